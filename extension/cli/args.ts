@@ -1,0 +1,171 @@
+import { parseArgs } from 'node:util';
+import type { Measure } from '../core/types';
+
+export const USAGE = `Usage:
+  xl3m ask "<question>" --repo <dir> --base-url <url> --model <name> [options]
+
+Ranks the files of a repository by how much they help a model answer the question
+(XL3M segment-wise certainty scoring), then streams an answer from the best ones.
+
+Server:
+  --base-url <url>          OpenAI-compatible server that returns prompt log-probabilities
+                            (vLLM, vLLM-Ascend, SGLang), e.g. http://127.0.0.1:8000/v1
+  --model <name>            scoring model
+  --answer-base-url <url>   server for the answer (default: --base-url)
+  --answer-model <name>     answer model (default: --model)
+  --api-key <key>           or the XL3M_API_KEY environment variable
+  --concurrency <n>         scoring requests in flight (default 8)
+  --prompts-per-request <n> prompts sent as one list per request (default 4)
+  --timeout <seconds>       per request (default 120)
+  --retries <n>             retries on 429/5xx/connection errors (default 3)
+
+Scoring and selection:
+  --measure <m>             nll (default) | entropy | contrast
+  --segment-tokens <n>      tokens per segment (default 3072, for a 4k-context scorer)
+  --overlap-tokens <n>      repeated when a file is cut (default 48)
+  --context-window <n>      answer model's window (default 16384)
+  --answer-reserve <n>      tokens kept for the answer (default 1024)
+  --budget <n>              key-context tokens (default: from the window)
+  --pin <path>              always include this file (repeatable)
+  --no-answer               rank files only
+
+Files:
+  --repo <dir>              repository root (default: current folder)
+  --exclude <glob>          .gitignore-style pattern to leave out (repeatable)
+  --max-file-bytes <n>      larger files are skipped (default 1048576)
+  --include-secrets         send .env, keys and certificates too (off by default)
+  --no-gitignore            do not read .gitignore files
+
+Output:
+  --json                    one JSON object on stdout: files, answer, skipped, stats
+  -h, --help                this text
+`;
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface AskArgs {
+  question: string;
+  repo: string;
+  baseUrl: string;
+  model: string;
+  answerBaseUrl?: string;
+  answerModel?: string;
+  apiKey?: string;
+  concurrency?: number;
+  promptsPerRequest?: number;
+  timeoutMs?: number;
+  retries?: number;
+  measure?: Measure;
+  segmentTokens?: number;
+  overlapTokens?: number;
+  contextWindow?: number;
+  answerReserve?: number;
+  budget?: number;
+  pins: string[];
+  answer: boolean;
+  excludes?: string[];
+  maxFileBytes?: number;
+  includeSecrets: boolean;
+  gitignore: boolean;
+  json: boolean;
+}
+
+export type Command = { command: 'help' } | ({ command: 'ask' } & AskArgs);
+
+export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Command {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        repo: { type: 'string' },
+        'base-url': { type: 'string' },
+        model: { type: 'string' },
+        'answer-base-url': { type: 'string' },
+        'answer-model': { type: 'string' },
+        'api-key': { type: 'string' },
+        concurrency: { type: 'string' },
+        'prompts-per-request': { type: 'string' },
+        timeout: { type: 'string' },
+        retries: { type: 'string' },
+        measure: { type: 'string' },
+        'segment-tokens': { type: 'string' },
+        'overlap-tokens': { type: 'string' },
+        'context-window': { type: 'string' },
+        'answer-reserve': { type: 'string' },
+        budget: { type: 'string' },
+        pin: { type: 'string', multiple: true },
+        'no-answer': { type: 'boolean' },
+        exclude: { type: 'string', multiple: true },
+        'max-file-bytes': { type: 'string' },
+        'include-secrets': { type: 'boolean' },
+        'no-gitignore': { type: 'boolean' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help || positionals.length === 0) return { command: 'help' };
+  const [command, ...rest] = positionals;
+  if (command !== 'ask') throw new UsageError(`unknown command "${command}" (try: xl3m ask "<question>" ...)`);
+  if (rest.length !== 1) throw new UsageError('give the question as one quoted argument: xl3m ask "<question>" ...');
+  const question = rest[0]!.trim();
+  if (!question) throw new UsageError('the question is empty');
+  if (!v['base-url']) throw new UsageError('--base-url is required (an OpenAI-compatible server such as vLLM)');
+  if (!v.model) throw new UsageError('--model is required (the scoring model served at --base-url)');
+  checkUrl(v['base-url'], '--base-url');
+  if (v['answer-base-url']) checkUrl(v['answer-base-url'], '--answer-base-url');
+  const measure = v.measure;
+  if (measure !== undefined && !['nll', 'entropy', 'contrast'].includes(measure)) throw new UsageError(`--measure must be nll, entropy or contrast (got "${measure}")`);
+  const timeout = optionalInt(v.timeout, '--timeout', 1);
+  return {
+    command: 'ask',
+    question,
+    repo: v.repo ?? '.',
+    baseUrl: v['base-url'],
+    model: v.model,
+    answerBaseUrl: v['answer-base-url'],
+    answerModel: v['answer-model'],
+    apiKey: v['api-key'] ?? env.XL3M_API_KEY,
+    concurrency: optionalInt(v.concurrency, '--concurrency', 1),
+    promptsPerRequest: optionalInt(v['prompts-per-request'], '--prompts-per-request', 1),
+    timeoutMs: timeout === undefined ? undefined : timeout * 1000,
+    retries: optionalInt(v.retries, '--retries', 0),
+    measure: measure as Measure | undefined,
+    segmentTokens: optionalInt(v['segment-tokens'], '--segment-tokens', 64),
+    overlapTokens: optionalInt(v['overlap-tokens'], '--overlap-tokens', 0),
+    contextWindow: optionalInt(v['context-window'], '--context-window', 512),
+    answerReserve: optionalInt(v['answer-reserve'], '--answer-reserve', 1),
+    budget: optionalInt(v.budget, '--budget', 1),
+    pins: v.pin ?? [],
+    answer: !v['no-answer'],
+    excludes: v.exclude,
+    maxFileBytes: optionalInt(v['max-file-bytes'], '--max-file-bytes', 1),
+    includeSecrets: v['include-secrets'] ?? false,
+    gitignore: !v['no-gitignore'],
+    json: v.json ?? false,
+  };
+}
+
+function optionalInt(value: string | undefined, name: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be a whole number >= ${min} (got "${value}")`);
+  return n;
+}
+
+function checkUrl(value: string, name: string) {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`${name} is not a URL: "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${name} must be an http(s) URL (got "${value}")`);
+}

@@ -1,0 +1,163 @@
+import * as path from 'node:path';
+import { promises as fsp } from 'node:fs';
+import { nodeFileSystem } from '../core/fileSystem';
+import { DEFAULT_EXCLUDES } from '../core/gather';
+import { ask, CancelledError, type AskResult } from '../core/pipeline';
+import type { RankedFile } from '../core/types';
+import { describeProgress } from '../core/progressText';
+import { CompletionsScorer } from '../core/scorers/completionsScorer';
+import { TiktokenTokenizer } from '../core/tokenizer';
+import { parseCommandLine, USAGE, UsageError, type AskArgs } from './args';
+
+interface Io {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  env: NodeJS.ProcessEnv;
+}
+
+/** Runs the CLI; resolves to the exit code. */
+export async function runCli(argv: string[], io: Io, signal?: AbortSignal): Promise<number> {
+  let command;
+  try {
+    command = parseCommandLine(argv, io.env);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`xl3m: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (command.command === 'help') {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  try {
+    return await runAsk(command, io, signal);
+  } catch (err) {
+    const message = err instanceof CancelledError ? err.message : (err as Error).message;
+    io.stderr.write(`${io.stderr.isTTY ? '\r\x1b[K' : ''}xl3m: ${message}\n`);
+    return err instanceof CancelledError ? 130 : 1;
+  }
+}
+
+async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<number> {
+  const repo = path.resolve(args.repo);
+  const stat = await fsp.stat(repo).catch(() => undefined);
+  if (!stat?.isDirectory()) throw new Error(`--repo is not a folder: ${repo}`);
+  const endpoint = { baseUrl: args.baseUrl, model: args.model, apiKey: args.apiKey, timeoutMs: args.timeoutMs, maxRetries: args.retries };
+  const scorer = new CompletionsScorer({ endpoint, concurrency: args.concurrency, promptsPerRequest: args.promptsPerRequest });
+  const tty = io.stderr.isTTY === true;
+  let lastStage = '';
+  let lastDraw = 0;
+  let answerStarted = false;
+  const tokenizer = new TiktokenTokenizer();
+  try {
+    const result = await ask(
+      {
+        question: args.question,
+        roots: [{ path: repo, name: path.basename(repo) }],
+        gather: {
+          excludes: [...DEFAULT_EXCLUDES, ...(args.excludes ?? [])],
+          maxFileBytes: args.maxFileBytes,
+          includeSecrets: args.includeSecrets,
+          useGitignore: args.gitignore,
+        },
+        segment: { maxTokens: args.segmentTokens, overlapTokens: args.overlapTokens },
+        measure: args.measure,
+        budget: args.budget,
+        contextWindow: args.contextWindow,
+        answerReserve: args.answerReserve,
+        pinned: args.pins,
+        signal,
+        onProgress: (e) => {
+          if (e.stage === 'answer') return;
+          const now = performance.now();
+          if (tty) {
+            if (now - lastDraw < 100 && e.stage === lastStage) return;
+            io.stderr.write(`\r\x1b[K${describeProgress(e)}`.slice(0, (io.stderr.columns ?? 120) + 4));
+          } else if (e.stage !== lastStage) {
+            io.stderr.write(`${describeProgress(e)}\n`);
+          }
+          lastDraw = now;
+          lastStage = e.stage;
+        },
+        onRanking: (files) => {
+          if (args.json) return;
+          if (tty) io.stderr.write('\r\x1b[K');
+          io.stdout.write(formatRanking(files));
+        },
+        onAnswerDelta: (d) => {
+          if (args.json) return;
+          if (!answerStarted) {
+            answerStarted = true;
+            if (tty) io.stderr.write('\r\x1b[K');
+            io.stdout.write('\nAnswer:\n');
+          }
+          io.stdout.write(d);
+        },
+      },
+      {
+        fs: nodeFileSystem,
+        tokenizer,
+        scorer,
+        answerEndpoint: args.answer
+          ? { ...endpoint, baseUrl: args.answerBaseUrl ?? args.baseUrl, model: args.answerModel ?? args.model }
+          : undefined,
+      },
+    );
+    if (tty) io.stderr.write('\r\x1b[K');
+    if (args.json) io.stdout.write(JSON.stringify(toJson(result)) + '\n');
+    else writeSummary(result, io, answerStarted);
+    if (result.partial) io.stderr.write(`xl3m: partial result: ${result.partial}\n`);
+    return signal?.aborted ? 130 : 0;
+  } finally {
+    tokenizer.dispose();
+  }
+}
+
+/** The CLI's JSON contract: files most relevant first, paths relative to --repo with `/`. */
+export function toJson(result: AskResult) {
+  return {
+    files: result.files.map((f) => ({ path: f.path, score: f.score, ranges: f.ranges.map((r) => ({ start: r.start, end: r.end })) })),
+    answer: result.answer,
+    skipped: result.skipped,
+    ...(result.partial ? { partial: result.partial } : {}),
+    stats: result.stats,
+  };
+}
+
+export function formatRanking(files: RankedFile[]): string {
+  const lines = [`Relevant files (${files.length}, most relevant first):\n`];
+  files.forEach((f, i) => {
+    const ranges = f.ranges.map((r) => (r.start === r.end ? `${r.start}` : `${r.start}-${r.end}`)).join(', ');
+    lines.push(`${String(i + 1).padStart(3)}. ${f.path}  lines ${ranges}  score ${f.score.toFixed(3)}${f.pinned ? '  (pinned)' : ''}\n`);
+  });
+  return lines.join('');
+}
+
+function writeSummary(result: AskResult, io: Io, answerStreamed: boolean) {
+  const s = result.stats;
+  io.stdout.write(
+    `${answerStreamed ? '\n' : '\n(no answer)\n'}\n${s.files} files, ${s.tokens} tokens, ${s.segments} segments scored in ` +
+      `${s.scoringSeconds.toFixed(1)}s (${Math.round(s.scoringTokensPerSecond)} tok/s, ${s.requests} requests); ` +
+      `key context ${s.keyContextTokens} of ${s.budget} tokens; ${s.skippedFiles} files skipped\n`,
+  );
+}
+
+if (require.main === module) {
+  const controller = new AbortController();
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    if (++interrupts > 1) process.exit(130);
+    controller.abort(new Error('interrupted'));
+  });
+  runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }, controller.signal).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`xl3m: ${(err as Error).stack ?? err}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,44 @@
+import OpenAI from 'openai';
+
+/** One OpenAI-compatible server, as configured by the user. */
+export interface Endpoint {
+  /** e.g. `http://127.0.0.1:8000/v1` */
+  baseUrl: string;
+  model: string;
+  apiKey?: string;
+  /** Per request, ms. */
+  timeoutMs?: number;
+  /** Retries on 408/409/429/5xx and connection errors, with backoff honouring Retry-After. */
+  maxRetries?: number;
+}
+
+export function createClient(endpoint: Endpoint): OpenAI {
+  return new OpenAI({
+    baseURL: endpoint.baseUrl.replace(/\/+$/, ''),
+    // Local servers need no key, but the client insists on one.
+    apiKey: endpoint.apiKey || 'none',
+    timeout: endpoint.timeoutMs ?? 120_000,
+    maxRetries: endpoint.maxRetries ?? 3,
+  });
+}
+
+/** vLLM and SGLang serve `/tokenize` at the server root, beside `/v1`. */
+export function serverRoot(baseUrl: string): string {
+  return baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
+}
+
+/** A one-line description of a failed request that names the server and never the key. */
+export function describeError(endpoint: Endpoint, err: unknown): string {
+  const where = `${endpoint.baseUrl} (model ${endpoint.model})`;
+  if (err instanceof OpenAI.APIError) {
+    const detail = (err.error as { message?: string } | undefined)?.message ?? err.message;
+    return `${where}: HTTP ${err.status ?? '-'} ${oneLine(detail)}`;
+  }
+  const e = err as Error;
+  return `${where}: ${oneLine(e?.message ?? String(err))}`;
+}
+
+function oneLine(s: string): string {
+  const line = s.replace(/\s+/g, ' ').trim();
+  return line.length > 300 ? line.slice(0, 297) + '...' : line;
+}

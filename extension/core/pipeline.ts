@@ -1,0 +1,281 @@
+import { AnswerError, streamAnswer } from './answer';
+import type { Endpoint } from './endpoint';
+import type { FileSystem } from './fileSystem';
+import { gather, type GatherOptions, type GatherRoot } from './gather';
+import { relevance } from './certainty';
+import type { Scorer, ScoreRequest } from './scorer';
+import { segment, pieceText, type SegmentOptions } from './segment';
+import { answerBudget, DEFAULT_ANSWER_RESERVE, DEFAULT_CONTEXT_WINDOW, rankFiles, selectKeyContext } from './select';
+import { tokenizeFile, type Tokenizer } from './tokenizer';
+import type { Certainty, Measure, ProgressListener, RankedFile, Segment, SkippedFile, TokenizedFile } from './types';
+
+export interface AskOptions {
+  question: string;
+  roots: GatherRoot[];
+  gather?: Omit<GatherOptions, 'signal' | 'onProgress'>;
+  segment?: SegmentOptions;
+  measure?: Measure;
+  /** Key-context tokens; computed from the answer model's window when absent. */
+  budget?: number;
+  contextWindow?: number;
+  answerReserve?: number;
+  /** Paths (as reported) always put in the key context. */
+  pinned?: string[];
+  /** Top segments shared by several files whose files are scored one by one to order them. */
+  refineTop?: number;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+  /** The ranking, as soon as it is known (before the answer streams). */
+  onRanking?(files: RankedFile[]): void;
+  onAnswerDelta?(text: string): void;
+}
+
+export interface AskDeps {
+  fs: FileSystem;
+  tokenizer: Tokenizer;
+  scorer: Scorer;
+  /** Where the answer comes from; no answer is asked for when absent. */
+  answerEndpoint?: Endpoint;
+}
+
+export interface AskStats {
+  files: number;
+  skippedFiles: number;
+  bytes: number;
+  tokens: number;
+  segments: number;
+  scoredSegments: number;
+  failedSegments: number;
+  keyContextSegments: number;
+  keyContextTokens: number;
+  budget: number;
+  measure: Measure;
+  scorer: string;
+  requests: number;
+  scoringSeconds: number;
+  /** Segment tokens (tokenizer counts) scored per second of scoring. */
+  scoringTokensPerSecond: number;
+  totalSeconds: number;
+}
+
+export interface AskResult {
+  question: string;
+  files: RankedFile[];
+  answer: string;
+  skipped: SkippedFile[];
+  /** Why the result is incomplete (cancelled, segments that failed, answer cut off); absent when complete. */
+  partial?: string;
+  keyContext: string;
+  stats: AskStats;
+}
+
+export class CancelledError extends Error {
+  override name = 'CancelledError';
+  constructor(stage: string) {
+    super(`cancelled while ${stage}`);
+  }
+}
+
+/** The whole XL3M run: gather, tokenize, segment, score, select, answer. */
+export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult> {
+  const started = performance.now();
+  const { signal, onProgress } = options;
+  const measure = options.measure ?? 'nll';
+  const question = options.question.trim();
+  if (!question) throw new Error('the question is empty');
+  const check = (stage: string) => {
+    if (signal?.aborted) throw new CancelledError(stage);
+  };
+
+  const gathered = await gather(deps.fs, options.roots, { ...options.gather, signal, onProgress }).catch((err) => {
+    check('gathering files');
+    throw err;
+  });
+  check('gathering files');
+  const tokenized: TokenizedFile[] = [];
+  let tokens = 0;
+  for (const file of gathered.files) {
+    check('tokenizing');
+    const tf = tokenizeFile(file, deps.tokenizer);
+    tokens += tf.tokens;
+    tokenized.push(tf);
+    if (tokenized.length % 500 === 0) await new Promise((r) => setImmediate(r)); // let cancellation in
+  }
+  const segments = segment(tokenized, deps.tokenizer, options.segment);
+  onProgress?.({ stage: 'segment', files: tokenized.length, tokens, segments: segments.length });
+
+  const scoreStarted = performance.now();
+  const certainties: (Certainty | undefined)[] = new Array(segments.length);
+  const failures: Error[] = [];
+  let scoredTokens = 0;
+  let done = 0;
+  const totalTokens = segments.reduce((a, s) => a + s.tokens, 0);
+  const progress = () => {
+    const seconds = (performance.now() - scoreStarted) / 1000;
+    const rate = seconds > 0 ? scoredTokens / seconds : 0;
+    onProgress?.({
+      stage: 'score',
+      done,
+      failed: failures.length,
+      total: segments.length,
+      tokensPerSecond: rate,
+      ...(rate > 0 ? { etaSeconds: (totalTokens - scoredTokens) / rate } : {}),
+    });
+  };
+  const topK = measure === 'entropy' ? 5 : 1;
+  let baseline: Certainty | undefined;
+  let partial: string | undefined;
+  try {
+    if (measure === 'contrast') baseline = await scoreOne(deps.scorer, '', question, topK, signal);
+    progress();
+    await deps.scorer.score(
+      segments.map((s): ScoreRequest => ({ index: s.index, text: s.text })),
+      question,
+      {
+        signal,
+        topK,
+        onResult: (index, c) => {
+          certainties[index] = c;
+          scoredTokens += segments[index]!.tokens;
+          done++;
+          progress();
+        },
+        onFailure: (_index, error) => {
+          failures.push(error);
+          done++;
+          progress();
+        },
+      },
+    );
+  } catch (err) {
+    if (!signal?.aborted) throw err;
+  }
+  const scoringSeconds = (performance.now() - scoreStarted) / 1000;
+  const scored = certainties.filter((c) => c !== undefined).length;
+  if (signal?.aborted) {
+    if (scored === 0) throw new CancelledError('scoring');
+    partial = `cancelled after scoring ${scored} of ${segments.length} segments`;
+  } else if (scored === 0) {
+    throw new Error(failures[0]?.message ?? 'no segment could be scored');
+  } else if (failures.length > 0) {
+    partial = `${failures.length} of ${segments.length} segments could not be scored: ${failures[0]!.message}`;
+  }
+  const scores = certainties.map((c) => (c ? relevance(c, measure, baseline) : undefined));
+
+  const questionTokens = deps.tokenizer.count(question);
+  const budget =
+    options.budget ??
+    answerBudget({
+      contextWindow: options.contextWindow ?? DEFAULT_CONTEXT_WINDOW,
+      questionTokens,
+      answerReserve: options.answerReserve ?? DEFAULT_ANSWER_RESERVE,
+    });
+  const pinned = new Set(options.pinned ?? []);
+  const context = selectKeyContext(tokenized, segments, scores, { budget, pinned });
+  onProgress?.({ stage: 'select', segments: context.segments.length, tokens: context.tokens, budget });
+  const tieBreak = signal?.aborted ? new Map<number, number>() : await refineShared(deps.scorer, tokenized, segments, context.segments.slice(0, options.refineTop ?? 4), question, measure, topK, baseline, signal);
+  const files = rankFiles(tokenized, segments, scores, context, pinned, tieBreak);
+  options.onRanking?.(files);
+
+  let answer = '';
+  if (deps.answerEndpoint && !signal?.aborted && context.text) {
+    try {
+      answer = await streamAnswer(deps.answerEndpoint, context.text, question, {
+        signal,
+        maxTokens: options.answerReserve ?? DEFAULT_ANSWER_RESERVE,
+        onDelta: (d) => {
+          answer += d;
+          options.onAnswerDelta?.(d);
+          onProgress?.({ stage: 'answer', characters: answer.length });
+        },
+      });
+    } catch (err) {
+      if (signal?.aborted) partial ??= 'cancelled while answering';
+      else partial = (partial ? partial + '; ' : '') + `the answer failed: ${(err as Error).message}`;
+      if (err instanceof AnswerError) answer = err.partial;
+    }
+  }
+
+  return {
+    question,
+    files,
+    answer,
+    skipped: gathered.skipped,
+    ...(partial ? { partial } : {}),
+    keyContext: context.text,
+    stats: {
+      files: tokenized.length,
+      skippedFiles: gathered.skipped.length,
+      bytes: gathered.files.reduce((a, f) => a + f.bytes, 0),
+      tokens,
+      segments: segments.length,
+      scoredSegments: scored,
+      failedSegments: failures.length,
+      keyContextSegments: context.segments.length,
+      keyContextTokens: context.tokens,
+      budget,
+      measure,
+      scorer: deps.scorer.description,
+      requests: deps.scorer.stats.requests,
+      scoringSeconds,
+      scoringTokensPerSecond: scoringSeconds > 0 ? scoredTokens / scoringSeconds : 0,
+      totalSeconds: (performance.now() - started) / 1000,
+    },
+  };
+}
+
+async function scoreOne(scorer: Scorer, text: string, question: string, topK: number, signal?: AbortSignal): Promise<Certainty> {
+  let result: Certainty | undefined;
+  let failure: Error | undefined;
+  await scorer.score([{ index: 0, text }], question, {
+    signal,
+    topK,
+    onResult: (_i, c) => (result = c),
+    onFailure: (_i, e) => (failure = e),
+  });
+  if (!result) throw failure ?? new Error('the baseline could not be scored');
+  return result;
+}
+
+/**
+ * Files that share a top segment tie on that segment's score; each of their pieces is scored
+ * alone to order them. Best effort: a failure here leaves the tie in repository order.
+ */
+async function refineShared(
+  scorer: Scorer,
+  files: TokenizedFile[],
+  segments: Segment[],
+  top: number[],
+  question: string,
+  measure: Measure,
+  topK: number,
+  baseline: Certainty | undefined,
+  signal?: AbortSignal,
+): Promise<Map<number, number>> {
+  const requests: ScoreRequest[] = [];
+  const owners: number[] = [];
+  for (const index of top) {
+    const seg = segments[index]!;
+    if (seg.pieces.length < 2) continue;
+    for (const p of seg.pieces) {
+      requests.push({ index: owners.length, text: pieceText(files[p.fileIndex]!, p) });
+      owners.push(p.fileIndex);
+    }
+  }
+  const tieBreak = new Map<number, number>();
+  if (requests.length === 0) return tieBreak;
+  try {
+    await scorer.score(requests, question, {
+      signal,
+      topK,
+      onResult: (i, c) => {
+        const s = relevance(c, measure, baseline);
+        tieBreak.set(owners[i]!, Math.max(tieBreak.get(owners[i]!) ?? -Infinity, s));
+      },
+      onFailure: () => {},
+    });
+  } catch {
+    // ordering within a tie is a refinement; the ranking stands without it
+  }
+  return tieBreak;
+}

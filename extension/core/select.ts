@@ -1,0 +1,146 @@
+import { pieceText } from './segment';
+import type { LineRange, RankedFile, Segment, TokenizedFile } from './types';
+
+export interface BudgetOptions {
+  /** The answer model's context window, in tokens. */
+  contextWindow: number;
+  questionTokens: number;
+  /** Tokens kept free for the answer. */
+  answerReserve: number;
+  /** Instructions and chat template around the context. */
+  overhead?: number;
+}
+
+export const DEFAULT_CONTEXT_WINDOW = 16384;
+export const DEFAULT_ANSWER_RESERVE = 1024;
+
+/** Tokens of key context that fit: window - question - answer reserve - overhead - a 5% margin for tokenizer mismatch. */
+export function answerBudget(o: BudgetOptions): number {
+  const margin = Math.ceil(o.contextWindow * 0.05);
+  return Math.max(0, o.contextWindow - o.questionTokens - o.answerReserve - (o.overhead ?? 256) - margin);
+}
+
+export interface KeyContext {
+  /** The pieces in repository order, each with its header. */
+  text: string;
+  tokens: number;
+  budget: number;
+  /** Chosen segment indices, most relevant first. */
+  segments: number[];
+  /** Merged line ranges per file index, in repository order. */
+  ranges: Map<number, LineRange[]>;
+}
+
+export interface SelectOptions {
+  budget: number;
+  /** Paths of files that are always in, whole, before anything is chosen by score. */
+  pinned?: ReadonlySet<string>;
+}
+
+/**
+ * Greedy by score under the budget: the best segments that fit, the pinned files first; then the
+ * chosen line ranges merged (segment overlaps counted once) and laid out in repository order.
+ */
+export function selectKeyContext(files: TokenizedFile[], segments: Segment[], scores: ReadonlyArray<number | undefined>, options: SelectOptions): KeyContext {
+  const ranges = new Map<number, LineRange[]>();
+  const addRange = (fileIndex: number, range: LineRange) => {
+    const list = ranges.get(fileIndex) ?? [];
+    list.push(range);
+    ranges.set(fileIndex, list);
+  };
+  let used = 0;
+  files.forEach((tf, fileIndex) => {
+    if (!options.pinned?.has(tf.file.path)) return;
+    let end = tf.lines.length;
+    let cost = tf.tokens + 16;
+    while (used + cost > options.budget && end > 1) {
+      end = Math.max(1, Math.floor(end / 2));
+      cost = tf.lineTokens.subarray(0, end).reduce((a, b) => a + b, 0) + 16;
+    }
+    if (used + cost > options.budget) return;
+    addRange(fileIndex, { start: 1, end });
+    used += cost;
+  });
+
+  const order = rankSegments(scores);
+  const chosen: number[] = [];
+  for (const index of order) {
+    const seg = segments[index]!;
+    if (used + seg.tokens > options.budget) continue;
+    chosen.push(index);
+    used += seg.tokens;
+    for (const p of seg.pieces) addRange(p.fileIndex, { start: p.start, end: p.end });
+  }
+
+  const merged = new Map<number, LineRange[]>();
+  let text = '';
+  let tokens = 0;
+  for (const fileIndex of [...ranges.keys()].sort((a, b) => a - b)) {
+    const tf = files[fileIndex]!;
+    const list = mergeRanges(ranges.get(fileIndex)!);
+    merged.set(fileIndex, list);
+    for (const r of list) {
+      text += pieceText(tf, r);
+      tokens += tf.lineTokens.subarray(r.start - 1, r.end).reduce((a, b) => a + b, 0) + 16;
+    }
+  }
+  return { text, tokens, budget: options.budget, segments: chosen, ranges: merged };
+}
+
+/** Segment indices with a score, best first; ties keep repository order. */
+export function rankSegments(scores: ReadonlyArray<number | undefined>): number[] {
+  const order: number[] = [];
+  scores.forEach((s, i) => {
+    if (s !== undefined && !Number.isNaN(s)) order.push(i);
+  });
+  return order.sort((a, b) => scores[b]! - scores[a]! || a - b);
+}
+
+export function mergeRanges(list: LineRange[]): LineRange[] {
+  const sorted = [...list].sort((a, b) => a.start - b.start || a.end - b.end);
+  const out: LineRange[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && r.start <= last.end + 1) last.end = Math.max(last.end, r.end);
+    else out.push({ ...r });
+  }
+  return out;
+}
+
+/**
+ * The files of the key context, most relevant first. A file's score is that of the best scored
+ * segment it appears in; files sharing that segment are ordered by `tieBreak` (their own score
+ * when scored alone), then repository order.
+ */
+export function rankFiles(
+  files: TokenizedFile[],
+  segments: Segment[],
+  scores: ReadonlyArray<number | undefined>,
+  context: KeyContext,
+  pinned: ReadonlySet<string> = new Set(),
+  tieBreak: ReadonlyMap<number, number> = new Map(),
+): RankedFile[] {
+  const best = new Map<number, number>();
+  for (const seg of segments) {
+    const s = scores[seg.index];
+    if (s === undefined || Number.isNaN(s)) continue;
+    for (const p of seg.pieces) best.set(p.fileIndex, Math.max(best.get(p.fileIndex) ?? -Infinity, s));
+  }
+  const lowest = Math.min(0, ...[...best.values()]);
+  const ranked = [...context.ranges.entries()].map(([fileIndex, ranges]) => ({
+    fileIndex,
+    file: {
+      path: files[fileIndex]!.file.path,
+      score: best.get(fileIndex) ?? lowest,
+      ranges,
+      ...(pinned.has(files[fileIndex]!.file.path) ? { pinned: true } : {}),
+    } satisfies RankedFile,
+  }));
+  ranked.sort(
+    (a, b) =>
+      b.file.score - a.file.score ||
+      (tieBreak.get(b.fileIndex) ?? -Infinity) - (tieBreak.get(a.fileIndex) ?? -Infinity) ||
+      a.fileIndex - b.fileIndex,
+  );
+  return ranked.map((r) => r.file);
+}

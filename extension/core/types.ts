@@ -1,0 +1,79 @@
+// Data that flows through the pipeline: gather -> tokenize -> segment -> score -> select -> answer.
+
+/** A text file of the workspace, as read once by the gatherer. */
+export interface SourceFile {
+  /** Path relative to its root, with `/` separators; prefixed by the root's name in multi-root runs. */
+  path: string;
+  /** Absolute path on disk (or URI path for non-local file systems). */
+  absPath: string;
+  /** Content with line endings normalised to `\n` (line numbers are unchanged by this). */
+  text: string;
+  bytes: number;
+}
+
+export interface SkippedFile {
+  path: string;
+  reason: string;
+}
+
+/** 1-based, inclusive. */
+export interface LineRange {
+  start: number;
+  end: number;
+}
+
+/** A file after tokenization: token count per line, computed once. */
+export interface TokenizedFile {
+  file: SourceFile;
+  /** `lines[i]` is line i+1, without its newline. */
+  lines: string[];
+  /** Tokens of each line including its newline. */
+  lineTokens: Uint32Array;
+  tokens: number;
+}
+
+export interface SegmentPiece extends LineRange {
+  /** Index into the tokenized file list (repository order). */
+  fileIndex: number;
+  path: string;
+  tokens: number;
+}
+
+export interface Segment {
+  index: number;
+  /** The text sent to the scorer: each piece introduced by a header naming its path and lines. */
+  text: string;
+  tokens: number;
+  pieces: SegmentPiece[];
+}
+
+export type Measure = 'nll' | 'entropy' | 'contrast';
+
+/** What a scorer measured for one `[segment][question]` prompt. */
+export interface Certainty {
+  /** Mean negative log-likelihood of the question tokens (nats/token). */
+  meanNll: number;
+  /** Mean entropy of the predicted distribution at the question positions, estimated from top-k. */
+  meanEntropy?: number;
+  /** Number of question tokens that were scored. */
+  questionTokens: number;
+  /** Log-probabilities that came back as -inf / -9999 / NaN and were floored. */
+  flooredTokens: number;
+}
+
+export interface RankedFile {
+  path: string;
+  /** Higher = more relevant. */
+  score: number;
+  ranges: LineRange[];
+  pinned?: boolean;
+}
+
+export type ProgressEvent =
+  | { stage: 'gather'; files: number; skipped: number; bytes: number }
+  | { stage: 'segment'; files: number; tokens: number; segments: number }
+  | { stage: 'score'; done: number; failed: number; total: number; tokensPerSecond: number; etaSeconds?: number }
+  | { stage: 'select'; segments: number; tokens: number; budget: number }
+  | { stage: 'answer'; characters: number };
+
+export type ProgressListener = (event: ProgressEvent) => void;
