@@ -10,20 +10,23 @@ export function usableLogprob(x: unknown): x is number {
 }
 
 /**
- * Entropy (nats) of a next-token distribution known only by its top-k log-probabilities: the mass
- * outside the top-k is one extra bucket, so this is an estimate that errs low.
+ * Entropy (nats) of a next-token distribution known only by its top-k log-probabilities. The mass
+ * r outside the top-k is spread over tokens no likelier than the least likely one shown (p_min),
+ * which is the least entropy it can have: -r ln(min(r, p_min)). An estimate that errs low.
  */
 export function entropyFromTopK(logprobs: number[]): number {
   let h = 0;
   let mass = 0;
+  let smallest = 1;
   for (const lp of logprobs) {
     if (!usableLogprob(lp)) continue;
     const p = Math.exp(lp);
     mass += p;
+    smallest = Math.min(smallest, p);
     h -= p * lp;
   }
   const rest = 1 - mass;
-  if (rest > 1e-12) h -= rest * Math.log(rest);
+  if (rest > 1e-12) h -= rest * Math.log(Math.min(rest, smallest));
   return h;
 }
 

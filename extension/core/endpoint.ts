@@ -19,7 +19,35 @@ export function createClient(endpoint: Endpoint): OpenAI {
     apiKey: endpoint.apiKey || 'none',
     timeout: endpoint.timeoutMs ?? 120_000,
     maxRetries: endpoint.maxRetries ?? 3,
+    fetch: fetchWithErrorMessages,
   });
+}
+
+/**
+ * vLLM (older releases), SGLang and FastAPI put an error's message at the top level of the body
+ * (`{"message": ...}` or `{"detail": ...}`); the client reads only `{"error": {...}}` and would
+ * report "(no body)". Error bodies are rewrapped so the user sees the server's own words.
+ */
+async function fetchWithErrorMessages(url: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const res = await fetch(url, init);
+  if (res.ok) return res;
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  let out = text;
+  if (body && typeof body === 'object' && !('error' in body)) {
+    const flat = body as { message?: unknown; detail?: unknown };
+    const message = typeof flat.message === 'string' ? flat.message : typeof flat.detail === 'string' ? flat.detail : text;
+    out = JSON.stringify({ error: { ...flat, message } });
+  }
+  const headers = new Headers(res.headers);
+  headers.delete('content-length');
+  headers.delete('content-encoding');
+  return new Response(out, { status: res.status, statusText: res.statusText, headers });
 }
 
 /** vLLM and SGLang serve `/tokenize` at the server root, beside `/v1`. */

@@ -171,7 +171,7 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
       answerReserve: options.answerReserve ?? DEFAULT_ANSWER_RESERVE,
     });
   const pinned = new Set(options.pinned ?? []);
-  const context = selectKeyContext(tokenized, segments, scores, { budget, pinned });
+  const context = selectKeyContext(tokenized, segments, scores, { budget, pinned, tokenizer: deps.tokenizer });
   onProgress?.({ stage: 'select', segments: context.segments.length, tokens: context.tokens, budget });
   const tieBreak = signal?.aborted ? new Map<number, number>() : await refineShared(deps.scorer, tokenized, segments, context.segments.slice(0, options.refineTop ?? 4), question, measure, topK, baseline, signal);
   const files = rankFiles(tokenized, segments, scores, context, pinned, tieBreak);

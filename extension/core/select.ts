@@ -1,4 +1,5 @@
-import { pieceText } from './segment';
+import { pieceHeader, pieceText } from './segment';
+import type { Tokenizer } from './tokenizer';
 import type { LineRange, RankedFile, Segment, TokenizedFile } from './types';
 
 export interface BudgetOptions {
@@ -35,6 +36,8 @@ export interface SelectOptions {
   budget: number;
   /** Paths of files that are always in, whole, before anything is chosen by score. */
   pinned?: ReadonlySet<string>;
+  /** Counts the headers' tokens. */
+  tokenizer: Tokenizer;
 }
 
 /**
@@ -51,11 +54,12 @@ export function selectKeyContext(files: TokenizedFile[], segments: Segment[], sc
   let used = 0;
   files.forEach((tf, fileIndex) => {
     if (!options.pinned?.has(tf.file.path)) return;
+    const header = options.tokenizer.count(pieceHeader(tf.file.path, 1, tf.lines.length));
     let end = tf.lines.length;
-    let cost = tf.tokens + 16;
+    let cost = tf.tokens + header;
     while (used + cost > options.budget && end > 1) {
       end = Math.max(1, Math.floor(end / 2));
-      cost = tf.lineTokens.subarray(0, end).reduce((a, b) => a + b, 0) + 16;
+      cost = tf.lineTokens.subarray(0, end).reduce((a, b) => a + b, 0) + header;
     }
     if (used + cost > options.budget) return;
     addRange(fileIndex, { start: 1, end });
@@ -81,7 +85,7 @@ export function selectKeyContext(files: TokenizedFile[], segments: Segment[], sc
     merged.set(fileIndex, list);
     for (const r of list) {
       text += pieceText(tf, r);
-      tokens += tf.lineTokens.subarray(r.start - 1, r.end).reduce((a, b) => a + b, 0) + 16;
+      tokens += tf.lineTokens.subarray(r.start - 1, r.end).reduce((a, b) => a + b, 0) + options.tokenizer.count(pieceHeader(tf.file.path, r.start, r.end));
     }
   }
   return { text, tokens, budget: options.budget, segments: chosen, ranges: merged };

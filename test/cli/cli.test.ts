@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { NEEDLE_ANSWER, NEEDLE_QUESTION, needleRepo } from '../support/needleRepo';
+import { startScoringServer, type ScoringServer } from '../support/scoringServer';
+
+// The built CLI, as users run it (`npm test` builds before testing).
+const CLI = join(__dirname, '../../dist/cli.js');
+
+function xl3m(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('xl3m CLI', () => {
+  let server: ScoringServer;
+  let repo: ReturnType<typeof needleRepo>;
+  before(async () => {
+    assert.ok(existsSync(CLI), 'dist/cli.js is built (npm run build)');
+    server = await startScoringServer();
+    repo = needleRepo({ maxFiles: 150, depth: 0.6 });
+  });
+  after(async () => {
+    repo.dispose();
+    await server.close();
+  });
+
+  test('--json prints one object in the documented shape, most relevant file first', async () => {
+    const { code, stdout, stderr } = await xl3m(['ask', NEEDLE_QUESTION, '--repo', repo.root, '--base-url', server.url, '--model', 'test-model', '--json']);
+    assert.equal(code, 0, stderr);
+    const out = JSON.parse(stdout);
+    assert.deepEqual(Object.keys(out).sort(), ['answer', 'files', 'skipped', 'stats']);
+    assert.equal(out.files[0].path, repo.needlePath);
+    for (const f of out.files) {
+      assert.equal(typeof f.score, 'number');
+      assert.ok(!f.path.includes('\\') && !f.path.startsWith('/'));
+      assert.ok(f.ranges.every((r: { start: number; end: number }) => Number.isInteger(r.start) && r.end >= r.start));
+    }
+    const scores = out.files.map((f: { score: number }) => f.score);
+    assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
+    assert.ok(out.answer.includes(NEEDLE_ANSWER));
+    assert.ok(Array.isArray(out.skipped));
+    assert.equal(out.stats.files, repo.files);
+  });
+
+  test('without --json: the ranked list, then the answer; progress goes to stderr', async () => {
+    const { code, stdout, stderr } = await xl3m(['ask', NEEDLE_QUESTION, '--repo', repo.root, '--base-url', server.url, '--model', 'test-model']);
+    assert.equal(code, 0, stderr);
+    const list = stdout.indexOf(`  1. ${repo.needlePath}`);
+    const answer = stdout.indexOf(NEEDLE_ANSWER, list);
+    assert.ok(list >= 0 && answer > list, stdout);
+    assert.match(stderr, /scoring \[/);
+    assert.ok(!stdout.includes('scoring ['));
+  });
+
+  test('exits non-zero with one line when the server cannot score', async () => {
+    const noEcho = await startScoringServer({ fault: (path) => (path === '/v1/completions' ? 'ignore-echo' : undefined), noTokenize: true });
+    try {
+      const { code, stdout, stderr } = await xl3m(['ask', 'a question', '--repo', repo.root, '--base-url', noEcho.url, '--model', 'test-model', '--json']);
+      assert.equal(code, 1);
+      assert.equal(stdout, '');
+      const last = stderr.trim().split('\n').pop()!;
+      assert.match(last, /^xl3m: .*ignores `echo`/);
+    } finally {
+      await noEcho.close();
+    }
+  });
+
+  test('the API key is sent from XL3M_API_KEY and never printed', async () => {
+    const { code, stdout, stderr } = await xl3m(['ask', NEEDLE_QUESTION, '--repo', repo.root, '--base-url', server.url, '--model', 'wrong-model', '--json'], { XL3M_API_KEY: 'sk-test-secret-123' });
+    assert.equal(code, 1);
+    assert.ok(server.requests.some((r) => r.authorization === 'Bearer sk-test-secret-123'));
+    assert.ok(!(stdout + stderr).includes('sk-test-secret-123'));
+    assert.match(stderr, /HTTP 404 The model `wrong-model` does not exist/);
+  });
+
+  test('usage errors exit 2 with a reason', async () => {
+    for (const [args, reason] of [
+      [['ask', 'q', '--model', 'm'], /--base-url is required/],
+      [['ask', 'q', '--base-url', 'ftp://x', '--model', 'm'], /must be an http\(s\) URL/],
+      [['ask', 'q', '--base-url', server.url, '--model', 'm', '--concurrency', '0'], /--concurrency must be a whole number >= 1/],
+      [['ask', 'q', '--base-url', server.url, '--model', 'm', '--measure', 'vibes'], /--measure must be nll, entropy or contrast/],
+      [['frobnicate'], /unknown command/],
+    ] as const) {
+      const { code, stderr } = await xl3m([...args]);
+      assert.equal(code, 2, stderr);
+      assert.match(stderr, reason);
+    }
+    const help = await xl3m(['--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /xl3m ask "<question>" --repo <dir> --base-url <url> --model <name>/);
+  });
+});

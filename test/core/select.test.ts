@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { segment } from '../../extension/core/segment';
+import { answerBudget, mergeRanges, rankFiles, rankSegments, selectKeyContext } from '../../extension/core/select';
+import { TiktokenTokenizer, tokenizeFile } from '../../extension/core/tokenizer';
+
+const tokenizer = new TiktokenTokenizer();
+after(() => tokenizer.dispose());
+const body = (name: string, n: number) => Array.from({ length: n }, (_, i) => `const ${name}${i} = ${i}; // ${name} line ${i}`).join('\n') + '\n';
+const files = ['a.ts', 'b.ts', 'c.ts', 'd.ts'].map((path, i) =>
+  tokenizeFile({ path, absPath: `/r/${path}`, text: body(path[0]!, 30 + i * 10), bytes: 0 }, tokenizer),
+);
+const segments = segment(files, tokenizer, { maxTokens: 256, overlapTokens: 20 });
+
+describe('select', () => {
+  test('budget = window - question - answer reserve - overhead - 5% margin', () => {
+    assert.equal(answerBudget({ contextWindow: 10000, questionTokens: 100, answerReserve: 1000, overhead: 200 }), 10000 - 100 - 1000 - 200 - 500);
+    assert.equal(answerBudget({ contextWindow: 1000, questionTokens: 900, answerReserve: 1000 }), 0);
+  });
+
+  test('takes the best segments that fit the budget and lays them out in repository order', () => {
+    assert.ok(segments.length >= 6, `${segments.length} segments`);
+    const scores = segments.map((_, i) => -i); // earlier = better
+    scores[segments.length - 1] = 10; // the last segment is the best
+    const budget = segments[segments.length - 1]!.tokens + segments[0]!.tokens + 5;
+    const ctx = selectKeyContext(files, segments, scores, { budget, tokenizer });
+    assert.deepEqual(ctx.segments, [segments.length - 1, 0]);
+    assert.ok(ctx.tokens <= budget);
+    const measured = tokenizer.count(ctx.text);
+    assert.ok(measured <= budget * 1.02, `measured on the text itself: ${measured} > ${budget}`);
+    const headers = [...ctx.text.matchAll(/^--- (.+):(\d+)-(\d+) ---$/gm)].map((m) => m[1]);
+    assert.deepEqual(headers, [...headers].sort(), 'repository order');
+  });
+
+  test('merges the overlap of consecutive segments so no line is sent twice', () => {
+    const scores = segments.map(() => 1);
+    const ctx = selectKeyContext(files, segments, scores, { budget: 1e9, tokenizer });
+    assert.equal(ctx.segments.length, segments.length);
+    for (const [i, f] of files.entries()) assert.deepEqual(ctx.ranges.get(i), [{ start: 1, end: f.lines.length }]);
+  });
+
+  test('pinned files are always in, even when they score worst; unscored segments are never chosen', () => {
+    const scores: (number | undefined)[] = segments.map((_, i) => (i === 0 ? undefined : i));
+    const pinned = new Set(['a.ts']);
+    const ctx = selectKeyContext(files, segments, scores, { budget: files[0]!.tokens + 300, pinned, tokenizer });
+    assert.deepEqual(ctx.ranges.get(0), [{ start: 1, end: files[0]!.lines.length }]);
+    assert.ok(!ctx.segments.includes(0));
+    const ranked = rankFiles(files, segments, scores, ctx, pinned);
+    assert.equal(ranked.find((f) => f.path === 'a.ts')?.pinned, true);
+  });
+
+  test('files ranked by their best segment, ties broken by their own score, then repository order', () => {
+    const scores = segments.map((s) => (s.pieces.some((p) => p.path === 'c.ts') ? 5 : 1));
+    const ctx = selectKeyContext(files, segments, scores, { budget: 1e9, tokenizer });
+    const ranked = rankFiles(files, segments, scores, ctx);
+    assert.equal(ranked[0]!.path, 'c.ts');
+    assert.equal(ranked[0]!.score, 5);
+    const tied = ranked.filter((f) => f.score === ranked[0]!.score).map((f) => f.path);
+    if (tied.length > 1) {
+      const last = files.findIndex((f) => f.file.path === tied[tied.length - 1]);
+      const reordered = rankFiles(files, segments, scores, ctx, new Set(), new Map([[last, 100]]));
+      assert.equal(reordered[0]!.path, tied[tied.length - 1]);
+    }
+  });
+
+  test('rankSegments and mergeRanges', () => {
+    assert.deepEqual(rankSegments([1, undefined, 3, NaN, 3]), [2, 4, 0]);
+    assert.deepEqual(mergeRanges([{ start: 10, end: 20 }, { start: 1, end: 5 }, { start: 6, end: 8 }, { start: 15, end: 30 }]), [{ start: 1, end: 8 }, { start: 10, end: 30 }]);
+  });
+});
