@@ -25,6 +25,8 @@ export interface AskOptions {
   refineTop?: number;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
+  /** Asked after segmenting, before any request: false cancels the run (e.g. the user declines a big run). */
+  confirmScoring?(plan: { segments: number; tokens: number }): Promise<boolean>;
   /** The ranking, as soon as it is known (before the answer streams). */
   onRanking?(files: RankedFile[]): void;
   onAnswerDelta?(text: string): void;
@@ -103,6 +105,9 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
   }
   const segments = segment(tokenized, deps.tokenizer, options.segment);
   onProgress?.({ stage: 'segment', files: tokenized.length, tokens, segments: segments.length });
+  if (segments.length === 0) throw new Error(`no text files to read (${gathered.skipped.length} skipped)`);
+  if (options.confirmScoring && !(await options.confirmScoring({ segments: segments.length, tokens }))) throw new CancelledError('confirming the run');
+  check('confirming the run');
 
   const scoreStarted = performance.now();
   const certainties: (Certainty | undefined)[] = new Array(segments.length);

@@ -135,6 +135,7 @@ export function rankFiles(
     fileIndex,
     file: {
       path: files[fileIndex]!.file.path,
+      location: files[fileIndex]!.file.absPath,
       score: best.get(fileIndex) ?? lowest,
       ranges,
       ...(pinned.has(files[fileIndex]!.file.path) ? { pinned: true } : {}),

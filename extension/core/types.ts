@@ -63,6 +63,8 @@ export interface Certainty {
 
 export interface RankedFile {
   path: string;
+  /** Where the file is (absolute path or URI, as the FileSystem named it). */
+  location: string;
   /** Higher = more relevant. */
   score: number;
   ranges: LineRange[];

@@ -1,0 +1,103 @@
+import * as vscode from 'vscode';
+import { EMPTY_STATE, parseWebviewMessage, type HostMessage, type PanelState, type WebviewMessage } from './protocol';
+import { makeNonce, panelHtml } from './panelHtml';
+
+export const PANEL_VIEW_TYPE = 'xl3m.answer';
+
+/** The one answer panel: shows a PanelState, streams into it, and survives reloads. */
+export class AnswerPanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private state: PanelState = EMPTY_STATE;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly onMessage: (message: WebviewMessage) => void,
+  ) {
+    this.disposables.push(
+      vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel, saved) => {
+          this.state = isPanelState(saved) ? { ...saved, status: saved.status === 'running' ? 'cancelled' : saved.status, ...(saved.status === 'running' ? { message: 'the run ended when the window reloaded' } : {}) } : EMPTY_STATE;
+          this.attach(panel);
+        },
+      }),
+    );
+  }
+
+  show() {
+    if (this.panel) {
+      this.panel.reveal(undefined, true);
+      return;
+    }
+    const media = vscode.Uri.joinPath(this.extensionUri, 'media');
+    this.attach(
+      vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'xl3m', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+        enableScripts: true,
+        retainContextWhenHidden: true,
+        localResourceRoots: [media],
+      }),
+    );
+  }
+
+  get current(): PanelState {
+    return this.state;
+  }
+
+  setState(state: PanelState) {
+    this.state = state;
+    this.post({ type: 'state', state });
+  }
+
+  update(change: Partial<PanelState>) {
+    this.setState({ ...this.state, ...change });
+  }
+
+  progress(text: string) {
+    this.state = { ...this.state, progress: text };
+    this.post({ type: 'progress', text });
+  }
+
+  answerDelta(text: string) {
+    this.state = { ...this.state, answer: this.state.answer + text };
+    this.post({ type: 'answerDelta', text });
+  }
+
+  private attach(panel: vscode.WebviewPanel) {
+    this.panel = panel;
+    const media = vscode.Uri.joinPath(this.extensionUri, 'media');
+    panel.webview.options = { enableScripts: true, localResourceRoots: [media] };
+    panel.iconPath = vscode.Uri.joinPath(media, 'icon.svg');
+    panel.webview.html = panelHtml({
+      cspSource: panel.webview.cspSource,
+      nonce: makeNonce(),
+      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(media, 'webview.js')).toString(),
+      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(media, 'panel.css')).toString(),
+    });
+    const subscriptions = [
+      panel.webview.onDidReceiveMessage((data) => {
+        const message = parseWebviewMessage(data);
+        if (!message) return;
+        if (message.type === 'ready') this.post({ type: 'state', state: this.state });
+        else this.onMessage(message);
+      }),
+    ];
+    panel.onDidDispose(() => {
+      subscriptions.forEach((s) => s.dispose());
+      if (this.panel === panel) this.panel = undefined;
+    });
+  }
+
+  private post(message: HostMessage) {
+    void this.panel?.webview.postMessage(message);
+  }
+
+  dispose() {
+    this.panel?.dispose();
+    this.disposables.forEach((d) => d.dispose());
+  }
+}
+
+function isPanelState(x: unknown): x is PanelState {
+  const s = x as PanelState | undefined;
+  return !!s && typeof s.question === 'string' && Array.isArray(s.files) && typeof s.answer === 'string' && typeof s.status === 'string';
+}

@@ -1,0 +1,131 @@
+import * as vscode from 'vscode';
+import type { GatherRoot } from './core/gather';
+import { ask, CancelledError, type AskResult } from './core/pipeline';
+import { describeProgress, formatCount, formatSeconds } from './core/progressText';
+import { CompletionsScorer } from './core/scorers/completionsScorer';
+import type { Ctx } from './ctx';
+import { EMPTY_STATE } from './protocol';
+import { workspaceFileSystem } from './workspaceFileSystem';
+
+const RATE_KEY = 'xl3m.lastTokensPerSecond';
+
+/** Runs one question end to end, showing progress, the panel, the highlights and the status bar. */
+export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[]): Promise<void> {
+  const { settings, problems } = ctx.settings();
+  if (problems.length) void vscode.window.showWarningMessage(`xl3m settings: ${problems.join(' ')}`);
+  if (!settings.baseUrl || !settings.model) {
+    const choice = await vscode.window.showErrorMessage(
+      'xl3m needs a scoring server: set xl3m.baseUrl (e.g. a vLLM server at http://127.0.0.1:8000/v1) and xl3m.model in your user settings.',
+      'Open Settings',
+    );
+    if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'xl3m.');
+    return;
+  }
+  ctx.cancelRun();
+  const controller = ctx.startRun();
+  const apiKey = await ctx.secrets.getApiKey();
+  const endpoint = { baseUrl: settings.baseUrl, model: settings.model, apiKey, timeoutMs: settings.requestTimeoutSeconds * 1000 };
+  const pinned = ctx.pins.list();
+
+  ctx.decorations.clear();
+  ctx.tree.set([]);
+  ctx.highlights.set([]);
+  ctx.panel.show();
+  ctx.panel.setState({ ...EMPTY_STATE, question, status: 'running', progress: 'gathering files…', pinned });
+  ctx.statusBar.running('gathering');
+  ctx.log(`question: ${question}`);
+
+  await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'xl3m', cancellable: true },
+    async (progress, token) => {
+      token.onCancellationRequested(() => controller.abort());
+      let reported = 0;
+      try {
+        const result = await ask(
+          {
+            question,
+            roots,
+            gather: { excludes: settings.excludes, maxFileBytes: settings.maxFileBytes, includeSecrets: settings.includeSecrets },
+            segment: { maxTokens: settings.segmentTokens },
+            measure: settings.measure,
+            budget: settings.budget || undefined,
+            contextWindow: settings.contextWindow,
+            answerReserve: settings.answerReserve,
+            pinned,
+            signal: controller.signal,
+            confirmScoring: (plan) => confirmScoring(ctx, plan, settings.confirmAboveTokens),
+            onProgress: (e) => {
+              const text = describeProgress(e, 16);
+              if (e.stage === 'score') {
+                const pct = e.total ? (100 * e.done) / e.total : 0;
+                progress.report({ message: text, increment: pct - reported });
+                reported = pct;
+                ctx.statusBar.running(`${e.done}/${e.total}`);
+              } else if (e.stage !== 'answer') {
+                progress.report({ message: text });
+              }
+              if (e.stage !== 'answer') ctx.panel.progress(text);
+            },
+            onRanking: (files) => {
+              ctx.panel.update({ files, progress: 'answering…' });
+              ctx.decorations.set(files);
+              ctx.tree.set(files);
+              ctx.highlights.set(files);
+            },
+            onAnswerDelta: (d) => ctx.panel.answerDelta(d),
+          },
+          {
+            fs: workspaceFileSystem,
+            tokenizer: ctx.tokenizer(),
+            scorer: new CompletionsScorer({ endpoint, concurrency: settings.concurrency, promptsPerRequest: settings.promptsPerRequest }),
+            answerEndpoint: { ...endpoint, baseUrl: settings.answerBaseUrl || settings.baseUrl, model: settings.answerModel || settings.model },
+          },
+        );
+        finish(ctx, result);
+      } catch (err) {
+        const cancelled = err instanceof CancelledError;
+        const message = (err as Error).message;
+        ctx.log(`${cancelled ? 'cancelled' : 'failed'}: ${message}`);
+        ctx.panel.update({ status: cancelled ? 'cancelled' : 'failed', message, progress: '' });
+        ctx.statusBar.finished(cancelled ? 'cancelled' : 'failed', question);
+        if (!cancelled) void vscode.window.showErrorMessage(`xl3m: ${message}`);
+      } finally {
+        ctx.endRun(controller);
+      }
+    },
+  );
+}
+
+function finish(ctx: Ctx, result: AskResult) {
+  const s = result.stats;
+  if (s.scoringTokensPerSecond > 0 && !result.partial) void ctx.globalState.update(RATE_KEY, s.scoringTokensPerSecond);
+  const summary =
+    `${s.files} files, ${formatCount(s.tokens)} tokens, ${s.segments} segments scored in ${s.scoringSeconds.toFixed(1)} s ` +
+    `(${formatCount(s.scoringTokensPerSecond)} tok/s); key context ${formatCount(s.keyContextTokens)} of ${formatCount(s.budget)} tokens`;
+  ctx.panel.update({
+    status: result.partial ? 'partial' : 'done',
+    message: result.partial ?? '',
+    files: result.files,
+    answer: result.answer,
+    summary,
+    skipped: result.skipped,
+    progress: '',
+  });
+  ctx.decorations.set(result.files);
+  ctx.tree.set(result.files);
+  ctx.highlights.set(result.files);
+  ctx.statusBar.finished(`${result.files.length} files${result.partial ? ' (partial)' : ''}`, result.question);
+  ctx.log(`done: ${summary}${result.partial ? `; partial: ${result.partial}` : ''}`);
+}
+
+async function confirmScoring(ctx: Ctx, plan: { segments: number; tokens: number }, above: number): Promise<boolean> {
+  if (above <= 0 || plan.tokens <= above) return true;
+  const rate = ctx.globalState.get<number>(RATE_KEY);
+  const time = rate ? ` At the last measured rate (${formatCount(rate)} tokens/s) this takes about ${formatSeconds(plan.tokens / rate)}.` : '';
+  const choice = await vscode.window.showWarningMessage(
+    `Score ${plan.segments} segments (${formatCount(plan.tokens)} tokens)?${time}`,
+    { modal: true },
+    'Score',
+  );
+  return choice === 'Score';
+}

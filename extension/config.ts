@@ -1,0 +1,94 @@
+import type { Measure } from './core/types';
+import { DEFAULT_EXCLUDES, DEFAULT_MAX_FILE_BYTES } from './core/gather';
+import { DEFAULT_SEGMENT_TOKENS } from './core/segment';
+import { DEFAULT_ANSWER_RESERVE, DEFAULT_CONTEXT_WINDOW } from './core/select';
+
+export interface Settings {
+  baseUrl: string;
+  model: string;
+  answerBaseUrl: string;
+  answerModel: string;
+  includeSecrets: boolean;
+  segmentTokens: number;
+  concurrency: number;
+  promptsPerRequest: number;
+  contextWindow: number;
+  answerReserve: number;
+  budget: number;
+  measure: Measure;
+  excludes: string[];
+  maxFileBytes: number;
+  confirmAboveTokens: number;
+  requestTimeoutSeconds: number;
+}
+
+/**
+ * Where settings come from. `userValue` reads the user (machine) level only: settings that choose
+ * where code is sent are never taken from a workspace, whatever its trust.
+ */
+export interface SettingsSource {
+  value(key: string): unknown;
+  userValue(key: string): unknown;
+}
+
+/** Reads and checks every `xl3m.*` setting; a wrong value falls back to its default with a problem line. */
+export function readSettings(source: SettingsSource): { settings: Settings; problems: string[] } {
+  const problems: string[] = [];
+  const str = (key: string, fromUser: boolean): string => {
+    const v = fromUser ? source.userValue(key) : source.value(key);
+    if (v === undefined || v === null) return '';
+    if (typeof v !== 'string') {
+      problems.push(`xl3m.${key} must be text; ignored.`);
+      return '';
+    }
+    return v.trim();
+  };
+  const url = (key: string): string => {
+    const v = str(key, true);
+    if (!v) return '';
+    try {
+      const u = new URL(v);
+      if (u.protocol === 'http:' || u.protocol === 'https:') return v;
+    } catch {
+      // reported below
+    }
+    problems.push(`xl3m.${key} is not an http(s) URL: "${v}"; ignored.`);
+    return '';
+  };
+  const int = (key: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    const v = source.value(key);
+    if (v === undefined || v === null) return fallback;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+      problems.push(`xl3m.${key} must be a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}; using ${fallback}.`);
+      return fallback;
+    }
+    return v;
+  };
+  const measure = source.value('measure') ?? 'nll';
+  if (!['nll', 'entropy', 'contrast'].includes(measure as string)) problems.push(`xl3m.measure must be nll, entropy or contrast; using nll.`);
+  let excludes = source.value('excludes') ?? DEFAULT_EXCLUDES;
+  if (!Array.isArray(excludes) || !excludes.every((e) => typeof e === 'string')) {
+    problems.push('xl3m.excludes must be a list of patterns; using the defaults.');
+    excludes = DEFAULT_EXCLUDES;
+  }
+  const includeSecrets = source.userValue('includeSecrets');
+  const settings: Settings = {
+    baseUrl: url('baseUrl'),
+    model: str('model', true),
+    answerBaseUrl: url('answerBaseUrl'),
+    answerModel: str('answerModel', true),
+    includeSecrets: includeSecrets === true,
+    segmentTokens: int('segmentTokens', DEFAULT_SEGMENT_TOKENS, 64),
+    concurrency: int('concurrency', 8, 1, 256),
+    promptsPerRequest: int('promptsPerRequest', 4, 1, 64),
+    contextWindow: int('contextWindow', DEFAULT_CONTEXT_WINDOW, 512),
+    answerReserve: int('answerReserve', DEFAULT_ANSWER_RESERVE, 1),
+    budget: int('budget', 0, 0),
+    measure: (['nll', 'entropy', 'contrast'].includes(measure as string) ? measure : 'nll') as Measure,
+    excludes: excludes as string[],
+    maxFileBytes: int('maxFileBytes', DEFAULT_MAX_FILE_BYTES, 1),
+    confirmAboveTokens: int('confirmAboveTokens', 2_000_000, 0),
+    requestTimeoutSeconds: int('requestTimeoutSeconds', 120, 1),
+  };
+  return { settings, problems };
+}

@@ -1,0 +1,81 @@
+import * as vscode from 'vscode';
+import { AnswerPanel } from './answerPanel';
+import { readSettings, type Settings } from './config';
+import { TiktokenTokenizer } from './core/tokenizer';
+import { RelevantFileDecorations } from './fileDecorations';
+import { Pins } from './pins';
+import type { WebviewMessage } from './protocol';
+import { RangeHighlights } from './rangeHighlights';
+import { RelevantFilesTree } from './relevantFilesTree';
+import { ApiKeyStore } from './secrets';
+import { StatusBar } from './statusBar';
+
+/** Owns every disposable of the extension and the state of the current run. */
+export class Ctx implements vscode.Disposable {
+  readonly subscriptions: vscode.Disposable[] = [];
+  readonly output = this.own(vscode.window.createOutputChannel('xl3m', { log: true }));
+  readonly decorations = this.own(new RelevantFileDecorations());
+  readonly tree = this.own(new RelevantFilesTree());
+  readonly highlights = this.own(new RangeHighlights());
+  readonly statusBar = this.own(new StatusBar());
+  readonly panel: AnswerPanel;
+  readonly secrets: ApiKeyStore;
+  readonly pins: Pins;
+  readonly globalState: vscode.Memento;
+  private run: AbortController | undefined;
+  private tiktoken: TiktokenTokenizer | undefined;
+
+  constructor(readonly extension: vscode.ExtensionContext, onPanelMessage: (m: WebviewMessage) => void) {
+    this.panel = this.own(new AnswerPanel(extension.extensionUri, onPanelMessage));
+    this.secrets = new ApiKeyStore(extension.secrets);
+    this.pins = new Pins(extension.workspaceState);
+    this.globalState = extension.globalState;
+    this.own(vscode.window.registerFileDecorationProvider(this.decorations));
+    this.own(vscode.window.createTreeView('xl3m.relevantFiles', { treeDataProvider: this.tree }));
+    this.own({ dispose: () => this.cancelRun() });
+    this.own({ dispose: () => this.tiktoken?.dispose() });
+  }
+
+  own<T extends vscode.Disposable>(d: T): T {
+    this.subscriptions.push(d);
+    return d;
+  }
+
+  settings(): { settings: Settings; problems: string[] } {
+    const config = vscode.workspace.getConfiguration('xl3m');
+    return readSettings({
+      value: (key) => config.get(key),
+      // Machine-scoped settings: only what the user set (or the default), never a workspace's value.
+      userValue: (key) => {
+        const i = config.inspect(key);
+        return i?.globalValue ?? i?.defaultValue;
+      },
+    });
+  }
+
+  /** tiktoken is loaded on the first question, not at activation. */
+  tokenizer(): TiktokenTokenizer {
+    return (this.tiktoken ??= new TiktokenTokenizer());
+  }
+
+  startRun(): AbortController {
+    this.run = new AbortController();
+    return this.run;
+  }
+
+  endRun(controller: AbortController) {
+    if (this.run === controller) this.run = undefined;
+  }
+
+  cancelRun() {
+    this.run?.abort();
+  }
+
+  log(line: string) {
+    this.output.info(line);
+  }
+
+  dispose() {
+    for (const d of this.subscriptions.splice(0).reverse()) d.dispose();
+  }
+}

@@ -1,0 +1,34 @@
+import * as vscode from 'vscode';
+import type { RankedFile } from './core/types';
+
+/** Badges the chosen files in the Explorer with their rank; cleared on the next question. */
+export class RelevantFileDecorations implements vscode.FileDecorationProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri[]>();
+  readonly onDidChangeFileDecorations = this.changed.event;
+  private ranks = new Map<string, { rank: number; score: number }>();
+
+  set(files: RankedFile[]) {
+    const before = [...this.ranks.keys()];
+    this.ranks = new Map(files.map((f, i) => [vscode.Uri.parse(f.location).toString(), { rank: i + 1, score: f.score }]));
+    this.changed.fire([...new Set([...before, ...this.ranks.keys()])].map((u) => vscode.Uri.parse(u)));
+  }
+
+  clear() {
+    this.set([]);
+  }
+
+  provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {
+    const r = this.ranks.get(uri.toString());
+    if (!r) return undefined;
+    return {
+      badge: r.rank < 100 ? String(r.rank) : '•',
+      tooltip: `xl3m: #${r.rank}, score ${r.score.toFixed(3)}`,
+      color: new vscode.ThemeColor('xl3m.relevantFileForeground'),
+      propagate: false,
+    };
+  }
+
+  dispose() {
+    this.changed.dispose();
+  }
+}

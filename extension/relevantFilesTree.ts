@@ -1,0 +1,38 @@
+import * as vscode from 'vscode';
+import type { RankedFile } from './core/types';
+import { formatRanges } from './rangeFormat';
+
+/** The "Relevant Files" view: the chosen files, most relevant first, each opening at its first range. */
+export class RelevantFilesTree implements vscode.TreeDataProvider<RankedFile>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private files: RankedFile[] = [];
+
+  set(files: RankedFile[]) {
+    this.files = files;
+    this.changed.fire();
+  }
+
+  getChildren(element?: RankedFile): RankedFile[] {
+    return element ? [] : this.files;
+  }
+
+  getTreeItem(file: RankedFile): vscode.TreeItem {
+    const uri = vscode.Uri.parse(file.location);
+    const item = new vscode.TreeItem(uri, vscode.TreeItemCollapsibleState.None);
+    item.label = file.path;
+    item.description = `${formatRanges(file.ranges)}${file.pinned ? ' · pinned' : ''}`;
+    item.tooltip = `${file.path}\nscore ${file.score.toFixed(3)}\nlines ${formatRanges(file.ranges)}`;
+    const first = file.ranges[0];
+    item.command = {
+      command: 'vscode.open',
+      title: 'Open',
+      arguments: [uri, first ? { selection: new vscode.Range(first.start - 1, 0, first.start - 1, 0) } : {}],
+    };
+    return item;
+  }
+
+  dispose() {
+    this.changed.dispose();
+  }
+}
