@@ -56,10 +56,10 @@ function render() {
   app.append(el('div', { className: `status status-${state.status}`, id: 'status', text: statusLine }));
   app.append(el('div', { className: 'progress', id: 'progress', text: state.status === 'running' ? state.progress : '' }));
 
-  if (state.files.length) app.append(renderFiles());
   const answer = el('div', { className: 'markdown', id: 'answer' });
   fillAnswer(answer);
   if (state.answer || state.status === 'running') app.append(el('section', { className: 'answer' }, el('h2', { text: 'Answer' }), answer));
+  if (state.files.length) app.append(renderFiles());
   if (state.summary) app.append(el('footer', { className: 'summary', id: 'summary', text: state.summary }));
   if (state.skipped.length) {
     const list = el('ul');

@@ -51,6 +51,10 @@ before(async () => {
   mkdirSync(join(ws, '.vscode'), { recursive: true });
   writeFileSync(join(ws, '.vscode/settings.json'), JSON.stringify({ 'xl3m.baseUrl': decoy.url, 'xl3m.model': 'test-model', 'xl3m.includeSecrets': true }));
   writeFileSync(join(ws, '.env'), 'API_TOKEN=must-never-be-sent\n');
+  // code-server is a remote window: machine-scoped settings are read from the server's Machine settings.
+  const endpointSettings = { 'xl3m.baseUrl': server.url, 'xl3m.model': 'test-model' };
+  mkdirSync(join(tmp, 'ud/Machine'), { recursive: true });
+  writeFileSync(join(tmp, 'ud/Machine/settings.json'), JSON.stringify(endpointSettings));
   mkdirSync(join(tmp, 'ud/User'), { recursive: true });
   writeFileSync(
     join(tmp, 'ud/User/settings.json'),
@@ -65,8 +69,7 @@ before(async () => {
       'chat.disableAIFeatures': true,
       'security.workspace.trust.enabled': false,
       'explorer.autoReveal': true,
-      'xl3m.baseUrl': server.url,
-      'xl3m.model': 'test-model',
+      'git.openRepositoryInParentFolders': 'never',
       'xl3m.promptsPerRequest': 1,
       'xl3m.concurrency': 4,
       'xl3m.segmentTokens': 1024,
@@ -176,10 +179,9 @@ test('ask the codebase: ranked files, answer, open, decorations, cancel, endpoin
     await page.keyboard.press('Control+Shift+E');
     const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
     await row.waitFor({ timeout: 20_000 });
-    await row.locator('.monaco-decoration-itemdetails, .label-description, [class*="decoration"]', { hasText: /^1$/ }).first().waitFor({ timeout: 20_000 }).catch(async (e: unknown) => {
-      console.log('explorer row:', await row.innerHTML());
-      throw e as Error;
-    });
+    // the decoration: coloured, with the rank as badge and the score in the label
+    await page.locator('.explorer-folders-view .monaco-icon-label.monaco-decoration-text-badge[aria-label*="xl3m: #1, score"]', { hasText: name }).waitFor({ timeout: 20_000 });
+    assert.match((await row.locator('.monaco-icon-label').getAttribute('class')) ?? '', /monaco-decoration-itemColor/);
     await page.screenshot({ path: join(ARTIFACTS, 'explorer.png') });
 
     // the workspace's .vscode/settings.json pointed at another server and opted into secrets: ignored
