@@ -12,6 +12,10 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 mkdir -p ../.tmp && export TMPDIR=$PWD/../.tmp
+# Run from `npm test`, the outer npm's settings (its user agent names Node 20) would leak into the
+# installs below; code-server's postinstall reads the user agent to check for Node 24.
+for v in $(compgen -e | grep -i '^npm_'); do unset "$v"; done
+unset NODE
 [ -x node24/node_modules/node/bin/node ] || (cd node24 && npm ci --no-audit --no-fund --loglevel=error)
 N24=$PWD/node24/node_modules/node
 # code-server checks the installing npm's Node major and builds native modules against the headers
