@@ -3,6 +3,7 @@ import { EMPTY_STATE, parseWebviewMessage, type HostMessage, type PanelState, ty
 import { makeNonce, panelHtml } from './panelHtml';
 
 export const PANEL_VIEW_TYPE = 'xl3m.answer';
+const STORE_KEY = 'xl3m.lastPanelState';
 
 /** The one answer panel: shows a PanelState, streams into it, and survives reloads. */
 export class AnswerPanel implements vscode.Disposable {
@@ -12,12 +13,16 @@ export class AnswerPanel implements vscode.Disposable {
 
   constructor(
     private readonly extensionUri: vscode.Uri,
+    /** Keeps the last finished run: the webview's own saved state may predate it when the window reloads. */
+    private readonly store: vscode.Memento,
     private readonly onMessage: (message: WebviewMessage) => void,
   ) {
     this.disposables.push(
       vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel, saved) => {
-          this.state = isPanelState(saved) ? { ...saved, status: saved.status === 'running' ? 'cancelled' : saved.status, ...(saved.status === 'running' ? { message: 'the run ended when the window reloaded' } : {}) } : EMPTY_STATE;
+          const stored = store.get<unknown>(STORE_KEY);
+          const last = isPanelState(stored) ? stored : isPanelState(saved) ? saved : EMPTY_STATE;
+          this.state = last.status === 'running' ? { ...last, status: 'cancelled', message: 'the run ended when the window reloaded', progress: '' } : last;
           this.attach(panel);
         },
       }),
@@ -46,6 +51,7 @@ export class AnswerPanel implements vscode.Disposable {
   setState(state: PanelState) {
     this.state = state;
     this.post({ type: 'state', state });
+    if (state.status !== 'running') void this.store.update(STORE_KEY, { ...state, skipped: state.skipped.slice(0, 500) });
   }
 
   update(change: Partial<PanelState>) {

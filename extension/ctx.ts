@@ -26,7 +26,7 @@ export class Ctx implements vscode.Disposable {
   private tiktoken: TiktokenTokenizer | undefined;
 
   constructor(readonly extension: vscode.ExtensionContext, onPanelMessage: (m: WebviewMessage) => void) {
-    this.panel = this.own(new AnswerPanel(extension.extensionUri, onPanelMessage));
+    this.panel = this.own(new AnswerPanel(extension.extensionUri, extension.workspaceState, onPanelMessage));
     this.secrets = new ApiKeyStore(extension.secrets);
     this.pins = new Pins(extension.workspaceState);
     this.globalState = extension.globalState;

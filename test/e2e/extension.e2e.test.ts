@@ -200,6 +200,13 @@ test('ask the codebase: ranked files, answer, open, decorations, cancel, endpoin
     assert.ok((await wv.locator('#files li.file').count()) > 0, 'the partial ranking is shown');
     await page.screenshot({ path: join(ARTIFACTS, 'cancelled.png') });
 
+    // after a reload, the panel comes back with its last state (WebviewPanelSerializer)
+    await page.reload();
+    await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+    await page.locator('.tabs-container .tab', { hasText: 'xl3m' }).click({ timeout: 60_000 });
+    await panel().locator('#status', { hasText: /Partial result: cancelled after scoring/ }).waitFor({ timeout: 60_000 });
+    assert.ok((await panel().locator('#files li.file').count()) > 0, 'the restored panel lists the files');
+
     const activation = findActivationTime(join(tmp, 'ud'));
     console.log(`e2e: extension activated in ${activation} ms; screenshots in ${ARTIFACTS}`);
   } finally {
