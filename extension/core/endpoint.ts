@@ -55,6 +55,18 @@ export function serverRoot(baseUrl: string): string {
   return baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
 }
 
+/**
+ * Whether a failed request says something about the server (down, overloaded, timing out) rather
+ * than about the request: such failures move the work to another endpoint.
+ */
+export function isEndpointFailure(err: unknown): boolean {
+  if (err instanceof OpenAI.APIConnectionError) return true; // includes timeouts
+  const status = (err as { status?: unknown })?.status;
+  if (typeof status === 'number') return status === 408 || status === 429 || status >= 500;
+  const name = (err as Error)?.name;
+  return name === 'TypeError' || name === 'TimeoutError' || name === 'FetchError';
+}
+
 /** A one-line description of a failed request that names the server and never the key. */
 export function describeError(endpoint: Endpoint, err: unknown): string {
   const where = `${endpoint.baseUrl} (model ${endpoint.model})`;

@@ -31,6 +31,14 @@ export interface Scorer {
   score(requests: ScoreRequest[], question: string, options: ScoreOptions): Promise<void>;
 }
 
+/** A request that failed; `endpointDown` when the server, not the request, is at fault. */
+export class ScoreFailure extends Error {
+  override name = 'ScoreFailure';
+  constructor(message: string, readonly endpointDown: boolean) {
+    super(message);
+  }
+}
+
 /** The server cannot give what the method needs (e.g. it ignores `echo`): no fallback applies. */
 export class ScoringUnsupportedError extends Error {
   override name = 'ScoringUnsupportedError';

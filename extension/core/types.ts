@@ -51,13 +51,17 @@ export type Measure = 'nll' | 'entropy' | 'contrast';
 
 /** What a scorer measured for one `[segment][question]` prompt. */
 export interface Certainty {
-  /** Mean negative log-likelihood of the question tokens (nats/token). */
-  meanNll: number;
+  /** Mean negative log-likelihood of the question tokens (nats/token), where prompt log-probs exist. */
+  meanNll?: number;
   /** Mean entropy of the predicted distribution at the question positions, estimated from top-k. */
   meanEntropy?: number;
-  /** Number of question tokens that were scored. */
+  /** Yes/No judgement: p(yes) / (p(yes) + p(no)), for servers with generated-token log-probs only. */
+  yesProbability?: number;
+  /** Entropy of the next-token distribution after `[segment][question]` (second fallback). */
+  nextTokenEntropy?: number;
+  /** Number of question tokens that were scored (0 for the judgement methods). */
   questionTokens: number;
-  /** Log-probabilities that came back as -inf / -9999 / NaN and were floored. */
+  /** Log-probabilities that came back as -inf / -9999 / NaN / missing and were floored. */
   flooredTokens: number;
 }
 

@@ -1,15 +1,11 @@
-import { setMaxListeners } from 'node:events';
-import OpenAI from 'openai';
-import pLimit from 'p-limit';
+import type OpenAI from 'openai';
 import { questionCertainty } from '../certainty';
-import { createClient, describeError, serverRoot, type Endpoint } from '../endpoint';
-import { QUESTION_LEAD, ScoringUnsupportedError, type Scorer, type ScoreOptions, type ScoreRequest, type ScorerStats } from '../scorer';
+import { createClient, serverRoot, type Endpoint } from '../endpoint';
+import { postJson } from '../http';
+import { QUESTION_LEAD, ScoringUnsupportedError, type ScoreRequest } from '../scorer';
+import { BatchScorer, type BatchOptions, type BatchReport } from './batchScorer';
 
-export interface CompletionsScorerOptions {
-  endpoint: Endpoint;
-  concurrency?: number;
-  /** Prompts sent as one list in one HTTP request (vLLM and SGLang accept lists). */
-  promptsPerRequest?: number;
+export interface CompletionsScorerOptions extends BatchOptions {
   /**
    * How the question's tokens are found in the echoed prompt. `token-ids`: the prompt is sent as
    * ids from the server's `/tokenize`, so the question is exactly the last ids (exact for any
@@ -19,7 +15,7 @@ export interface CompletionsScorerOptions {
   spans?: 'auto' | 'token-ids' | 'text';
 }
 
-type PromptLogprobs = {
+export type PromptLogprobs = {
   tokens?: string[];
   token_logprobs?: (number | null)[];
   top_logprobs?: (Record<string, number> | null)[] | null;
@@ -31,118 +27,74 @@ type PromptLogprobs = {
  * vLLM-Ascend / SGLang wire format: each prompt is `[context][lead][question]`, and the log-probs
  * of the question tokens alone are read back.
  */
-export class CompletionsScorer implements Scorer {
-  readonly stats: ScorerStats = { requests: 0, promptTokens: 0 };
+export class CompletionsScorer extends BatchScorer {
   private readonly client: OpenAI;
   private spanMode: Promise<'token-ids' | 'text'> | undefined;
+  private questionIds: number[] | undefined;
+  private preparedFor: string | undefined;
 
-  constructor(private readonly options: CompletionsScorerOptions) {
+  constructor(protected override readonly options: CompletionsScorerOptions) {
+    super(options);
     this.client = createClient(options.endpoint);
   }
 
   get description() {
-    return `prompt log-probabilities from ${this.options.endpoint.baseUrl} (/v1/completions with echo)`;
+    return `prompt log-probabilities from ${this.endpoint.baseUrl} (/v1/completions with echo)`;
   }
 
-  async score(requests: ScoreRequest[], question: string, options: ScoreOptions): Promise<void> {
-    const fatal = new AbortController();
-    const signal = options.signal ? AbortSignal.any([options.signal, fatal.signal]) : fatal.signal;
-    // Every request in flight listens for cancellation; hundreds may be queued on one signal.
-    setMaxListeners(0, signal);
+  protected override async prepare(question: string, signal: AbortSignal) {
+    if (this.preparedFor === question) return;
     const mode = await this.resolveSpanMode(signal);
-    const questionIds = mode === 'token-ids' ? await this.tokenize(question, false, signal) : undefined;
-    if (questionIds && questionIds.length === 0) throw new Error('the question has no tokens');
-
-    const perRequest = Math.max(1, this.options.promptsPerRequest ?? 4);
-    const limit = pLimit(Math.max(1, this.options.concurrency ?? 8));
-    let fatalError: Error | undefined;
-    const batches: ScoreRequest[][] = [];
-    for (let i = 0; i < requests.length; i += perRequest) batches.push(requests.slice(i, i + perRequest));
-
-    await Promise.all(
-      batches.map((batch) =>
-        limit(async () => {
-          if (signal.aborted) return;
-          try {
-            await this.scoreBatch(batch, question, questionIds, options.topK ?? 1, signal, options);
-          } catch (err) {
-            if (signal.aborted) return;
-            if (err instanceof ScoringUnsupportedError) {
-              fatalError ??= err;
-              fatal.abort(err);
-              return;
-            }
-            const error = new Error(describeError(this.options.endpoint, err));
-            for (const r of batch) options.onFailure(r.index, error);
-          }
-        }),
-      ),
-    );
-    if (fatalError) throw fatalError;
-    options.signal?.throwIfAborted();
+    this.questionIds = mode === 'token-ids' ? await tokenize(this.endpoint, question, false, signal) : undefined;
+    if (this.questionIds && this.questionIds.length === 0) throw new Error('the question has no tokens');
+    this.preparedFor = question;
   }
 
-  private async scoreBatch(batch: ScoreRequest[], question: string, questionIds: number[] | undefined, topK: number, signal: AbortSignal, options: ScoreOptions) {
+  protected async scoreBatch(batch: ScoreRequest[], question: string, topK: number, signal: AbortSignal, report: BatchReport) {
+    const questionIds = this.questionIds;
     const prompts: (string | number[])[] = questionIds
-      ? await Promise.all(batch.map(async (r) => [...(await this.tokenize(r.text + QUESTION_LEAD, true, signal)), ...questionIds]))
+      ? await Promise.all(batch.map(async (r) => [...(await tokenize(this.endpoint, r.text + QUESTION_LEAD, true, signal)), ...questionIds]))
       : batch.map((r) => r.text + QUESTION_LEAD + question);
     const prompt = prompts.length === 1 ? prompts[0]! : prompts;
     this.stats.requests++;
     const response = await this.client.completions.create(
-      { model: this.options.endpoint.model, prompt: prompt as string, echo: true, logprobs: topK, max_tokens: 1, temperature: 0 },
+      { model: this.endpoint.model, prompt: prompt as string, echo: true, logprobs: topK, max_tokens: 1, temperature: 0 },
       { signal },
     );
     this.stats.promptTokens += response.usage?.prompt_tokens ?? 0;
     if (!Array.isArray(response.choices)) throw new Error('the response has no `choices` list');
-    const seen = new Set<number>();
     for (const choice of response.choices) {
       const i = choice.index ?? 0;
-      const request = batch[i];
-      if (!request || seen.has(i)) continue;
-      seen.add(i);
+      if (!prompts[i]) continue;
       try {
         const logprobs = choice.logprobs as PromptLogprobs | null;
-        const span = questionIds
-          ? idSpan(logprobs, (prompts[i] as number[]).length, questionIds.length)
-          : textSpan(logprobs, prompts[i] as string, question);
-        options.onResult(request.index, questionCertainty(span.logprobs, topK > 1 ? span.top : undefined));
+        const span = questionIds ? idSpan(logprobs, (prompts[i] as number[]).length, questionIds.length) : textSpan(logprobs, prompts[i] as string, question);
+        report.result(i, questionCertainty(span.logprobs, topK > 1 ? span.top : undefined));
       } catch (err) {
-        if (err instanceof ScoringUnsupportedError) throw new ScoringUnsupportedError(describeError(this.options.endpoint, err));
-        options.onFailure(request.index, new Error(describeError(this.options.endpoint, err)));
+        report.invalid(i, err);
       }
-    }
-    for (const [i, r] of batch.entries()) {
-      if (!seen.has(i)) options.onFailure(r.index, new Error(describeError(this.options.endpoint, new Error(`no choice with index ${i} in the response`))));
     }
   }
 
   private resolveSpanMode(signal: AbortSignal): Promise<'token-ids' | 'text'> {
     const wanted = this.options.spans ?? 'auto';
     if (wanted !== 'auto') return Promise.resolve(wanted);
-    this.spanMode ??= this.tokenize('probe', false, signal).then(
+    this.spanMode ??= tokenize(this.endpoint, 'probe', false, signal, 0).then(
       () => 'token-ids' as const,
       () => 'text' as const,
     );
     return this.spanMode;
   }
-
-  /** The server's own tokenizer (`POST /tokenize` at the server root, as vLLM and SGLang serve it). */
-  private async tokenize(text: string, addSpecialTokens: boolean, signal: AbortSignal): Promise<number[]> {
-    const { endpoint } = this.options;
-    const res = await fetch(`${serverRoot(endpoint.baseUrl)}/tokenize`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(endpoint.apiKey ? { authorization: `Bearer ${endpoint.apiKey}` } : {}) },
-      body: JSON.stringify({ model: endpoint.model, prompt: text, add_special_tokens: addSpecialTokens }),
-      signal: AbortSignal.any([signal, AbortSignal.timeout(endpoint.timeoutMs ?? 120_000)]),
-    });
-    if (!res.ok) throw new Error(`/tokenize answered HTTP ${res.status}`);
-    const body = (await res.json()) as { tokens?: unknown };
-    if (!Array.isArray(body.tokens) || !body.tokens.every((t) => Number.isInteger(t))) throw new Error('/tokenize returned no `tokens` list of ids');
-    return body.tokens as number[];
-  }
 }
 
-interface Span {
+/** The server's own tokenizer (`POST /tokenize` at the server root, as vLLM and SGLang serve it). */
+export async function tokenize(endpoint: Endpoint, text: string, addSpecialTokens: boolean, signal: AbortSignal, retries?: number): Promise<number[]> {
+  const body = (await postJson(endpoint, `${serverRoot(endpoint.baseUrl)}/tokenize`, { model: endpoint.model, prompt: text, add_special_tokens: addSpecialTokens }, signal, retries)) as { tokens?: unknown };
+  if (!Array.isArray(body?.tokens) || !body.tokens.every((t) => Number.isInteger(t))) throw new Error('/tokenize returned no `tokens` list of ids');
+  return body.tokens as number[];
+}
+
+export interface Span {
   logprobs: (number | null | undefined)[];
   top: (Record<string, number> | null | undefined)[];
 }
@@ -172,7 +124,7 @@ const bare = (s: string) => s.replace(/[\s▁ĠĊ]/g, '');
  * tokens until they cover the question (a token that straddles the lead and the question is
  * included), then checked against the question's text.
  */
-export function textSpan(logprobs: PromptLogprobs | null, prompt: string, question: string): Span {
+export function textSpan(logprobs: PromptLogprobs | null, prompt: string, question: string, generatedEntries = 1): Span {
   checkShape(logprobs);
   const tokens = logprobs.tokens ?? [];
   const promptChars = codePoints(prompt);
@@ -181,7 +133,7 @@ export function textSpan(logprobs: PromptLogprobs | null, prompt: string, questi
   if (offsets && offsets.length === end) {
     while (end > 0 && offsets[end - 1]! >= promptChars) end--;
   } else {
-    end -= 1; // max_tokens: 1
+    end -= generatedEntries; // max_tokens: 1
   }
   const want = codePoints(question);
   let start = end;

@@ -82,13 +82,13 @@ describe('CompletionsScorer against the vLLM-format test server', () => {
           spans === 'token-ids' ? [...tokenizeText(text + QUESTION_LEAD), ...tokenizeText(question)] : tokenizeText(text + QUESTION_LEAD + question);
         const m = spans === 'token-ids' ? tokenizeText(question).length : tokenizeText(' ' + question).length;
         assert.equal(c.questionTokens, m);
-        assert.ok(Math.abs(c.meanNll - expectedNll(promptTokens, m)) < 1e-9, `context ${i}: ${c.meanNll} vs ${expectedNll(promptTokens, m)}`);
+        assert.ok(Math.abs(c.meanNll! - expectedNll(promptTokens, m)) < 1e-9, `context ${i}: ${c.meanNll} vs ${expectedNll(promptTokens, m)}`);
         // one token more or less would give another number
-        assert.ok(Math.abs(c.meanNll - expectedNll(promptTokens, m + 1)) > 1e-6);
+        assert.ok(Math.abs(c.meanNll! - expectedNll(promptTokens, m + 1)) > 1e-6);
       }
       // the model is more certain of the question after the relevant contexts
-      const nll = (i: number) => results.get(i)!.meanNll;
-      assert.ok(nll(6) < nll(0) && nll(0) < nll(5) && nll(4) < nll(1), [...results.values()].map((c) => c.meanNll.toFixed(2)).join(' '));
+      const nll = (i: number) => results.get(i)!.meanNll!;
+      assert.ok(nll(6) < nll(0) && nll(0) < nll(5) && nll(4) < nll(1), [...results.values()].map((c) => c.meanNll!.toFixed(2)).join(' '));
     });
   }
 
@@ -99,12 +99,12 @@ describe('CompletionsScorer against the vLLM-format test server', () => {
     assert.equal(requests.length, 3);
     assert.ok(Array.isArray(requests[0]!.body.prompt) && requests[0]!.body.prompt.length === 3);
     const single = await run(new CompletionsScorer({ endpoint: { baseUrl: server.url, model: 'test-model' }, promptsPerRequest: 1, spans: 'text' }));
-    for (const [i, c] of single.results) assert.ok(Math.abs(c.meanNll - batched.results.get(i)!.meanNll) < 1e-12);
+    for (const [i, c] of single.results) assert.ok(Math.abs(c.meanNll! - batched.results.get(i)!.meanNll!) < 1e-12);
   });
 
   test("vLLM's -9999.0 for -inf is floored and counted", async () => {
     const { results } = await run(new CompletionsScorer({ endpoint: { baseUrl: server.url, model: 'test-model' } }), 'an impossible question');
-    assert.ok([...results.values()].every((c) => c.flooredTokens === 1 && Number.isFinite(c.meanNll)));
+    assert.ok([...results.values()].every((c) => c.flooredTokens === 1 && Number.isFinite(c.meanNll!)));
   });
 
   test('a wrong model name fails every segment with a message naming the server', async () => {

@@ -1,0 +1,97 @@
+import { setMaxListeners } from 'node:events';
+import pLimit from 'p-limit';
+import { describeError, isEndpointFailure, type Endpoint } from '../endpoint';
+import { ScoreFailure, ScoringUnsupportedError, type Scorer, type ScoreOptions, type ScoreRequest, type ScorerStats } from '../scorer';
+import type { Certainty } from '../types';
+
+export interface BatchOptions {
+  endpoint: Endpoint;
+  /** Requests in flight. */
+  concurrency?: number;
+  /** Prompts sent together in one request, where the server takes a list. */
+  promptsPerRequest?: number;
+}
+
+export interface BatchReport {
+  result(position: number, certainty: Certainty): void;
+  /** A problem with one prompt's answer (its shape), not with the server. */
+  invalid(position: number, error: unknown): void;
+}
+
+/**
+ * What every HTTP scorer shares: batches of prompts, a concurrency limit, per-prompt results as they
+ * arrive, failures that name the server and say whether the server is at fault, and a stop for
+ * everything when the server cannot score at all.
+ */
+export abstract class BatchScorer implements Scorer {
+  readonly stats: ScorerStats = { requests: 0, promptTokens: 0 };
+  abstract readonly description: string;
+
+  constructor(protected readonly options: BatchOptions) {}
+
+  get endpoint(): Endpoint {
+    return this.options.endpoint;
+  }
+
+  /** Prompts per request this server takes. */
+  protected get batchSize(): number {
+    return Math.max(1, this.options.promptsPerRequest ?? 4);
+  }
+
+  /** Once per `score` call, before any batch (e.g. tokenize the question). */
+  protected async prepare(_question: string, _signal: AbortSignal): Promise<void> {}
+
+  /** Scores one batch with one request (or a few), reporting each prompt by its position in the batch. */
+  protected abstract scoreBatch(batch: ScoreRequest[], question: string, topK: number, signal: AbortSignal, report: BatchReport): Promise<void>;
+
+  async score(requests: ScoreRequest[], question: string, options: ScoreOptions): Promise<void> {
+    const fatal = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, fatal.signal]) : fatal.signal;
+    // Every request in flight listens for cancellation; hundreds may be queued on one signal.
+    setMaxListeners(0, signal);
+    await this.prepare(question, signal);
+    const limit = pLimit(Math.max(1, this.options.concurrency ?? 8));
+    const size = this.batchSize;
+    const batches: ScoreRequest[][] = [];
+    for (let i = 0; i < requests.length; i += size) batches.push(requests.slice(i, i + size));
+    let fatalError: Error | undefined;
+
+    await Promise.all(
+      batches.map((batch) =>
+        limit(async () => {
+          if (signal.aborted) return;
+          const done = new Set<number>();
+          try {
+            await this.scoreBatch(batch, question, options.topK ?? 1, signal, {
+              result: (position, certainty) => {
+                if (done.has(position) || !batch[position]) return;
+                done.add(position);
+                options.onResult(batch[position]!.index, certainty);
+              },
+              invalid: (position, error) => {
+                if (done.has(position) || !batch[position]) return;
+                if (error instanceof ScoringUnsupportedError) throw error;
+                done.add(position);
+                options.onFailure(batch[position]!.index, new ScoreFailure(describeError(this.endpoint, error), false));
+              },
+            });
+            for (const [position, r] of batch.entries()) {
+              if (!done.has(position)) options.onFailure(r.index, new ScoreFailure(describeError(this.endpoint, new Error(`no result for prompt ${position} of the request`)), false));
+            }
+          } catch (err) {
+            if (signal.aborted) return;
+            if (err instanceof ScoringUnsupportedError) {
+              fatalError ??= new ScoringUnsupportedError(describeError(this.endpoint, err));
+              fatal.abort(fatalError);
+              return;
+            }
+            const failure = new ScoreFailure(describeError(this.endpoint, err), isEndpointFailure(err));
+            for (const [position, r] of batch.entries()) if (!done.has(position)) options.onFailure(r.index, failure);
+          }
+        }),
+      ),
+    );
+    if (fatalError) throw fatalError;
+    options.signal?.throwIfAborted();
+  }
+}

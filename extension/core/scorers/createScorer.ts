@@ -1,0 +1,65 @@
+import type { Endpoint } from '../endpoint';
+import { ScoringUnsupportedError, type Scorer } from '../scorer';
+import type { BatchOptions } from './batchScorer';
+import { ChatScorer } from './chatScorer';
+import { CompletionsScorer } from './completionsScorer';
+import { MultiEndpointScorer } from './multiEndpointScorer';
+import { probeEndpoint, type ProbeResult, type ScoringMethod } from './probe';
+import { SglangScorer } from './sglangScorer';
+import { TgiScorer } from './tgiScorer';
+
+export interface ScorerSettings {
+  endpoints: Endpoint[];
+  /** `auto`: the best method each server's probe finds. */
+  method: 'auto' | ScoringMethod;
+  /** Per endpoint. */
+  concurrency?: number;
+  promptsPerRequest?: number;
+}
+
+export function scorerFor(method: ScoringMethod, options: BatchOptions): Scorer {
+  switch (method) {
+    case 'completions-echo':
+      return new CompletionsScorer(options);
+    case 'sglang-native':
+      return new SglangScorer(options);
+    case 'tgi-prefill':
+      return new TgiScorer(options);
+    case 'chat-yes-no':
+      return new ChatScorer(options, 'yes-no');
+    case 'next-token-entropy':
+      return new ChatScorer(options, 'next-token-entropy');
+  }
+}
+
+/**
+ * A scorer for the configured endpoints: each probed (once, cached) unless the method is set; one
+ * endpoint scores alone, several share the segments. Endpoints that cannot score are left out, and
+ * when none can, the probe's reason is the error.
+ */
+export async function createScorer(settings: ScorerSettings, signal?: AbortSignal): Promise<{ scorer: Scorer; probes: ProbeResult[]; notes: string[] }> {
+  if (settings.endpoints.length === 0) throw new Error('no server configured');
+  const probes: ProbeResult[] = [];
+  const notes: string[] = [];
+  const members = [];
+  for (const endpoint of settings.endpoints) {
+    let method: ScoringMethod | undefined;
+    if (settings.method === 'auto') {
+      const probe = await probeEndpoint(endpoint, signal);
+      probes.push(probe);
+      method = probe.method;
+      if (!method) {
+        notes.push(`${endpoint.baseUrl}: ${probe.explanation}`);
+        continue;
+      }
+    } else {
+      method = settings.method;
+    }
+    const options = { endpoint, concurrency: settings.concurrency, promptsPerRequest: settings.promptsPerRequest };
+    const scorer = scorerFor(method, options);
+    members.push({ scorer, concurrency: settings.concurrency ?? 8, batchSize: method === 'completions-echo' || method === 'sglang-native' ? Math.max(1, settings.promptsPerRequest ?? 4) : 1 });
+  }
+  if (members.length === 0) throw new ScoringUnsupportedError(notes.join('; '));
+  const scorer = members.length === 1 ? members[0]!.scorer : new MultiEndpointScorer(members);
+  return { scorer, probes, notes };
+}
