@@ -2,7 +2,9 @@ import * as vscode from 'vscode';
 import type { GatherRoot } from './core/gather';
 import { ask, CancelledError, type AskResult } from './core/pipeline';
 import { describeProgress, formatCount, formatSeconds } from './core/progressText';
-import { CompletionsScorer } from './core/scorers/completionsScorer';
+import type { Endpoint } from './core/endpoint';
+import { createScorer } from './core/scorers/createScorer';
+import type { Settings } from './config';
 import type { Ctx } from './ctx';
 import { EMPTY_STATE } from './protocol';
 import { workspaceFileSystem } from './workspaceFileSystem';
@@ -24,7 +26,8 @@ export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[
   ctx.cancelRun();
   const controller = ctx.startRun();
   const apiKey = await ctx.secrets.getApiKey();
-  const endpoint = { baseUrl: settings.baseUrl, model: settings.model, apiKey, timeoutMs: settings.requestTimeoutSeconds * 1000 };
+  const endpoints = endpointsOf(settings, apiKey);
+  const endpoint = endpoints[0]!;
   const pinned = ctx.pins.list();
 
   ctx.decorations.clear();
@@ -41,6 +44,13 @@ export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[
       token.onCancellationRequested(() => controller.abort());
       let reported = 0;
       try {
+        progress.report({ message: 'checking the server…' });
+        const { scorer, probes, notes } = await createScorer(
+          { endpoints, method: settings.scoringMethod, concurrency: settings.concurrency, promptsPerRequest: settings.promptsPerRequest },
+          controller.signal,
+        );
+        for (const p of probes) ctx.log(`${p.endpoint}: ${p.explanation}`);
+        for (const n of notes) ctx.log(`left out ${n}`);
         const result = await ask(
           {
             question,
@@ -77,13 +87,13 @@ export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[
           {
             fs: workspaceFileSystem,
             tokenizer: ctx.tokenizer(),
-            scorer: new CompletionsScorer({ endpoint, concurrency: settings.concurrency, promptsPerRequest: settings.promptsPerRequest }),
+            scorer,
             answerEndpoint: { ...endpoint, baseUrl: settings.answerBaseUrl || settings.baseUrl, model: settings.answerModel || settings.model },
           },
         );
         finish(ctx, result);
       } catch (err) {
-        const cancelled = err instanceof CancelledError;
+        const cancelled = err instanceof CancelledError || controller.signal.aborted;
         const message = (err as Error).message;
         ctx.log(`${cancelled ? 'cancelled' : 'failed'}: ${message}`);
         ctx.panel.update({ status: cancelled ? 'cancelled' : 'failed', message, progress: '' });
@@ -94,6 +104,11 @@ export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[
       }
     },
   );
+}
+
+/** The configured servers, the first one also answering unless an answer server is set. */
+export function endpointsOf(settings: Settings, apiKey: string | undefined): Endpoint[] {
+  return [settings.baseUrl, ...settings.additionalBaseUrls].map((baseUrl) => ({ baseUrl, model: settings.model, apiKey, timeoutMs: settings.requestTimeoutSeconds * 1000 }));
 }
 
 function finish(ctx: Ctx, result: AskResult) {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { runQuestion } from './askRunner';
+import { endpointsOf, runQuestion } from './askRunner';
+import { forgetProbes, formatProbe, probeEndpoint } from './core/scorers/probe';
 import type { GatherRoot } from './core/gather';
 import type { Ctx } from './ctx';
 import type { WebviewMessage } from './protocol';
@@ -10,6 +11,7 @@ export function registerCommands(ctx: Ctx) {
   command('xl3m.askFolder', (uri?: vscode.Uri) => askCodebase(ctx, uri));
   command('xl3m.setApiKey', () => ctx.secrets.promptAndStore());
   command('xl3m.showPanel', () => ctx.panel.show());
+  command('xl3m.checkServer', () => checkServer(ctx));
   command('xl3m.clearHighlights', () => {
     ctx.decorations.clear();
     ctx.tree.set([]);
@@ -44,6 +46,26 @@ export async function handlePanelMessage(ctx: Ctx, message: WebviewMessage) {
     case 'ready':
       return undefined;
   }
+}
+
+/** Probes each configured server and says, in plain words, which scoring method it allows. */
+async function checkServer(ctx: Ctx) {
+  const { settings } = ctx.settings();
+  if (!settings.baseUrl || !settings.model) {
+    void vscode.window.showErrorMessage('xl3m: set xl3m.baseUrl and xl3m.model in your user settings first.');
+    return;
+  }
+  forgetProbes();
+  const endpoints = endpointsOf(settings, await ctx.secrets.getApiKey());
+  const results = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'xl3m: checking the server…' }, () =>
+    Promise.all(endpoints.map((e) => probeEndpoint(e))),
+  );
+  for (const r of results) ctx.log(formatProbe(r));
+  const failed = results.filter((r) => !r.method);
+  const summary = results.map((r) => `${r.endpoint}: ${r.method ?? 'cannot score'}`).join('; ');
+  const show = failed.length ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+  const choice = await show(`xl3m: ${summary}. ${results[0]!.explanation}`, 'Show Details');
+  if (choice) ctx.output.show(true);
 }
 
 async function askCodebase(ctx: Ctx, folder?: vscode.Uri) {

@@ -1,3 +1,4 @@
+import { SCORING_METHODS, type ScoringMethod } from './core/scorers/probe';
 import type { Measure } from './core/types';
 import { DEFAULT_EXCLUDES, DEFAULT_MAX_FILE_BYTES } from './core/gather';
 import { DEFAULT_SEGMENT_TOKENS } from './core/segment';
@@ -5,7 +6,10 @@ import { DEFAULT_ANSWER_RESERVE, DEFAULT_CONTEXT_WINDOW } from './core/select';
 
 export interface Settings {
   baseUrl: string;
+  /** More servers with the same model, sharing the segments. */
+  additionalBaseUrls: string[];
   model: string;
+  scoringMethod: 'auto' | ScoringMethod;
   answerBaseUrl: string;
   answerModel: string;
   includeSecrets: boolean;
@@ -43,8 +47,8 @@ export function readSettings(source: SettingsSource): { settings: Settings; prob
     }
     return v.trim();
   };
-  const url = (key: string): string => {
-    const v = str(key, true);
+  const url = (key: string, given?: unknown): string => {
+    const v = given === undefined ? str(key, true) : typeof given === 'string' ? given.trim() : '';
     if (!v) return '';
     try {
       const u = new URL(v);
@@ -72,9 +76,16 @@ export function readSettings(source: SettingsSource): { settings: Settings; prob
     excludes = DEFAULT_EXCLUDES;
   }
   const includeSecrets = source.userValue('includeSecrets');
+  const more = source.userValue('additionalBaseUrls') ?? [];
+  if (!Array.isArray(more)) problems.push('xl3m.additionalBaseUrls must be a list of URLs; ignored.');
+  const method = source.value('scoringMethod') ?? 'auto';
+  const methodOk = method === 'auto' || SCORING_METHODS.includes(method as ScoringMethod);
+  if (!methodOk) problems.push(`xl3m.scoringMethod must be auto or one of ${SCORING_METHODS.join(', ')}; using auto.`);
   const settings: Settings = {
     baseUrl: url('baseUrl'),
+    additionalBaseUrls: (Array.isArray(more) ? more : []).map((u) => url('additionalBaseUrls', u)).filter(Boolean),
     model: str('model', true),
+    scoringMethod: (methodOk ? method : 'auto') as 'auto' | ScoringMethod,
     answerBaseUrl: url('answerBaseUrl'),
     answerModel: str('answerModel', true),
     includeSecrets: includeSecrets === true,

@@ -1,20 +1,26 @@
 import { parseArgs } from 'node:util';
+import { SCORING_METHODS, type ScoringMethod } from '../core/scorers/probe';
 import type { Measure } from '../core/types';
 
 export const USAGE = `Usage:
   xl3m ask "<question>" --repo <dir> --base-url <url> --model <name> [options]
+  xl3m check --base-url <url> --model <name>
 
-Ranks the files of a repository by how much they help a model answer the question
+ask: ranks the files of a repository by how much they help a model answer the question
 (XL3M segment-wise certainty scoring), then streams an answer from the best ones.
+check: says which scoring method a server allows, and why.
 
 Server:
-  --base-url <url>          OpenAI-compatible server that returns prompt log-probabilities
-                            (vLLM, vLLM-Ascend, SGLang), e.g. http://127.0.0.1:8000/v1
+  --base-url <url>          OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 (vLLM,
+                            vLLM-Ascend, SGLang, TGI, llama.cpp, Ollama, ...). Repeat it to share
+                            the segments among several servers serving the same model.
   --model <name>            scoring model
+  --method <m>              auto (default: probe the server) | completions-echo | sglang-native |
+                            tgi-prefill | chat-yes-no | next-token-entropy
   --answer-base-url <url>   server for the answer (default: --base-url)
   --answer-model <name>     answer model (default: --model)
   --api-key <key>           or the XL3M_API_KEY environment variable
-  --concurrency <n>         scoring requests in flight (default 8)
+  --concurrency <n>         scoring requests in flight, per server (default 8)
   --prompts-per-request <n> prompts sent as one list per request (default 4)
   --timeout <seconds>       per request (default 120)
   --retries <n>             retries on 429/5xx/connection errors (default 3)
@@ -45,18 +51,22 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export interface AskArgs {
-  question: string;
-  repo: string;
-  baseUrl: string;
+export interface ServerArgs {
+  baseUrls: string[];
   model: string;
-  answerBaseUrl?: string;
-  answerModel?: string;
   apiKey?: string;
-  concurrency?: number;
-  promptsPerRequest?: number;
   timeoutMs?: number;
   retries?: number;
+}
+
+export interface AskArgs extends ServerArgs {
+  question: string;
+  repo: string;
+  method: 'auto' | ScoringMethod;
+  answerBaseUrl?: string;
+  answerModel?: string;
+  concurrency?: number;
+  promptsPerRequest?: number;
   measure?: Measure;
   segmentTokens?: number;
   overlapTokens?: number;
@@ -72,7 +82,7 @@ export interface AskArgs {
   json: boolean;
 }
 
-export type Command = { command: 'help' } | ({ command: 'ask' } & AskArgs);
+export type Command = { command: 'help' } | ({ command: 'ask' } & AskArgs) | ({ command: 'check' } & ServerArgs);
 
 export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Command {
   let parsed;
@@ -82,7 +92,8 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
       allowPositionals: true,
       options: {
         repo: { type: 'string' },
-        'base-url': { type: 'string' },
+        'base-url': { type: 'string', multiple: true },
+        method: { type: 'string' },
         model: { type: 'string' },
         'answer-base-url': { type: 'string' },
         'answer-model': { type: 'string' },
@@ -113,30 +124,41 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
   const { values: v, positionals } = parsed;
   if (v.help || positionals.length === 0) return { command: 'help' };
   const [command, ...rest] = positionals;
-  if (command !== 'ask') throw new UsageError(`unknown command "${command}" (try: xl3m ask "<question>" ...)`);
+  if (command !== 'ask' && command !== 'check') throw new UsageError(`unknown command "${command}" (try: xl3m ask "<question>" ... or xl3m check ...)`);
+  const baseUrls = v['base-url'] ?? [];
+  if (baseUrls.length === 0) throw new UsageError('--base-url is required (an OpenAI-compatible server such as vLLM)');
+  if (!v.model) throw new UsageError('--model is required (the scoring model served at --base-url)');
+  for (const url of baseUrls) checkUrl(url, '--base-url');
+  const timeout = optionalInt(v.timeout, '--timeout', 1);
+  const server: ServerArgs = {
+    baseUrls,
+    model: v.model,
+    apiKey: v['api-key'] ?? env.XL3M_API_KEY,
+    timeoutMs: timeout === undefined ? undefined : timeout * 1000,
+    retries: optionalInt(v.retries, '--retries', 0),
+  };
+  if (command === 'check') {
+    if (rest.length) throw new UsageError('check takes no question');
+    return { command: 'check', ...server };
+  }
   if (rest.length !== 1) throw new UsageError('give the question as one quoted argument: xl3m ask "<question>" ...');
   const question = rest[0]!.trim();
   if (!question) throw new UsageError('the question is empty');
-  if (!v['base-url']) throw new UsageError('--base-url is required (an OpenAI-compatible server such as vLLM)');
-  if (!v.model) throw new UsageError('--model is required (the scoring model served at --base-url)');
-  checkUrl(v['base-url'], '--base-url');
   if (v['answer-base-url']) checkUrl(v['answer-base-url'], '--answer-base-url');
   const measure = v.measure;
   if (measure !== undefined && !['nll', 'entropy', 'contrast'].includes(measure)) throw new UsageError(`--measure must be nll, entropy or contrast (got "${measure}")`);
-  const timeout = optionalInt(v.timeout, '--timeout', 1);
+  const method = v.method ?? 'auto';
+  if (method !== 'auto' && !SCORING_METHODS.includes(method as ScoringMethod)) throw new UsageError(`--method must be auto or one of ${SCORING_METHODS.join(', ')} (got "${method}")`);
   return {
     command: 'ask',
+    ...server,
     question,
     repo: v.repo ?? '.',
-    baseUrl: v['base-url'],
-    model: v.model,
+    method: method as 'auto' | ScoringMethod,
     answerBaseUrl: v['answer-base-url'],
     answerModel: v['answer-model'],
-    apiKey: v['api-key'] ?? env.XL3M_API_KEY,
     concurrency: optionalInt(v.concurrency, '--concurrency', 1),
     promptsPerRequest: optionalInt(v['prompts-per-request'], '--prompts-per-request', 1),
-    timeoutMs: timeout === undefined ? undefined : timeout * 1000,
-    retries: optionalInt(v.retries, '--retries', 0),
     measure: measure as Measure | undefined,
     segmentTokens: optionalInt(v['segment-tokens'], '--segment-tokens', 64),
     overlapTokens: optionalInt(v['overlap-tokens'], '--overlap-tokens', 0),

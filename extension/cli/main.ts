@@ -5,9 +5,11 @@ import { DEFAULT_EXCLUDES } from '../core/gather';
 import { ask, CancelledError, type AskResult } from '../core/pipeline';
 import type { RankedFile } from '../core/types';
 import { describeProgress } from '../core/progressText';
-import { CompletionsScorer } from '../core/scorers/completionsScorer';
+import type { Endpoint } from '../core/endpoint';
+import { createScorer } from '../core/scorers/createScorer';
+import { formatProbe, probeEndpoint } from '../core/scorers/probe';
 import { TiktokenTokenizer } from '../core/tokenizer';
-import { parseCommandLine, USAGE, UsageError, type AskArgs } from './args';
+import { parseCommandLine, USAGE, UsageError, type AskArgs, type ServerArgs } from './args';
 
 interface Io {
   stdout: NodeJS.WritableStream;
@@ -32,6 +34,7 @@ export async function runCli(argv: string[], io: Io, signal?: AbortSignal): Prom
     return 0;
   }
   try {
+    if (command.command === 'check') return await runCheck(command, io, signal);
     return await runAsk(command, io, signal);
   } catch (err) {
     const message = err instanceof CancelledError ? err.message : (err as Error).message;
@@ -40,12 +43,30 @@ export async function runCli(argv: string[], io: Io, signal?: AbortSignal): Prom
   }
 }
 
+function endpointsOf(args: ServerArgs): Endpoint[] {
+  return args.baseUrls.map((baseUrl) => ({ baseUrl, model: args.model, apiKey: args.apiKey, timeoutMs: args.timeoutMs, maxRetries: args.retries }));
+}
+
+/** `xl3m check`: which method each server allows, in plain words; exit 1 when one allows none. */
+async function runCheck(args: ServerArgs, io: Io, signal?: AbortSignal): Promise<number> {
+  let code = 0;
+  for (const endpoint of endpointsOf(args)) {
+    const probe = await probeEndpoint(endpoint, signal);
+    io.stdout.write(formatProbe(probe) + '\n');
+    if (!probe.method) code = 1;
+  }
+  return code;
+}
+
 async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<number> {
   const repo = path.resolve(args.repo);
   const stat = await fsp.stat(repo).catch(() => undefined);
   if (!stat?.isDirectory()) throw new Error(`--repo is not a folder: ${repo}`);
-  const endpoint = { baseUrl: args.baseUrl, model: args.model, apiKey: args.apiKey, timeoutMs: args.timeoutMs, maxRetries: args.retries };
-  const scorer = new CompletionsScorer({ endpoint, concurrency: args.concurrency, promptsPerRequest: args.promptsPerRequest });
+  const endpoints = endpointsOf(args);
+  const { scorer, probes, notes } = await createScorer({ endpoints, method: args.method, concurrency: args.concurrency, promptsPerRequest: args.promptsPerRequest }, signal);
+  for (const p of probes) if (p.method) io.stderr.write(`${p.endpoint}: ${p.explanation}\n`);
+  for (const n of notes) io.stderr.write(`xl3m: left out ${n}\n`);
+  const endpoint = endpoints[0]!;
   const tty = io.stderr.isTTY === true;
   let lastStage = '';
   let lastDraw = 0;
@@ -101,7 +122,7 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
         tokenizer,
         scorer,
         answerEndpoint: args.answer
-          ? { ...endpoint, baseUrl: args.answerBaseUrl ?? args.baseUrl, model: args.answerModel ?? args.model }
+          ? { ...endpoint, baseUrl: args.answerBaseUrl ?? endpoint.baseUrl, model: args.answerModel ?? args.model }
           : undefined,
       },
     );

@@ -62,13 +62,17 @@ describe('xl3m CLI', () => {
   });
 
   test('exits non-zero with one line when the server cannot score', async () => {
-    const noEcho = await startScoringServer({ fault: (path) => (path === '/v1/completions' ? 'ignore-echo' : undefined), noTokenize: true });
+    // echo ignored and no chat log-probs either: no method applies
+    const noEcho = await startScoringServer({
+      fault: (path) => (path === '/v1/completions' ? 'ignore-echo' : path === '/v1/chat/completions' ? { status: 400, body: { error: { message: 'logprobs are not supported' } } } : undefined),
+      noTokenize: true,
+    });
     try {
       const { code, stdout, stderr } = await xl3m(['ask', 'a question', '--repo', repo.root, '--base-url', noEcho.url, '--model', 'test-model', '--json']);
       assert.equal(code, 1);
       assert.equal(stdout, '');
       const last = stderr.trim().split('\n').pop()!;
-      assert.match(last, /^xl3m: .*ignores `echo`/);
+      assert.match(last, /^xl3m: .*this server cannot score: it returns no prompt log-probabilities.*logprobs are not supported/);
     } finally {
       await noEcho.close();
     }
@@ -97,5 +101,41 @@ describe('xl3m CLI', () => {
     const help = await xl3m(['--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /xl3m ask "<question>" --repo <dir> --base-url <url> --model <name>/);
+  });
+});
+
+describe('xl3m check', () => {
+  test('names the method for a vLLM server and for a chat-only server, in plain words', async () => {
+    const vllm = await startScoringServer();
+    const ollama = await startScoringServer({ family: 'ollama' });
+    try {
+      const a = await xl3m(['check', '--base-url', vllm.url, '--model', 'test-model']);
+      assert.equal(a.code, 0, a.stderr);
+      assert.match(a.stdout, /Scoring method: completions-echo: prompt log-probabilities \(vLLM wire format\)/);
+      assert.match(a.stdout, /\/tokenize: yes/);
+      const b = await xl3m(['check', '--base-url', ollama.url, '--model', 'test-model']);
+      assert.equal(b.code, 0, b.stderr);
+      assert.match(b.stdout, /Scoring method: chat-yes-no: Yes\/No relevance: this server gives log-probabilities of generated tokens only/);
+      assert.match(b.stdout, /\/v1\/completions with echo: no/);
+    } finally {
+      await vllm.close();
+      await ollama.close();
+    }
+  });
+
+  test('ask with two --base-url shares the segments between both servers', async () => {
+    const a = await startScoringServer();
+    const b = await startScoringServer();
+    const repo = needleRepo({ maxFiles: 80 });
+    try {
+      const { code, stdout, stderr } = await xl3m(['ask', NEEDLE_QUESTION, '--repo', repo.root, '--base-url', a.url, '--base-url', b.url, '--model', 'test-model', '--json', '--no-answer']);
+      assert.equal(code, 0, stderr);
+      assert.equal(JSON.parse(stdout).files[0].path, repo.needlePath);
+      assert.ok(a.promptCount() > 0 && b.promptCount() > 0, `${a.promptCount()} and ${b.promptCount()} prompts`);
+    } finally {
+      repo.dispose();
+      await a.close();
+      await b.close();
+    }
   });
 });

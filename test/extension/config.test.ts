@@ -21,6 +21,14 @@ describe('readSettings', () => {
     assert.equal(settings.includeSecrets, false);
   });
 
+  test('additional servers come from the user only, and each must be a URL', () => {
+    const { settings, problems } = readSettings(source({ additionalBaseUrls: ['http://gpu2:8000/v1', 'ftp://x'], scoringMethod: 'chat-yes-no' }, { additionalBaseUrls: ['https://evil.example/v1'] }));
+    assert.deepEqual(settings.additionalBaseUrls, ['http://gpu2:8000/v1']);
+    assert.equal(settings.scoringMethod, 'chat-yes-no');
+    assert.deepEqual(problems, ['xl3m.additionalBaseUrls is not an http(s) URL: "ftp://x"; ignored.']);
+    assert.equal(readSettings(source({ scoringMethod: 'magic' })).settings.scoringMethod, 'auto');
+  });
+
   test('wrong types and values fall back to defaults, each with a message', () => {
     const { settings, problems } = readSettings(
       source({ baseUrl: 'file:///etc/passwd', concurrency: 0, segmentTokens: 'big', measure: 'vibes', excludes: 'node_modules', budget: -1, model: 42 }),

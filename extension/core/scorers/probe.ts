@@ -97,7 +97,13 @@ async function runProbe(endpoint: Endpoint, signal?: AbortSignal): Promise<Probe
     }),
   ]);
   const capabilities: Capabilities = { tokenize, completionsEcho, sglangNative, tgiPrefill, chatLogprobs };
-  const { method, explanation } = chooseMethod(capabilities);
+  const chosen = chooseMethod(capabilities);
+  const method = chosen.method;
+  let explanation = chosen.explanation;
+  if (!method) {
+    const answers = findings.filter((f) => f.includes(': no ('));
+    if (answers.length) explanation += ` What it answered: ${answers.join('; ')}`;
+  }
   return { endpoint: endpoint.baseUrl, model: endpoint.model, capabilities, ...(method ? { method } : {}), explanation, findings };
 }
 
