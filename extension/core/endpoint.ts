@@ -12,15 +12,27 @@ export interface Endpoint {
   maxRetries?: number;
 }
 
-export function createClient(endpoint: Endpoint): OpenAI {
+/** `onAttempt` counts every HTTP attempt, retries included, so a run can report them. */
+export function createClient(endpoint: Endpoint, onAttempt?: () => void): OpenAI {
   return new OpenAI({
     baseURL: endpoint.baseUrl.replace(/\/+$/, ''),
     // Local servers need no key, but the client insists on one.
     apiKey: endpoint.apiKey || 'none',
     timeout: endpoint.timeoutMs ?? 120_000,
     maxRetries: endpoint.maxRetries ?? 3,
-    fetch: fetchWithErrorMessages,
+    fetch: (url, init) => {
+      onAttempt?.();
+      return tolerantFetch(url, init);
+    },
   });
+}
+
+/**
+ * Python servers may write `NaN` and `-Infinity` as bare JSON numbers (invalid JSON): they become
+ * `null`, which the certainty maths floors like any missing log-probability.
+ */
+export function sanitizeJsonNumbers(text: string): string {
+  return /NaN|Infinity/.test(text) ? text.replace(/([:,[]\s*)(?:-?Infinity|NaN)(?=\s*[,\]}])/g, '$1null') : text;
 }
 
 /**
@@ -28,9 +40,16 @@ export function createClient(endpoint: Endpoint): OpenAI {
  * (`{"message": ...}` or `{"detail": ...}`); the client reads only `{"error": {...}}` and would
  * report "(no body)". Error bodies are rewrapped so the user sees the server's own words.
  */
-async function fetchWithErrorMessages(url: string | URL | Request, init?: RequestInit): Promise<Response> {
+async function tolerantFetch(url: string | URL | Request, init?: RequestInit): Promise<Response> {
   const res = await fetch(url, init);
-  if (res.ok) return res;
+  if (res.ok) {
+    if (!(res.headers.get('content-type') ?? '').includes('application/json')) return res;
+    const body = sanitizeJsonNumbers(await res.text());
+    const headers = new Headers(res.headers);
+    headers.delete('content-length');
+    headers.delete('content-encoding');
+    return new Response(body, { status: res.status, statusText: res.statusText, headers });
+  }
   const text = await res.text();
   let body: unknown;
   try {
@@ -67,15 +86,16 @@ export function isEndpointFailure(err: unknown): boolean {
   return name === 'TypeError' || name === 'TimeoutError' || name === 'FetchError';
 }
 
-/** A one-line description of a failed request that names the server and never the key. */
-export function describeError(endpoint: Endpoint, err: unknown): string {
-  const where = `${endpoint.baseUrl} (model ${endpoint.model})`;
+/** A one-line description of a failed request that names the server, the request and the cause, never the key. */
+export function describeError(endpoint: Endpoint, err: unknown, request?: string): string {
+  const where = `${endpoint.baseUrl} (model ${endpoint.model})${request ? `, ${request}` : ''}`;
   if (err instanceof OpenAI.APIError) {
     const detail = (err.error as { message?: string } | undefined)?.message ?? err.message;
     return `${where}: HTTP ${err.status ?? '-'} ${oneLine(detail)}`;
   }
   const e = err as Error;
-  return `${where}: ${oneLine(e?.message ?? String(err))}`;
+  const message = oneLine(e?.message ?? String(err));
+  return `${where}: ${endpoint.apiKey ? message.split(endpoint.apiKey).join('***') : message}`;
 }
 
 function oneLine(s: string): string {

@@ -1,4 +1,4 @@
-import type { Endpoint } from './endpoint';
+import { sanitizeJsonNumbers, type Endpoint } from './endpoint';
 
 /** An HTTP status the server answered with, kept for deciding whether to retry or fail over. */
 export class HttpStatusError extends Error {
@@ -26,9 +26,10 @@ export function retryDelayMs(attempt: number, retryAfter: string | null | undefi
  * POSTs JSON to a server route outside the OpenAI API (`/tokenize`, SGLang and TGI `/generate`),
  * with the same timeout, bounded retries and backoff as the OpenAI client gives the others.
  */
-export async function postJson(endpoint: Endpoint, url: string, body: unknown, signal: AbortSignal | undefined, retries = endpoint.maxRetries ?? 3): Promise<unknown> {
+export async function postJson(endpoint: Endpoint, url: string, body: unknown, signal: AbortSignal | undefined, retries = endpoint.maxRetries ?? 3, onAttempt?: () => void): Promise<unknown> {
   for (let attempt = 0; ; attempt++) {
     let res: Response;
+    onAttempt?.();
     try {
       const timeout = AbortSignal.timeout(endpoint.timeoutMs ?? 120_000);
       res = await fetch(url, {
@@ -46,7 +47,7 @@ export async function postJson(endpoint: Endpoint, url: string, body: unknown, s
     if (res.ok) {
       const text = await res.text();
       try {
-        return JSON.parse(text);
+        return JSON.parse(sanitizeJsonNumbers(text));
       } catch {
         throw new Error(`${new URL(url).pathname} answered with invalid JSON`);
       }

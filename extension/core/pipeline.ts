@@ -4,7 +4,7 @@ import type { FileSystem } from './fileSystem';
 import { gather, type GatherOptions, type GatherRoot } from './gather';
 import { relevance } from './certainty';
 import type { Scorer, ScoreRequest } from './scorer';
-import { segment, pieceText, type SegmentOptions } from './segment';
+import { DEFAULT_SEGMENT_TOKENS, segment, pieceText, type SegmentOptions } from './segment';
 import { answerBudget, DEFAULT_ANSWER_RESERVE, DEFAULT_CONTEXT_WINDOW, rankFiles, selectKeyContext } from './select';
 import { tokenizeFile, type Tokenizer } from './tokenizer';
 import type { Certainty, Measure, ProgressListener, RankedFile, Segment, SkippedFile, TokenizedFile } from './types';
@@ -54,6 +54,8 @@ export interface AskStats {
   measure: Measure;
   scorer: string;
   requests: number;
+  /** HTTP attempts, retries included. */
+  attempts: number;
   scoringSeconds: number;
   /** Segment tokens (tokenizer counts) scored per second of scoring. */
   scoringTokensPerSecond: number;
@@ -85,6 +87,9 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
   const measure = options.measure ?? 'nll';
   const question = options.question.trim();
   if (!question) throw new Error('the question is empty');
+  const questionTokens = deps.tokenizer.count(question);
+  const maxQuestion = Math.floor((options.segment?.maxTokens ?? DEFAULT_SEGMENT_TOKENS) / 3);
+  if (questionTokens > maxQuestion) throw new Error(`the question is too long: ${questionTokens} tokens (at most ${maxQuestion}, a third of a segment)`);
   const check = (stage: string) => {
     if (signal?.aborted) throw new CancelledError(stage);
   };
@@ -167,7 +172,6 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
   }
   const scores = certainties.map((c) => (c ? relevance(c, measure, baseline) : undefined));
 
-  const questionTokens = deps.tokenizer.count(question);
   const budget =
     options.budget ??
     answerBudget({
@@ -222,6 +226,7 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
       measure,
       scorer: deps.scorer.description,
       requests: deps.scorer.stats.requests,
+      attempts: deps.scorer.stats.attempts,
       scoringSeconds,
       scoringTokensPerSecond: scoringSeconds > 0 ? scoredTokens / scoringSeconds : 0,
       totalSeconds: (performance.now() - started) / 1000,

@@ -16,7 +16,10 @@ export interface ScoreOptions {
 }
 
 export interface ScorerStats {
+  /** Scoring requests made (a list of prompts counts once). */
   requests: number;
+  /** HTTP attempts of every kind, retries and /tokenize included: bounded by requests x (1 + retries). */
+  attempts: number;
   promptTokens: number;
 }
 

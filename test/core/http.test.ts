@@ -43,7 +43,7 @@ describe('retries', () => {
       const failures: Error[] = [];
       await scorer.score([{ index: 0, text: 'x' }], 'q', { onResult: () => assert.fail('no result expected'), onFailure: (_i, e) => failures.push(e) });
       assert.equal(server.requests.filter((r) => r.path === '/v1/completions').length, 3, 'the OpenAI client retries the same bounded number of times');
-      assert.match(failures[0]!.message, new RegExp(`^${server.url.replace(/[./]/g, '\\$&')} \\(model test-model\\): HTTP 503 overloaded`));
+      assert.match(failures[0]!.message, new RegExp(`^${server.url.replace(/[./]/g, '\\$&')} \\(model test-model\\), POST /v1/completions: HTTP 503 overloaded`));
       assert.equal((failures[0] as { endpointDown?: boolean }).endpointDown, true);
     } finally {
       await server.close();

@@ -7,9 +7,10 @@ import type { AddressInfo } from 'node:net';
 import { scoreTokens, tokenizeText } from './cacheLanguageModel';
 
 export type Fault =
-  | { status: number; body?: unknown; headers?: Record<string, string> }
+  | { status: number; body?: unknown; headers?: Record<string, string>; rawBody?: string }
   | 'hang'
   | 'reset'
+  | 'reset-mid-body'
   | 'ignore-echo';
 
 /** Which server's wire format to speak (see docs of each; `vllm` is the default). */
@@ -24,6 +25,10 @@ export interface ScoringServerOptions {
   minusInfinityFor?: RegExp;
   /** Per-request fault injection; `n` counts requests to that path from 1. */
   fault?(path: string, n: number): Fault | undefined;
+  /** Rewrites a successful JSON reply before it is sent (wrong shapes, missing fields); a string is sent as is. */
+  mutate?(path: string, reply: any, n: number): unknown;
+  /** Milliseconds between streamed answer chunks. */
+  streamDelayMs?: number;
   /** Milliseconds to wait before answering each completions request. */
   delayMs?: number;
   /** Disables `/tokenize` (404), like servers that have none. */
@@ -96,7 +101,29 @@ export async function startScoringServer(options: ScoringServerOptions = {}): Pr
     const fault = options.fault?.(path, n);
     if (fault === 'hang') return; // never answers; the client's timeout or abort must end it
     if (fault === 'reset') return req.socket.destroy();
-    if (fault && typeof fault === 'object') return send(res, fault.status, fault.body ?? { object: 'error', message: 'injected fault', code: fault.status }, fault.headers);
+    if (fault === 'reset-mid-body') {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '4096' });
+      res.write('{"id":"cmpl-1","object":"text_completion","choices":[{"index":0,"text":"');
+      return setTimeout(() => req.socket.destroy(), 20);
+    }
+    if (fault && typeof fault === 'object') {
+      if (fault.rawBody !== undefined) {
+        res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });
+        return res.end(fault.rawBody);
+      }
+      return send(res, fault.status, fault.body ?? { object: 'error', message: 'injected fault', code: fault.status }, fault.headers);
+    }
+    const mutate = options.mutate;
+    if (mutate) {
+      const original = res.end.bind(res);
+      (res as any).end = (chunk?: any) => {
+        if (res.statusCode === 200 && typeof chunk === 'string' && chunk.startsWith('{')) {
+          const changed = mutate(path, JSON.parse(chunk), n);
+          return original(typeof changed === 'string' ? changed : JSON.stringify(changed));
+        }
+        return original(chunk);
+      };
+    }
 
     if (path === '/v1/models' && req.method === 'GET') return send(res, 200, { object: 'list', data: [{ id: model, object: 'model', max_model_len: maxModelLen }] });
     if (req.method !== 'POST') return send(res, 404, { detail: 'Not Found' });
@@ -207,7 +234,7 @@ export async function startScoringServer(options: ScoringServerOptions = {}): Pr
     });
   }
 
-  function chat(res: http.ServerResponse, body: any) {
+  async function chat(res: http.ServerResponse, body: any) {
     const user = [...(body.messages ?? [])].reverse().find((m: any) => m.role === 'user');
     const content = String(user?.content ?? '');
     if (body.logprobs && (body.max_tokens ?? 16) === 1 && !body.stream) {
@@ -238,7 +265,12 @@ export async function startScoringServer(options: ScoringServerOptions = {}): Pr
     const chunk = (delta: object, finish: string | null) =>
       `data: ${JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 0, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
     res.write(chunk({ role: 'assistant', content: '' }, null));
-    for (const piece of pieces) res.write(chunk({ content: piece }, null));
+    for (const piece of pieces) {
+      if (res.destroyed) return;
+      res.write(chunk({ content: piece }, null));
+      if (options.streamDelayMs) await new Promise((r) => setTimeout(r, options.streamDelayMs));
+    }
+    if (res.destroyed) return;
     res.write(chunk({}, 'stop'));
     res.end('data: [DONE]\n\n');
   }

@@ -24,8 +24,13 @@ export interface BatchReport {
  * everything when the server cannot score at all.
  */
 export abstract class BatchScorer implements Scorer {
-  readonly stats: ScorerStats = { requests: 0, promptTokens: 0 };
+  readonly stats: ScorerStats = { requests: 0, attempts: 0, promptTokens: 0 };
   abstract readonly description: string;
+  /** Names the request in error messages, e.g. `POST /v1/completions`. */
+  protected abstract readonly requestName: string;
+  protected readonly countAttempt = () => {
+    this.stats.attempts++;
+  };
 
   constructor(protected readonly options: BatchOptions) {}
 
@@ -72,20 +77,20 @@ export abstract class BatchScorer implements Scorer {
                 if (done.has(position) || !batch[position]) return;
                 if (error instanceof ScoringUnsupportedError) throw error;
                 done.add(position);
-                options.onFailure(batch[position]!.index, new ScoreFailure(describeError(this.endpoint, error), false));
+                options.onFailure(batch[position]!.index, new ScoreFailure(describeError(this.endpoint, error, this.requestName), false));
               },
             });
             for (const [position, r] of batch.entries()) {
-              if (!done.has(position)) options.onFailure(r.index, new ScoreFailure(describeError(this.endpoint, new Error(`no result for prompt ${position} of the request`)), false));
+              if (!done.has(position)) options.onFailure(r.index, new ScoreFailure(describeError(this.endpoint, new Error(`no result for prompt ${position} of the request`), this.requestName), false));
             }
           } catch (err) {
             if (signal.aborted) return;
             if (err instanceof ScoringUnsupportedError) {
-              fatalError ??= new ScoringUnsupportedError(describeError(this.endpoint, err));
+              fatalError ??= new ScoringUnsupportedError(describeError(this.endpoint, err, this.requestName));
               fatal.abort(fatalError);
               return;
             }
-            const failure = new ScoreFailure(describeError(this.endpoint, err), isEndpointFailure(err));
+            const failure = new ScoreFailure(describeError(this.endpoint, err, this.requestName), isEndpointFailure(err));
             for (const [position, r] of batch.entries()) if (!done.has(position)) options.onFailure(r.index, failure);
           }
         }),

@@ -12,11 +12,12 @@ export const YES_NO_INSTRUCTION = 'Does the document above help answer the quest
  * Yes/No relevance judgement or as the entropy of the next token after `[segment][question]`.
  */
 export class ChatScorer extends BatchScorer {
+  protected readonly requestName = 'POST /v1/chat/completions';
   private readonly client: OpenAI;
 
   constructor(options: BatchOptions, readonly mode: 'yes-no' | 'next-token-entropy') {
     super(options);
-    this.client = createClient(options.endpoint);
+    this.client = createClient(options.endpoint, this.countAttempt);
   }
 
   get description() {

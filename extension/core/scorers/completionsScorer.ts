@@ -28,6 +28,7 @@ export type PromptLogprobs = {
  * of the question tokens alone are read back.
  */
 export class CompletionsScorer extends BatchScorer {
+  protected readonly requestName = 'POST /v1/completions';
   private readonly client: OpenAI;
   private spanMode: Promise<'token-ids' | 'text'> | undefined;
   private questionIds: number[] | undefined;
@@ -35,7 +36,7 @@ export class CompletionsScorer extends BatchScorer {
 
   constructor(protected override readonly options: CompletionsScorerOptions) {
     super(options);
-    this.client = createClient(options.endpoint);
+    this.client = createClient(options.endpoint, this.countAttempt);
   }
 
   get description() {
@@ -45,7 +46,7 @@ export class CompletionsScorer extends BatchScorer {
   protected override async prepare(question: string, signal: AbortSignal) {
     if (this.preparedFor === question) return;
     const mode = await this.resolveSpanMode(signal);
-    this.questionIds = mode === 'token-ids' ? await tokenize(this.endpoint, question, false, signal) : undefined;
+    this.questionIds = mode === 'token-ids' ? await tokenize(this.endpoint, question, false, signal, undefined, this.countAttempt) : undefined;
     if (this.questionIds && this.questionIds.length === 0) throw new Error('the question has no tokens');
     this.preparedFor = question;
   }
@@ -53,7 +54,7 @@ export class CompletionsScorer extends BatchScorer {
   protected async scoreBatch(batch: ScoreRequest[], question: string, topK: number, signal: AbortSignal, report: BatchReport) {
     const questionIds = this.questionIds;
     const prompts: (string | number[])[] = questionIds
-      ? await Promise.all(batch.map(async (r) => [...(await tokenize(this.endpoint, r.text + QUESTION_LEAD, true, signal)), ...questionIds]))
+      ? await Promise.all(batch.map(async (r) => [...(await tokenize(this.endpoint, r.text + QUESTION_LEAD, true, signal, undefined, this.countAttempt)), ...questionIds]))
       : batch.map((r) => r.text + QUESTION_LEAD + question);
     const prompt = prompts.length === 1 ? prompts[0]! : prompts;
     this.stats.requests++;
@@ -79,7 +80,7 @@ export class CompletionsScorer extends BatchScorer {
   private resolveSpanMode(signal: AbortSignal): Promise<'token-ids' | 'text'> {
     const wanted = this.options.spans ?? 'auto';
     if (wanted !== 'auto') return Promise.resolve(wanted);
-    this.spanMode ??= tokenize(this.endpoint, 'probe', false, signal, 0).then(
+    this.spanMode ??= tokenize(this.endpoint, 'probe', false, signal, 0, this.countAttempt).then(
       () => 'token-ids' as const,
       () => 'text' as const,
     );
@@ -88,8 +89,8 @@ export class CompletionsScorer extends BatchScorer {
 }
 
 /** The server's own tokenizer (`POST /tokenize` at the server root, as vLLM and SGLang serve it). */
-export async function tokenize(endpoint: Endpoint, text: string, addSpecialTokens: boolean, signal: AbortSignal, retries?: number): Promise<number[]> {
-  const body = (await postJson(endpoint, `${serverRoot(endpoint.baseUrl)}/tokenize`, { model: endpoint.model, prompt: text, add_special_tokens: addSpecialTokens }, signal, retries)) as { tokens?: unknown };
+export async function tokenize(endpoint: Endpoint, text: string, addSpecialTokens: boolean, signal: AbortSignal, retries?: number, onAttempt?: () => void): Promise<number[]> {
+  const body = (await postJson(endpoint, `${serverRoot(endpoint.baseUrl)}/tokenize`, { model: endpoint.model, prompt: text, add_special_tokens: addSpecialTokens }, signal, retries, onAttempt)) as { tokens?: unknown };
   if (!Array.isArray(body?.tokens) || !body.tokens.every((t) => Number.isInteger(t))) throw new Error('/tokenize returned no `tokens` list of ids');
   return body.tokens as number[];
 }

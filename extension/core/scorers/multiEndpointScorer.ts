@@ -29,7 +29,10 @@ export class MultiEndpointScorer implements Scorer {
   }
 
   get stats(): ScorerStats {
-    return this.members.reduce((a, m) => ({ requests: a.requests + m.scorer.stats.requests, promptTokens: a.promptTokens + m.scorer.stats.promptTokens }), { requests: 0, promptTokens: 0 });
+    return this.members.reduce(
+      (a, m) => ({ requests: a.requests + m.scorer.stats.requests, attempts: a.attempts + m.scorer.stats.attempts, promptTokens: a.promptTokens + m.scorer.stats.promptTokens }),
+      { requests: 0, attempts: 0, promptTokens: 0 },
+    );
   }
 
   async score(requests: ScoreRequest[], question: string, options: ScoreOptions): Promise<void> {

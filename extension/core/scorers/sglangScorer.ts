@@ -16,6 +16,7 @@ interface GenerateReply {
  * when the same repository is asked again.
  */
 export class SglangScorer extends BatchScorer {
+  protected readonly requestName = 'POST /generate';
   private questionIds: number[] | undefined;
   private preparedFor: string | undefined;
 
@@ -29,7 +30,7 @@ export class SglangScorer extends BatchScorer {
 
   protected override async prepare(question: string, signal: AbortSignal) {
     if (this.preparedFor === question) return;
-    this.questionIds = await tokenize(this.endpoint, question, false, signal).catch(() => undefined);
+    this.questionIds = await tokenize(this.endpoint, question, false, signal, undefined, this.countAttempt).catch(() => undefined);
     this.preparedFor = question;
   }
 
@@ -40,7 +41,7 @@ export class SglangScorer extends BatchScorer {
     let body: object;
     let prompts: (number[] | string)[];
     if (questionIds) {
-      const prefixes = await Promise.all(batch.map((r) => tokenize(this.endpoint, r.text + QUESTION_LEAD, true, signal)));
+      const prefixes = await Promise.all(batch.map((r) => tokenize(this.endpoint, r.text + QUESTION_LEAD, true, signal, undefined, this.countAttempt)));
       prompts = prefixes.map((p) => [...p, ...questionIds]);
       body = { ...common, input_ids: prompts, logprob_start_len: prefixes.map((p) => p.length) };
     } else {
@@ -48,7 +49,7 @@ export class SglangScorer extends BatchScorer {
       body = { ...common, text: prompts, logprob_start_len: prompts.map(() => 0) };
     }
     this.stats.requests++;
-    const reply = await postJson(this.endpoint, url, body, signal);
+    const reply = await postJson(this.endpoint, url, body, signal, undefined, this.countAttempt);
     const replies = (Array.isArray(reply) ? reply : [reply]) as GenerateReply[];
     prompts.forEach((prompt, i) => {
       try {

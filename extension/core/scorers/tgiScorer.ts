@@ -14,6 +14,7 @@ interface TgiReply {
  * `--enable-prefill-logprobs`): the prefill's log-probs, one prompt per request.
  */
 export class TgiScorer extends BatchScorer {
+  protected readonly requestName = 'POST /generate';
   constructor(options: BatchOptions) {
     super(options);
   }
@@ -32,7 +33,7 @@ export class TgiScorer extends BatchScorer {
     const reply = (await postJson(this.endpoint, `${serverRoot(this.endpoint.baseUrl)}/generate`, {
       inputs: prompt,
       parameters: { details: true, decoder_input_details: true, max_new_tokens: 1 },
-    }, signal)) as TgiReply;
+    }, signal, undefined, this.countAttempt)) as TgiReply;
     try {
       const prefill = reply?.details?.prefill;
       if (!Array.isArray(prefill)) throw new Error('the reply has no `details.prefill` list (is TGI running with --enable-prefill-logprobs?)');

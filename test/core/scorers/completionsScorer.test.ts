@@ -111,7 +111,7 @@ describe('CompletionsScorer against the vLLM-format test server', () => {
     const { results, failures } = await run(new CompletionsScorer({ endpoint: { baseUrl: server.url, model: 'no-such-model' }, spans: 'text' }));
     assert.equal(results.size, 0);
     assert.equal(failures.size, contexts.length);
-    assert.match(failures.get(0)!.message, new RegExp(`^${server.url.replace(/[./]/g, '\\$&')} \\(model no-such-model\\): HTTP 404 The model .no-such-model. does not exist`));
+    assert.match(failures.get(0)!.message, new RegExp(`^${server.url.replace(/[./]/g, '\\$&')} \\(model no-such-model\\), POST /v1/completions: HTTP 404 The model .no-such-model. does not exist`));
   });
 });
 

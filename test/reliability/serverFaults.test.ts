@@ -1,0 +1,205 @@
+// The fault matrix, server side: every case through real HTTP against the test server on
+// 127.0.0.1. Each ends in a complete result after bounded retries, or in a clear message naming
+// the server, the request and the cause, with what was scored kept as a partial ranking.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Endpoint } from '../../extension/core/endpoint';
+import { nodeFileSystem } from '../../extension/core/fileSystem';
+import { ask, type AskResult } from '../../extension/core/pipeline';
+import { createScorer } from '../../extension/core/scorers/createScorer';
+import { forgetProbes, type ScoringMethod } from '../../extension/core/scorers/probe';
+import { TiktokenTokenizer } from '../../extension/core/tokenizer';
+import { NEEDLE_ANSWER, NEEDLE_QUESTION, needleRepo } from '../support/needleRepo';
+import { startScoringServer, type ScoringServerOptions } from '../support/scoringServer';
+
+const tokenizer = new TiktokenTokenizer();
+let repo: ReturnType<typeof needleRepo>;
+const unhandled: unknown[] = [];
+const onUnhandled = (reason: unknown) => unhandled.push(reason);
+before(() => {
+  repo = needleRepo({ maxFiles: 40, depth: 0.5 });
+  process.on('unhandledRejection', onUnhandled);
+});
+after(() => {
+  repo.dispose();
+  tokenizer.dispose();
+  process.off('unhandledRejection', onUnhandled);
+  assert.deepEqual(unhandled, [], 'no unhandled promise rejection in the whole matrix');
+});
+
+interface Outcome {
+  result?: AskResult;
+  error?: Error;
+  seconds: number;
+  attempts: number;
+  url: string;
+}
+
+async function run(options: ScoringServerOptions, endpoint: Partial<Endpoint> = {}, method: 'auto' | ScoringMethod = 'completions-echo'): Promise<Outcome> {
+  forgetProbes();
+  const server = await startScoringServer(options);
+  const started = performance.now();
+  try {
+    const ep: Endpoint = { baseUrl: server.url, model: 'test-model', maxRetries: 2, timeoutMs: 2000, ...endpoint };
+    const { scorer } = await createScorer({ endpoints: [ep], method, promptsPerRequest: 1, concurrency: 4 });
+    try {
+      const result = await ask({ question: NEEDLE_QUESTION, roots: [{ path: repo.root, name: 'repo' }], refineTop: 0 }, { fs: nodeFileSystem, tokenizer, scorer, answerEndpoint: ep });
+      return { result, seconds: (performance.now() - started) / 1000, attempts: scorer.stats.attempts, url: server.url };
+    } catch (error) {
+      return { error: error as Error, seconds: (performance.now() - started) / 1000, attempts: scorer.stats.attempts, url: server.url };
+    }
+  } finally {
+    await server.close();
+  }
+}
+
+const completions = (fault: ScoringServerOptions['fault']) => ({ fault: (path: string, n: number) => (path === '/v1/completions' ? fault!(path, n) : undefined) });
+
+/** The needle's file is in the best segment (files sharing it tie; no refinement in these runs). */
+function assertNeedleFirst(r: AskResult) {
+  const needle = r.files.find((f) => f.path === repo.needlePath);
+  assert.ok(needle, 'the needle file is chosen');
+  assert.equal(needle.score, r.files[0]!.score, `${r.files.slice(0, 3).map((f) => `${f.path} ${f.score}`).join(', ')}`);
+}
+
+function assertComplete(o: Outcome) {
+  assert.equal(o.error, undefined, o.error?.message);
+  assert.equal(o.result!.partial, undefined, o.result!.partial);
+  assertNeedleFirst(o.result!);
+  assert.ok(o.result!.answer.includes(NEEDLE_ANSWER));
+}
+
+function assertPartial(o: Outcome, cause: RegExp) {
+  assert.equal(o.error, undefined, o.error?.message);
+  const r = o.result!;
+  assert.ok(r.stats.failedSegments > 0 && r.stats.scoredSegments > 0, `${r.stats.failedSegments} failed, ${r.stats.scoredSegments} scored`);
+  assert.match(r.partial ?? '', /segments could not be scored/);
+  assert.ok(r.partial!.includes(o.url), `names the server: ${r.partial}`);
+  assert.match(r.partial!, /POST \/v1\/completions/);
+  assert.match(r.partial!, cause);
+  assert.ok(r.files.length > 0, 'the partial ranking is kept');
+}
+
+function assertFailed(o: Outcome, cause: RegExp) {
+  assert.ok(o.error, 'the run fails');
+  assert.ok(o.error!.message.includes(o.url), `names the server: ${o.error!.message}`);
+  assert.match(o.error!.message, cause);
+}
+
+/** Attempts are bounded: at most (1 + retries) per request, plus the /tokenize calls and their retries. */
+function assertBounded(o: Outcome, retries = 2) {
+  const requests = o.result?.stats.requests ?? 0;
+  const segments = o.result?.stats.segments ?? 50;
+  assert.ok(o.attempts <= (requests + 2 * segments + 4) * (1 + retries), `${o.attempts} attempts`);
+}
+
+describe('server faults', () => {
+  test('500 once: retried, complete', async () => {
+    const o = await run(completions((_p, n) => (n === 1 ? { status: 500 } : undefined)));
+    assertComplete(o);
+    assert.ok(o.attempts > o.result!.stats.requests, 'the retry is counted');
+  });
+
+  test('503 on some requests, every retry: partial ranking naming the server, request and cause', async () => {
+    const o = await run(completions((_p, n) => (n % 5 === 0 || (n > 5 && n % 5 <= 2) ? { status: 503, body: { message: 'overloaded' } } : undefined)));
+    assertPartial(o, /HTTP 503 overloaded/);
+    assertBounded(o);
+  });
+
+  test('429 with Retry-After: waits as told, complete', async () => {
+    const o = await run(completions((_p, n) => (n <= 2 ? { status: 429, headers: { 'retry-after': '1' } } : undefined)));
+    assertComplete(o);
+    assert.ok(o.seconds >= 1, 'Retry-After was honoured');
+  });
+
+  test('429 without Retry-After: backs off, complete', async () => {
+    const o = await run(completions((_p, n) => (n <= 2 ? { status: 429 } : undefined)));
+    assertComplete(o);
+  });
+
+  test('a response that never arrives: timed out, retried, complete', async () => {
+    const o = await run(completions((_p, n) => (n === 1 ? 'hang' : undefined)), { timeoutMs: 500 });
+    assertComplete(o);
+    assert.ok(o.seconds < 15);
+  });
+
+  test('connection reset mid-body: retried, complete', async () => {
+    const o = await run(completions((_p, n) => (n <= 2 ? 'reset-mid-body' : undefined)));
+    assertComplete(o);
+  });
+
+  test('malformed JSON on some requests: partial, the cause named', async () => {
+    const o = await run(completions((_p, n) => (n % 4 === 0 ? { status: 200, rawBody: '{"choices": [' } : undefined)), { maxRetries: 0 });
+    assertPartial(o, /JSON/i);
+  });
+
+  test('valid JSON of the wrong shape: the field is named', async () => {
+    const o = await run({ mutate: (path, reply, n) => (path === '/v1/completions' && n % 3 === 0 ? { result: 'ok' } : reply) });
+    assertPartial(o, /no `choices` list/);
+  });
+
+  test('logprobs missing: the field is named', async () => {
+    const o = await run({ mutate: (path, reply, n) => (path === '/v1/completions' && n % 3 === 0 ? { ...reply, choices: reply.choices.map((c: object) => ({ ...c, logprobs: undefined })) } : reply) });
+    assertPartial(o, /no `logprobs.token_logprobs` list/);
+  });
+
+  test('logprobs null: the field is named', async () => {
+    const o = await run({ mutate: (path, reply, n) => (path === '/v1/completions' && n % 3 === 0 ? { ...reply, choices: reply.choices.map((c: object) => ({ ...c, logprobs: null })) } : reply) });
+    assertPartial(o, /no `logprobs.token_logprobs` list/);
+  });
+
+  test('logprobs shorter than the prompt: the server cannot score, said plainly', async () => {
+    const o = await run({
+      mutate: (path, reply) => (path === '/v1/completions' ? { ...reply, choices: reply.choices.map((c: any) => ({ ...c, logprobs: { ...c.logprobs, token_logprobs: c.logprobs.token_logprobs.slice(-3) } })) } : reply),
+    });
+    assertFailed(o, /returned log-probabilities for 3 of the prompt's \d+ tokens: it does not echo prompt log-probabilities/);
+  });
+
+  test('-inf as -9999.0, NaN and -Infinity as bare JSON: floored, complete', async () => {
+    const o = await run({
+      minusInfinityFor: /^\s*billing$/,
+      mutate: (path, reply) => {
+        if (path !== '/v1/completions') return reply;
+        const text = JSON.stringify(reply);
+        // a Python server's json.dumps writes NaN and -Infinity as bare words
+        return text.replace(/"token_logprobs":\[null,(-?[\d.e-]+),(-?[\d.e-]+)/, '"token_logprobs":[null,NaN,-Infinity');
+      },
+    });
+    assertComplete(o);
+  });
+
+  test('a wrong model name: not retried, the server and its words named', async () => {
+    forgetProbes();
+    const server = await startScoringServer();
+    try {
+      const { scorer } = await createScorer({ endpoints: [{ baseUrl: server.url, model: 'nope', maxRetries: 2 }], method: 'completions-echo', promptsPerRequest: 1 });
+      await assert.rejects(ask({ question: NEEDLE_QUESTION, roots: [{ path: repo.root, name: 'repo' }] }, { fs: nodeFileSystem, tokenizer, scorer }), (e: Error) => {
+        assert.ok(e.message.includes(server.url));
+        assert.match(e.message, /HTTP 404 The model `nope` does not exist/);
+        return true;
+      });
+      assert.ok(scorer.stats.attempts <= scorer.stats.requests + 2 * 40 + 4, '404 is not retried');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a server that stops answering half-way: no hung run, partial ranking', async () => {
+    const o = await run(completions((_p, n) => (n > 6 ? 'hang' : undefined)), { timeoutMs: 300, maxRetries: 1 });
+    assertPartial(o, /timed out/i);
+    assert.ok(o.seconds < 30, `${o.seconds} s`);
+    assertBounded(o, 1);
+  });
+
+  test('a server that ignores echo: the probe falls back to Yes/No relevance, complete', async () => {
+    const o = await run(completions(() => 'ignore-echo'), {}, 'auto');
+    assert.equal(o.error, undefined, o.error?.message);
+    assertNeedleFirst(o.result!);
+    assert.match(o.result!.stats.scorer, /Yes\/No/);
+  });
+
+  test('a server that ignores echo, with the echo method forced: stops with the reason', async () => {
+    const o = await run({ ...completions(() => 'ignore-echo'), noTokenize: true });
+    assertFailed(o, /ignores `echo`/);
+  });
+});
