@@ -198,6 +198,7 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
           onProgress?.({ stage: 'answer', characters: answer.length });
         },
       });
+      if (signal?.aborted) partial ??= 'cancelled while answering';
     } catch (err) {
       if (signal?.aborted) partial ??= 'cancelled while answering';
       else partial = (partial ? partial + '; ' : '') + `the answer failed: ${(err as Error).message}`;
