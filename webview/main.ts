@@ -88,6 +88,10 @@ function renderFiles() {
   return el('section', {}, el('h2', { text: `Relevant files (${state.files.length})` }), list);
 }
 
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+// Raw HTML in the model's markdown is shown as the text it is (answers about code quote markup).
+marked.use({ renderer: { html: ({ text }) => escapeHtml(text) } });
+
 const CITATION = /([\w@.\-\/]+\.[\w]+):(\d+)(?:-(\d+))?/g;
 
 function fillAnswer(target: HTMLElement) {

@@ -89,12 +89,14 @@ export function isEndpointFailure(err: unknown): boolean {
 /** A one-line description of a failed request that names the server, the request and the cause, never the key. */
 export function describeError(endpoint: Endpoint, err: unknown, request?: string): string {
   const where = `${endpoint.baseUrl} (model ${endpoint.model})${request ? `, ${request}` : ''}`;
+  let message: string;
   if (err instanceof OpenAI.APIError) {
     const detail = (err.error as { message?: string } | undefined)?.message ?? err.message;
-    return `${where}: HTTP ${err.status ?? '-'} ${oneLine(detail)}`;
+    message = `HTTP ${err.status ?? '-'} ${oneLine(detail)}`;
+  } else {
+    message = oneLine((err as Error)?.message ?? String(err));
   }
-  const e = err as Error;
-  const message = oneLine(e?.message ?? String(err));
+  // A server may repeat the key it was sent (e.g. "invalid api key sk-..."): it never goes further.
   return `${where}: ${endpoint.apiKey ? message.split(endpoint.apiKey).join('***') : message}`;
 }
 

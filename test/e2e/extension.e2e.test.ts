@@ -31,6 +31,9 @@ for (const [k, d] of [['XDG_CONFIG_HOME', 'config'], ['XDG_DATA_HOME', 'data'], 
   mkdirSync(process.env[k]!, { recursive: true });
 }
 
+const EVIL_NAME = '<b>evil<b> & "q" <img src=x onerror=window.__pwned=5>.md';
+const EVIL_LINE =
+  'The markup trick of the evil notes is <script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> and [click me](javascript:window.__pwned=3) <a href="javascript:window.__pwned=4">x</a>';
 let tmp: string;
 let server: ScoringServer;
 let decoy: ScoringServer;
@@ -51,6 +54,9 @@ before(async () => {
   mkdirSync(join(ws, '.vscode'), { recursive: true });
   writeFileSync(join(ws, '.vscode/settings.json'), JSON.stringify({ 'xl3m.baseUrl': decoy.url, 'xl3m.model': 'test-model', 'xl3m.includeSecrets': true }));
   writeFileSync(join(ws, '.env'), 'API_TOKEN=must-never-be-sent\n');
+  // a hostile file: markup in its name and in the line the answer will quote
+  mkdirSync(join(ws, 'notes'), { recursive: true });
+  writeFileSync(join(ws, 'notes', EVIL_NAME), `${EVIL_LINE}\n`);
   // code-server is a remote window: machine-scoped settings are read from the server's Machine settings.
   const endpointSettings = { 'xl3m.baseUrl': server.url, 'xl3m.model': 'test-model' };
   mkdirSync(join(tmp, 'ud/Machine'), { recursive: true });
@@ -190,6 +196,19 @@ test('ask the codebase: ranked files, answer, open, decorations, cancel, endpoin
     assert.ok(completions.length > 0);
     const sent = JSON.stringify(server.requests.map((r) => r.body));
     assert.ok(!sent.includes('must-never-be-sent'), '.env was not sent');
+
+    // markup in file names and in model output renders inert
+    await ask('Which markup trick is in the evil notes?');
+    await wv.locator('#answer', { hasText: 'The markup trick of the evil notes' }).waitFor({ timeout: 60_000 });
+    await wv.locator('#summary').waitFor({ timeout: 30_000 });
+    assert.equal(await wv.locator('#answer script, #answer img, #answer [onerror], #answer a[href], #answer iframe').count(), 0, 'no live markup from the model');
+    assert.equal(await wv.locator('#files b, #files img').count(), 0, 'no markup from a file name');
+    assert.match((await wv.locator('#answer').textContent()) ?? '', /<script>window\.__pwned=1<\/script>/, 'markup in the answer is shown as text');
+    assert.ok((await wv.locator('#files .file-open').allTextContents()).includes(`notes/${EVIL_NAME}`), 'the file name is shown as text');
+    assert.equal(await wv.locator('body').evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined, 'nothing ran');
+    await wv.locator('#answer a', { hasText: 'click me' }).click().catch(() => {});
+    assert.equal(await wv.locator('body').evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined, 'a javascript: link does nothing');
+    await page.screenshot({ path: join(ARTIFACTS, 'inert-markup.png') });
 
     // cancellation mid-run keeps a partial ranking
     server.options.delayMs = 1500;
