@@ -3,7 +3,7 @@ import { serverRoot } from '../endpoint';
 import { postJson } from '../http';
 import { QUESTION_LEAD, type ScoreRequest } from '../scorer';
 import { BatchScorer, type BatchOptions, type BatchReport } from './batchScorer';
-import { textSpan, tokenize } from './completionsScorer';
+import { textSpan, tokenize } from './promptSpans';
 
 type LogprobEntry = [number | null, number, string | null];
 interface GenerateReply {

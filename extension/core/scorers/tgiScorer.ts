@@ -3,7 +3,7 @@ import { serverRoot } from '../endpoint';
 import { postJson } from '../http';
 import { QUESTION_LEAD, type ScoreRequest } from '../scorer';
 import { BatchScorer, type BatchOptions, type BatchReport } from './batchScorer';
-import { textSpan } from './completionsScorer';
+import { textSpan } from './promptSpans';
 
 interface TgiReply {
   details?: { prefill?: { id: number; text: string; logprob: number | null }[] };
