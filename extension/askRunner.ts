@@ -3,6 +3,8 @@ import type { GatherRoot } from './core/gather';
 import { ask, CancelledError, type AskResult } from './core/pipeline';
 import { describeProgress, formatCount, formatSeconds } from './core/progressText';
 import type { Endpoint } from './core/endpoint';
+import type { Scorer } from './core/scorer';
+import { Bm25Scorer } from './core/scorers/bm25Scorer';
 import { createScorer } from './core/scorers/createScorer';
 import type { Settings } from './config';
 import type { Ctx } from './ctx';
@@ -15,19 +17,13 @@ const RATE_KEY = 'xl3m.lastTokensPerSecond';
 export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[]): Promise<void> {
   const { settings, problems } = ctx.settings();
   if (problems.length) void vscode.window.showWarningMessage(`xl3m settings: ${problems.join(' ')}`);
-  if (!settings.baseUrl || !settings.model) {
-    const choice = await vscode.window.showErrorMessage(
-      'xl3m needs a scoring server: set xl3m.baseUrl (e.g. a vLLM server at http://127.0.0.1:8000/v1) and xl3m.model in your user settings.',
-      'Open Settings',
-    );
-    if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'xl3m.');
-    return;
-  }
+  // No server configured: the files are still ranked (BM25) and highlighted; no answer is made up.
+  const noModel = !settings.baseUrl || !settings.model;
   ctx.cancelRun();
   const controller = ctx.startRun();
   const apiKey = await ctx.secrets.getApiKey();
-  const endpoints = endpointsOf(settings, apiKey);
-  const endpoint = endpoints[0]!;
+  const endpoints = noModel ? [] : endpointsOf(settings, apiKey);
+  const endpoint = endpoints[0];
   const pinned = ctx.pins.list();
 
   ctx.decorations.clear();
@@ -44,13 +40,17 @@ export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[
       token.onCancellationRequested(() => controller.abort());
       let reported = 0;
       try {
-        progress.report({ message: 'checking the server…' });
-        const { scorer, probes, notes } = await createScorer(
-          { endpoints, method: settings.scoringMethod, concurrency: settings.concurrency, promptsPerRequest: settings.promptsPerRequest },
-          controller.signal,
-        );
-        for (const p of probes) ctx.log(`${p.endpoint}: ${p.explanation}`);
-        for (const n of notes) ctx.log(`left out ${n}`);
+        let scorer: Scorer = new Bm25Scorer();
+        if (!noModel) {
+          progress.report({ message: 'checking the server…' });
+          const created = await createScorer(
+            { endpoints, method: settings.scoringMethod, concurrency: settings.concurrency, promptsPerRequest: settings.promptsPerRequest },
+            controller.signal,
+          );
+          scorer = created.scorer;
+          for (const p of created.probes) ctx.log(`${p.endpoint}: ${p.explanation}`);
+          for (const n of created.notes) ctx.log(`left out ${n}`);
+        }
         const result = await ask(
           {
             question,
@@ -58,6 +58,7 @@ export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[
             gather: { excludes: settings.excludes, maxFileBytes: settings.maxFileBytes, includeSecrets: settings.includeSecrets },
             segment: { maxTokens: settings.segmentTokens },
             measure: settings.measure,
+            prefilter: settings.prefilterPercent > 0 && settings.prefilterPercent < 100 ? settings.prefilterPercent / 100 : undefined,
             budget: settings.budget || undefined,
             contextWindow: settings.contextWindow,
             answerReserve: settings.answerReserve,
@@ -88,10 +89,10 @@ export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[
             fs: workspaceFileSystem,
             tokenizer: ctx.tokenizer(),
             scorer,
-            answerEndpoint: { ...endpoint, baseUrl: settings.answerBaseUrl || settings.baseUrl, model: settings.answerModel || settings.model },
+            answerEndpoint: endpoint && { ...endpoint, baseUrl: settings.answerBaseUrl || settings.baseUrl, model: settings.answerModel || settings.model },
           },
         );
-        finish(ctx, result);
+        finish(ctx, result, noModel ? NO_MODEL : '');
       } catch (err) {
         const cancelled = err instanceof CancelledError || controller.signal.aborted;
         const message = (err as Error).message;
@@ -111,7 +112,10 @@ export function endpointsOf(settings: Settings, apiKey: string | undefined): End
   return [settings.baseUrl, ...settings.additionalBaseUrls].map((baseUrl) => ({ baseUrl, model: settings.model, apiKey, timeoutMs: settings.requestTimeoutSeconds * 1000 }));
 }
 
-function finish(ctx: Ctx, result: AskResult) {
+const NO_MODEL =
+  'No model is configured: files ranked by BM25 (word overlap), and no answer. Set xl3m.baseUrl and xl3m.model in your user settings (a vLLM, SGLang, TGI, llama.cpp or Ollama server) for model scoring and an answer.';
+
+function finish(ctx: Ctx, result: AskResult, note: string) {
   const s = result.stats;
   if (s.scoringTokensPerSecond > 0 && !result.partial) void ctx.globalState.update(RATE_KEY, s.scoringTokensPerSecond);
   const summary =
@@ -119,7 +123,7 @@ function finish(ctx: Ctx, result: AskResult) {
     `(${formatCount(s.scoringTokensPerSecond)} tok/s); key context ${formatCount(s.keyContextTokens)} of ${formatCount(s.budget)} tokens`;
   ctx.panel.update({
     status: result.partial ? 'partial' : 'done',
-    message: result.partial ?? '',
+    message: [result.partial, note].filter(Boolean).join('. '),
     files: result.files,
     answer: result.answer,
     summary,

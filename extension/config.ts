@@ -20,6 +20,8 @@ export interface Settings {
   answerReserve: number;
   budget: number;
   measure: Measure;
+  /** Score only this percentage of segments, the best by BM25 (0 or 100: all). */
+  prefilterPercent: number;
   excludes: string[];
   maxFileBytes: number;
   confirmAboveTokens: number;
@@ -96,6 +98,7 @@ export function readSettings(source: SettingsSource): { settings: Settings; prob
     answerReserve: int('answerReserve', DEFAULT_ANSWER_RESERVE, 1),
     budget: int('budget', 0, 0),
     measure: (['nll', 'entropy', 'contrast'].includes(measure as string) ? measure : 'nll') as Measure,
+    prefilterPercent: int('prefilterPercent', 0, 0, 100),
     excludes: excludes as string[],
     maxFileBytes: int('maxFileBytes', DEFAULT_MAX_FILE_BYTES, 1),
     confirmAboveTokens: int('confirmAboveTokens', 2_000_000, 0),

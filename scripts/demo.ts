@@ -1,24 +1,26 @@
-// `npm run demo`: asks a question about this repository with the xl3m CLI.
-// With XL3M_BASE_URL and XL3M_MODEL set, against that server; otherwise against the bundled
-// stand-in server on 127.0.0.1, whose "model" is a small cache n-gram model (no LLM, no network).
+// `npm run demo [-- "<question>"] [-- --stand-in]`: asks a question about this repository with the
+// xl3m CLI. With XL3M_BASE_URL and XL3M_MODEL set, against that server. Without them, no model is
+// configured: the files are ranked by BM25 and no answer is made up. `--stand-in` runs the full
+// pipeline against the bundled test server instead, whose "model" is a small cache n-gram model.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { startScoringServer } from '../test/support/scoringServer';
 
 async function main() {
-  const question = process.argv[2] ?? 'How are segments cut at declaration boundaries?';
+  const standIn = process.argv.includes('--stand-in');
+  const question = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'How are segments cut at declaration boundaries?';
   const repo = join(__dirname, '..');
-  let baseUrl = process.env.XL3M_BASE_URL;
-  let model = process.env.XL3M_MODEL;
+  let server: string[] = [];
   let close = async () => {};
-  if (!baseUrl || !model) {
-    const server = await startScoringServer();
-    baseUrl = server.url;
-    model = 'test-model';
-    close = server.close;
-    process.stderr.write(`No XL3M_BASE_URL/XL3M_MODEL: using the stand-in scoring server at ${baseUrl} (a cache n-gram model, not an LLM).\n`);
+  if (process.env.XL3M_BASE_URL && process.env.XL3M_MODEL) {
+    server = ['--base-url', process.env.XL3M_BASE_URL, '--model', process.env.XL3M_MODEL];
+  } else if (standIn) {
+    const s = await startScoringServer();
+    server = ['--base-url', s.url, '--model', 'test-model'];
+    close = s.close;
+    process.stderr.write(`Using the stand-in scoring server at ${s.url} (a cache n-gram model, not an LLM).\n`);
   }
-  const args = [join(repo, 'dist/cli.js'), 'ask', question, '--repo', repo, '--base-url', baseUrl, '--model', model, '--exclude', 'test/', '--exclude', 'media/', '--exclude', 'scripts/demo.ts'];
+  const args = [join(repo, 'dist/cli.js'), 'ask', question, '--repo', repo, ...server, '--exclude', 'test/', '--exclude', 'media/', '--exclude', 'scripts/demo.ts'];
   process.stderr.write(`$ xl3m ${args.slice(1).map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}\n`);
   const child = spawn(process.execPath, args, { stdio: 'inherit' });
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));

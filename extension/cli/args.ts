@@ -4,6 +4,7 @@ import type { Measure } from '../core/types';
 
 export const USAGE = `Usage:
   xl3m ask "<question>" --repo <dir> --base-url <url> --model <name> [options]
+  xl3m ask "<question>" --repo <dir>          (no model: files ranked by BM25, no answer)
   xl3m check --base-url <url> --model <name>
 
 ask: ranks the files of a repository by how much they help a model answer the question
@@ -27,6 +28,7 @@ Server:
 
 Scoring and selection:
   --measure <m>             nll (default) | entropy | contrast
+  --prefilter <percent>     score only the best <percent>% of segments by BM25 (a cheaper run)
   --segment-tokens <n>      tokens per segment (default 3072, for a 4k-context scorer)
   --overlap-tokens <n>      repeated when a file is cut (default 48)
   --context-window <n>      answer model's window (default 16384)
@@ -68,6 +70,8 @@ export interface AskArgs extends ServerArgs {
   concurrency?: number;
   promptsPerRequest?: number;
   measure?: Measure;
+  /** Fraction (0-1] of segments scored, the best by BM25. */
+  prefilter?: number;
   segmentTokens?: number;
   overlapTokens?: number;
   contextWindow?: number;
@@ -103,6 +107,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
         timeout: { type: 'string' },
         retries: { type: 'string' },
         measure: { type: 'string' },
+        prefilter: { type: 'string' },
         'segment-tokens': { type: 'string' },
         'overlap-tokens': { type: 'string' },
         'context-window': { type: 'string' },
@@ -126,13 +131,14 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
   const [command, ...rest] = positionals;
   if (command !== 'ask' && command !== 'check') throw new UsageError(`unknown command "${command}" (try: xl3m ask "<question>" ... or xl3m check ...)`);
   const baseUrls = v['base-url'] ?? [];
-  if (baseUrls.length === 0) throw new UsageError('--base-url is required (an OpenAI-compatible server such as vLLM)');
-  if (!v.model) throw new UsageError('--model is required (the scoring model served at --base-url)');
+  // Without a server, `ask` ranks by BM25; `check` has nothing to check.
+  if (baseUrls.length === 0 && (command === 'check' || v.model)) throw new UsageError('--base-url is required (an OpenAI-compatible server such as vLLM)');
+  if (baseUrls.length > 0 && !v.model) throw new UsageError('--model is required (the scoring model served at --base-url)');
   for (const url of baseUrls) checkUrl(url, '--base-url');
   const timeout = optionalInt(v.timeout, '--timeout', 1);
   const server: ServerArgs = {
     baseUrls,
-    model: v.model,
+    model: v.model ?? '',
     apiKey: v['api-key'] ?? env.XL3M_API_KEY,
     timeoutMs: timeout === undefined ? undefined : timeout * 1000,
     retries: optionalInt(v.retries, '--retries', 0),
@@ -160,6 +166,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
     concurrency: optionalInt(v.concurrency, '--concurrency', 1),
     promptsPerRequest: optionalInt(v['prompts-per-request'], '--prompts-per-request', 1),
     measure: measure as Measure | undefined,
+    prefilter: v.prefilter === undefined ? undefined : optionalInt(v.prefilter, '--prefilter', 1, 100)! / 100,
     segmentTokens: optionalInt(v['segment-tokens'], '--segment-tokens', 64),
     overlapTokens: optionalInt(v['overlap-tokens'], '--overlap-tokens', 0),
     contextWindow: optionalInt(v['context-window'], '--context-window', 512),
@@ -175,10 +182,12 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
   };
 }
 
-function optionalInt(value: string | undefined, name: string, min: number): number | undefined {
+function optionalInt(value: string | undefined, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be a whole number >= ${min} (got "${value}")`);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`${name} must be a whole number ${max < Number.MAX_SAFE_INTEGER ? `from ${min} to ${max}` : `>= ${min}`} (got "${value}")`);
+  }
   return n;
 }
 

@@ -6,6 +6,8 @@ import { ask, CancelledError, type AskResult } from '../core/pipeline';
 import type { RankedFile } from '../core/types';
 import { describeProgress } from '../core/progressText';
 import type { Endpoint } from '../core/endpoint';
+import type { Scorer } from '../core/scorer';
+import { Bm25Scorer } from '../core/scorers/bm25Scorer';
 import { createScorer } from '../core/scorers/createScorer';
 import { formatProbe, probeEndpoint } from '../core/scorers/probe';
 import { TiktokenTokenizer } from '../core/tokenizer';
@@ -63,10 +65,17 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
   const stat = await fsp.stat(repo).catch(() => undefined);
   if (!stat?.isDirectory()) throw new Error(`--repo is not a folder: ${repo}`);
   const endpoints = endpointsOf(args);
-  const { scorer, probes, notes } = await createScorer({ endpoints, method: args.method, concurrency: args.concurrency, promptsPerRequest: args.promptsPerRequest }, signal);
-  for (const p of probes) if (p.method) io.stderr.write(`${p.endpoint}: ${p.explanation}\n`);
-  for (const n of notes) io.stderr.write(`xl3m: left out ${n}\n`);
-  const endpoint = endpoints[0]!;
+  let scorer: Scorer;
+  if (endpoints.length === 0) {
+    scorer = new Bm25Scorer();
+    io.stderr.write('xl3m: no model configured: files ranked by BM25 (word overlap), no answer. Give --base-url and --model for model scoring and an answer.\n');
+  } else {
+    const created = await createScorer({ endpoints, method: args.method, concurrency: args.concurrency, promptsPerRequest: args.promptsPerRequest }, signal);
+    scorer = created.scorer;
+    for (const p of created.probes) if (p.method) io.stderr.write(`${p.endpoint}: ${p.explanation}\n`);
+    for (const n of created.notes) io.stderr.write(`xl3m: left out ${n}\n`);
+  }
+  const endpoint = endpoints[0];
   const tty = io.stderr.isTTY === true;
   let lastStage = '';
   let lastDraw = 0;
@@ -85,6 +94,7 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
         },
         segment: { maxTokens: args.segmentTokens, overlapTokens: args.overlapTokens },
         measure: args.measure,
+        prefilter: args.prefilter,
         budget: args.budget,
         contextWindow: args.contextWindow,
         answerReserve: args.answerReserve,
@@ -121,9 +131,8 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
         fs: nodeFileSystem,
         tokenizer,
         scorer,
-        answerEndpoint: args.answer
-          ? { ...endpoint, baseUrl: args.answerBaseUrl ?? endpoint.baseUrl, model: args.answerModel ?? args.model }
-          : undefined,
+        answerEndpoint:
+          args.answer && endpoint ? { ...endpoint, baseUrl: args.answerBaseUrl ?? endpoint.baseUrl, model: args.answerModel ?? args.model } : undefined,
       },
     );
     if (tty) io.stderr.write('\r\x1b[K');

@@ -56,6 +56,7 @@ export function relevance(c: Certainty, measure: Measure, baseline?: Certainty):
   // The fallback methods measure one thing each; the measure setting applies to prompt log-probs.
   if (c.yesProbability !== undefined) return c.yesProbability;
   if (c.nextTokenEntropy !== undefined) return -c.nextTokenEntropy;
+  if (c.lexical !== undefined) return c.lexical;
   if (c.meanNll === undefined) throw new Error('the scorer returned no certainty');
   switch (measure) {
     case 'nll':

@@ -59,6 +59,8 @@ export interface Certainty {
   yesProbability?: number;
   /** Entropy of the next-token distribution after `[segment][question]` (second fallback). */
   nextTokenEntropy?: number;
+  /** BM25 score, when no model is configured. */
+  lexical?: number;
   /** Number of question tokens that were scored (0 for the judgement methods). */
   questionTokens: number;
   /** Log-probabilities that came back as -inf / -9999 / NaN / missing and were floored. */

@@ -139,3 +139,20 @@ describe('xl3m check', () => {
     }
   });
 });
+
+describe('xl3m ask with no model', () => {
+  test('ranks by BM25, says so, and makes no answer', async () => {
+    const repo = needleRepo({ maxFiles: 100 });
+    try {
+      const { code, stdout, stderr } = await xl3m(['ask', NEEDLE_QUESTION, '--repo', repo.root, '--json']);
+      assert.equal(code, 0, stderr);
+      assert.match(stderr, /no model configured: files ranked by BM25/);
+      const out = JSON.parse(stdout);
+      assert.equal(out.files[0].path, repo.needlePath);
+      assert.equal(out.answer, '');
+      assert.match(out.stats.scorer, /^BM25/);
+    } finally {
+      repo.dispose();
+    }
+  });
+});
