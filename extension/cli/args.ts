@@ -4,6 +4,7 @@ import type { Measure } from '../core/types';
 
 export const USAGE = `Usage:
   xl3m ask "<question>" --repo <dir> --base-url <url> --model <name> [options]
+  xl3m ask "<question>" --repo <dir> --model-file <model.gguf>   (a local model, no server)
   xl3m ask "<question>" --repo <dir>          (no model: files ranked by BM25, no answer)
   xl3m check --base-url <url> --model <name>
 
@@ -25,6 +26,11 @@ Server:
   --prompts-per-request <n> prompts sent as one list per request (default 4)
   --timeout <seconds>       per request (default 120)
   --retries <n>             retries on 429/5xx/connection errors (default 3)
+
+Local model (llama.cpp in process, CPU):
+  --model-file <path.gguf>  score and answer with this model instead of a server
+  --context-size <n>        its context in tokens (default 4096)
+  --threads <n>             its CPU threads (default: llama.cpp's choice)
 
 Scoring and selection:
   --measure <m>             nll (default) | entropy | contrast
@@ -63,6 +69,9 @@ export interface ServerArgs {
 
 export interface AskArgs extends ServerArgs {
   question: string;
+  modelFile?: string;
+  contextSize?: number;
+  threads?: number;
   repo: string;
   method: 'auto' | ScoringMethod;
   answerBaseUrl?: string;
@@ -98,6 +107,9 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
         repo: { type: 'string' },
         'base-url': { type: 'string', multiple: true },
         method: { type: 'string' },
+        'model-file': { type: 'string' },
+        'context-size': { type: 'string' },
+        threads: { type: 'string' },
         model: { type: 'string' },
         'answer-base-url': { type: 'string' },
         'answer-model': { type: 'string' },
@@ -132,6 +144,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
   if (command !== 'ask' && command !== 'check') throw new UsageError(`unknown command "${command}" (try: xl3m ask "<question>" ... or xl3m check ...)`);
   const baseUrls = v['base-url'] ?? [];
   // Without a server, `ask` ranks by BM25; `check` has nothing to check.
+  if (v['model-file'] && baseUrls.length > 0) throw new UsageError('give either --model-file (a local model) or --base-url (a server), not both');
   if (baseUrls.length === 0 && (command === 'check' || v.model)) throw new UsageError('--base-url is required (an OpenAI-compatible server such as vLLM)');
   if (baseUrls.length > 0 && !v.model) throw new UsageError('--model is required (the scoring model served at --base-url)');
   for (const url of baseUrls) checkUrl(url, '--base-url');
@@ -160,6 +173,9 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
     ...server,
     question,
     repo: v.repo ?? '.',
+    modelFile: v['model-file'],
+    contextSize: optionalInt(v['context-size'], '--context-size', 256),
+    threads: optionalInt(v.threads, '--threads', 1),
     method: method as 'auto' | ScoringMethod,
     answerBaseUrl: v['answer-base-url'],
     answerModel: v['answer-model'],

@@ -8,6 +8,7 @@ import { describeProgress } from '../core/progressText';
 import type { Endpoint } from '../core/endpoint';
 import type { Scorer } from '../core/scorer';
 import { Bm25Scorer } from '../core/scorers/bm25Scorer';
+import { LocalModel, LocalScorer } from '../core/scorers/localModel';
 import { createScorer } from '../core/scorers/createScorer';
 import { formatProbe, probeEndpoint } from '../core/scorers/probe';
 import { TiktokenTokenizer } from '../core/tokenizer';
@@ -66,7 +67,14 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
   if (!stat?.isDirectory()) throw new Error(`--repo is not a folder: ${repo}`);
   const endpoints = endpointsOf(args);
   let scorer: Scorer;
-  if (endpoints.length === 0) {
+  let local: LocalModel | undefined;
+  if (args.modelFile) {
+    const file = path.resolve(args.modelFile);
+    if (!(await fsp.stat(file).catch(() => undefined))?.isFile()) throw new Error(`--model-file is not a file: ${file}`);
+    io.stderr.write(`loading ${path.basename(file)}…\n`);
+    local = await LocalModel.load(file, { contextSize: args.contextSize, threads: args.threads });
+    scorer = new LocalScorer(local);
+  } else if (endpoints.length === 0) {
     scorer = new Bm25Scorer();
     io.stderr.write('xl3m: no model configured: files ranked by BM25 (word overlap), no answer. Give --base-url and --model for model scoring and an answer.\n');
   } else {
@@ -94,9 +102,9 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
         },
         segment: { maxTokens: args.segmentTokens, overlapTokens: args.overlapTokens },
         measure: args.measure,
+        contextWindow: args.contextWindow ?? local?.contextSize,
         prefilter: args.prefilter,
         budget: args.budget,
-        contextWindow: args.contextWindow,
         answerReserve: args.answerReserve,
         pinned: args.pins,
         signal,
@@ -131,6 +139,7 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
         fs: nodeFileSystem,
         tokenizer,
         scorer,
+        ...(local && args.answer ? { answerer: (text: string, q: string, o: Parameters<LocalModel['answer']>[2]) => local.answer(text, q, o) } : {}),
         answerEndpoint:
           args.answer && endpoint ? { ...endpoint, baseUrl: args.answerBaseUrl ?? endpoint.baseUrl, model: args.answerModel ?? args.model } : undefined,
       },
@@ -142,6 +151,7 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
     return signal?.aborted ? 130 : 0;
   } finally {
     tokenizer.dispose();
+    await local?.dispose();
   }
 }
 

@@ -30,6 +30,13 @@ export function entropyFromTopK(logprobs: number[]): number {
   return h;
 }
 
+/** Entropy (nats) of a full next-token distribution. */
+export function entropyFromProbabilities(probabilities: Iterable<number>): number {
+  let h = 0;
+  for (const p of probabilities) if (p > 0) h -= p * Math.log(p);
+  return h;
+}
+
 /** Mean NLL (and entropy, when top-k maps are given) of the question tokens. */
 export function questionCertainty(logprobs: ReadonlyArray<number | null | undefined>, topK?: ReadonlyArray<Record<string, number> | null | undefined>): Certainty & { meanNll: number } {
   if (logprobs.length === 0) throw new Error('no question tokens to score');

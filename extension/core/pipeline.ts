@@ -1,4 +1,4 @@
-import { AnswerError, streamAnswer } from './answer';
+import { AnswerError, streamAnswer, type AnswerOptions } from './answer';
 import type { Endpoint } from './endpoint';
 import type { FileSystem } from './fileSystem';
 import { gather, type GatherOptions, type GatherRoot } from './gather';
@@ -39,8 +39,10 @@ export interface AskDeps {
   fs: FileSystem;
   tokenizer: Tokenizer;
   scorer: Scorer;
-  /** Where the answer comes from; no answer is asked for when absent. */
+  /** Where the answer comes from; no answer is asked for when absent (nor `answerer`). */
   answerEndpoint?: Endpoint;
+  /** An answer from elsewhere than an OpenAI-compatible server (e.g. the local model). */
+  answerer?(keyContext: string, question: string, options: { signal?: AbortSignal; maxTokens?: number; onDelta?(text: string): void }): Promise<string>;
 }
 
 export interface AskStats {
@@ -196,9 +198,10 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
   options.onRanking?.(files);
 
   let answer = '';
-  if (deps.answerEndpoint && !signal?.aborted && context.text) {
+  const answerer = deps.answerer ?? (deps.answerEndpoint && ((text: string, q: string, o: AnswerOptions) => streamAnswer(deps.answerEndpoint!, text, q, o)));
+  if (answerer && !signal?.aborted && context.text) {
     try {
-      answer = await streamAnswer(deps.answerEndpoint, context.text, question, {
+      answer = await answerer(context.text, question, {
         signal,
         maxTokens: options.answerReserve ?? DEFAULT_ANSWER_RESERVE,
         onDelta: (d) => {

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { NEEDLE_ANSWER, NEEDLE_QUESTION, needleRepo } from '../support/needleRepo';
 import { startScoringServer, type ScoringServer } from '../support/scoringServer';
+import { tempRepo } from '../support/tempRepo';
+import { writeTinyGguf } from '../support/tinyGguf';
 
 // The built CLI, as users run it (`npm test` builds before testing).
 const CLI = join(__dirname, '../../dist/cli.js');
@@ -153,6 +155,27 @@ describe('xl3m ask with no model', () => {
       assert.match(out.stats.scorer, /^BM25/);
     } finally {
       repo.dispose();
+    }
+  });
+});
+
+describe('xl3m ask --model-file', () => {
+  test('scores and answers with a local GGUF model, no server', async () => {
+    const repo = tempRepo({ 'billing.ts': 'export function billing() { return the secret code of the service; }\n'.repeat(3), 'a.ts': 'export const a = 1;\n'.repeat(20) });
+    const model = join(repo.root, '..', `${basename(repo.root)}.gguf`);
+    writeTinyGguf(model);
+    try {
+      const { code, stdout, stderr } = await xl3m(['ask', 'what is the secret code of the billing service', '--repo', repo.root, '--model-file', model, '--json', '--segment-tokens', '96', '--context-size', '2048', '--threads', '1', '--answer-reserve', '16']);
+      assert.equal(code, 0, stderr);
+      const out = JSON.parse(stdout);
+      assert.ok(out.files.length > 0);
+      assert.equal(typeof out.answer, 'string');
+      assert.ok(out.answer.length > 0);
+      assert.match(out.stats.scorer, /local model .*\.gguf \(llama\.cpp, in process\)/);
+      assert.equal(out.stats.scoredSegments, out.stats.segments);
+    } finally {
+      repo.dispose();
+      rmSync(model, { force: true });
     }
   });
 });
