@@ -1,0 +1,45 @@
+// `npm run bench:local`: scored tokens/s of the local backend (one controlledEvaluate per segment,
+// probabilities read at the question positions) against llama.cpp's plain prompt evaluation of the
+// same model and the same token sequence, measured side by side in this process.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalModel } from '../extension/core/scorers/localModel';
+import { writeTinyGguf } from '../test/support/tinyGguf';
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'xl3m-bench-'));
+  const { path } = writeTinyGguf(join(dir, 'bench.gguf'), { embedding: 256, layers: 4 });
+  const model = await LocalModel.load(path, { contextSize: 2048 });
+  try {
+    const source = readFileSync(join(__dirname, '../extension/core/segment.ts'), 'utf8');
+    const question = 'How does the segmenter choose where to cut a large file?';
+    let context = source;
+    while (model.promptTokens(context, question).tokens.length > 1900) context = context.slice(0, Math.floor(context.length * 0.9));
+    const { tokens } = model.promptTokens(context, question);
+    const rounds = 7;
+    const scored: number[] = [];
+    const plain: number[] = [];
+    await model.questionDistribution(context, question); // warm up
+    for (let i = 0; i < rounds; i++) {
+      let t = performance.now();
+      await model.questionDistribution(context, question);
+      scored.push(tokens.length / ((performance.now() - t) / 1000));
+      t = performance.now();
+      await model.evaluateOnly(tokens);
+      plain.push(tokens.length / ((performance.now() - t) / 1000));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const s = median(scored);
+    const p = median(plain);
+    console.log(`model: tiny llama GGUF (256-dim, 4 layers, F32), sequence of ${tokens.length} tokens, ${rounds} rounds, medians`);
+    console.log(`local backend (scoring): ${s.toFixed(0)} tokens/s`);
+    console.log(`llama.cpp prompt evaluation: ${p.toFixed(0)} tokens/s`);
+    console.log(`ratio: ${(s / p).toFixed(3)}`);
+  } finally {
+    await model.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main();
