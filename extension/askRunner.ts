@@ -39,6 +39,7 @@ export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[
     async (progress, token) => {
       token.onCancellationRequested(() => controller.abort());
       let reported = 0;
+      let lastProgress = 0;
       try {
         let scorer: Scorer = new Bm25Scorer();
         if (!noModel) {
@@ -66,6 +67,10 @@ export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[
             signal: controller.signal,
             confirmScoring: (plan) => confirmScoring(ctx, plan, settings.confirmAboveTokens),
             onProgress: (e) => {
+              // one update per result would flood the notification and the webview on big runs
+              const now = performance.now();
+              if (e.stage === 'score' && e.done < e.total && now - lastProgress < 100) return;
+              lastProgress = now;
               const text = describeProgress(e, 16);
               if (e.stage === 'score') {
                 const pct = e.total ? (100 * e.done) / e.total : 0;
