@@ -39,7 +39,7 @@ export abstract class BatchScorer implements Scorer {
   }
 
   /** Prompts per request this server takes. */
-  protected get batchSize(): number {
+  get batchSize(): number {
     return Math.max(1, this.options.promptsPerRequest ?? 4);
   }
 

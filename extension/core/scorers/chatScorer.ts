@@ -26,7 +26,7 @@ export class ChatScorer extends BatchScorer {
       : `next-token entropy from ${this.endpoint.baseUrl} (chat completions with top_logprobs)`;
   }
 
-  protected override get batchSize() {
+  override get batchSize() {
     return 1;
   }
 

@@ -1,6 +1,6 @@
 import type { Endpoint } from '../endpoint';
 import { ScoringUnsupportedError, type Scorer } from '../scorer';
-import type { BatchOptions } from './batchScorer';
+import type { BatchOptions, BatchScorer } from './batchScorer';
 import { ChatScorer } from './chatScorer';
 import { CompletionsScorer } from './completionsScorer';
 import { MultiEndpointScorer } from './multiEndpointScorer';
@@ -17,7 +17,7 @@ export interface ScorerSettings {
   promptsPerRequest?: number;
 }
 
-export function scorerFor(method: ScoringMethod, options: BatchOptions): Scorer {
+export function scorerFor(method: ScoringMethod, options: BatchOptions): BatchScorer {
   switch (method) {
     case 'completions-echo':
       return new CompletionsScorer(options);
@@ -57,7 +57,7 @@ export async function createScorer(settings: ScorerSettings, signal?: AbortSigna
     }
     const options = { endpoint, concurrency: settings.concurrency, promptsPerRequest: settings.promptsPerRequest };
     const scorer = scorerFor(method, options);
-    members.push({ scorer, concurrency: settings.concurrency ?? 8, batchSize: method === 'completions-echo' || method === 'sglang-native' ? Math.max(1, settings.promptsPerRequest ?? 4) : 1 });
+    members.push({ scorer, concurrency: settings.concurrency ?? 8, batchSize: scorer.batchSize });
   }
   if (members.length === 0) throw new ScoringUnsupportedError(notes.join('; '));
   const scorer = members.length === 1 ? members[0]!.scorer : new MultiEndpointScorer(members);

@@ -23,7 +23,7 @@ export class TgiScorer extends BatchScorer {
     return `prompt log-probabilities from ${this.endpoint.baseUrl} (TGI /generate prefill details)`;
   }
 
-  protected override get batchSize() {
+  override get batchSize() {
     return 1;
   }
 
