@@ -22,7 +22,8 @@ Server:
   --answer-base-url <url>   server for the answer (default: --base-url)
   --answer-model <name>     answer model (default: --model)
   --api-key <key>           or the XL3M_API_KEY environment variable
-  --concurrency <n>         scoring requests in flight, per server (default 8)
+  --concurrency <n>         scoring requests in flight, per server (default 8); about twice
+                            the server's parallel sequences keeps it busy
   --prompts-per-request <n> prompts sent as one list per request (default 4)
   --timeout <seconds>       per request (default 120)
   --retries <n>             retries on 429/5xx/connection errors (default 3)

@@ -1,0 +1,48 @@
+// `npm run bench:scheduling`: scored tokens/s through the product's HTTP client divided by the
+// capacity of simulated servers (each in its own process), for 1, 8 and 32 slots and 4 endpoints.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { CompletionsScorer } from '../extension/core/scorers/completionsScorer';
+import { MultiEndpointScorer } from '../extension/core/scorers/multiEndpointScorer';
+
+const CAPACITY = 100_000; // tokens/s per server
+const SEGMENT_WORDS = 2400;
+
+async function startServer(slots: number): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'simulatedServer.ts'), '--slots', String(slots), '--capacity', String(CAPACITY)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve) => child.stdout!.once('data', (d) => resolve(String(d).trim())));
+  return { url, child };
+}
+
+async function run(label: string, servers: number, slots: number, segments: number, spans: 'token-ids' | 'text', inFlight = slots) {
+  const started = await Promise.all(Array.from({ length: servers }, () => startServer(slots)));
+  try {
+    const text = Array.from({ length: SEGMENT_WORDS }, (_, i) => `word${i % 97}`).join(' ');
+    const requests = Array.from({ length: segments }, (_, index) => ({ index, text: `${index} ${text}` }));
+    const members = started.map((s) => new CompletionsScorer({ endpoint: { baseUrl: s.url, model: 'sim' }, concurrency: inFlight, promptsPerRequest: 1, spans }));
+    const scorer = members.length === 1 ? members[0]! : new MultiEndpointScorer(members.map((m) => ({ scorer: m, concurrency: inFlight, batchSize: 1 })));
+    const t = performance.now();
+    await scorer.score(requests, 'What does word42 do?', { onResult: () => {}, onFailure: (_i, e) => console.error(e.message) });
+    const seconds = (performance.now() - t) / 1000;
+    const tokens = scorer.stats.promptTokens; // as the servers counted them
+    const efficiency = tokens / seconds / (CAPACITY * servers);
+    console.log(`${label.padEnd(58)} ${(tokens / seconds).toFixed(0).padStart(8)} tok/s of ${CAPACITY * servers} -> efficiency ${efficiency.toFixed(3)} (${seconds.toFixed(1)} s, ${scorer.stats.attempts} HTTP attempts)`);
+  } finally {
+    for (const s of started) s.child.kill();
+  }
+}
+
+async function main() {
+  console.log(`simulated servers: ${CAPACITY} prefill tokens/s each, ${SEGMENT_WORDS}-token segments`);
+  for (const spans of ['text', 'token-ids'] as const) {
+    for (const factor of [1, 2]) {
+      const note = `${spans}, ${factor}x slots in flight`;
+      await run(`1 slot, 1 endpoint (${note})`, 1, 1, 60, spans, factor);
+      await run(`8 slots, 1 endpoint (${note})`, 1, 8, 160, spans, 8 * factor);
+      await run(`32 slots, 1 endpoint (${note})`, 1, 32, 320, spans, 32 * factor);
+      await run(`8 slots x 4 endpoints (${note})`, 4, 8, 480, spans, 8 * factor);
+    }
+  }
+}
+
+main();
