@@ -1,0 +1,59 @@
+// `npm run bench:scale`: wall time and peak memory of whole runs over 1M, 5M and 20M tokens of real
+// code (copies of the installed `openai` package's sources) against a fast simulated server, each
+// size in its own process so that its peak RSS is its own.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { nodeFileSystem } from '../extension/core/fileSystem';
+import { ask } from '../extension/core/pipeline';
+import { CompletionsScorer } from '../extension/core/scorers/completionsScorer';
+import { TiktokenTokenizer } from '../extension/core/tokenizer';
+import { startSimulatedServer } from './simulatedServer';
+
+const TOKENS_PER_COPY = 586_675; // the openai package's .js/.mjs/.ts sources, as the needle test counts them
+
+function sourceDir(): string {
+  let dir = dirname(require.resolve('openai'));
+  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+  return dir;
+}
+
+async function one(tokens: number) {
+  const root = mkdtempSync(join(tmpdir(), 'xl3m-scale-'));
+  try {
+    const copies = Math.max(1, Math.round(tokens / TOKENS_PER_COPY));
+    for (let i = 0; i < copies; i++) cpSync(sourceDir(), join(root, `copy${String(i).padStart(3, '0')}`), { recursive: true, filter: (src) => statSync(src).isDirectory() || (/\.(m?js|ts)$/.test(src) && !/\.d\.m?ts$/.test(src)) });
+    const server = await startSimulatedServer({ slots: 64, capacity: 1e9 });
+    const tokenizer = new TiktokenTokenizer();
+    const started = performance.now();
+    const result = await ask(
+      { question: 'How does the client retry a request after a rate limit?', roots: [{ path: root, name: 'r' }], refineTop: 0 },
+      { fs: nodeFileSystem, tokenizer, scorer: new CompletionsScorer({ endpoint: { baseUrl: server.url, model: 'sim' }, concurrency: 64, promptsPerRequest: 1, spans: 'text' }) },
+    );
+    const seconds = (performance.now() - started) / 1000;
+    await server.close();
+    const rss = process.resourceUsage().maxRSS / 1024;
+    console.log(JSON.stringify({ tokens: result.stats.tokens, files: result.stats.files, segments: result.stats.segments, seconds: +seconds.toFixed(1), peakRssMiB: Math.round(rss), scoredTokensPerSecond: Math.round(result.stats.scoringTokensPerSecond) }));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  const arg = process.argv.indexOf('--tokens');
+  if (arg > 0) return one(Number(process.argv[arg + 1]));
+  console.log('tokens | files | segments | wall s | peak RSS MiB | scored tokens/s');
+  for (const tokens of [1e6, 5e6, 20e6]) {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--tokens', String(tokens)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    const line = child.stdout.trim().split('\n').pop() ?? '';
+    try {
+      const r = JSON.parse(line);
+      console.log(`${r.tokens} | ${r.files} | ${r.segments} | ${r.seconds} | ${r.peakRssMiB} | ${r.scoredTokensPerSecond}`);
+    } catch {
+      console.log(`${tokens}: failed\n${child.stderr.slice(-2000)}`);
+    }
+  }
+}
+
+main();
