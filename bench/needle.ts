@@ -3,9 +3,9 @@
 // at each size: the planted file's rank, and whether the answer contains the needle, with the
 // stand-in scoring server (separate process) and with BM25.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { nodeFileSystem } from '../extension/core/fileSystem';
 import { ask } from '../extension/core/pipeline';
@@ -13,24 +13,9 @@ import type { Scorer } from '../extension/core/scorer';
 import { Bm25Scorer } from '../extension/core/scorers/bm25Scorer';
 import { CompletionsScorer } from '../extension/core/scorers/completionsScorer';
 import { TiktokenTokenizer } from '../extension/core/tokenizer';
-import { NEEDLE_ANSWER, NEEDLE_QUESTION } from '../test/support/needleRepo';
+import { NEEDLE_ANSWER, NEEDLE_QUESTION, openaiSources } from '../test/support/needleRepo';
 
 const TOKENS_PER_COPY = 586_675;
-
-function openaiSources(): { dir: string; files: string[] } {
-  let dir = dirname(require.resolve('openai'));
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  const files: string[] = [];
-  const walk = (d: string) => {
-    for (const n of readdirSync(d).sort()) {
-      const p = join(d, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (/\.(m?js|ts)$/.test(n) && !/\.d\.m?ts$/.test(n)) files.push(relative(dir, p));
-    }
-  };
-  walk(dir);
-  return { dir, files };
-}
 
 async function standInServer(): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../test/support/serve.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -2,28 +2,23 @@
 // code (copies of the installed `openai` package's sources) against a fast simulated server, each
 // size in its own process so that its peak RSS is its own.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { nodeFileSystem } from '../extension/core/fileSystem';
 import { ask } from '../extension/core/pipeline';
 import { CompletionsScorer } from '../extension/core/scorers/completionsScorer';
 import { TiktokenTokenizer } from '../extension/core/tokenizer';
+import { openaiSources } from '../test/support/needleRepo';
 import { startSimulatedServer } from './simulatedServer';
 
 const TOKENS_PER_COPY = 586_675; // the openai package's .js/.mjs/.ts sources, as the needle test counts them
-
-function sourceDir(): string {
-  let dir = dirname(require.resolve('openai'));
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  return dir;
-}
 
 async function one(tokens: number) {
   const root = mkdtempSync(join(tmpdir(), 'xl3m-scale-'));
   try {
     const copies = Math.max(1, Math.round(tokens / TOKENS_PER_COPY));
-    for (let i = 0; i < copies; i++) cpSync(sourceDir(), join(root, `copy${String(i).padStart(3, '0')}`), { recursive: true, filter: (src) => statSync(src).isDirectory() || (/\.(m?js|ts)$/.test(src) && !/\.d\.m?ts$/.test(src)) });
+    for (let i = 0; i < copies; i++) cpSync(openaiSources().dir, join(root, `copy${String(i).padStart(3, '0')}`), { recursive: true, filter: (src) => statSync(src).isDirectory() || (/\.(m?js|ts)$/.test(src) && !/\.d\.m?ts$/.test(src)) });
     const server = await startSimulatedServer({ slots: 64, capacity: 1e9 });
     const tokenizer = new TiktokenTokenizer();
     const started = performance.now();

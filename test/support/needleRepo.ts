@@ -11,18 +11,24 @@ const NEEDLE = `// The secret deployment codename of the billing service is ${NE
  * (pinned by the lock file), with one fact planted in one file at the given depth (0..1 of the
  * file list, in path order).
  */
-export function needleRepo(options: { maxFiles?: number; depth?: number } = {}) {
-  let source = dirname(require.resolve('openai'));
-  while (!existsSync(join(source, 'package.json'))) source = dirname(source);
-  const all: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      const abs = join(dir, name);
+/** The installed `openai` package's folder and its JavaScript/TypeScript sources (no .d.ts), in path order. */
+export function openaiSources(): { dir: string; files: string[] } {
+  let dir = dirname(require.resolve('openai'));
+  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const abs = join(d, name);
       if (statSync(abs).isDirectory()) walk(abs);
-      else if (/\.(m?js|ts)$/.test(name) && !/\.d\.m?ts$/.test(name)) all.push(relative(source, abs));
+      else if (/\.(m?js|ts)$/.test(name) && !/\.d\.m?ts$/.test(name)) files.push(relative(dir, abs));
     }
   };
-  walk(source);
+  walk(dir);
+  return { dir, files };
+}
+
+export function needleRepo(options: { maxFiles?: number; depth?: number } = {}) {
+  const { dir: source, files: all } = openaiSources();
   const files = all.slice(0, options.maxFiles ?? all.length);
   const root = mkdtempSync(join(tmpdir(), 'xl3m-needle-'));
   for (const f of files) cpSync(join(source, f), join(root, f));
