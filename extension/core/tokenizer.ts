@@ -55,7 +55,6 @@ export function tokenizeFile(file: SourceFile, tokenizer: Tokenizer): TokenizedF
     let text = '';
     for (let i = start; i < end; i++) text += lines[i] + '\n';
     const n = tokenizer.count(text);
-    tokens += n;
     // share n among the lines by length, every line at least one token (its newline), summing to n
     let given = 0;
     let seen = 0;
@@ -65,7 +64,7 @@ export function tokenizeFile(file: SourceFile, tokenizer: Tokenizer): TokenizedF
       lineTokens[i] = upTo - given;
       given = upTo;
     }
-    tokens += given - n; // the one-token floor can add a little
+    tokens += given; // n, or a little more where the one-token floor applied
     start = end;
   }
   return { file, lines, lineTokens, tokens };

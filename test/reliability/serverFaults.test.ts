@@ -156,15 +156,19 @@ describe('server faults', () => {
   });
 
   test('-inf as -9999.0, NaN and -Infinity as bare JSON: floored, complete', async () => {
+    let rewritten = 0;
     const o = await run({
       minusInfinityFor: /^\s*billing$/,
       mutate: (path, reply) => {
         if (path !== '/v1/completions') return reply;
         const text = JSON.stringify(reply);
         // a Python server's json.dumps writes NaN and -Infinity as bare words
-        return text.replace(/"token_logprobs":\[null,(-?[\d.e-]+),(-?[\d.e-]+)/, '"token_logprobs":[null,NaN,-Infinity');
+        const bare = text.replace(/"token_logprobs":\[null,(-?[\d.e-]+),(-?[\d.e-]+)/, '"token_logprobs":[null,NaN,-Infinity');
+        if (bare !== text) rewritten++;
+        return bare;
       },
     });
+    assert.ok(rewritten > 0, 'the replies really carried bare NaN and -Infinity');
     assertComplete(o);
   });
 

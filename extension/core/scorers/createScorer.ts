@@ -1,8 +1,8 @@
 import type { Endpoint } from '../endpoint';
 import { ScoringUnsupportedError, type Scorer } from '../scorer';
-import type { BatchOptions, BatchScorer } from './batchScorer';
+import type { BatchScorer } from './batchScorer';
 import { ChatScorer } from './chatScorer';
-import { CompletionsScorer } from './completionsScorer';
+import { CompletionsScorer, type CompletionsScorerOptions } from './completionsScorer';
 import { MultiEndpointScorer } from './multiEndpointScorer';
 import { probeEndpoint, type ProbeResult, type ScoringMethod } from './probe';
 import { SglangScorer } from './sglangScorer';
@@ -17,7 +17,7 @@ export interface ScorerSettings {
   promptsPerRequest?: number;
 }
 
-export function scorerFor(method: ScoringMethod, options: BatchOptions): BatchScorer {
+export function scorerFor(method: ScoringMethod, options: CompletionsScorerOptions): BatchScorer {
   switch (method) {
     case 'completions-echo':
       return new CompletionsScorer(options);
@@ -44,8 +44,9 @@ export async function createScorer(settings: ScorerSettings, signal?: AbortSigna
   const members = [];
   for (const endpoint of settings.endpoints) {
     let method: ScoringMethod | undefined;
+    let probe: ProbeResult | undefined;
     if (settings.method === 'auto') {
-      const probe = await probeEndpoint(endpoint, signal);
+      probe = await probeEndpoint(endpoint, signal);
       probes.push(probe);
       method = probe.method;
       if (!method) {
@@ -55,7 +56,9 @@ export async function createScorer(settings: ScorerSettings, signal?: AbortSigna
     } else {
       method = settings.method;
     }
-    const options = { endpoint, concurrency: settings.concurrency, promptsPerRequest: settings.promptsPerRequest };
+    // the probe already knows whether /tokenize works: the scorer need not ask again
+    const spans = probe ? (probe.capabilities.tokenize ? ('token-ids' as const) : ('text' as const)) : undefined;
+    const options = { endpoint, concurrency: settings.concurrency, promptsPerRequest: settings.promptsPerRequest, ...(spans ? { spans } : {}) };
     const scorer = scorerFor(method, options);
     members.push({ scorer, concurrency: settings.concurrency ?? 8, batchSize: scorer.batchSize });
   }
