@@ -1,11 +1,14 @@
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { GatherRoot } from './core/gather';
-import { ask, CancelledError, type AskResult } from './core/pipeline';
+import { ask, CancelledError, type AskDeps, type AskResult } from './core/pipeline';
 import { describeProgress, formatCount, formatSeconds } from './core/progressText';
 import type { Endpoint } from './core/endpoint';
 import type { Scorer } from './core/scorer';
 import { Bm25Scorer } from './core/scorers/bm25Scorer';
 import { createScorer } from './core/scorers/createScorer';
+import { localModelLimits, TOKENIZER_SAMPLE } from './core/scorers/localModel';
 import type { Settings } from './config';
 import type { Ctx } from './ctx';
 import { EMPTY_STATE } from './protocol';
@@ -17,12 +20,15 @@ const RATE_KEY = 'xl3m.lastTokensPerSecond';
 export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[]): Promise<void> {
   const { settings, problems } = ctx.settings();
   if (problems.length) void vscode.window.showWarningMessage(`xl3m settings: ${problems.join(' ')}`);
-  // No server configured: the files are still ranked (BM25) and highlighted; no answer is made up.
-  const noModel = !settings.baseUrl || !settings.model;
+  // A server wins over a local model; with neither, the files are still ranked (BM25) and
+  // highlighted, and no answer is made up.
+  const server = Boolean(settings.baseUrl && settings.model);
+  const localPath = server ? '' : settings.localModel;
+  const noModel = !server && !localPath;
   ctx.cancelRun();
   const controller = ctx.startRun();
   const apiKey = await ctx.secrets.getApiKey();
-  const endpoints = noModel ? [] : endpointsOf(settings, apiKey);
+  const endpoints = server ? endpointsOf(settings, apiKey) : [];
   const endpoint = endpoints[0];
   const pinned = ctx.pins.list();
 
@@ -42,7 +48,25 @@ export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[
       let lastProgress = 0;
       try {
         let scorer: Scorer = new Bm25Scorer();
-        if (!noModel) {
+        let answerer: AskDeps['answerer'];
+        let segmentTokens = settings.segmentTokens;
+        let contextWindow = settings.contextWindow;
+        let answerReserve = settings.answerReserve;
+        if (localPath) {
+          const loading = `loading the local model ${basename(localPath)}…`;
+          progress.report({ message: loading });
+          ctx.panel.progress(loading);
+          if (!(await stat(localPath).catch(() => undefined))?.isFile()) throw new Error(`xl3m.localModel is not a file: ${localPath}`);
+          const local = await ctx.localModel(localPath, settings.localContextSize, settings.localThreads);
+          controller.signal.throwIfAborted();
+          ctx.log(`local model ${local.name}: ${local.contextSize} tokens of context, in process ${local.pid}`);
+          scorer = local.scorer();
+          answerer = (text, q, o) => local.answer(text, q, o);
+          const limits = localModelLimits(local.contextSize, local.sampleTokens / ctx.tokenizer().count(TOKENIZER_SAMPLE));
+          segmentTokens = Math.min(segmentTokens, limits.segmentTokens);
+          contextWindow = Math.min(contextWindow, limits.contextWindow);
+          answerReserve = Math.min(answerReserve, limits.answerReserve);
+        } else if (server) {
           progress.report({ message: 'checking the server…' });
           const created = await createScorer(
             { endpoints, method: settings.scoringMethod, concurrency: settings.concurrency, promptsPerRequest: settings.promptsPerRequest },
@@ -57,12 +81,12 @@ export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[
             question,
             roots,
             gather: { excludes: settings.excludes, maxFileBytes: settings.maxFileBytes, includeSecrets: settings.includeSecrets },
-            segment: { maxTokens: settings.segmentTokens },
+            segment: { maxTokens: segmentTokens },
             measure: settings.measure,
             prefilter: settings.prefilterPercent > 0 && settings.prefilterPercent < 100 ? settings.prefilterPercent / 100 : undefined,
             budget: settings.budget || undefined,
-            contextWindow: settings.contextWindow,
-            answerReserve: settings.answerReserve,
+            contextWindow,
+            answerReserve,
             pinned,
             signal: controller.signal,
             confirmScoring: (plan) => confirmScoring(ctx, plan, settings.confirmAboveTokens),
@@ -94,6 +118,7 @@ export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[
             fs: workspaceFileSystem,
             tokenizer: ctx.tokenizer(),
             scorer,
+            answerer,
             answerEndpoint: endpoint && { ...endpoint, baseUrl: settings.answerBaseUrl || settings.baseUrl, model: settings.answerModel || settings.model },
           },
         );
@@ -118,7 +143,7 @@ export function endpointsOf(settings: Settings, apiKey: string | undefined): End
 }
 
 const NO_MODEL =
-  'No model is configured: files ranked by BM25 (word overlap), and no answer. Set xl3m.baseUrl and xl3m.model in your user settings (a vLLM, SGLang, TGI, llama.cpp or Ollama server) for model scoring and an answer.';
+  'No model is configured: files ranked by BM25 (word overlap), and no answer. For model scoring and an answer, set xl3m.baseUrl and xl3m.model in your user settings (a vLLM, SGLang, TGI, llama.cpp or Ollama server), or xl3m.localModel to a GGUF file on this machine.';
 
 function finish(ctx: Ctx, result: AskResult, note: string) {
   const s = result.stats;

@@ -9,6 +9,11 @@ export interface Settings {
   /** More servers with the same model, sharing the segments. */
   additionalBaseUrls: string[];
   model: string;
+  /** A GGUF file scored and answered in a child process when no server is set. */
+  localModel: string;
+  localContextSize: number;
+  /** CPU threads for the local model; 0: llama.cpp's choice. */
+  localThreads: number;
   scoringMethod: 'auto' | ScoringMethod;
   answerBaseUrl: string;
   answerModel: string;
@@ -87,6 +92,9 @@ export function readSettings(source: SettingsSource): { settings: Settings; prob
     baseUrl: url('baseUrl'),
     additionalBaseUrls: (Array.isArray(more) ? more : []).map((u) => url('additionalBaseUrls', u)).filter(Boolean),
     model: str('model', true),
+    localModel: str('localModel', true),
+    localContextSize: int('localContextSize', 4096, 512),
+    localThreads: int('localThreads', 0, 0, 256),
     scoringMethod: (methodOk ? method : 'auto') as 'auto' | ScoringMethod,
     answerBaseUrl: url('answerBaseUrl'),
     answerModel: str('answerModel', true),

@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { AnswerPanel } from './answerPanel';
 import { readSettings, type Settings } from './config';
+import { LocalModelProcess } from './core/scorers/localModelProcess';
 import { TiktokenTokenizer } from './core/tokenizer';
 import { RelevantFileDecorations } from './fileDecorations';
 import { Pins } from './pins';
@@ -24,6 +26,7 @@ export class Ctx implements vscode.Disposable {
   readonly globalState: vscode.Memento;
   private run: AbortController | undefined;
   private tiktoken: TiktokenTokenizer | undefined;
+  private local: { key: string; process: Promise<LocalModelProcess> } | undefined;
 
   constructor(readonly extension: vscode.ExtensionContext, onPanelMessage: (m: WebviewMessage) => void) {
     this.panel = this.own(new AnswerPanel(extension.extensionUri, extension.workspaceState, onPanelMessage));
@@ -34,6 +37,7 @@ export class Ctx implements vscode.Disposable {
     this.own(vscode.window.createTreeView('xl3m.relevantFiles', { treeDataProvider: this.tree }));
     this.own({ dispose: () => this.cancelRun() });
     this.own({ dispose: () => this.tiktoken?.dispose() });
+    this.own({ dispose: () => void this.local?.process.then((p) => p.dispose(), () => {}) });
   }
 
   own<T extends vscode.Disposable>(d: T): T {
@@ -56,6 +60,22 @@ export class Ctx implements vscode.Disposable {
   /** tiktoken is loaded on the first question, not at activation. */
   tokenizer(): TiktokenTokenizer {
     return (this.tiktoken ??= new TiktokenTokenizer());
+  }
+
+  /**
+   * The local model's process: started on first use and kept between questions while the settings
+   * stay the same (loading a model takes seconds); started again after it died or was stopped.
+   */
+  async localModel(path: string, contextSize: number, threads: number): Promise<LocalModelProcess> {
+    const key = JSON.stringify([path, contextSize, threads]);
+    if (this.local?.key === key) {
+      const running = await this.local.process.catch(() => undefined);
+      if (running?.alive) return running;
+    }
+    void this.local?.process.then((p) => p.dispose(), () => {});
+    const process = LocalModelProcess.start(path, { workerPath: join(__dirname, 'localModelWorker.js'), contextSize, threads: threads || undefined });
+    this.local = { key, process };
+    return process;
   }
 
   startRun(): AbortController {

@@ -14,6 +14,8 @@ copyFileSync(join(dirname(require.resolve('tiktoken')), 'tiktoken_bg.wasm'), 'di
 const node = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: !production, minify: production, logLevel: 'warning' };
 const builds = [
   { ...node, entryPoints: ['extension/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // the child process that runs a local GGUF model (node-llama-cpp stays outside the bundle)
+  { ...node, entryPoints: ['extension/core/scorers/localModelWorker.ts'], outfile: 'dist/localModelWorker.js' },
 ];
 if (existsSync('extension/main.ts')) builds.push({ ...node, entryPoints: ['extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] });
 if (existsSync('webview/main.ts')) {

@@ -8,7 +8,7 @@ import { describeProgress } from '../core/progressText';
 import type { Endpoint } from '../core/endpoint';
 import type { Scorer } from '../core/scorer';
 import { Bm25Scorer } from '../core/scorers/bm25Scorer';
-import { LocalModel, LocalScorer } from '../core/scorers/localModel';
+import { LocalModel, LocalScorer, localModelLimits, TOKENIZER_SAMPLE } from '../core/scorers/localModel';
 import { createScorer } from '../core/scorers/createScorer';
 import { formatProbe, probeEndpoint } from '../core/scorers/probe';
 import { TiktokenTokenizer } from '../core/tokenizer';
@@ -89,6 +89,7 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
   let lastDraw = 0;
   let answerStarted = false;
   const tokenizer = new TiktokenTokenizer();
+  const limits = local && localModelLimits(local.contextSize, local.sampleTokens / tokenizer.count(TOKENIZER_SAMPLE));
   try {
     const result = await ask(
       {
@@ -100,12 +101,12 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
           includeSecrets: args.includeSecrets,
           useGitignore: args.gitignore,
         },
-        segment: { maxTokens: args.segmentTokens, overlapTokens: args.overlapTokens },
+        segment: { maxTokens: args.segmentTokens ?? limits?.segmentTokens, overlapTokens: args.overlapTokens },
         measure: args.measure,
-        contextWindow: args.contextWindow ?? local?.contextSize,
+        contextWindow: args.contextWindow ?? limits?.contextWindow,
         prefilter: args.prefilter,
         budget: args.budget,
-        answerReserve: args.answerReserve,
+        answerReserve: args.answerReserve ?? limits?.answerReserve,
         pinned: args.pins,
         signal,
         onProgress: (e) => {

@@ -67,7 +67,7 @@ export interface TinyModel {
   vocabularySize: number;
 }
 
-export function writeTinyGguf(path: string, options: { embedding?: number; layers?: number; seed?: number } = {}): TinyModel {
+export function writeTinyGguf(path: string, options: { embedding?: number; layers?: number; seed?: number; contextLength?: number } = {}): TinyModel {
   const nEmbd = options.embedding ?? 64;
   const nLayer = options.layers ?? 2;
   const nHead = 4;
@@ -111,7 +111,7 @@ export function writeTinyGguf(path: string, options: { embedding?: number; layer
     ['general.architecture', (x) => (x.u32(GgufType.STRING), x.str('llama'))],
     ['general.name', (x) => (x.u32(GgufType.STRING), x.str('xl3m-tiny-test'))],
     ['general.alignment', (x) => (x.u32(GgufType.UINT32), x.u32(32))],
-    ['llama.context_length', (x) => (x.u32(GgufType.UINT32), x.u32(2048))],
+    ['llama.context_length', (x) => (x.u32(GgufType.UINT32), x.u32(options.contextLength ?? 2048))],
     ['llama.embedding_length', (x) => (x.u32(GgufType.UINT32), x.u32(nEmbd))],
     ['llama.block_count', (x) => (x.u32(GgufType.UINT32), x.u32(nLayer))],
     ['llama.feed_forward_length', (x) => (x.u32(GgufType.UINT32), x.u32(nFf))],

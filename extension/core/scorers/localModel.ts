@@ -18,6 +18,35 @@ export interface LocalModelOptions {
   threads?: number;
 }
 
+/** Source text of the usual kinds, to compare the model's tokenizer with the core's. */
+export const TOKENIZER_SAMPLE = `import { readFile } from 'node:fs/promises';
+
+/** Loads the user's settings and fills in the defaults. */
+export async function loadSettings(path: string): Promise<Settings> {
+  const text = await readFile(path, 'utf8');
+  const parsed = JSON.parse(text) as Partial<Settings>;
+  return { timeoutMs: 30_000, retries: 3, ...parsed };
+}
+
+def parse_header(line):
+    key, _, value = line.partition(":")
+    return key.strip().lower(), value.strip()
+
+The server answers with a list of results; each result has a score between 0 and 1.
+`;
+
+/**
+ * Segment, window and answer sizes, counted with the core's tokenizer, that fit a local context of
+ * `contextSize` model tokens: half of it for a scored segment, a quarter for the answer.
+ * `modelTokensPerCoreToken` is measured on TOKENIZER_SAMPLE (a small vocabulary can need several
+ * model tokens per tiktoken token); a quarter more is kept in hand for text that tokenizes worse.
+ */
+export function localModelLimits(contextSize: number, modelTokensPerCoreToken: number): { segmentTokens: number; contextWindow: number; answerReserve: number } {
+  const perCoreToken = Math.max(1, modelTokensPerCoreToken) * 1.25;
+  const fit = (share: number) => Math.floor((contextSize * share) / perCoreToken);
+  return { segmentTokens: fit(1 / 2), contextWindow: fit(1), answerReserve: fit(1 / 4) };
+}
+
 export class LocalModel {
   private constructor(
     readonly path: string,
@@ -39,6 +68,11 @@ export class LocalModel {
 
   get name() {
     return basename(this.path);
+  }
+
+  /** Model tokens in TOKENIZER_SAMPLE. */
+  get sampleTokens(): number {
+    return this.tokenize(TOKENIZER_SAMPLE).length;
   }
 
   tokenize(text: string): number[] {
@@ -71,6 +105,13 @@ export class LocalModel {
       entropies.push(entropyFromProbabilities(probabilities.values()));
     }
     return { logprobs, entropies, promptTokens: tokens.length };
+  }
+
+  /** The question's certainty after `context`, as every scorer reports it. */
+  async certainty(context: string, question: string): Promise<{ certainty: Certainty; promptTokens: number }> {
+    const d = await this.questionDistribution(context, question);
+    const certainty: Certainty = { ...questionCertainty(d.logprobs), meanEntropy: d.entropies.reduce((a, b) => a + b, 0) / d.entropies.length };
+    return { certainty, promptTokens: d.promptTokens };
   }
 
   /** The next-token probabilities after each of `tokens`, evaluated one token at a time (for checks). */
@@ -129,10 +170,9 @@ export class LocalScorer implements Scorer {
       this.stats.requests++;
       this.stats.attempts++;
       try {
-        const d = await this.model.questionDistribution(r.text, question);
-        this.stats.promptTokens += d.promptTokens;
-        const c: Certainty = { ...questionCertainty(d.logprobs), meanEntropy: d.entropies.reduce((a, b) => a + b, 0) / d.entropies.length };
-        options.onResult(r.index, c);
+        const { certainty, promptTokens } = await this.model.certainty(r.text, question);
+        this.stats.promptTokens += promptTokens;
+        options.onResult(r.index, certainty);
       } catch (err) {
         options.onFailure(r.index, err as Error);
       }
