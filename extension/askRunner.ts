@@ -150,7 +150,7 @@ function finish(ctx: Ctx, result: AskResult, note: string) {
   if (s.scoringTokensPerSecond > 0 && !result.partial) void ctx.globalState.update(RATE_KEY, s.scoringTokensPerSecond);
   const summary =
     `${s.files} files, ${formatCount(s.tokens)} tokens, ${s.segments} segments scored in ${s.scoringSeconds.toFixed(1)} s ` +
-    `(${formatCount(s.scoringTokensPerSecond)} tok/s); key context ${formatCount(s.keyContextTokens)} of ${formatCount(s.budget)} tokens`;
+    `(${formatCount(s.scoringTokensPerSecond)} tok/s); key context ${formatCount(s.keyContextTokens)} of ${formatCount(s.budget)} tokens. Scoring: ${s.scorer}.`;
   ctx.panel.update({
     status: result.partial ? 'partial' : 'done',
     message: [result.partial, note].filter(Boolean).join('. '),

@@ -1,18 +1,25 @@
-// `npm run demo [-- "<question>"] [-- --stand-in]`: asks a question about this repository with the
-// xl3m CLI. With XL3M_BASE_URL and XL3M_MODEL set, against that server. Without them, no model is
-// configured: the files are ranked by BM25 and no answer is made up. `--stand-in` runs the full
-// pipeline against the bundled test server instead, whose "model" is a small cache n-gram model.
+// `npm run demo [-- "<question>"] [-- --stand-in] [-- --model-file <path.gguf>]`: asks a question about
+// this repository with the xl3m CLI. With XL3M_BASE_URL and XL3M_MODEL set, against that server; with
+// a GGUF file (`--model-file` or XL3M_MODEL_FILE), on that model in process (llama.cpp, CPU). With
+// none of them, no model is configured: the files are ranked by BM25 and no answer is made up.
+// `--stand-in` runs the full pipeline against the bundled test server instead, whose "model" is a
+// small cache n-gram model.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { startScoringServer } from '../test/support/scoringServer';
 
 async function main() {
   const standIn = process.argv.includes('--stand-in');
-  const question = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'How are segments cut at declaration boundaries?';
+  const argv = process.argv.slice(2);
+  const flagAt = argv.indexOf('--model-file');
+  const modelFile = flagAt >= 0 ? argv.splice(flagAt, 2)[1] : process.env.XL3M_MODEL_FILE;
+  const question = argv.find((a) => !a.startsWith('--')) ?? 'How are segments cut at declaration boundaries?';
   const repo = join(__dirname, '..');
   let server: string[] = [];
   let close = async () => {};
-  if (process.env.XL3M_BASE_URL && process.env.XL3M_MODEL) {
+  if (modelFile) {
+    server = ['--model-file', modelFile];
+  } else if (process.env.XL3M_BASE_URL && process.env.XL3M_MODEL) {
     server = ['--base-url', process.env.XL3M_BASE_URL, '--model', process.env.XL3M_MODEL];
   } else if (standIn) {
     const s = await startScoringServer();

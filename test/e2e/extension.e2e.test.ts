@@ -9,6 +9,7 @@ import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { NEEDLE_ANSWER, NEEDLE_QUESTION, needleRepo } from '../support/needleRepo';
 import { startScoringServer, type ScoringServer } from '../support/scoringServer';
+import { writeTinyGguf } from '../support/tinyGguf';
 
 const ROOT = join(__dirname, '../..');
 const DEPS = join(__dirname, 'deps');
@@ -233,6 +234,51 @@ test('ask the codebase: ranked files, answer, open, decorations, cancel, endpoin
     await page.screenshot({ path: join(ARTIFACTS, 'last.png') }).catch(() => {});
   }
 });
+
+test('a local GGUF model and no server: ranked and answered by llama.cpp in a child process of the extension host', { timeout: 240_000 }, async () => {
+  try {
+    const model = writeTinyGguf(join(tmp, 'tiny.gguf'), { contextLength: 8192 }).path;
+    writeFileSync(join(tmp, 'ud/Machine/settings.json'), JSON.stringify({ 'xl3m.localModel': model, 'xl3m.localContextSize': 8192, 'xl3m.localThreads': 1 }));
+    const requestsBefore = server.requests.length;
+    await page.reload();
+    await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+    await ask(NEEDLE_QUESTION);
+    const wv = panel();
+    await wv.locator('#summary').waitFor({ timeout: 180_000 });
+    assert.equal((await wv.locator('#status').textContent().catch(() => ''))?.trim() ?? '', '', 'a complete run');
+    assert.ok((await wv.locator('#files li.file').count()) > 0, 'files are ranked');
+    assert.ok(((await wv.locator('#answer').textContent()) ?? '').trim().length > 0, 'the local model answered');
+    assert.equal(server.requests.length, requestsBefore, 'no server was asked');
+    assert.match((await wv.locator('#summary').textContent()) ?? '', /Scoring: prompt log-probabilities from the local model tiny\.gguf \(llama\.cpp, in a child process\)/);
+    await page.screenshot({ path: join(ARTIFACTS, 'local-model.png') });
+
+    // llama.cpp is loaded in a child of the extension host, not in the extension host itself
+    const withLlama = processes().filter((p) => p.maps.includes('llama-addon.node'));
+    const host = processes().find((p) => p.cmdline.includes('type=extensionHost'));
+    assert.ok(host, 'the extension host process is found');
+    assert.equal(withLlama.length, 1, `one process holds llama.cpp: ${withLlama.map((p) => p.cmdline).join(' | ')}`);
+    assert.equal(withLlama[0]!.ppid, host!.pid, 'it is a child of the extension host');
+    assert.ok(withLlama[0]!.cmdline.includes('localModelWorker.js'));
+  } finally {
+    await page.screenshot({ path: join(ARTIFACTS, 'last.png') }).catch(() => {});
+  }
+});
+
+/** This user's processes: pid, parent, command line and mapped files (Linux /proc). */
+function processes(): { pid: number; ppid: number; cmdline: string; maps: string }[] {
+  const out = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      out.push({ pid: Number(name), ppid, cmdline: readFileSync(`/proc/${name}/cmdline`, 'utf8').replaceAll('\0', ' '), maps: readFileSync(`/proc/${name}/maps`, 'utf8') });
+    } catch {
+      // gone meanwhile, or not ours
+    }
+  }
+  return out;
+}
 
 function findActivationTime(dir: string): string {
   const stack = [dir];

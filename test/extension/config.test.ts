@@ -29,6 +29,16 @@ describe('readSettings', () => {
     assert.equal(readSettings(source({ scoringMethod: 'magic' })).settings.scoringMethod, 'auto');
   });
 
+  test('the local model file comes from the user only: a workspace cannot make the extension load one', () => {
+    assert.equal(readSettings(source({}, { localModel: '/tmp/evil.gguf' })).settings.localModel, '');
+    const { settings, problems } = readSettings(source({ localModel: ' /models/qwen.gguf ', localContextSize: 8192, localThreads: 4 }, { localModel: '/tmp/evil.gguf' }));
+    assert.equal(settings.localModel, '/models/qwen.gguf');
+    assert.equal(settings.localContextSize, 8192);
+    assert.equal(settings.localThreads, 4);
+    assert.deepEqual(problems, []);
+    assert.equal(readSettings(source({ localContextSize: 100 })).settings.localContextSize, 4096);
+  });
+
   test('wrong types and values fall back to defaults, each with a message', () => {
     const { settings, problems } = readSettings(
       source({ baseUrl: 'file:///etc/passwd', concurrency: 0, segmentTokens: 'big', measure: 'vibes', excludes: 'node_modules', budget: -1, model: 42 }),

@@ -6,8 +6,10 @@ import { after, before, describe, test } from 'node:test';
 import { nodeFileSystem } from '../../../extension/core/fileSystem';
 import { ask } from '../../../extension/core/pipeline';
 import type { Certainty } from '../../../extension/core/types';
+import { localModelLimits, TOKENIZER_SAMPLE } from '../../../extension/core/scorers/localModel';
 import { LocalModelProcess, type LocalModelProcessOptions } from '../../../extension/core/scorers/localModelProcess';
 import { TiktokenTokenizer } from '../../../extension/core/tokenizer';
+import { needleRepo } from '../../support/needleRepo';
 import { tempRepo } from '../../support/tempRepo';
 import { writeTinyGguf } from '../../support/tinyGguf';
 
@@ -173,6 +175,23 @@ describe('local model in a child process', () => {
       assert.ok(result.answer.length > 0);
       assert.equal(streamed.join(''), result.answer);
       assert.match(result.stats.scorer, /tiny\.gguf \(llama\.cpp, in a child process\)/);
+    } finally {
+      repo.dispose();
+    }
+  });
+
+  test('segments sized from the model\'s tokenizer fit its context, on real code', async () => {
+    const repo = needleRepo({ maxFiles: 15, depth: 0.5 });
+    try {
+      const ratio = proc.sampleTokens / tokenizer.count(TOKENIZER_SAMPLE);
+      assert.ok(ratio > 2, `the tiny vocabulary needs ${ratio.toFixed(2)} model tokens per tiktoken token`);
+      const limits = localModelLimits(proc.contextSize, ratio);
+      const result = await ask(
+        { question: QUESTION, roots: [{ path: repo.root, name: 'r' }], segment: { maxTokens: limits.segmentTokens }, contextWindow: limits.contextWindow, answerReserve: limits.answerReserve },
+        { fs: nodeFileSystem, tokenizer, scorer: proc.scorer() },
+      );
+      assert.equal(result.partial, undefined);
+      assert.equal(result.stats.scoredSegments, result.stats.segments);
     } finally {
       repo.dispose();
     }
