@@ -117,6 +117,7 @@ export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[
           {
             fs: workspaceFileSystem,
             tokenizer: ctx.tokenizer(),
+            tokenizerPool: ctx.tokenizerPool(),
             scorer,
             answerer,
             answerEndpoint: endpoint && { ...endpoint, baseUrl: settings.answerBaseUrl || settings.baseUrl, model: settings.answerModel || settings.model },

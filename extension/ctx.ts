@@ -4,6 +4,7 @@ import { AnswerPanel } from './answerPanel';
 import { readSettings, type Settings } from './config';
 import { LocalModelProcess } from './core/scorers/localModelProcess';
 import { TiktokenTokenizer } from './core/tokenizer';
+import { bundledTokenizerPool, type TokenizerPool } from './core/tokenizerPool';
 import { RelevantFileDecorations } from './fileDecorations';
 import { Pins } from './pins';
 import type { WebviewMessage } from './protocol';
@@ -26,6 +27,7 @@ export class Ctx implements vscode.Disposable {
   readonly globalState: vscode.Memento;
   private run: AbortController | undefined;
   private tiktoken: TiktokenTokenizer | undefined;
+  private pool: TokenizerPool | undefined | null = null;
   private local: { key: string; process: Promise<LocalModelProcess> } | undefined;
 
   constructor(readonly extension: vscode.ExtensionContext, onPanelMessage: (m: WebviewMessage) => void) {
@@ -37,6 +39,7 @@ export class Ctx implements vscode.Disposable {
     this.own(vscode.window.createTreeView('xl3m.relevantFiles', { treeDataProvider: this.tree }));
     this.own({ dispose: () => this.cancelRun() });
     this.own({ dispose: () => this.tiktoken?.dispose() });
+    this.own({ dispose: () => void this.pool?.dispose() });
     this.own({ dispose: () => void this.local?.process.then((p) => p.dispose(), () => {}) });
   }
 
@@ -76,6 +79,12 @@ export class Ctx implements vscode.Disposable {
     const process = LocalModelProcess.start(path, { workerPath: join(__dirname, 'localModelWorker.js'), contextSize, threads: threads || undefined });
     this.local = { key, process };
     return process;
+  }
+
+  /** Worker threads that tokenize the workspace, started on the first question. */
+  tokenizerPool(): TokenizerPool | undefined {
+    if (this.pool === null) this.pool = bundledTokenizerPool(__dirname);
+    return this.pool;
   }
 
   startRun(): AbortController {

@@ -16,6 +16,8 @@ const builds = [
   { ...node, entryPoints: ['extension/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // the child process that runs a local GGUF model (node-llama-cpp stays outside the bundle)
   { ...node, entryPoints: ['extension/core/scorers/localModelWorker.ts'], outfile: 'dist/localModelWorker.js' },
+  // the worker threads that tokenize on every core
+  { ...node, entryPoints: ['extension/core/tokenizerWorker.ts'], outfile: 'dist/tokenizerWorker.js' },
 ];
 if (existsSync('extension/main.ts')) builds.push({ ...node, entryPoints: ['extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] });
 if (existsSync('webview/main.ts')) {

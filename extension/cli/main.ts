@@ -12,6 +12,7 @@ import { LocalModel, LocalScorer, localModelLimits, TOKENIZER_SAMPLE } from '../
 import { createScorer } from '../core/scorers/createScorer';
 import { formatProbe, probeEndpoint } from '../core/scorers/probe';
 import { TiktokenTokenizer } from '../core/tokenizer';
+import { bundledTokenizerPool } from '../core/tokenizerPool';
 import { parseCommandLine, USAGE, UsageError, type AskArgs, type ServerArgs } from './args';
 
 interface Io {
@@ -89,6 +90,7 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
   let lastDraw = 0;
   let answerStarted = false;
   const tokenizer = new TiktokenTokenizer();
+  const tokenizerPool = bundledTokenizerPool(__dirname);
   const limits = local && localModelLimits(local.contextSize, local.sampleTokens / tokenizer.count(TOKENIZER_SAMPLE));
   try {
     const result = await ask(
@@ -139,6 +141,7 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
       {
         fs: nodeFileSystem,
         tokenizer,
+        tokenizerPool,
         scorer,
         ...(local && args.answer ? { answerer: (text: string, q: string, o: Parameters<LocalModel['answer']>[2]) => local.answer(text, q, o) } : {}),
         answerEndpoint:
@@ -152,6 +155,7 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
     return signal?.aborted ? 130 : 0;
   } finally {
     tokenizer.dispose();
+    await tokenizerPool?.dispose();
     await local?.dispose();
   }
 }

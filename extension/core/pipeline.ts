@@ -8,6 +8,7 @@ import type { Scorer, ScoreRequest } from './scorer';
 import { DEFAULT_SEGMENT_TOKENS, segment, pieceText, type SegmentOptions } from './segment';
 import { answerBudget, DEFAULT_ANSWER_RESERVE, DEFAULT_CONTEXT_WINDOW, rankFiles, selectKeyContext } from './select';
 import { tokenizeFile, type Tokenizer } from './tokenizer';
+import type { TokenizerPool } from './tokenizerPool';
 import type { Certainty, Measure, ProgressListener, RankedFile, Segment, SkippedFile, TokenizedFile } from './types';
 
 export interface AskOptions {
@@ -38,6 +39,8 @@ export interface AskOptions {
 export interface AskDeps {
   fs: FileSystem;
   tokenizer: Tokenizer;
+  /** Tokenizes on worker threads; without it, on the calling thread. */
+  tokenizerPool?: TokenizerPool;
   scorer: Scorer;
   /** Where the answer comes from; no answer is asked for when absent (nor `answerer`). */
   answerEndpoint?: Endpoint;
@@ -106,15 +109,21 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
     throw err;
   });
   check('gathering files');
-  const tokenized: TokenizedFile[] = [];
-  let tokens = 0;
-  for (const file of gathered.files) {
-    check('tokenizing');
-    const tf = tokenizeFile(file, deps.tokenizer);
-    tokens += tf.tokens;
-    tokenized.push(tf);
-    if (tokenized.length % 500 === 0) await new Promise((r) => setImmediate(r)); // let cancellation in
+  let tokenized: TokenizedFile[] = [];
+  if (deps.tokenizerPool && gathered.files.length > 1) {
+    tokenized = await deps.tokenizerPool.tokenizeFiles(gathered.files, { signal }).catch((err) => {
+      check('tokenizing');
+      throw err;
+    });
+  } else {
+    for (const file of gathered.files) {
+      check('tokenizing');
+      tokenized.push(tokenizeFile(file, deps.tokenizer));
+      if (tokenized.length % 500 === 0) await new Promise((r) => setImmediate(r)); // let cancellation in
+    }
   }
+  check('tokenizing');
+  const tokens = tokenized.reduce((a, f) => a + f.tokens, 0);
   const segments = segment(tokenized, deps.tokenizer, options.segment);
   onProgress?.({ stage: 'segment', files: tokenized.length, tokens, segments: segments.length });
   if (segments.length === 0) throw new Error(`no text files to read (${gathered.skipped.length} skipped)`);
@@ -150,7 +159,8 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
     if (measure === 'contrast') baseline = await scoreOne(deps.scorer, '', question, topK, signal);
     progress();
     await deps.scorer.score(
-      candidates.map((s): ScoreRequest => ({ index: s.index, text: s.text })),
+      // the text is read when the request is sent, not held for the whole run
+      candidates.map((s): ScoreRequest => ({ index: s.index, get text() { return s.text; } })),
       question,
       {
         signal,

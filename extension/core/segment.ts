@@ -46,9 +46,18 @@ export function segment(files: TokenizedFile[], tokenizer: Tokenizer, options: S
 
   const flush = () => {
     if (pieces.length === 0) return;
-    let text = '';
-    for (const p of pieces) text += pieceText(files[p.fileIndex]!, p, maxTokens);
-    segments.push({ index: segments.length, text, tokens: used, pieces });
+    const own = pieces;
+    // built when read, from the files' lines: a run over 20M tokens would otherwise hold its text twice
+    segments.push({
+      index: segments.length,
+      tokens: used,
+      pieces: own,
+      get text() {
+        let text = '';
+        for (const p of own) text += pieceText(files[p.fileIndex]!, p, maxTokens);
+        return text;
+      },
+    });
     pieces = [];
     used = 0;
   };

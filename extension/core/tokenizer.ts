@@ -34,16 +34,20 @@ export class TiktokenTokenizer implements Tokenizer {
 /** Characters counted in one tokenizer call: whole runs of lines, not one line at a time. */
 const RUN_CHARS = 4096;
 
-/**
- * Splits a file into lines and counts tokens once, run by run (a run is up to ~4 KB of whole
- * lines): exact per run, and shared among the run's lines by their length. Counting line by line
- * was exact per line but cost 20-45% more than tiktoken on whole files (BENCHMARKS.md); the
- * per-line figures only place segment cuts, which the run totals keep honest.
- */
-export function tokenizeFile(file: SourceFile, tokenizer: Tokenizer): TokenizedFile {
-  const lines = file.text.split('\n');
-  // A trailing newline ends the last line; it does not start another.
+/** A file's lines; a trailing newline ends the last line, it does not start another. */
+export function splitLines(text: string): string[] {
+  const lines = text.split('\n');
   if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+/**
+ * Counts tokens once per run of lines (a run is up to ~4 KB of whole lines): exact per run, and
+ * shared among the run's lines by their length. Counting line by line was exact per line but cost
+ * 20-45% more than tiktoken on whole files (BENCHMARKS.md); the per-line figures only place segment
+ * cuts, which the run totals keep honest.
+ */
+export function countLineTokens(lines: readonly string[], tokenizer: Tokenizer): { lineTokens: Uint32Array; tokens: number } {
   const lineTokens = new Uint32Array(lines.length);
   let tokens = 0;
   let start = 0;
@@ -67,5 +71,10 @@ export function tokenizeFile(file: SourceFile, tokenizer: Tokenizer): TokenizedF
     tokens += given; // n, or a little more where the one-token floor applied
     start = end;
   }
-  return { file, lines, lineTokens, tokens };
+  return { lineTokens, tokens };
+}
+
+export function tokenizeFile(file: SourceFile, tokenizer: Tokenizer): TokenizedFile {
+  const lines = splitLines(file.text);
+  return { file, lines, ...countLineTokens(lines, tokenizer) };
 }

@@ -41,8 +41,8 @@ export interface SegmentPiece extends LineRange {
 
 export interface Segment {
   index: number;
-  /** The text sent to the scorer: each piece introduced by a header naming its path and lines. */
-  text: string;
+  /** The text sent to the scorer: each piece introduced by a header naming its path and lines. Built on each read. */
+  readonly text: string;
   tokens: number;
   pieces: SegmentPiece[];
 }
