@@ -1,6 +1,6 @@
 // A scoring server with a known capacity, for the benchmarks: `slots` requests are computed at
-// once (like a GPU batch) and the whole server prefills `capacity` tokens/s, shared by the busy
-// slots. It speaks the vLLM wire format (/tokenize, /v1/completions with echo) with synthetic
+// once (like a GPU batch) and the whole server prefills `capacity` tokens/s, `capacity / slots` per
+// slot. It speaks the vLLM wire format (/tokenize, /v1/completions with echo) with synthetic
 // log-probabilities. Run: `tsx bench/simulatedServer.ts --slots 8 --capacity 200000`.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,13 +16,17 @@ const split = (text: string) => text.match(/\s*[\w]+|\s*[^\s\w]|\s+/g) ?? [];
 
 export async function startSimulatedServer(options: { slots: number; capacity: number; port?: number }): Promise<SimulatedServer> {
   const perSlot = options.capacity / options.slots;
-  let busy = 0;
-  const waiting: (() => void)[] = [];
-  const acquire = () => (busy < options.slots ? (busy++, Promise.resolve()) : new Promise<void>((r) => waiting.push(r)));
-  const release = () => {
-    const next = waiting.shift();
-    if (next) next();
-    else busy--;
+  // Each slot keeps its own timeline, like a GPU that starts the next queued prompt the moment it
+  // finishes one: a request starts at max(arrival, when the slot frees) and ends a prefill time
+  // later. Timers that fire late (this process's event loop is busy with JSON) delay the reply,
+  // not the slot's schedule: what is measured is whether the client keeps the slots fed.
+  const freeAt = new Float64Array(options.slots);
+  const schedule = (tokens: number): number => {
+    let slot = 0;
+    for (let i = 1; i < freeAt.length; i++) if (freeAt[i]! < freeAt[slot]!) slot = i;
+    const end = Math.max(performance.now(), freeAt[slot]!) + (1000 * tokens) / perSlot;
+    freeAt[slot] = end;
+    return end;
   };
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -41,10 +45,9 @@ export async function startSimulatedServer(options: { slots: number; capacity: n
     }
     const prompts: (string | number[])[] = typeof body.prompt === 'string' || typeof body.prompt?.[0] === 'number' ? [body.prompt] : body.prompt;
     const lengths = prompts.map((p) => (typeof p === 'string' ? split(p).length : p.length));
-    await acquire();
     // a slot prefills its prompts at capacity / slots tokens per second
-    await new Promise((r) => setTimeout(r, (1000 * lengths.reduce((a, b) => a + b, 0)) / perSlot));
-    release();
+    const end = schedule(lengths.reduce((a, b) => a + b, 0));
+    await new Promise((r) => setTimeout(r, Math.max(0, end - performance.now())));
     send({
       id: 'cmpl-sim',
       object: 'text_completion',

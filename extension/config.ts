@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import { SCORING_METHODS, type ScoringMethod } from './core/scorers/probe';
 import type { Measure } from './core/types';
 import { DEFAULT_EXCLUDES, DEFAULT_MAX_FILE_BYTES } from './core/gather';
@@ -92,7 +93,7 @@ export function readSettings(source: SettingsSource): { settings: Settings; prob
     baseUrl: url('baseUrl'),
     additionalBaseUrls: (Array.isArray(more) ? more : []).map((u) => url('additionalBaseUrls', u)).filter(Boolean),
     model: str('model', true),
-    localModel: str('localModel', true),
+    localModel: str('localModel', true).replace(/^~(?=$|[\\/])/, homedir()),
     localContextSize: int('localContextSize', 4096, 512),
     localThreads: int('localThreads', 0, 0, 256),
     scoringMethod: (methodOk ? method : 'auto') as 'auto' | ScoringMethod,

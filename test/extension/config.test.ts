@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { readSettings } from '../../extension/config';
 
@@ -37,6 +39,7 @@ describe('readSettings', () => {
     assert.equal(settings.localThreads, 4);
     assert.deepEqual(problems, []);
     assert.equal(readSettings(source({ localContextSize: 100 })).settings.localContextSize, 4096);
+    assert.equal(readSettings(source({ localModel: '~/models/q.gguf' })).settings.localModel, join(homedir(), 'models/q.gguf'));
   });
 
   test('wrong types and values fall back to defaults, each with a message', () => {
