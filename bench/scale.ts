@@ -11,6 +11,7 @@ import { CompletionsScorer } from '../extension/core/scorers/completionsScorer';
 import { TiktokenTokenizer } from '../extension/core/tokenizer';
 import { openaiSources } from '../test/support/needleRepo';
 import { startSimulatedServer } from './simulatedServer';
+import { lineChart } from './svgChart';
 
 const TOKENS_PER_COPY = 586_675; // the openai package's .js/.mjs/.ts sources, as the needle test counts them
 
@@ -39,16 +40,21 @@ async function main() {
   const arg = process.argv.indexOf('--tokens');
   if (arg > 0) return one(Number(process.argv[arg + 1]));
   console.log('tokens | files | segments | wall s | peak RSS MiB | scored tokens/s');
+  const rows: { tokens: number; seconds: number; peakRssMiB: number }[] = [];
   for (const tokens of [1e6, 5e6, 20e6]) {
     const child = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--tokens', String(tokens)], { encoding: 'utf8', maxBuffer: 1 << 24 });
     const line = child.stdout.trim().split('\n').pop() ?? '';
     try {
       const r = JSON.parse(line);
+      rows.push(r);
       console.log(`${r.tokens} | ${r.files} | ${r.segments} | ${r.seconds} | ${r.peakRssMiB} | ${r.scoredTokensPerSecond}`);
     } catch {
       console.log(`${tokens}: failed\n${child.stderr.slice(-2000)}`);
     }
   }
+  const series = (name: string, y: (r: (typeof rows)[0]) => number) => ({ name, points: [[0, 0] as [number, number], ...rows.map((r): [number, number] => [r.tokens / 1e6, y(r)])] });
+  lineChart(join(__dirname, 'plots/scale-time.svg'), { title: 'Whole run against a fast simulated server', xLabel: 'workspace, million tokens', yLabel: 'wall time, s', series: [series('wall time', (r) => r.seconds)] });
+  lineChart(join(__dirname, 'plots/scale-memory.svg'), { title: 'Peak memory of a whole run', xLabel: 'workspace, million tokens', yLabel: 'peak RSS, MiB', series: [{ name: 'peak RSS', points: rows.map((r): [number, number] => [r.tokens / 1e6, r.peakRssMiB]) }, { name: 'target (1.5 GB)', points: [[0, 1536], [20, 1536]] }] });
 }
 
 main();

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { CompletionsScorer } from '../extension/core/scorers/completionsScorer';
 import { MultiEndpointScorer } from '../extension/core/scorers/multiEndpointScorer';
+import { barChart } from './svgChart';
 
 const CAPACITY = 100_000; // tokens/s per server
 const SEGMENT_WORDS = 2400;
@@ -13,6 +14,8 @@ async function startServer(slots: number): Promise<{ url: string; child: ChildPr
   const url = await new Promise<string>((resolve) => child.stdout!.once('data', (d) => resolve(String(d).trim())));
   return { url, child };
 }
+
+const results: { label: string; efficiency: number }[] = [];
 
 async function run(label: string, servers: number, slots: number, segments: number, spans: 'token-ids' | 'text', inFlight = slots) {
   const started = await Promise.all(Array.from({ length: servers }, () => startServer(slots)));
@@ -26,6 +29,7 @@ async function run(label: string, servers: number, slots: number, segments: numb
     const seconds = (performance.now() - t) / 1000;
     const tokens = scorer.stats.promptTokens; // as the servers counted them
     const efficiency = tokens / seconds / (CAPACITY * servers);
+    results.push({ label, efficiency });
     console.log(`${label.padEnd(58)} ${(tokens / seconds).toFixed(0).padStart(8)} tok/s of ${CAPACITY * servers} -> efficiency ${efficiency.toFixed(3)} (${seconds.toFixed(1)} s, ${scorer.stats.attempts} HTTP attempts)`);
   } finally {
     for (const s of started) s.child.kill();
@@ -34,6 +38,7 @@ async function run(label: string, servers: number, slots: number, segments: numb
 
 async function main() {
   console.log(`simulated servers: ${CAPACITY} prefill tokens/s each, ${SEGMENT_WORDS}-token segments`);
+  const setups = ['1 slot', '8 slots', '32 slots', '8 slots x 4 endpoints'];
   for (const spans of ['text', 'token-ids'] as const) {
     for (const factor of [1, 2]) {
       const note = `${spans}, ${factor}x slots in flight`;
@@ -43,6 +48,11 @@ async function main() {
       await run(`8 slots x 4 endpoints (${note})`, 4, 8, 480, spans, 8 * factor);
     }
   }
+  const series = ['text, 1x', 'text, 2x', 'token-ids, 1x', 'token-ids, 2x'].map((name, k) => ({
+    name: `${name} slots in flight`,
+    values: setups.map((_, i) => +results[k * 4 + i]!.efficiency.toFixed(3)),
+  }));
+  barChart(join(__dirname, 'plots/scheduling.svg'), { title: 'Scheduling efficiency (scored tokens/s / server capacity)', yLabel: 'efficiency', categories: setups, series, target: 0.95, yMax: 1 });
 }
 
 main();

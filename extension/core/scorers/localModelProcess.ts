@@ -92,7 +92,7 @@ export class LocalModelProcess {
   /** Sends one job; its progress goes to `onProgress` until it finishes, fails or is cancelled. */
   run(job: JobRequest, signal?: AbortSignal, onProgress?: (m: Progress) => void): Promise<Finished> {
     return new Promise((resolve, reject) => {
-      if (this.exitReason) return reject(new Error(this.exitReason));
+      if (this.exitReason || !this.child.connected) return reject(new Error(this.exitReason ?? 'the local model process is not running'));
       if (signal?.aborted) return reject(signal.reason);
       const id = this.nextId++;
       let settled = false;
