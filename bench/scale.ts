@@ -1,6 +1,6 @@
 // `npm run bench:scale`: wall time and peak memory of whole runs over 1M, 5M and 20M tokens of real
-// code (copies of the installed `openai` package's sources) against a fast simulated server, each
-// size in its own process so that its peak RSS is its own.
+// code (copies of the installed `openai` package's sources) against a fast simulated server (a
+// process of its own), each size in its own process so that its peak RSS is its own.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { ask } from '../extension/core/pipeline';
 import { CompletionsScorer } from '../extension/core/scorers/completionsScorer';
 import { TiktokenTokenizer } from '../extension/core/tokenizer';
 import { openaiSources } from '../test/support/needleRepo';
-import { startSimulatedServer } from './simulatedServer';
+import { spawnSimulatedServer } from './simulatedServer';
 import { lineChart } from './svgChart';
 
 const TOKENS_PER_COPY = 586_675; // the openai package's .js/.mjs/.ts sources, as the needle test counts them
@@ -20,7 +20,7 @@ async function one(tokens: number) {
   try {
     const copies = Math.max(1, Math.round(tokens / TOKENS_PER_COPY));
     for (let i = 0; i < copies; i++) cpSync(openaiSources().dir, join(root, `copy${String(i).padStart(3, '0')}`), { recursive: true, filter: (src) => statSync(src).isDirectory() || (/\.(m?js|ts)$/.test(src) && !/\.d\.m?ts$/.test(src)) });
-    const server = await startSimulatedServer({ slots: 64, capacity: 1e9 });
+    const server = await spawnSimulatedServer(64, 1e9);
     const tokenizer = new TiktokenTokenizer();
     const started = performance.now();
     const result = await ask(
@@ -28,7 +28,7 @@ async function one(tokens: number) {
       { fs: nodeFileSystem, tokenizer, scorer: new CompletionsScorer({ endpoint: { baseUrl: server.url, model: 'sim' }, concurrency: 64, promptsPerRequest: 1, spans: 'text' }) },
     );
     const seconds = (performance.now() - started) / 1000;
-    await server.close();
+    server.child.kill();
     const rss = process.resourceUsage().maxRSS / 1024;
     console.log(JSON.stringify({ tokens: result.stats.tokens, files: result.stats.files, segments: result.stats.segments, seconds: +seconds.toFixed(1), peakRssMiB: Math.round(rss), scoredTokensPerSecond: Math.round(result.stats.scoringTokensPerSecond) }));
   } finally {

@@ -1,24 +1,18 @@
 // `npm run bench:scheduling`: scored tokens/s through the product's HTTP client divided by the
 // capacity of simulated servers (each in its own process), for 1, 8 and 32 slots and 4 endpoints.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { CompletionsScorer } from '../extension/core/scorers/completionsScorer';
 import { MultiEndpointScorer } from '../extension/core/scorers/multiEndpointScorer';
+import { spawnSimulatedServer } from './simulatedServer';
 import { barChart } from './svgChart';
 
 const CAPACITY = 100_000; // tokens/s per server
 const SEGMENT_WORDS = 2400;
 
-async function startServer(slots: number): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'simulatedServer.ts'), '--slots', String(slots), '--capacity', String(CAPACITY)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve) => child.stdout!.once('data', (d) => resolve(String(d).trim())));
-  return { url, child };
-}
-
 const results: { label: string; efficiency: number }[] = [];
 
 async function run(label: string, servers: number, slots: number, segments: number, spans: 'token-ids' | 'text', inFlight = slots) {
-  const started = await Promise.all(Array.from({ length: servers }, () => startServer(slots)));
+  const started = await Promise.all(Array.from({ length: servers }, () => spawnSimulatedServer(slots, CAPACITY)));
   try {
     const text = Array.from({ length: SEGMENT_WORDS }, (_, i) => `word${i % 97}`).join(' ');
     const requests = Array.from({ length: segments }, (_, index) => ({ index, text: `${index} ${text}` }));

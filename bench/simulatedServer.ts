@@ -2,6 +2,7 @@
 // once (like a GPU batch) and the whole server prefills `capacity` tokens/s, `capacity / slots` per
 // slot. It speaks the vLLM wire format (/tokenize, /v1/completions with echo) with synthetic
 // log-probabilities. Run: `tsx bench/simulatedServer.ts --slots 8 --capacity 200000`.
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -71,6 +72,13 @@ export async function startSimulatedServer(options: { slots: number; capacity: n
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
     close: () => new Promise((r) => server.close(() => r())),
   };
+}
+
+/** The same server in a process of its own, so that its CPU and memory are not the client's. */
+export async function spawnSimulatedServer(slots: number, capacity: number): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', __filename, '--slots', String(slots), '--capacity', String(capacity)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve) => child.stdout!.once('data', (d) => resolve(String(d).trim())));
+  return { url, child };
 }
 
 if (require.main === module) {
