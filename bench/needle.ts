@@ -37,7 +37,13 @@ async function main() {
       try {
         // whole copies for the big sizes; the first files of one copy for the small ones
         const copies = Math.max(1, Math.round(size / TOKENS_PER_COPY));
-        const subset = size < TOKENS_PER_COPY ? files.slice(0, Math.max(20, Math.round((files.length * size) / TOKENS_PER_COPY))) : files;
+        let subset = files;
+        if (size < TOKENS_PER_COPY) {
+          // the first files of one copy, up to the size
+          let total = 0;
+          const n = files.findIndex((f) => (total += tokenizer.count(readFileSync(join(dir, f), 'utf8'))) >= size);
+          subset = files.slice(0, Math.max(20, n + 1));
+        }
         const all: string[] = [];
         for (let c = 0; c < copies; c++) for (const f of subset) {
           const target = join(root, `copy${String(c).padStart(3, '0')}`, f);
