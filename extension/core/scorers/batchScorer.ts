@@ -32,6 +32,8 @@ export abstract class BatchScorer implements Scorer {
     this.stats.attempts++;
   };
 
+  private prepared: { question: string; done: Promise<void> } | undefined;
+
   constructor(protected readonly options: BatchOptions) {}
 
   get endpoint(): Endpoint {
@@ -43,8 +45,23 @@ export abstract class BatchScorer implements Scorer {
     return Math.max(1, this.options.promptsPerRequest ?? 4);
   }
 
-  /** Once per `score` call, before any batch (e.g. tokenize the question). */
+  /** Once per question, before any batch (e.g. tokenize the question). */
   protected async prepare(_question: string, _signal: AbortSignal): Promise<void> {}
+
+  /**
+   * One `prepare` per question, shared by concurrent `score` calls (a multi-endpoint run calls
+   * `score` once per batch, many at once); a failed one is tried again by the next call.
+   */
+  private preparedFor(question: string, signal: AbortSignal): Promise<void> {
+    if (this.prepared?.question !== question) {
+      const done = this.prepare(question, signal);
+      this.prepared = { question, done };
+      done.catch(() => {
+        if (this.prepared?.done === done) this.prepared = undefined;
+      });
+    }
+    return this.prepared.done;
+  }
 
   /** Scores one batch with one request (or a few), reporting each prompt by its position in the batch. */
   protected abstract scoreBatch(batch: ScoreRequest[], question: string, topK: number, signal: AbortSignal, report: BatchReport): Promise<void>;
@@ -54,7 +71,7 @@ export abstract class BatchScorer implements Scorer {
     const signal = options.signal ? AbortSignal.any([options.signal, fatal.signal]) : fatal.signal;
     // Every request in flight listens for cancellation; hundreds may be queued on one signal.
     setMaxListeners(0, signal);
-    await this.prepare(question, signal);
+    await this.preparedFor(question, signal);
     const limit = pLimit(Math.max(1, this.options.concurrency ?? 8));
     const size = this.batchSize;
     const batches: ScoreRequest[][] = [];

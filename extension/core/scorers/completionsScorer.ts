@@ -25,7 +25,6 @@ export class CompletionsScorer extends BatchScorer {
   private readonly client: OpenAI;
   private spanMode: Promise<'token-ids' | 'text'> | undefined;
   private questionIds: number[] | undefined;
-  private preparedFor: string | undefined;
 
   constructor(protected override readonly options: CompletionsScorerOptions) {
     super(options);
@@ -37,11 +36,9 @@ export class CompletionsScorer extends BatchScorer {
   }
 
   protected override async prepare(question: string, signal: AbortSignal) {
-    if (this.preparedFor === question) return;
     const mode = await this.resolveSpanMode(signal);
     this.questionIds = mode === 'token-ids' ? await tokenize(this.endpoint, question, false, signal, undefined, this.countAttempt) : undefined;
     if (this.questionIds && this.questionIds.length === 0) throw new Error('the question has no tokens');
-    this.preparedFor = question;
   }
 
   protected async scoreBatch(batch: ScoreRequest[], question: string, topK: number, signal: AbortSignal, report: BatchReport) {

@@ -18,7 +18,6 @@ interface GenerateReply {
 export class SglangScorer extends BatchScorer {
   protected readonly requestName = 'POST /generate';
   private questionIds: number[] | undefined;
-  private preparedFor: string | undefined;
 
   constructor(options: BatchOptions) {
     super(options);
@@ -29,9 +28,7 @@ export class SglangScorer extends BatchScorer {
   }
 
   protected override async prepare(question: string, signal: AbortSignal) {
-    if (this.preparedFor === question) return;
     this.questionIds = await tokenize(this.endpoint, question, false, signal, undefined, this.countAttempt).catch(() => undefined);
-    this.preparedFor = question;
   }
 
   protected async scoreBatch(batch: ScoreRequest[], question: string, topK: number, signal: AbortSignal, report: BatchReport) {

@@ -97,6 +97,25 @@ describe('SGLang radix cache', () => {
 });
 
 describe('several endpoints', () => {
+  test('each server tokenizes the question once, however many batches start at once', async () => {
+    const servers = [await startScoringServer(), await startScoringServer()];
+    try {
+      const endpoints = servers.map((s) => ({ baseUrl: s.url, model: 'test-model' }));
+      const { scorer } = await createScorer({ endpoints, method: 'completions-echo', concurrency: 8, promptsPerRequest: 1 });
+      const question = 'Which segment is about topic 3?';
+      const requests = Array.from({ length: 40 }, (_, index) => ({ index, text: `segment number ${index} about topic ${index % 7}` }));
+      let scored = 0;
+      await scorer.score(requests, question, { onResult: () => scored++, onFailure: (_i, e) => assert.fail(e) });
+      assert.equal(scored, 40);
+      for (const s of servers) {
+        const questionTokenizations = s.requests.filter((r) => r.path === '/tokenize' && (r.body as { prompt?: string }).prompt === question);
+        assert.equal(questionTokenizations.length, 1, `${s.url}: the question was tokenized ${questionTokenizations.length} times`);
+      }
+    } finally {
+      for (const s of servers) await s.close();
+    }
+  });
+
   test('three servers share the work; one dies mid-run; every segment is scored exactly once', async () => {
     const healthy = [await startScoringServer(), await startScoringServer()];
     const dying = await startScoringServer({ fault: (path, n) => (path === '/v1/completions' && n > 3 ? 'reset' : undefined) });
