@@ -118,6 +118,7 @@ export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[
             fs: workspaceFileSystem,
             tokenizer: ctx.tokenizer(),
             tokenizerPool: ctx.tokenizerPool(),
+            tokenCache: ctx.tokenCache,
             scorer,
             answerer,
             answerEndpoint: endpoint && { ...endpoint, baseUrl: settings.answerBaseUrl || settings.baseUrl, model: settings.answerModel || settings.model },

@@ -4,6 +4,7 @@ import { AnswerPanel } from './answerPanel';
 import { readSettings, type Settings } from './config';
 import { LocalModelProcess } from './core/scorers/localModelProcess';
 import { TiktokenTokenizer } from './core/tokenizer';
+import { TokenCountCache } from './core/tokenCountCache';
 import { bundledTokenizerPool, type TokenizerPool } from './core/tokenizerPool';
 import { RelevantFileDecorations } from './fileDecorations';
 import { Pins } from './pins';
@@ -28,6 +29,8 @@ export class Ctx implements vscode.Disposable {
   private run: AbortController | undefined;
   private tiktoken: TiktokenTokenizer | undefined;
   private pool: TokenizerPool | undefined | null = null;
+  /** Token counts kept between questions: unchanged files are not tokenized again. */
+  readonly tokenCache = new TokenCountCache();
   private local: { key: string; process: Promise<LocalModelProcess> } | undefined;
 
   constructor(readonly extension: vscode.ExtensionContext, onPanelMessage: (m: WebviewMessage) => void) {

@@ -8,8 +8,9 @@ import type { Scorer, ScoreRequest } from './scorer';
 import { DEFAULT_SEGMENT_TOKENS, segment, pieceText, type SegmentOptions } from './segment';
 import { answerBudget, DEFAULT_ANSWER_RESERVE, DEFAULT_CONTEXT_WINDOW, rankFiles, selectKeyContext } from './select';
 import { tokenizeFile, type Tokenizer } from './tokenizer';
+import type { TokenCountCache } from './tokenCountCache';
 import type { TokenizerPool } from './tokenizerPool';
-import type { Certainty, Measure, ProgressListener, RankedFile, Segment, SkippedFile, TokenizedFile } from './types';
+import type { Certainty, Measure, ProgressListener, RankedFile, Segment, SkippedFile, SourceFile, TokenizedFile } from './types';
 
 export interface AskOptions {
   question: string;
@@ -41,6 +42,8 @@ export interface AskDeps {
   tokenizer: Tokenizer;
   /** Tokenizes on worker threads; without it, on the calling thread. */
   tokenizerPool?: TokenizerPool;
+  /** Counts from earlier runs on the same files (the extension keeps one between questions). */
+  tokenCache?: TokenCountCache;
   scorer: Scorer;
   /** Where the answer comes from; no answer is asked for when absent (nor `answerer`). */
   answerEndpoint?: Endpoint;
@@ -90,6 +93,35 @@ export class CancelledError extends Error {
   }
 }
 
+/** Every file's line token counts: from the cache where the text is unchanged, else on the pool's threads or here. */
+async function tokenizeAll(files: SourceFile[], deps: AskDeps, signal: AbortSignal | undefined): Promise<TokenizedFile[]> {
+  const cache = deps.tokenCache;
+  const hashes = cache ? files.map((f) => cache.hash(f)) : [];
+  const out = new Array<TokenizedFile>(files.length);
+  const todo: number[] = [];
+  files.forEach((f, i) => {
+    const hit = cache?.get(f, hashes[i]!);
+    if (hit) out[i] = hit;
+    else todo.push(i);
+  });
+  let fresh: TokenizedFile[] = [];
+  if (deps.tokenizerPool && todo.length > 1) {
+    fresh = await deps.tokenizerPool.tokenizeFiles(todo.map((i) => files[i]!), { signal });
+  } else {
+    for (const i of todo) {
+      signal?.throwIfAborted();
+      fresh.push(tokenizeFile(files[i]!, deps.tokenizer));
+      if (fresh.length % 500 === 0) await new Promise((r) => setImmediate(r)); // let cancellation in
+    }
+  }
+  todo.forEach((i, k) => {
+    out[i] = fresh[k]!;
+    cache?.set(fresh[k]!, hashes[i]!);
+  });
+  cache?.retainOnly(files);
+  return out;
+}
+
 /** The whole XL3M run: gather, tokenize, segment, score, select, answer. */
 export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult> {
   const started = performance.now();
@@ -109,19 +141,10 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
     throw err;
   });
   check('gathering files');
-  let tokenized: TokenizedFile[] = [];
-  if (deps.tokenizerPool && gathered.files.length > 1) {
-    tokenized = await deps.tokenizerPool.tokenizeFiles(gathered.files, { signal }).catch((err) => {
-      check('tokenizing');
-      throw err;
-    });
-  } else {
-    for (const file of gathered.files) {
-      check('tokenizing');
-      tokenized.push(tokenizeFile(file, deps.tokenizer));
-      if (tokenized.length % 500 === 0) await new Promise((r) => setImmediate(r)); // let cancellation in
-    }
-  }
+  const tokenized = await tokenizeAll(gathered.files, deps, signal).catch((err) => {
+    check('tokenizing');
+    throw err;
+  });
   check('tokenizing');
   const tokens = tokenized.reduce((a, f) => a + f.tokens, 0);
   const segments = segment(tokenized, deps.tokenizer, options.segment);
