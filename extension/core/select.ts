@@ -54,8 +54,8 @@ export function selectKeyContext(files: TokenizedFile[], segments: Segment[], sc
   let used = 0;
   files.forEach((tf, fileIndex) => {
     if (!options.pinned?.has(tf.file.path)) return;
-    const header = options.tokenizer.count(pieceHeader(tf.file.path, 1, tf.lines.length));
-    let end = tf.lines.length;
+    const header = options.tokenizer.count(pieceHeader(tf.file.path, 1, tf.lineTokens.length));
+    let end = tf.lineTokens.length;
     let cost = tf.tokens + header;
     while (used + cost > options.budget && end > 1) {
       end = Math.max(1, Math.floor(end / 2));

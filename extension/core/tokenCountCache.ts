@@ -1,7 +1,7 @@
 // Token counts kept between questions on the same workspace: a file whose text has not changed is
 // not tokenized again. Keyed by path and a hash of the text; holds counts, never texts.
 import { createHash } from 'node:crypto';
-import { splitLines } from './tokenizer';
+import { tokenizedFile } from './tokenizer';
 import type { SourceFile, TokenizedFile } from './types';
 
 interface Entry {
@@ -21,7 +21,7 @@ export class TokenCountCache {
   get(file: SourceFile, hash: string): TokenizedFile | undefined {
     const e = this.entries.get(file.absPath);
     if (e?.hash !== hash) return undefined;
-    return { file, lines: splitLines(file.text), lineTokens: e.lineTokens, tokens: e.tokens };
+    return tokenizedFile(file, e.lineTokens, e.tokens);
   }
 
   set(tf: TokenizedFile, hash: string) {

@@ -74,7 +74,22 @@ export function countLineTokens(lines: readonly string[], tokenizer: Tokenizer):
   return { lineTokens, tokens };
 }
 
+/**
+ * A file with its counts. Its lines are split from the text when asked for, not held: over a
+ * 20M-token run the line strings weighed as much as the texts.
+ */
+export function tokenizedFile(file: SourceFile, lineTokens: Uint32Array, tokens: number): TokenizedFile {
+  return {
+    file,
+    lineTokens,
+    tokens,
+    get lines() {
+      return splitLines(file.text);
+    },
+  };
+}
+
 export function tokenizeFile(file: SourceFile, tokenizer: Tokenizer): TokenizedFile {
-  const lines = splitLines(file.text);
-  return { file, lines, ...countLineTokens(lines, tokenizer) };
+  const { lineTokens, tokens } = countLineTokens(splitLines(file.text), tokenizer);
+  return tokenizedFile(file, lineTokens, tokens);
 }

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { splitLines } from './tokenizer';
+import { tokenizedFile } from './tokenizer';
 import type { SourceFile, TokenizedFile } from './types';
 
 export interface TokenizeRequest {
@@ -51,7 +51,7 @@ export class TokenizerPool {
         options.signal?.throwIfAborted();
         const batch = batches[next++]!;
         const reply = await this.send(worker, batch.map((i) => files[i]!.text));
-        batch.forEach((fileIndex, k) => (out[fileIndex] = { file: files[fileIndex]!, lines: splitLines(files[fileIndex]!.text), ...reply.counts[k]! }));
+        batch.forEach((fileIndex, k) => (out[fileIndex] = tokenizedFile(files[fileIndex]!, reply.counts[k]!.lineTokens, reply.counts[k]!.tokens)));
         options.onProgress?.((done += batch.length));
       }
     };

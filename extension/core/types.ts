@@ -25,8 +25,8 @@ export interface LineRange {
 /** A file after tokenization: token count per line, computed once. */
 export interface TokenizedFile {
   file: SourceFile;
-  /** `lines[i]` is line i+1, without its newline. */
-  lines: string[];
+  /** `lines[i]` is line i+1, without its newline. Split from the text on each read: read it once per use. */
+  readonly lines: string[];
   /** Tokens of each line including its newline. */
   lineTokens: Uint32Array;
   tokens: number;
