@@ -1,3 +1,5 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { EMPTY_STATE, parseWebviewMessage, type HostMessage, type PanelState, type WebviewMessage } from './protocol';
 import { makeNonce, panelHtml } from './panelHtml';
@@ -16,12 +18,16 @@ export class AnswerPanel implements vscode.Disposable {
     /** Keeps the last finished run: the webview's own saved state may predate it when the window reloads. */
     private readonly store: vscode.Memento,
     private readonly onMessage: (message: WebviewMessage) => void,
+    /**
+     * The same, written at once to a file in the extension's workspace storage: a browser window
+     * (code-server, Codespaces) that reloads right after a run may not have flushed the memento yet.
+     */
+    private readonly storeFile?: string,
   ) {
     this.disposables.push(
       vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel, saved) => {
-          const stored = store.get<unknown>(STORE_KEY);
-          const last = isPanelState(stored) ? stored : isPanelState(saved) ? saved : EMPTY_STATE;
+          const last = [this.readStoreFile(), store.get<unknown>(STORE_KEY), saved].find(isPanelState) ?? EMPTY_STATE;
           this.state = last.status === 'running' ? { ...last, status: 'cancelled', message: 'the run ended when the window reloaded', progress: '' } : last;
           this.attach(panel);
         },
@@ -51,7 +57,26 @@ export class AnswerPanel implements vscode.Disposable {
   setState(state: PanelState) {
     this.state = state;
     this.post({ type: 'state', state });
-    if (state.status !== 'running') void this.store.update(STORE_KEY, { ...state, skipped: state.skipped.slice(0, 500) });
+    if (state.status !== 'running') this.keep({ ...state, skipped: state.skipped.slice(0, 500) });
+  }
+
+  private keep(state: PanelState) {
+    void this.store.update(STORE_KEY, state);
+    if (!this.storeFile) return;
+    try {
+      mkdirSync(dirname(this.storeFile), { recursive: true });
+      writeFileSync(this.storeFile, JSON.stringify(state));
+    } catch {
+      // the memento still has it
+    }
+  }
+
+  private readStoreFile(): unknown {
+    try {
+      return this.storeFile ? JSON.parse(readFileSync(this.storeFile, 'utf8')) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   update(change: Partial<PanelState>) {

@@ -34,7 +34,8 @@ export class Ctx implements vscode.Disposable {
   private local: { key: string; process: Promise<LocalModelProcess> } | undefined;
 
   constructor(readonly extension: vscode.ExtensionContext, onPanelMessage: (m: WebviewMessage) => void) {
-    this.panel = this.own(new AnswerPanel(extension.extensionUri, extension.workspaceState, onPanelMessage));
+    const panelStore = extension.storageUri?.scheme === 'file' ? join(extension.storageUri.fsPath, 'lastPanelState.json') : undefined;
+    this.panel = this.own(new AnswerPanel(extension.extensionUri, extension.workspaceState, onPanelMessage, panelStore));
     this.secrets = new ApiKeyStore(extension.secrets);
     this.pins = new Pins(extension.workspaceState);
     this.globalState = extension.globalState;

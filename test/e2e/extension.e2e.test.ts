@@ -220,6 +220,12 @@ test('ask the codebase: ranked files, answer, open, decorations, cancel, endpoin
     assert.ok((await wv.locator('#files li.file').count()) > 0, 'the partial ranking is shown');
     await page.screenshot({ path: join(ARTIFACTS, 'cancelled.png') });
 
+    // the last run is also written at once to the extension's workspace storage on the server, so a
+    // reload right now cannot lose it to a storage flush that has not happened yet
+    const kept = findFiles(join(tmp, 'ud'), 'lastPanelState.json');
+    assert.equal(kept.length, 1, 'the panel state file is written');
+    assert.match(readFileSync(kept[0]!, 'utf8'), /cancelled after scoring/);
+
     // after a reload, the panel comes back with its last state (WebviewPanelSerializer)
     await page.reload();
     await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
@@ -244,7 +250,8 @@ test('a local GGUF model and no server: ranked and answered by llama.cpp in a ch
     await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
     await ask(NEEDLE_QUESTION);
     const wv = panel();
-    await wv.locator('#summary').waitFor({ timeout: 180_000 });
+    // the panel restored after the reload shows the last run until this one is done
+    await wv.locator('#summary', { hasText: 'from the local model tiny.gguf' }).waitFor({ timeout: 180_000 });
     assert.equal((await wv.locator('#status').textContent().catch(() => ''))?.trim() ?? '', '', 'a complete run');
     assert.ok((await wv.locator('#files li.file').count()) > 0, 'files are ranked');
     assert.ok(((await wv.locator('#answer').textContent()) ?? '').trim().length > 0, 'the local model answered');
@@ -260,7 +267,7 @@ test('a local GGUF model and no server: ranked and answered by llama.cpp in a ch
     assert.equal(withLlama[0]!.ppid, host!.pid, 'it is a child of the extension host');
     assert.ok(withLlama[0]!.cmdline.includes('localModelWorker.js'));
   } finally {
-    await page.screenshot({ path: join(ARTIFACTS, 'last.png') }).catch(() => {});
+    await page.screenshot({ path: join(ARTIFACTS, 'local-model-last.png') }).catch(() => {});
   }
 });
 
@@ -278,6 +285,12 @@ function processes(): { pid: number; ppid: number; cmdline: string; maps: string
     }
   }
   return out;
+}
+
+function findFiles(dir: string, name: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((p) => basename(p) === name)
+    .map((p) => join(dir, p));
 }
 
 function findActivationTime(dir: string): string {
