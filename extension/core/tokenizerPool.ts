@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { tokenizedFile } from './tokenizer';
+import { tokenizedFile, type TiktokenTokenizer } from './tokenizer';
 import type { SourceFile, TokenizedFile } from './types';
 
 export interface TokenizeRequest {
@@ -69,7 +69,8 @@ export class TokenizerPool {
       };
       const onError = (err: Error) => {
         cleanup();
-        this.workers.splice(this.workers.indexOf(worker) >>> 0, 1); // the next run starts a new one
+        const dead = this.workers.indexOf(worker);
+        if (dead >= 0) this.workers.splice(dead, 1); // the next run starts a new one
         reject(new Error(`a tokenizer thread failed: ${err.message}`));
       };
       const onExit = (code: number) => onError(new Error(`it exited with code ${code}`));
@@ -91,11 +92,12 @@ export class TokenizerPool {
 }
 
 /**
- * A pool on the bundle's worker (`tokenizerWorker.js` in `dir`), one thread per core up to four;
- * none when the worker is not there (the sources run without a build).
+ * A pool on the bundle's worker (`tokenizerWorker.js` in `dir`), one thread per core up to four,
+ * counting with `encoding` (the calling thread's tokenizer must use the same); none when the worker
+ * is not there (the sources run without a build).
  */
-export function bundledTokenizerPool(dir: string): TokenizerPool | undefined {
+export function bundledTokenizerPool(dir: string, encoding: TiktokenTokenizer['name'] = 'cl100k_base'): TokenizerPool | undefined {
   const path = join(dir, 'tokenizerWorker.js');
   if (!existsSync(path)) return undefined;
-  return new TokenizerPool(() => new Worker(path), Math.min(4, availableParallelism()));
+  return new TokenizerPool(() => new Worker(path, { workerData: { encoding } }), Math.min(4, availableParallelism()));
 }

@@ -58,6 +58,20 @@ describe('TokenizerPool', () => {
     }
   });
 
+  test('counts with the encoding it is given', async () => {
+    const o200k = new TiktokenTokenizer('o200k_base');
+    const pool = new TokenizerPool(() => tsxWorker(WORKER, { encoding: 'o200k_base' }), 1);
+    try {
+      const files = corpus().slice(0, 40);
+      const pooled = await pool.tokenizeFiles(files);
+      assert.deepEqual(pooled.map((f) => f.tokens), files.map((f) => tokenizeFile(f, o200k).tokens));
+      assert.notDeepEqual(pooled.map((f) => f.tokens), files.map((f) => tokenizeFile(f, tokenizer).tokens));
+    } finally {
+      o200k.dispose();
+      await pool.dispose();
+    }
+  });
+
   test('a cancelled run stops between batches', async () => {
     const pool = new TokenizerPool(() => tsxWorker(WORKER), 2);
     try {

@@ -16,8 +16,8 @@ export interface LocalModelProcessOptions extends LocalModelOptions {
   stopGraceMs?: number;
 }
 
-type Job = Exclude<ToWorker, { type: 'cancel' }>;
-type JobRequest = Job extends infer J ? (J extends Job ? Omit<J, 'id'> : never) : never;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+type JobRequest = DistributiveOmit<Exclude<ToWorker, { type: 'cancel' }>, 'id'>;
 type Progress = Extract<FromWorker, { type: 'result' | 'failure' | 'delta' }>;
 type Finished = Extract<FromWorker, { type: 'loaded' | 'done' | 'cancelled' }>;
 
