@@ -8,7 +8,7 @@ import type { Endpoint } from './core/endpoint';
 import type { Scorer } from './core/scorer';
 import { Bm25Scorer } from './core/scorers/bm25Scorer';
 import { createScorer } from './core/scorers/createScorer';
-import { localModelLimits, TOKENIZER_SAMPLE } from './core/scorers/localModel';
+import { localModelLimits } from './core/scorers/localModel';
 import type { Settings } from './config';
 import type { Ctx } from './ctx';
 import { EMPTY_STATE } from './protocol';
@@ -62,7 +62,7 @@ export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[
           ctx.log(`local model ${local.name}: ${local.contextSize} tokens of context, in process ${local.pid}`);
           scorer = local.scorer();
           answerer = (text, q, o) => local.answer(text, q, o);
-          const limits = localModelLimits(local.contextSize, local.sampleTokens / ctx.tokenizer().count(TOKENIZER_SAMPLE));
+          const limits = localModelLimits(local, ctx.tokenizer());
           segmentTokens = Math.min(segmentTokens, limits.segmentTokens);
           contextWindow = Math.min(contextWindow, limits.contextWindow);
           answerReserve = Math.min(answerReserve, limits.answerReserve);

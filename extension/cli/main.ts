@@ -8,7 +8,7 @@ import { describeProgress } from '../core/progressText';
 import type { Endpoint } from '../core/endpoint';
 import type { Scorer } from '../core/scorer';
 import { Bm25Scorer } from '../core/scorers/bm25Scorer';
-import { LocalModel, LocalScorer, localModelLimits, TOKENIZER_SAMPLE } from '../core/scorers/localModel';
+import { LocalModel, LocalScorer, localModelLimits } from '../core/scorers/localModel';
 import { createScorer } from '../core/scorers/createScorer';
 import { formatProbe, probeEndpoint } from '../core/scorers/probe';
 import { TiktokenTokenizer } from '../core/tokenizer';
@@ -91,7 +91,7 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
   let answerStarted = false;
   const tokenizer = new TiktokenTokenizer();
   const tokenizerPool = bundledTokenizerPool(__dirname);
-  const limits = local && localModelLimits(local.contextSize, local.sampleTokens / tokenizer.count(TOKENIZER_SAMPLE));
+  const limits = local && localModelLimits(local, tokenizer);
   try {
     const result = await ask(
       {

@@ -182,8 +182,8 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
     if (measure === 'contrast') baseline = await scoreOne(deps.scorer, '', question, topK, signal);
     progress();
     await deps.scorer.score(
-      // the text is read when the request is sent, not held for the whole run
-      candidates.map((s): ScoreRequest => ({ index: s.index, get text() { return s.text; } })),
+      // a segment is a request; its text is built when a scorer reads it, not held for the run
+      candidates,
       question,
       {
         signal,

@@ -5,6 +5,7 @@ import { basename } from 'node:path';
 import { ANSWER_INSTRUCTIONS } from '../answer';
 import { entropyFromProbabilities, questionCertainty } from '../certainty';
 import { QUESTION_LEAD, type Scorer, type ScoreOptions, type ScoreRequest, type ScorerStats } from '../scorer';
+import type { Tokenizer } from '../tokenizer';
 import type { Certainty } from '../types';
 
 // node-llama-cpp is an ES module with top-level await: it is loaded with a real `import()`, which a
@@ -37,13 +38,13 @@ The server answers with a list of results; each result has a score between 0 and
 
 /**
  * Segment, window and answer sizes, counted with the core's tokenizer, that fit a local context of
- * `contextSize` model tokens: half of it for a scored segment, a quarter for the answer.
- * `modelTokensPerCoreToken` is measured on TOKENIZER_SAMPLE (a small vocabulary can need several
- * model tokens per tiktoken token); a quarter more is kept in hand for text that tokenizes worse.
+ * `model.contextSize` model tokens: half of it for a scored segment, a quarter for the answer. How
+ * many model tokens a core token is worth is measured on TOKENIZER_SAMPLE (a small vocabulary can
+ * need several per tiktoken token); a quarter more is kept in hand for text that tokenizes worse.
  */
-export function localModelLimits(contextSize: number, modelTokensPerCoreToken: number): { segmentTokens: number; contextWindow: number; answerReserve: number } {
-  const perCoreToken = Math.max(1, modelTokensPerCoreToken) * 1.25;
-  const fit = (share: number) => Math.floor((contextSize * share) / perCoreToken);
+export function localModelLimits(model: { contextSize: number; sampleTokens: number }, tokenizer: Tokenizer): { segmentTokens: number; contextWindow: number; answerReserve: number } {
+  const perCoreToken = Math.max(1, model.sampleTokens / tokenizer.count(TOKENIZER_SAMPLE)) * 1.25;
+  const fit = (share: number) => Math.floor((model.contextSize * share) / perCoreToken);
   return { segmentTokens: fit(1 / 2), contextWindow: fit(1), answerReserve: fit(1 / 4) };
 }
 

@@ -144,7 +144,9 @@ class LocalProcessScorer implements Scorer {
   async score(requests: ScoreRequest[], question: string, options: ScoreOptions): Promise<void> {
     const pending = new Set(requests.map((r) => r.index));
     try {
-      await this.process.run({ type: 'score', requests, question }, options.signal, (m) => {
+      // plain copies: a segment's text is a getter, and its pieces need not cross the channel
+      const plain = requests.map((r) => ({ index: r.index, text: r.text }));
+      await this.process.run({ type: 'score', requests: plain, question }, options.signal, (m) => {
         if (m.type !== 'result' && m.type !== 'failure') return;
         pending.delete(m.index);
         this.stats.requests++;

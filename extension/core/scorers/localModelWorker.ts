@@ -1,7 +1,7 @@
 // The child process that holds the local model, so that loading and evaluating it never blocks the
 // caller's thread (the VS Code extension host). Started by `LocalModelProcess`; speaks
 // `localModelProtocol.ts` over the IPC channel.
-import { LocalModel } from './localModel';
+import { LocalModel, LocalScorer } from './localModel';
 import type { FromWorker, ToWorker } from './localModelProtocol';
 
 let model: LocalModel | undefined;
@@ -19,14 +19,20 @@ async function run(m: Exclude<ToWorker, { type: 'cancel' }>, signal: AbortSignal
   }
   if (!model) throw new Error('no model is loaded');
   if (m.type === 'score') {
-    for (const r of m.requests) {
+    const scorer = new LocalScorer(model);
+    let reported = 0;
+    try {
+      await scorer.score(m.requests, m.question, {
+        signal,
+        onResult: (index, certainty) => {
+          send({ type: 'result', id: m.id, index, certainty, promptTokens: scorer.stats.promptTokens - reported });
+          reported = scorer.stats.promptTokens;
+        },
+        onFailure: (index, err) => send({ type: 'failure', id: m.id, index, message: err.message }),
+      });
+    } catch (err) {
       if (signal.aborted) return send({ type: 'cancelled', id: m.id });
-      try {
-        const { certainty, promptTokens } = await model.certainty(r.text, m.question);
-        send({ type: 'result', id: m.id, index: r.index, certainty, promptTokens });
-      } catch (err) {
-        send({ type: 'failure', id: m.id, index: r.index, message: (err as Error).message });
-      }
+      throw err;
     }
     return send({ type: 'done', id: m.id });
   }

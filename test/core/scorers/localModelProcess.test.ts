@@ -185,7 +185,7 @@ describe('local model in a child process', () => {
     try {
       const ratio = proc.sampleTokens / tokenizer.count(TOKENIZER_SAMPLE);
       assert.ok(ratio > 2, `the tiny vocabulary needs ${ratio.toFixed(2)} model tokens per tiktoken token`);
-      const limits = localModelLimits(proc.contextSize, ratio);
+      const limits = localModelLimits(proc, tokenizer);
       const result = await ask(
         { question: QUESTION, roots: [{ path: repo.root, name: 'r' }], segment: { maxTokens: limits.segmentTokens }, contextWindow: limits.contextWindow, answerReserve: limits.answerReserve },
         { fs: nodeFileSystem, tokenizer, scorer: proc.scorer() },
