@@ -1,69 +1,125 @@
-// `npm run bench:quality -- [--dataset file.jsonl] [--base-url URL --model NAME | --stand-in]`:
-// retrieval quality on a JSONL of {repo_dir, question, gold_files}: hit@1/5/10, recall@5/10 and MRR
-// per item and averaged, for the chosen scorer beside BM25 on the same items. repo_dir is relative
-// to bench/deps/node_modules (or absolute); gold paths are relative to repo_dir.
+// `npm run bench:quality -- [--dataset F.jsonl] [--mirrors DIR] [--limit N] [--every K --offset I] [--base-url URL --model NAME | --stand-in] [--prefilter P] [--json out.json]`
+//
+// Ranking quality on real questions with known answers: hit@1/5/10, recall@5/10, MRR and seconds
+// per question for the plain BM25 reference, xl3m's default mode (no model) and, when given, a
+// model (a server, or the stand-in server with --stand-in). An item is a folder on disk
+// ({repo_dir}) or a commit of a repository ({repo, base_commit}) written out of a git snapshot
+// under --mirrors (as the search tool's fetch lays them: <owner>+<name>/repo), one item at a
+// time, removed after use. The ranking measured is everything xl3m lists, tests and docs included.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { nodeFileSystem } from '../extension/core/fileSystem';
+import { DEFAULT_EXCLUDES, gather } from '../extension/core/gather';
 import { ask } from '../extension/core/pipeline';
 import type { Scorer } from '../extension/core/scorer';
-import { Bm25Scorer } from '../extension/core/scorers/bm25Scorer';
 import { createScorer } from '../extension/core/scorers/createScorer';
 import { TiktokenTokenizer } from '../extension/core/tokenizer';
 import { startScoringServer } from '../test/support/scoringServer';
+import { average, checkout, formatMetrics, metrics, readItems, type Metrics } from './evalSet';
+import { referenceBm25 } from './referenceBm25';
 
-interface Item {
-  repo_dir: string;
-  question: string;
-  gold_files: string[];
+interface Row {
+  metrics: Metrics;
+  seconds: number;
 }
 
-export function metrics(ranked: string[], gold: string[]) {
-  const first = ranked.findIndex((p) => gold.includes(p));
-  const within = (k: number) => ranked.slice(0, k).filter((p) => gold.includes(p)).length;
-  return {
-    hit1: within(1) > 0 ? 1 : 0,
-    hit5: within(5) > 0 ? 1 : 0,
-    hit10: within(10) > 0 ? 1 : 0,
-    recall5: within(5) / gold.length,
-    recall10: within(10) / gold.length,
-    mrr: first >= 0 ? 1 / (first + 1) : 0,
-  };
-}
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : 0;
+};
 
 async function main() {
-  const { values } = parseArgs({ options: { dataset: { type: 'string' }, 'base-url': { type: 'string' }, model: { type: 'string' }, 'stand-in': { type: 'boolean' } } });
-  const deps = join(__dirname, 'deps');
-  if (!existsSync(join(deps, 'node_modules/three'))) execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: deps, stdio: 'inherit' });
+  const { values } = parseArgs({
+    options: {
+      dataset: { type: 'string' },
+      mirrors: { type: 'string' },
+      limit: { type: 'string' },
+      every: { type: 'string' },
+      offset: { type: 'string' },
+      'base-url': { type: 'string' },
+      model: { type: 'string' },
+      'stand-in': { type: 'boolean' },
+      prefilter: { type: 'string' },
+      json: { type: 'string' },
+    },
+  });
   const dataset = values.dataset ?? join(__dirname, 'quality/dev.jsonl');
-  const items: Item[] = readFileSync(dataset, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+  const every = Number(values.every ?? 1);
+  const offset = Number(values.offset ?? 0);
+  const items = readItems(dataset)
+    .filter((_, i) => i % every === offset)
+    .slice(0, values.limit ? Number(values.limit) : undefined);
+  const deps = join(__dirname, 'deps');
+  if (items.some((i) => i.repo_dir && !i.repo_dir.startsWith('/')) && !existsSync(join(deps, 'node_modules/three'))) {
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: deps, stdio: 'inherit' });
+  }
   const tokenizer = new TiktokenTokenizer();
-  const scorers: [string, () => Promise<Scorer>][] = [['BM25', async () => new Bm25Scorer()]];
+  let model: { name: string; scorer: () => Promise<Scorer> } | undefined;
   let close = async () => {};
   if (values['base-url'] && values.model) {
-    scorers.push([`model ${values.model}`, async () => (await createScorer({ endpoints: [{ baseUrl: values['base-url']!, model: values.model! }], method: 'auto' })).scorer]);
+    const endpoint = { baseUrl: values['base-url'], model: values.model };
+    model = { name: `model ${values.model}`, scorer: async () => (await createScorer({ endpoints: [endpoint], method: 'auto' })).scorer };
   } else if (values['stand-in']) {
     const server = await startScoringServer();
     close = server.close;
-    scorers.push(['stand-in cache LM', async () => (await createScorer({ endpoints: [{ baseUrl: server.url, model: 'test-model' }], method: 'auto' })).scorer]);
+    model = { name: 'stand-in cache LM (fused)', scorer: async () => (await createScorer({ endpoints: [{ baseUrl: server.url, model: 'test-model' }], method: 'auto' })).scorer };
   }
-  for (const [name, make] of scorers) {
-    const rows: ReturnType<typeof metrics>[] = [];
-    for (const item of items) {
-      const root = isAbsolute(item.repo_dir) ? item.repo_dir : join(deps, 'node_modules', item.repo_dir);
-      // every scored segment in the ranking: a budget that never binds
-      const result = await ask({ question: item.question, roots: [{ path: root, name: 'r' }], budget: 1e12, refineTop: 8 }, { fs: nodeFileSystem, tokenizer, scorer: await make() });
-      const m = metrics(result.files.map((f) => f.path), item.gold_files);
-      rows.push(m);
-      console.log(`${name} | ${item.question.slice(0, 60).padEnd(60)} | hit@1 ${m.hit1} hit@5 ${m.hit5} hit@10 ${m.hit10} recall@5 ${m.recall5.toFixed(2)} recall@10 ${m.recall10.toFixed(2)} MRR ${m.mrr.toFixed(3)}`);
+  const prefilter = values.prefilter ? Number(values.prefilter) / 100 : undefined;
+  const systems = ['plain BM25 reference', 'xl3m default (no model)', ...(model ? [model.name] : [])];
+  const rows = new Map<string, Row[]>(systems.map((s) => [s, []]));
+  const refused = new Map<string, number>(systems.map((s) => [s, 0]));
+  const perItem: unknown[] = [];
+  for (const [n, item] of items.entries()) {
+    const co = checkout(item, { mirrors: values.mirrors ?? '/work/.mirror', baseDir: join(deps, 'node_modules') });
+    const line: string[] = [];
+    const record = (system: string, ranked: string[] | undefined, seconds: number) => {
+      if (!ranked) {
+        refused.set(system, refused.get(system)! + 1);
+        line.push(`${system}: refused`);
+        return;
+      }
+      const m = metrics(ranked, item.gold_files);
+      rows.get(system)!.push({ metrics: m, seconds });
+      const first = ranked.findIndex((p) => item.gold_files.includes(p));
+      line.push(`${system}: rank ${first >= 0 ? first + 1 : '-'} (${seconds.toFixed(2)} s)`);
+    };
+    try {
+      const root = [{ path: co.dir, name: 'r' }];
+      // the reference reads the same files and ranks them, timed the same way
+      let started = performance.now();
+      const gathered = await gather(nodeFileSystem, root, { excludes: DEFAULT_EXCLUDES });
+      record(systems[0]!, referenceBm25(gathered.files, item.question), (performance.now() - started) / 1000);
+      started = performance.now();
+      const plain = await ask({ question: item.question, roots: root, gather: { excludes: DEFAULT_EXCLUDES } }, { fs: nodeFileSystem, tokenizer }).catch(() => undefined);
+      record(systems[1]!, plain?.files.map((f) => f.path), (performance.now() - started) / 1000);
+      if (model) {
+        started = performance.now();
+        const scored = await ask({ question: item.question, roots: root, gather: { excludes: DEFAULT_EXCLUDES }, prefilter }, { fs: nodeFileSystem, tokenizer, scorer: await model.scorer() }).catch((err) => {
+          console.error(`  ${model!.name}: ${(err as Error).message}`);
+          return undefined;
+        });
+        record(systems[2]!, scored?.files.map((f) => f.path), (performance.now() - started) / 1000);
+      }
+    } finally {
+      co.cleanup();
     }
-    const avg = (k: keyof ReturnType<typeof metrics>) => (rows.reduce((a, r) => a + r[k], 0) / rows.length).toFixed(3);
-    console.log(`${name} | average over ${rows.length} | hit@1 ${avg('hit1')} hit@5 ${avg('hit5')} hit@10 ${avg('hit10')} recall@5 ${avg('recall5')} recall@10 ${avg('recall10')} MRR ${avg('mrr')}`);
+    perItem.push({ id: item.instance_id ?? item.question.slice(0, 60), gold: item.gold_files, line });
+    console.log(`[${n + 1}/${items.length}] ${item.instance_id ?? item.question.slice(0, 60)} | ${line.join(' | ')}`);
   }
+  console.log(`\n${items.length} questions from ${dataset}`);
+  for (const system of systems) {
+    const r = rows.get(system)!;
+    const all = [...r.map((x) => x.metrics), ...Array.from({ length: refused.get(system)! }, () => metrics([], ['-']))];
+    console.log(`${system.padEnd(28)} ${formatMetrics(average(all))} | median ${median(r.map((x) => x.seconds)).toFixed(2)} s/question | refused ${refused.get(system)}`);
+  }
+  const ref = rows.get(systems[0]!)!;
+  const def = rows.get(systems[1]!)!;
+  if (ref.length && def.length) console.log(`time, default mode / reference (medians): ${(median(def.map((x) => x.seconds)) / median(ref.map((x) => x.seconds))).toFixed(2)}`);
+  if (values.json) writeFileSync(values.json, JSON.stringify(perItem, null, 1));
   tokenizer.dispose();
   await close();
 }
 
-if (require.main === module) main();
+if (require.main === module) void main();

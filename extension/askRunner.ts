@@ -6,7 +6,7 @@ import { ask, CancelledError, type AskDeps, type AskResult } from './core/pipeli
 import { describeProgress, formatCount, formatSeconds } from './core/progressText';
 import type { Endpoint } from './core/endpoint';
 import type { Scorer } from './core/scorer';
-import { Bm25Scorer } from './core/scorers/bm25Scorer';
+import type { RankedFile } from './core/types';
 import { createScorer } from './core/scorers/createScorer';
 import { localModelLimits } from './core/scorers/localModel';
 import type { Settings } from './config';
@@ -47,7 +47,7 @@ export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[
       let reported = 0;
       let lastProgress = 0;
       try {
-        let scorer: Scorer = new Bm25Scorer();
+        let scorer: Scorer | undefined;
         let answerer: AskDeps['answerer'];
         let segmentTokens = settings.segmentTokens;
         let contextWindow = settings.contextWindow;
@@ -83,6 +83,7 @@ export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[
             gather: { excludes: settings.excludes, maxFileBytes: settings.maxFileBytes, includeSecrets: settings.includeSecrets },
             segment: { maxTokens: segmentTokens },
             measure: settings.measure,
+            ranking: settings.ranking,
             prefilter: settings.prefilterPercent > 0 && settings.prefilterPercent < 100 ? settings.prefilterPercent / 100 : undefined,
             budget: settings.budget || undefined,
             contextWindow,
@@ -107,10 +108,8 @@ export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[
               if (e.stage !== 'answer') ctx.panel.progress(text);
             },
             onRanking: (files) => {
-              ctx.panel.update({ files, progress: 'answering…' });
-              ctx.decorations.set(files);
-              ctx.tree.set(files);
-              ctx.highlights.set(files);
+              ctx.panel.update({ files: files.slice(0, PANEL_FILES), listedFiles: settings.listedFiles, progress: 'answering…' });
+              showRanking(ctx, files, settings.listedFiles);
             },
             onAnswerDelta: (d) => ctx.panel.answerDelta(d),
           },
@@ -124,7 +123,7 @@ export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[
             answerEndpoint: endpoint && { ...endpoint, baseUrl: settings.answerBaseUrl || settings.baseUrl, model: settings.answerModel || settings.model },
           },
         );
-        finish(ctx, result, noModel ? NO_MODEL : '');
+        finish(ctx, result, noModel ? NO_MODEL : '', settings.listedFiles);
       } catch (err) {
         const cancelled = err instanceof CancelledError || controller.signal.aborted;
         const message = (err as Error).message;
@@ -144,28 +143,41 @@ export function endpointsOf(settings: Settings, apiKey: string | undefined): End
   return [settings.baseUrl, ...settings.additionalBaseUrls].map((baseUrl) => ({ baseUrl, model: settings.model, apiKey, timeoutMs: settings.requestTimeoutSeconds * 1000 }));
 }
 
-const NO_MODEL =
-  'No model is configured: files ranked by BM25 (word overlap), and no answer. For model scoring and an answer, set xl3m.baseUrl and xl3m.model in your user settings (a vLLM, SGLang, TGI, llama.cpp or Ollama server), or xl3m.localModel to a GGUF file on this machine.';
+/** Files the panel holds (it lists `xl3m.listedFiles` of them, and more on request). */
+const PANEL_FILES = 500;
 
-function finish(ctx: Ctx, result: AskResult, note: string) {
+/** The Explorer badges and the Relevant Files view list the best files; the editors shade the key context's lines. */
+function showRanking(ctx: Ctx, files: RankedFile[], listed: number) {
+  ctx.decorations.set(files.slice(0, listed));
+  ctx.tree.set(files.slice(0, listed));
+  ctx.highlights.set(files.filter((f) => f.inKeyContext));
+}
+
+const NO_MODEL =
+  'No model is configured: files ranked lexically (BM25F over paths, declared names and content), and no answer. For model scoring and an answer, set xl3m.baseUrl and xl3m.model in your user settings (a vLLM, SGLang, TGI, llama.cpp or Ollama server), or xl3m.localModel to a GGUF file on this machine.';
+
+function finish(ctx: Ctx, result: AskResult, note: string, listedFiles: number) {
   const s = result.stats;
   if (s.scoringTokensPerSecond > 0 && !result.partial) void ctx.globalState.update(RATE_KEY, s.scoringTokensPerSecond);
+  const scoring =
+    s.scoreMethod === 'lexical'
+      ? `ranked lexically in ${s.rankingSeconds.toFixed(1)} s`
+      : `${s.segments} segments scored in ${s.scoringSeconds.toFixed(1)} s (${formatCount(s.scoringTokensPerSecond)} tok/s), ${s.finePassFiles} files scored alone, ${s.scoreMethod === 'fused' ? 'fused with the lexical ranking' : 'model ranking first'}`;
   const summary =
-    `${s.files} files, ${formatCount(s.tokens)} tokens, ${s.segments} segments scored in ${s.scoringSeconds.toFixed(1)} s ` +
-    `(${formatCount(s.scoringTokensPerSecond)} tok/s); key context ${formatCount(s.keyContextTokens)} of ${formatCount(s.budget)} tokens. Scoring: ${s.scorer}.`;
+    `${s.files} files, ${s.tokensEstimated ? '~' : ''}${formatCount(s.tokens)} tokens, ${scoring}; key context ${formatCount(s.keyContextTokens)} of ${formatCount(s.budget)} tokens. Scoring: ${s.scorer}.`;
   ctx.panel.update({
     status: result.partial ? 'partial' : 'done',
-    message: [result.partial, note].filter(Boolean).join('. '),
-    files: result.files,
+    message: [result.partial, ...result.notes, note].filter(Boolean).join('. '),
+    files: result.files.slice(0, PANEL_FILES),
+    rankedFiles: result.files.length,
+    listedFiles,
     answer: result.answer,
     summary,
     skipped: result.skipped,
     progress: '',
   });
-  ctx.decorations.set(result.files);
-  ctx.tree.set(result.files);
-  ctx.highlights.set(result.files);
-  ctx.statusBar.finished(`${result.files.length} files${result.partial ? ' (partial)' : ''}`, result.question);
+  showRanking(ctx, result.files, listedFiles);
+  ctx.statusBar.finished(`${result.files.length} files ranked${result.partial ? ' (partial)' : ''}`, result.question);
   ctx.log(`done: ${summary}${result.partial ? `; partial: ${result.partial}` : ''}`);
 }
 

@@ -1,4 +1,5 @@
 import { homedir } from 'node:os';
+import { DEFAULT_RANKING_MODE, RANKING_MODES, type RankingMode } from './core/fileRanking';
 import { SCORING_METHODS, type ScoringMethod } from './core/scorers/probe';
 import type { Measure } from './core/types';
 import { DEFAULT_EXCLUDES, DEFAULT_MAX_FILE_BYTES } from './core/gather';
@@ -26,6 +27,9 @@ export interface Settings {
   answerReserve: number;
   budget: number;
   measure: Measure;
+  ranking: RankingMode;
+  /** Files listed in the panel, the Relevant Files view and the Explorer badges. */
+  listedFiles: number;
   /** Score only this percentage of segments, the best by BM25 (0 or 100: all). */
   prefilterPercent: number;
   excludes: string[];
@@ -86,6 +90,9 @@ export function readSettings(source: SettingsSource): { settings: Settings; prob
   const includeSecrets = source.userValue('includeSecrets');
   const more = source.userValue('additionalBaseUrls') ?? [];
   if (!Array.isArray(more)) problems.push('xl3m.additionalBaseUrls must be a list of URLs; ignored.');
+  const ranking = source.value('ranking') ?? DEFAULT_RANKING_MODE;
+  const rankingOk = RANKING_MODES.includes(ranking as RankingMode);
+  if (!rankingOk) problems.push(`xl3m.ranking must be ${RANKING_MODES.join(' or ')}; using ${DEFAULT_RANKING_MODE}.`);
   const method = source.value('scoringMethod') ?? 'auto';
   const methodOk = method === 'auto' || SCORING_METHODS.includes(method as ScoringMethod);
   if (!methodOk) problems.push(`xl3m.scoringMethod must be auto or one of ${SCORING_METHODS.join(', ')}; using auto.`);
@@ -107,6 +114,8 @@ export function readSettings(source: SettingsSource): { settings: Settings; prob
     answerReserve: int('answerReserve', DEFAULT_ANSWER_RESERVE, 1),
     budget: int('budget', 0, 0),
     measure: (['nll', 'entropy', 'contrast'].includes(measure as string) ? measure : 'nll') as Measure,
+    ranking: (rankingOk ? ranking : DEFAULT_RANKING_MODE) as RankingMode,
+    listedFiles: int('listedFiles', 30, 1, 500),
     prefilterPercent: int('prefilterPercent', 0, 0, 100),
     excludes: excludes as string[],
     maxFileBytes: int('maxFileBytes', DEFAULT_MAX_FILE_BYTES, 1),

@@ -1,15 +1,16 @@
 import * as vscode from 'vscode';
 import type { RankedFile } from './core/types';
+import { formatRelevance } from './rangeFormat';
 
-/** Badges the chosen files in the Explorer with their rank; cleared on the next question. */
+/** Badges the best files of the ranking in the Explorer with their rank; cleared on the next question. */
 export class RelevantFileDecorations implements vscode.FileDecorationProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<vscode.Uri[]>();
   readonly onDidChangeFileDecorations = this.changed.event;
-  private ranks = new Map<string, { rank: number; score: number }>();
+  private ranks = new Map<string, { rank: number; file: RankedFile }>();
 
   set(files: RankedFile[]) {
     const before = [...this.ranks.keys()];
-    this.ranks = new Map(files.map((f, i) => [vscode.Uri.parse(f.location).toString(), { rank: i + 1, score: f.score }]));
+    this.ranks = new Map(files.map((f, i) => [vscode.Uri.parse(f.location).toString(), { rank: i + 1, file: f }]));
     this.changed.fire([...new Set([...before, ...this.ranks.keys()])].map((u) => vscode.Uri.parse(u)));
   }
 
@@ -22,7 +23,7 @@ export class RelevantFileDecorations implements vscode.FileDecorationProvider, v
     if (!r) return undefined;
     return {
       badge: r.rank < 100 ? String(r.rank) : '•',
-      tooltip: `xl3m: #${r.rank}, score ${r.score.toFixed(3)}`,
+      tooltip: `xl3m: #${r.rank}, relevance ${formatRelevance(r.file)} of the best file`,
       color: new vscode.ThemeColor('xl3m.relevantFileForeground'),
       propagate: false,
     };

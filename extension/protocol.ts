@@ -10,7 +10,11 @@ export interface PanelState {
   status: RunStatus;
   /** One line of progress while running. */
   progress: string;
+  /** The best files of the ranking, most relevant first (at most a few hundred; `rankedFiles` says how many were ranked). */
   files: RankedFile[];
+  rankedFiles: number;
+  /** How many of `files` are listed before "Show more". */
+  listedFiles: number;
   answer: string;
   /** Why a result is partial, cancelled or failed. */
   message: string;
@@ -25,6 +29,8 @@ export const EMPTY_STATE: PanelState = {
   status: 'idle',
   progress: '',
   files: [],
+  rankedFiles: 0,
+  listedFiles: 30,
   answer: '',
   message: '',
   summary: '',

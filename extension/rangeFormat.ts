@@ -1,5 +1,19 @@
-import type { LineRange } from './core/types';
+import type { LineRange, RankedFile } from './core/types';
 
 export function formatRanges(ranges: LineRange[]): string {
   return ranges.map((r) => (r.start === r.end ? `L${r.start}` : `L${r.start}-${r.end}`)).join(', ');
+}
+
+/** Relevance as a person reads it: a percentage of the run's best file. */
+export function formatRelevance(file: Pick<RankedFile, 'relevance'>): string {
+  return `${Math.round(100 * (file.relevance ?? 0))}%`;
+}
+
+/** A tooltip's lines: the readable relevance, the raw figure, the kind and whether the answer reads it. */
+export function describeRelevance(file: Pick<RankedFile, 'relevance' | 'score' | 'kind' | 'inKeyContext'>): string {
+  return [
+    `relevance ${formatRelevance(file)} of the best file (raw score ${file.score.toPrecision(4)})`,
+    `kind: ${file.kind}`,
+    file.inKeyContext ? 'in the key context the answer reads' : 'not in the key context',
+  ].join('\n');
 }

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { RankedFile } from './core/types';
-import { formatRanges } from './rangeFormat';
+import { describeRelevance, formatRanges, formatRelevance } from './rangeFormat';
 
-/** The "Relevant Files" view: the chosen files, most relevant first, each opening at its first range. */
+/** The "Relevant Files" view: the best files of the ranking, most relevant first, each opening at its first range. */
 export class RelevantFilesTree implements vscode.TreeDataProvider<RankedFile>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
@@ -21,8 +21,8 @@ export class RelevantFilesTree implements vscode.TreeDataProvider<RankedFile>, v
     const uri = vscode.Uri.parse(file.location);
     const item = new vscode.TreeItem(uri, vscode.TreeItemCollapsibleState.None);
     item.label = file.path;
-    item.description = `${formatRanges(file.ranges)}${file.pinned ? ' · pinned' : ''}`;
-    item.tooltip = `${file.path}\nscore ${file.score.toFixed(3)}\nlines ${formatRanges(file.ranges)}`;
+    item.description = `${formatRelevance(file)} · ${file.kind}${file.inKeyContext ? ' · in answer' : ''}${file.pinned ? ' · pinned' : ''} · ${formatRanges(file.ranges)}`;
+    item.tooltip = `${file.path}\n${describeRelevance(file)}\nlines ${formatRanges(file.ranges)}`;
     const first = file.ranges[0];
     item.command = {
       command: 'vscode.open',

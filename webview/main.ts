@@ -68,24 +68,46 @@ function render() {
   }
 }
 
+let showAll = false;
+
 function renderFiles() {
-  const scores = state.files.map((f) => f.score);
-  const hi = Math.max(...scores);
-  const lo = Math.min(...scores);
+  const listed = showAll ? state.files.length : Math.min(state.files.length, state.listedFiles || 30);
   const list = el('ol', { className: 'files', id: 'files' });
-  for (const f of state.files) {
+  for (const f of state.files.slice(0, listed)) {
     const pinned = state.pinned.includes(f.path);
     const first = f.ranges[0];
+    const relevance = Math.round(100 * (f.relevance ?? 0));
     const open = button(f.path, 'file-open', () => post({ type: 'open', path: f.path, line: first?.start ?? 1, endLine: first?.end }), `Open ${f.path}`);
     const ranges = el('span', { className: 'ranges' });
     for (const r of f.ranges) ranges.append(button(r.start === r.end ? `L${r.start}` : `L${r.start}-${r.end}`, 'range', () => post({ type: 'open', path: f.path, line: r.start, endLine: r.end })));
     const fill = el('div', { className: 'fill' });
-    fill.style.width = `${hi > lo ? 10 + (90 * (f.score - lo)) / (hi - lo) : 100}%`;
-    const bar = el('div', { className: 'bar', title: `score ${f.score.toFixed(3)} (higher = more relevant)` }, fill);
+    fill.style.width = `${Math.max(2, relevance)}%`;
+    const why = `${relevance}% of the best file's relevance (raw score ${f.score.toPrecision(4)}, higher = more relevant)`;
+    const bar = el('div', { className: 'bar', title: why }, fill);
+    const tags = el('span', { className: 'tags' });
+    if (f.kind) tags.append(el('span', { className: `kind kind-${f.kind}`, text: f.kind, title: `kind: ${f.kind}` }));
+    if (f.inKeyContext) tags.append(el('span', { className: 'in-context', text: 'in answer', title: 'These lines are in the key context the answer is written from' }));
+    if (f.mentioned) tags.append(el('span', { className: 'mentioned', text: 'named', title: 'The question names this file' }));
     const pin = button(pinned ? 'Unpin' : 'Pin', 'pin', () => post({ type: 'togglePin', path: f.path }), pinned ? 'Stop including this file in every question' : 'Include this file in every question');
-    list.append(el('li', { className: `file${pinned ? ' pinned' : ''}` }, open, bar, el('span', { className: 'score', text: f.score.toFixed(3) }), ranges, pin));
+    list.append(
+      el(
+        'li',
+        { className: `file${pinned ? ' pinned' : ''}${f.inKeyContext ? ' key-context' : ''}` },
+        el('div', { className: 'row' }, open, el('span', { className: 'score', text: `${relevance}%`, title: why })),
+        el('div', { className: 'row details' }, bar, tags, ranges, pin),
+      ),
+    );
   }
-  return el('section', {}, el('h2', { text: `Relevant files (${state.files.length})` }), list);
+  const ranked = Math.max(state.rankedFiles || 0, state.files.length);
+  const heading = el('h2', { text: `Relevant files (${listed} of ${ranked})` });
+  const section = el('section', {}, heading, list);
+  if (listed < state.files.length) {
+    section.append(button(`Show ${state.files.length - listed} more`, 'secondary more', () => {
+      showAll = true;
+      render();
+    }));
+  }
+  return section;
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -1,15 +1,17 @@
 import { parseArgs } from 'node:util';
+import { RANKING_MODES, type RankingMode } from '../core/fileRanking';
 import { SCORING_METHODS, type ScoringMethod } from '../core/scorers/probe';
 import type { Measure } from '../core/types';
 
 export const USAGE = `Usage:
   xl3m ask "<question>" --repo <dir> --base-url <url> --model <name> [options]
   xl3m ask "<question>" --repo <dir> --model-file <model.gguf>   (a local model, no server)
-  xl3m ask "<question>" --repo <dir>          (no model: files ranked by BM25, no answer)
+  xl3m ask "<question>" --repo <dir>          (no model: files ranked lexically, no answer)
   xl3m check --base-url <url> --model <name>
 
-ask: ranks the files of a repository by how much they help a model answer the question
-(XL3M segment-wise certainty scoring), then streams an answer from the best ones.
+ask: ranks every file of a repository for the question (lexically: BM25F over paths, declared
+names and content; with a model, fused with XL3M segment-wise certainty scoring), then streams an
+answer from the best parts. A long question (a pasted bug report, a log) is fine.
 check: says which scoring method a server allows, and why.
 
 Server:
@@ -35,6 +37,8 @@ Local model (llama.cpp in process, CPU):
 
 Scoring and selection:
   --measure <m>             nll (default) | entropy | contrast
+  --ranking <r>             with a model: fused (default: the model's and the lexical ranking,
+                            by reciprocal rank fusion) | model (the model's certainty first)
   --prefilter <percent>     score only the best <percent>% of segments by BM25 (a cheaper run)
   --segment-tokens <n>      tokens per segment (default 3072, for a 4k-context scorer)
   --overlap-tokens <n>      repeated when a file is cut (default 48)
@@ -52,7 +56,8 @@ Files:
   --no-gitignore            do not read .gitignore files
 
 Output:
-  --json                    one JSON object on stdout: files, answer, skipped, stats
+  --json                    one JSON object on stdout: every file ranked, answer, skipped, stats
+  --top <n>                 files listed in the text output (default 20; --json lists all)
   -h, --help                this text
 `;
 
@@ -80,6 +85,8 @@ export interface AskArgs extends ServerArgs {
   concurrency?: number;
   promptsPerRequest?: number;
   measure?: Measure;
+  ranking?: RankingMode;
+  top: number;
   /** Fraction (0-1] of segments scored, the best by BM25. */
   prefilter?: number;
   segmentTokens?: number;
@@ -120,6 +127,8 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
         timeout: { type: 'string' },
         retries: { type: 'string' },
         measure: { type: 'string' },
+        ranking: { type: 'string' },
+        top: { type: 'string' },
         prefilter: { type: 'string' },
         'segment-tokens': { type: 'string' },
         'overlap-tokens': { type: 'string' },
@@ -167,6 +176,8 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
   if (v['answer-base-url']) checkUrl(v['answer-base-url'], '--answer-base-url');
   const measure = v.measure;
   if (measure !== undefined && !['nll', 'entropy', 'contrast'].includes(measure)) throw new UsageError(`--measure must be nll, entropy or contrast (got "${measure}")`);
+  const ranking = v.ranking;
+  if (ranking !== undefined && !RANKING_MODES.includes(ranking as RankingMode)) throw new UsageError(`--ranking must be ${RANKING_MODES.join(' or ')} (got "${ranking}")`);
   const method = v.method ?? 'auto';
   if (method !== 'auto' && !SCORING_METHODS.includes(method as ScoringMethod)) throw new UsageError(`--method must be auto or one of ${SCORING_METHODS.join(', ')} (got "${method}")`);
   return {
@@ -183,6 +194,8 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
     concurrency: optionalInt(v.concurrency, '--concurrency', 1),
     promptsPerRequest: optionalInt(v['prompts-per-request'], '--prompts-per-request', 1),
     measure: measure as Measure | undefined,
+    ranking: ranking as RankingMode | undefined,
+    top: optionalInt(v.top, '--top', 1) ?? 20,
     prefilter: v.prefilter === undefined ? undefined : optionalInt(v.prefilter, '--prefilter', 1, 100)! / 100,
     segmentTokens: optionalInt(v['segment-tokens'], '--segment-tokens', 64),
     overlapTokens: optionalInt(v['overlap-tokens'], '--overlap-tokens', 0),

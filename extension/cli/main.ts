@@ -7,7 +7,6 @@ import type { RankedFile } from '../core/types';
 import { describeProgress } from '../core/progressText';
 import type { Endpoint } from '../core/endpoint';
 import type { Scorer } from '../core/scorer';
-import { Bm25Scorer } from '../core/scorers/bm25Scorer';
 import { LocalModel, LocalScorer, localModelLimits } from '../core/scorers/localModel';
 import { createScorer } from '../core/scorers/createScorer';
 import { formatProbe, probeEndpoint } from '../core/scorers/probe';
@@ -67,7 +66,7 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
   const stat = await fsp.stat(repo).catch(() => undefined);
   if (!stat?.isDirectory()) throw new Error(`--repo is not a folder: ${repo}`);
   const endpoints = endpointsOf(args);
-  let scorer: Scorer;
+  let scorer: Scorer | undefined;
   let local: LocalModel | undefined;
   if (args.modelFile) {
     const file = path.resolve(args.modelFile);
@@ -76,8 +75,7 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
     local = await LocalModel.load(file, { contextSize: args.contextSize, threads: args.threads });
     scorer = new LocalScorer(local);
   } else if (endpoints.length === 0) {
-    scorer = new Bm25Scorer();
-    io.stderr.write('xl3m: no model configured: files ranked by BM25 (word overlap), no answer. Give --base-url and --model for model scoring and an answer.\n');
+    io.stderr.write('xl3m: no model configured: files ranked lexically (BM25F), no answer. Give --base-url and --model (or --model-file) for model scoring and an answer.\n');
   } else {
     const created = await createScorer({ endpoints, method: args.method, concurrency: args.concurrency, promptsPerRequest: args.promptsPerRequest }, signal);
     scorer = created.scorer;
@@ -105,6 +103,7 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
         },
         segment: { maxTokens: args.segmentTokens ?? limits?.segmentTokens, overlapTokens: args.overlapTokens },
         measure: args.measure,
+        ranking: args.ranking,
         contextWindow: args.contextWindow ?? limits?.contextWindow,
         prefilter: args.prefilter,
         budget: args.budget,
@@ -126,7 +125,7 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
         onRanking: (files) => {
           if (args.json) return;
           if (tty) io.stderr.write('\r\x1b[K');
-          io.stdout.write(formatRanking(files));
+          io.stdout.write(formatRanking(files, args.top));
         },
         onAnswerDelta: (d) => {
           if (args.json) return;
@@ -151,6 +150,7 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
     if (tty) io.stderr.write('\r\x1b[K');
     if (args.json) io.stdout.write(JSON.stringify(toJson(result)) + '\n');
     else writeSummary(result, io, answerStarted);
+    for (const note of result.notes) io.stderr.write(`xl3m: ${note}\n`);
     if (result.partial) io.stderr.write(`xl3m: partial result: ${result.partial}\n`);
     return signal?.aborted ? 130 : 0;
   } finally {
@@ -163,29 +163,48 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
 /** The CLI's JSON contract: files most relevant first, paths relative to --repo with `/`. */
 export function toJson(result: AskResult) {
   return {
-    files: result.files.map((f) => ({ path: f.path, score: f.score, ranges: f.ranges.map((r) => ({ start: r.start, end: r.end })) })),
+    files: result.files.map((f) => ({
+      path: f.path,
+      score: f.score,
+      ...(f.modelScore !== undefined ? { modelScore: f.modelScore } : {}),
+      relevance: Number(f.relevance.toFixed(4)),
+      kind: f.kind,
+      inKeyContext: f.inKeyContext,
+      ranges: f.ranges.map((r) => ({ start: r.start, end: r.end })),
+      ...(f.mentioned ? { mentioned: true } : {}),
+      ...(f.pinned ? { pinned: true } : {}),
+    })),
     answer: result.answer,
     skipped: result.skipped,
     ...(result.partial ? { partial: result.partial } : {}),
+    ...(result.notes.length ? { notes: result.notes } : {}),
     stats: result.stats,
   };
 }
 
-export function formatRanking(files: RankedFile[]): string {
-  const lines = [`Relevant files (${files.length}, most relevant first):\n`];
-  files.forEach((f, i) => {
+/** The best `top` files: rank, relevance (% of the best), kind, path, lines; `*` marks the key context. */
+export function formatRanking(files: RankedFile[], top = 20): string {
+  const shown = files.slice(0, top);
+  const lines = [`Relevant files (${shown.length} of ${files.length}, most relevant first; * = in the key context):\n`];
+  shown.forEach((f, i) => {
     const ranges = f.ranges.map((r) => (r.start === r.end ? `${r.start}` : `${r.start}-${r.end}`)).join(', ');
-    lines.push(`${String(i + 1).padStart(3)}. ${f.path}  lines ${ranges}  score ${f.score.toFixed(3)}${f.pinned ? '  (pinned)' : ''}\n`);
+    const pct = `${Math.round(100 * f.relevance)}%`.padStart(4);
+    const flags = [f.pinned ? 'pinned' : '', f.mentioned ? 'named in the question' : ''].filter(Boolean).join(', ');
+    lines.push(`${String(i + 1).padStart(3)}. ${pct} ${f.inKeyContext ? '*' : ' '} ${f.kind.padEnd(9)} ${f.path}  lines ${ranges}${flags ? `  (${flags})` : ''}\n`);
   });
+  if (files.length > shown.length) lines.push(`     … ${files.length - shown.length} more (--top N to list more, --json for all)\n`);
   return lines.join('');
 }
 
 function writeSummary(result: AskResult, io: Io, answerStreamed: boolean) {
   const s = result.stats;
+  const scoring =
+    s.scoreMethod === 'lexical'
+      ? `ranked lexically in ${s.rankingSeconds.toFixed(1)}s`
+      : `${s.segments} segments scored in ${s.scoringSeconds.toFixed(1)}s (${Math.round(s.scoringTokensPerSecond)} tok/s, ${s.requests} requests), ${s.finePassFiles} files scored alone, ${s.scoreMethod} ranking`;
   io.stdout.write(
-    `${answerStreamed ? '\n' : '\n(no answer)\n'}\n${s.files} files, ${s.tokens} tokens, ${s.segments} segments scored in ` +
-      `${s.scoringSeconds.toFixed(1)}s (${Math.round(s.scoringTokensPerSecond)} tok/s, ${s.requests} requests); ` +
-      `key context ${s.keyContextTokens} of ${s.budget} tokens; ${s.skippedFiles} files skipped\n`,
+    `${answerStreamed ? '\n' : '\n(no answer)\n'}\n${s.files} files, ${s.tokensEstimated ? '~' : ''}${s.tokens} tokens, ${scoring}; ` +
+      `key context ${s.keyContextTokens} of ${s.budget} tokens; ${s.skippedFiles} files skipped; ${s.totalSeconds.toFixed(1)}s in all\n`,
   );
 }
 

@@ -4,13 +4,16 @@ import type { FileSystem } from './fileSystem';
 import { gather, type GatherOptions, type GatherRoot } from './gather';
 import { bm25Prefilter } from './bm25';
 import { relevance } from './certainty';
+import { combineScores, DEFAULT_RANKING_MODE, modelFileScores, rankAllFiles, type RankingMode } from './fileRanking';
+import { rankFilesLexically, type LexicalRanking } from './lexicalRanking';
+import { condenseQuestion } from './question';
 import type { Scorer, ScoreRequest } from './scorer';
 import { DEFAULT_SEGMENT_TOKENS, segment, pieceText, type SegmentOptions } from './segment';
-import { answerBudget, DEFAULT_ANSWER_RESERVE, DEFAULT_CONTEXT_WINDOW, rankFiles, selectKeyContext } from './select';
+import { answerBudget, DEFAULT_ANSWER_RESERVE, DEFAULT_CONTEXT_WINDOW, selectKeyContext, selectLexicalContext, type KeyContext } from './select';
 import { tokenizeFile, type Tokenizer } from './tokenizer';
 import type { TokenCountCache } from './tokenCountCache';
 import type { TokenizerPool } from './tokenizerPool';
-import type { Certainty, Measure, ProgressListener, RankedFile, Segment, SkippedFile, SourceFile, TokenizedFile } from './types';
+import type { Certainty, LineRange, Measure, ProgressListener, RankedFile, Segment, SkippedFile, SourceFile, TokenizedFile } from './types';
 
 export interface AskOptions {
   question: string;
@@ -26,8 +29,10 @@ export interface AskOptions {
   pinned?: string[];
   /** Score only this fraction (0-1] of the segments, the best by BM25: a cheaper run. */
   prefilter?: number;
-  /** Top segments shared by several files whose files are scored one by one to order them. */
+  /** The fine pass: the files of this many of the best segments that several files share are each scored alone. */
   refineTop?: number;
+  /** How the model's certainty and the lexical ranking combine (with a model). */
+  ranking?: RankingMode;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
   /** Asked after segmenting, before any request: false cancels the run (e.g. the user declines a big run). */
@@ -44,7 +49,8 @@ export interface AskDeps {
   tokenizerPool?: TokenizerPool;
   /** Counts from earlier runs on the same files (the extension keeps one between questions). */
   tokenCache?: TokenCountCache;
-  scorer: Scorer;
+  /** The model that scores segments; without one, the files are ranked lexically and nothing is sent anywhere to score. */
+  scorer?: Scorer;
   /** Where the answer comes from; no answer is asked for when absent (nor `answerer`). */
   answerEndpoint?: Endpoint;
   /** An answer from elsewhere than an OpenAI-compatible server (e.g. the local model). */
@@ -55,7 +61,21 @@ export interface AskStats {
   files: number;
   skippedFiles: number;
   bytes: number;
+  /** Tokens of every gathered file: counted when a model scores, estimated from the size (`tokensEstimated`) when not. */
   tokens: number;
+  tokensEstimated: boolean;
+  /** Seconds spent ranking the files lexically. */
+  rankingSeconds: number;
+  /** How the files' scores were made: `lexical`, or with a model `fused` / `model`. */
+  scoreMethod: 'lexical' | RankingMode;
+  /** Files scored alone after the coarse pass, and their tokens (the fine pass's cost beside `scoredTokens`). */
+  finePassFiles: number;
+  finePassTokens: number;
+  /** Segment tokens sent in the coarse pass. */
+  scoredTokens: number;
+  /** The question as the scoring prompts carry it: whole, or condensed to the lines with the most signal. */
+  questionTokens: number;
+  scoredQuestionTokens: number;
   segments: number;
   /** Segments sent to the scorer (fewer than `segments` with a BM25 pre-filter). */
   candidateSegments: number;
@@ -82,6 +102,8 @@ export interface AskResult {
   skipped: SkippedFile[];
   /** Why the result is incomplete (cancelled, segments that failed, answer cut off); absent when complete. */
   partial?: string;
+  /** Things the user should know that do not make the result partial (e.g. the question was condensed for the model). */
+  notes: string[];
   keyContext: string;
   stats: AskStats;
 }
@@ -122,16 +144,13 @@ async function tokenizeAll(files: SourceFile[], deps: AskDeps, signal: AbortSign
   return out;
 }
 
-/** The whole XL3M run: gather, tokenize, segment, score, select, answer. */
+/** The whole run: gather, rank lexically, (tokenize, segment, score, fine pass, fuse), select, answer. */
 export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult> {
   const started = performance.now();
   const { signal, onProgress } = options;
-  const measure = options.measure ?? 'nll';
   const question = options.question.trim();
   if (!question) throw new Error('the question is empty');
-  const questionTokens = deps.tokenizer.count(question);
-  const maxQuestion = Math.floor((options.segment?.maxTokens ?? DEFAULT_SEGMENT_TOKENS) / 3);
-  if (questionTokens > maxQuestion) throw new Error(`the question is too long: ${questionTokens} tokens (at most ${maxQuestion}, a third of a segment)`);
+  const notes: string[] = [];
   const check = (stage: string) => {
     if (signal?.aborted) throw new CancelledError(stage);
   };
@@ -141,7 +160,134 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
     throw err;
   });
   check('gathering files');
-  const tokenized = await tokenizeAll(gathered.files, deps, signal).catch((err) => {
+  if (gathered.files.length === 0) throw new Error(`no text files to read (${gathered.skipped.length} skipped)`);
+
+  const rankingStarted = performance.now();
+  const lexical = rankFilesLexically(gathered.files, question, undefined, signal);
+  const rankingSeconds = (performance.now() - rankingStarted) / 1000;
+  onProgress?.({ stage: 'rank', files: gathered.files.length });
+  check('ranking files');
+
+  // The answer model reads the question whole unless it would crowd out the key context: then it
+  // reads the condensed question too, capped at a quarter of its window.
+  const contextWindow = options.contextWindow ?? DEFAULT_CONTEXT_WINDOW;
+  const answerQuestion = condenseQuestion(question, Math.max(1024, Math.floor(contextWindow / 4)), deps.tokenizer, (t) => lexical.idf.get(t) ?? 0);
+  const questionTokens = answerQuestion.originalTokens;
+  if (answerQuestion.tokens < answerQuestion.originalTokens) {
+    notes.push(`the answer model reads the question condensed to ${answerQuestion.tokens} of its ${answerQuestion.originalTokens} tokens (its title and the lines with the rarest words), leaving its window to the code`);
+  }
+  const budget =
+    options.budget ??
+    answerBudget({
+      contextWindow,
+      questionTokens: answerQuestion.tokens,
+      answerReserve: options.answerReserve ?? DEFAULT_ANSWER_RESERVE,
+    });
+  const pinned = new Set(options.pinned ?? []);
+  const scored = deps.scorer
+    ? await scoreWithModel(deps.scorer, gathered.files, question, lexical, options, deps, budget, pinned, notes)
+    : undefined;
+  const bytes = gathered.files.reduce((a, f) => a + f.bytes, 0);
+
+  let context: { text: string; tokens: number; ranges: ReadonlyMap<number, LineRange[]>; segments: number };
+  let scores: number[];
+  if (scored) {
+    scores = combineScores(lexical.files, scored.modelScores, options.ranking ?? DEFAULT_RANKING_MODE);
+    context = { ...scored.context, segments: scored.context.segments.length };
+  } else {
+    scores = lexical.files.map((e) => e.score);
+    const lexicalContext = selectLexicalContext(gathered.files, lexical.files, scores, { budget, pinned, tokenizer: deps.tokenizer });
+    context = { ...lexicalContext, segments: 0 };
+    check('selecting the key context');
+  }
+  onProgress?.({ stage: 'select', segments: context.segments, tokens: context.tokens, budget });
+  const files = rankAllFiles({ files: gathered.files, lexical: lexical.files, scores, keyContext: context.ranges, pinned, modelScores: scored?.modelScores, modelRanges: scored?.modelRanges });
+  options.onRanking?.(files);
+
+  const answered = await answerStage(context.text, answerQuestion.text, options, deps, signal);
+  const partial = [scored?.partial, answered.partial].filter(Boolean).join('; ') || undefined;
+
+  return {
+    question,
+    files,
+    answer: answered.answer,
+    skipped: gathered.skipped,
+    ...(partial ? { partial } : {}),
+    notes,
+    keyContext: context.text,
+    stats: {
+      files: gathered.files.length,
+      skippedFiles: gathered.skipped.length,
+      bytes,
+      tokens: scored?.tokens ?? Math.round(gathered.files.reduce((a, f) => a + f.text.length, 0) / 4),
+      tokensEstimated: !scored,
+      rankingSeconds,
+      scoreMethod: scored ? (options.ranking ?? DEFAULT_RANKING_MODE) : 'lexical',
+      finePassFiles: scored?.finePassFiles ?? 0,
+      finePassTokens: scored?.finePassTokens ?? 0,
+      scoredTokens: scored?.scoredTokens ?? 0,
+      questionTokens,
+      scoredQuestionTokens: scored?.scoredQuestionTokens ?? 0,
+      segments: scored?.segments.length ?? 0,
+      candidateSegments: scored?.candidates ?? 0,
+      scoredSegments: scored?.scoredSegments ?? 0,
+      failedSegments: scored?.failedSegments ?? 0,
+      keyContextSegments: context.segments,
+      keyContextTokens: context.tokens,
+      budget,
+      measure: options.measure ?? 'nll',
+      scorer: deps.scorer?.description ?? 'lexical (BM25F over paths, declared names and content; no model configured)',
+      requests: deps.scorer?.stats.requests ?? 0,
+      attempts: deps.scorer?.stats.attempts ?? 0,
+      scoringSeconds: scored?.scoringSeconds ?? 0,
+      scoringTokensPerSecond: scored && scored.scoringSeconds > 0 ? scored.scoredTokens / scored.scoringSeconds : 0,
+      totalSeconds: (performance.now() - started) / 1000,
+    },
+  };
+}
+
+interface ModelScoring {
+  tokens: number;
+  segments: Segment[];
+  candidates: number;
+  scoredSegments: number;
+  failedSegments: number;
+  scoredTokens: number;
+  scoredQuestionTokens: number;
+  scoringSeconds: number;
+  finePassFiles: number;
+  finePassTokens: number;
+  modelScores: Map<number, number>;
+  modelRanges: Map<number, LineRange[]>;
+  context: KeyContext;
+  partial?: string;
+}
+
+/** Tokenize, segment, score every segment (the coarse pass), score the files of the best shared segments alone (the fine pass), select the key context. */
+async function scoreWithModel(
+  scorer: Scorer,
+  gatheredFiles: SourceFile[],
+  fullQuestion: string,
+  lexical: LexicalRanking,
+  options: AskOptions,
+  deps: AskDeps,
+  budget: number,
+  pinned: ReadonlySet<string>,
+  notes: string[],
+): Promise<ModelScoring> {
+  const { signal, onProgress } = options;
+  const measure = options.measure ?? 'nll';
+  const check = (stage: string) => {
+    if (signal?.aborted) throw new CancelledError(stage);
+  };
+  const maxQuestion = Math.floor((options.segment?.maxTokens ?? DEFAULT_SEGMENT_TOKENS) / 3);
+  const condensed = condenseQuestion(fullQuestion, maxQuestion, deps.tokenizer, (t) => lexical.idf.get(t) ?? 0);
+  const question = condensed.text;
+  if (condensed.tokens < condensed.originalTokens) {
+    notes.push(`the scoring model reads the question condensed to ${condensed.tokens} of its ${condensed.originalTokens} tokens (its title and the lines with the rarest words); the lexical ranking reads it whole`);
+  }
+
+  const tokenized = await tokenizeAll(gatheredFiles, deps, signal).catch((err) => {
     check('tokenizing');
     throw err;
   });
@@ -149,7 +295,6 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
   const tokens = tokenized.reduce((a, f) => a + f.tokens, 0);
   const segments = segment(tokenized, deps.tokenizer, options.segment);
   onProgress?.({ stage: 'segment', files: tokenized.length, tokens, segments: segments.length });
-  if (segments.length === 0) throw new Error(`no text files to read (${gathered.skipped.length} skipped)`);
   if (options.confirmScoring && !(await options.confirmScoring({ segments: segments.length, tokens }))) throw new CancelledError('confirming the run');
   check('confirming the run');
 
@@ -179,9 +324,9 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
   let baseline: Certainty | undefined;
   let partial: string | undefined;
   try {
-    if (measure === 'contrast') baseline = await scoreOne(deps.scorer, '', question, topK, signal);
+    if (measure === 'contrast') baseline = await scoreOne(scorer, '', question, topK, signal);
     progress();
-    await deps.scorer.score(
+    await scorer.score(
       // a segment is a request; its text is built when a scorer reads it, not held for the run
       candidates,
       question,
@@ -205,80 +350,78 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
     if (!signal?.aborted) throw err;
   }
   const scoringSeconds = (performance.now() - scoreStarted) / 1000;
-  const scored = certainties.filter((c) => c !== undefined).length;
+  const scoredSegments = certainties.filter((c) => c !== undefined).length;
   if (signal?.aborted) {
-    if (scored === 0) throw new CancelledError('scoring');
-    partial = `cancelled after scoring ${scored} of ${candidates.length} segments`;
-  } else if (scored === 0) {
+    if (scoredSegments === 0) throw new CancelledError('scoring');
+    partial = `cancelled after scoring ${scoredSegments} of ${candidates.length} segments`;
+  } else if (scoredSegments === 0) {
     throw new Error(failures[0]?.message ?? 'no segment could be scored');
   } else if (failures.length > 0) {
     partial = `${failures.length} of ${candidates.length} segments could not be scored: ${failures[0]!.message}`;
   }
   const scores = certainties.map((c) => (c ? relevance(c, measure, baseline) : undefined));
 
-  const budget =
-    options.budget ??
-    answerBudget({
-      contextWindow: options.contextWindow ?? DEFAULT_CONTEXT_WINDOW,
-      questionTokens,
-      answerReserve: options.answerReserve ?? DEFAULT_ANSWER_RESERVE,
-    });
-  const pinned = new Set(options.pinned ?? []);
   const context = selectKeyContext(tokenized, segments, scores, { budget, pinned, tokenizer: deps.tokenizer });
-  onProgress?.({ stage: 'select', segments: context.segments.length, tokens: context.tokens, budget });
-  const tieBreak = signal?.aborted ? new Map<number, number>() : await refineShared(deps.scorer, tokenized, segments, context.segments.slice(0, options.refineTop ?? 4), question, measure, topK, baseline, signal);
-  const files = rankFiles(tokenized, segments, scores, context, pinned, tieBreak);
-  options.onRanking?.(files);
-
-  let answer = '';
-  const answerer = deps.answerer ?? (deps.answerEndpoint && ((text: string, q: string, o: AnswerOptions) => streamAnswer(deps.answerEndpoint!, text, q, o)));
-  if (answerer && !signal?.aborted && context.text) {
-    try {
-      answer = await answerer(context.text, question, {
-        signal,
-        maxTokens: options.answerReserve ?? DEFAULT_ANSWER_RESERVE,
-        onDelta: (d) => {
-          answer += d;
-          options.onAnswerDelta?.(d);
-          onProgress?.({ stage: 'answer', characters: answer.length });
-        },
-      });
-      if (signal?.aborted) partial ??= 'cancelled while answering';
-    } catch (err) {
-      if (signal?.aborted) partial ??= 'cancelled while answering';
-      else partial = (partial ? partial + '; ' : '') + `the answer failed: ${(err as Error).message}`;
-      if (err instanceof AnswerError) answer = err.partial;
-    }
-  }
-
+  const fine = signal?.aborted
+    ? { alone: new Map<number, { score: number; range: LineRange }>(), files: 0, tokens: 0 }
+    : await finePass(scorer, tokenized, segments, scores, options.refineTop ?? DEFAULT_REFINE_TOP, question, measure, topK, baseline, signal);
+  const modelScores = modelFileScores(segments, scores, new Map([...fine.alone].map(([i, a]) => [i, a.score])));
+  const modelRanges = bestModelRanges(segments, scores, fine.alone);
   return {
-    question,
-    files,
-    answer,
-    skipped: gathered.skipped,
+    tokens,
+    segments,
+    candidates: candidates.length,
+    scoredSegments,
+    failedSegments: failures.length,
+    scoredTokens,
+    scoredQuestionTokens: condensed.tokens,
+    scoringSeconds,
+    finePassFiles: fine.files,
+    finePassTokens: fine.tokens,
+    modelScores,
+    modelRanges,
+    context,
     ...(partial ? { partial } : {}),
-    keyContext: context.text,
-    stats: {
-      files: tokenized.length,
-      skippedFiles: gathered.skipped.length,
-      bytes: gathered.files.reduce((a, f) => a + f.bytes, 0),
-      tokens,
-      segments: segments.length,
-      candidateSegments: candidates.length,
-      scoredSegments: scored,
-      failedSegments: failures.length,
-      keyContextSegments: context.segments.length,
-      keyContextTokens: context.tokens,
-      budget,
-      measure,
-      scorer: deps.scorer.description,
-      requests: deps.scorer.stats.requests,
-      attempts: deps.scorer.stats.attempts,
-      scoringSeconds,
-      scoringTokensPerSecond: scoringSeconds > 0 ? scoredTokens / scoringSeconds : 0,
-      totalSeconds: (performance.now() - started) / 1000,
-    },
   };
+}
+
+/** Shared segments whose files are scored alone: the best this many. */
+export const DEFAULT_REFINE_TOP = 8;
+
+/** Each file's best scored part as its line range (a part scored alone, or a segment it had to itself). */
+function bestModelRanges(segments: Segment[], scores: ReadonlyArray<number | undefined>, alone: ReadonlyMap<number, { score: number; range: LineRange }>): Map<number, LineRange[]> {
+  const best = new Map<number, { score: number; range: LineRange }>(alone);
+  for (const seg of segments) {
+    const s = scores[seg.index];
+    if (s === undefined || Number.isNaN(s) || seg.pieces.length !== 1) continue;
+    const p = seg.pieces[0]!;
+    const cur = best.get(p.fileIndex);
+    if (!cur || s > cur.score) best.set(p.fileIndex, { score: s, range: { start: p.start, end: p.end } });
+  }
+  return new Map([...best].map(([i, b]) => [i, [b.range]]));
+}
+
+async function answerStage(keyContext: string, question: string, options: AskOptions, deps: AskDeps, signal: AbortSignal | undefined): Promise<{ answer: string; partial?: string }> {
+  let answer = '';
+  let partial: string | undefined;
+  const answerer = deps.answerer ?? (deps.answerEndpoint && ((text: string, q: string, o: AnswerOptions) => streamAnswer(deps.answerEndpoint!, text, q, o)));
+  if (!answerer || signal?.aborted || !keyContext) return { answer };
+  try {
+    answer = await answerer(keyContext, question, {
+      signal,
+      maxTokens: options.answerReserve ?? DEFAULT_ANSWER_RESERVE,
+      onDelta: (d) => {
+        answer += d;
+        options.onAnswerDelta?.(d);
+        options.onProgress?.({ stage: 'answer', characters: answer.length });
+      },
+    });
+    if (signal?.aborted) partial = 'cancelled while answering';
+  } catch (err) {
+    partial = signal?.aborted ? 'cancelled while answering' : `the answer failed: ${(err as Error).message}`;
+    if (err instanceof AnswerError) answer = err.partial;
+  }
+  return { answer, ...(partial ? { partial } : {}) };
 }
 
 async function scoreOne(scorer: Scorer, text: string, question: string, topK: number, signal?: AbortSignal): Promise<Certainty> {
@@ -295,44 +438,50 @@ async function scoreOne(scorer: Scorer, text: string, question: string, topK: nu
 }
 
 /**
- * Files that share a top segment tie on that segment's score; each of their pieces is scored
- * alone to order them. Best effort: a failure here leaves the tie in repository order.
+ * The fine pass: the files of the best segments that several files share are each scored alone,
+ * so that no file takes a neighbour's score. Best effort: a failure leaves those files to the
+ * lexical ranking.
  */
-async function refineShared(
+async function finePass(
   scorer: Scorer,
   files: TokenizedFile[],
   segments: Segment[],
-  top: number[],
+  scores: ReadonlyArray<number | undefined>,
+  top: number,
   question: string,
   measure: Measure,
   topK: number,
   baseline: Certainty | undefined,
   signal?: AbortSignal,
-): Promise<Map<number, number>> {
+): Promise<{ alone: Map<number, { score: number; range: LineRange }>; files: number; tokens: number }> {
+  const shared = segments.filter((s) => s.pieces.length > 1 && scores[s.index] !== undefined && !Number.isNaN(scores[s.index]!));
+  shared.sort((a, b) => scores[b.index]! - scores[a.index]! || a.index - b.index);
   const requests: ScoreRequest[] = [];
-  const owners: number[] = [];
-  for (const index of top) {
-    const seg = segments[index]!;
-    if (seg.pieces.length < 2) continue;
+  const owners: { fileIndex: number; range: LineRange }[] = [];
+  let tokens = 0;
+  for (const seg of shared.slice(0, top)) {
     for (const p of seg.pieces) {
       requests.push({ index: owners.length, text: pieceText(files[p.fileIndex]!, p) });
-      owners.push(p.fileIndex);
+      owners.push({ fileIndex: p.fileIndex, range: { start: p.start, end: p.end } });
+      tokens += p.tokens;
     }
   }
-  const tieBreak = new Map<number, number>();
-  if (requests.length === 0) return tieBreak;
+  const alone = new Map<number, { score: number; range: LineRange }>();
+  if (requests.length === 0) return { alone, files: 0, tokens: 0 };
   try {
     await scorer.score(requests, question, {
       signal,
       topK,
       onResult: (i, c) => {
         const s = relevance(c, measure, baseline);
-        tieBreak.set(owners[i]!, Math.max(tieBreak.get(owners[i]!) ?? -Infinity, s));
+        const owner = owners[i]!;
+        const cur = alone.get(owner.fileIndex);
+        if (!cur || s > cur.score) alone.set(owner.fileIndex, { score: s, range: owner.range });
       },
       onFailure: () => {},
     });
   } catch {
-    // ordering within a tie is a refinement; the ranking stands without it
+    // a refinement; the lexical ranking stands for these files without it
   }
-  return tieBreak;
+  return { alone, files: new Set(owners.map((o) => o.fileIndex)).size, tokens };
 }

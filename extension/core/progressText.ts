@@ -5,6 +5,8 @@ export function describeProgress(e: ProgressEvent, width = 24): string {
   switch (e.stage) {
     case 'gather':
       return `gathering: ${e.files} files read, ${e.skipped} skipped`;
+    case 'rank':
+      return `ranked ${e.files} files`;
     case 'segment':
       return `segmented: ${e.files} files, ${formatCount(e.tokens)} tokens, ${e.segments} segments`;
     case 'score': {

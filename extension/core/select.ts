@@ -1,6 +1,6 @@
 import { pieceHeader, pieceText } from './segment';
-import type { Tokenizer } from './tokenizer';
-import type { LineRange, RankedFile, Segment, TokenizedFile } from './types';
+import { tokenizeFile, type Tokenizer } from './tokenizer';
+import type { LineRange, Segment, SourceFile, TokenizedFile } from './types';
 
 export interface BudgetOptions {
   /** The answer model's context window, in tokens. */
@@ -111,41 +111,54 @@ export function mergeRanges(list: LineRange[]): LineRange[] {
   return out;
 }
 
+export interface LexicalContextOptions extends SelectOptions {
+  /** Files looked at, best first, before the budget is given up on. */
+  maxFiles?: number;
+}
+
 /**
- * The files of the key context, most relevant first. A file's score is that of the best scored
- * segment it appears in; files sharing that segment are ordered by `tieBreak` (their own score
- * when scored alone), then repository order.
+ * The key context without a model: the best files' best-matching lines, best file first, until
+ * the budget is full, the pinned files first; laid out in repository order. Only the files it
+ * looks at are tokenized.
  */
-export function rankFiles(
-  files: TokenizedFile[],
-  segments: Segment[],
-  scores: ReadonlyArray<number | undefined>,
-  context: KeyContext,
-  pinned: ReadonlySet<string> = new Set(),
-  tieBreak: ReadonlyMap<number, number> = new Map(),
-): RankedFile[] {
-  const best = new Map<number, number>();
-  for (const seg of segments) {
-    const s = scores[seg.index];
-    if (s === undefined || Number.isNaN(s)) continue;
-    for (const p of seg.pieces) best.set(p.fileIndex, Math.max(best.get(p.fileIndex) ?? -Infinity, s));
+export function selectLexicalContext(
+  files: readonly SourceFile[],
+  evidence: readonly { ranges: LineRange[] }[],
+  scores: readonly number[],
+  options: LexicalContextOptions,
+): { text: string; tokens: number; ranges: Map<number, LineRange[]> } {
+  const order = files
+    .map((_, i) => i)
+    .filter((i) => scores[i]! > 0 || options.pinned?.has(files[i]!.path))
+    .sort((a, b) => Number(options.pinned?.has(files[b]!.path) ?? false) - Number(options.pinned?.has(files[a]!.path) ?? false) || scores[b]! - scores[a]! || a - b)
+    .slice(0, options.maxFiles ?? 64);
+  const chosen = new Map<number, { tf: TokenizedFile; ranges: LineRange[] }>();
+  let used = 0;
+  for (const i of order) {
+    if (options.budget - used < 64) break;
+    const tf = tokenizeFile(files[i]!, options.tokenizer);
+    const header = options.tokenizer.count(pieceHeader(tf.file.path, tf.lineTokens.length, tf.lineTokens.length));
+    const wanted = options.pinned?.has(tf.file.path) ? [{ start: 1, end: Math.max(1, tf.lineTokens.length) }] : evidence[i]!.ranges;
+    const taken: LineRange[] = [];
+    for (const r of wanted) {
+      let end = Math.min(r.end, tf.lineTokens.length);
+      let cost = header + tf.lineTokens.subarray(r.start - 1, end).reduce((a, b) => a + b, 0);
+      while (used + cost > options.budget && end > r.start) {
+        end = r.start + Math.floor((end - r.start) / 2);
+        cost = header + tf.lineTokens.subarray(r.start - 1, end).reduce((a, b) => a + b, 0);
+      }
+      if (used + cost > options.budget || r.start > end) break;
+      taken.push({ start: r.start, end });
+      used += cost;
+    }
+    if (taken.length) chosen.set(i, { tf, ranges: taken });
   }
-  const lowest = Math.min(0, ...[...best.values()]);
-  const ranked = [...context.ranges.entries()].map(([fileIndex, ranges]) => ({
-    fileIndex,
-    file: {
-      path: files[fileIndex]!.file.path,
-      location: files[fileIndex]!.file.absPath,
-      score: best.get(fileIndex) ?? lowest,
-      ranges,
-      ...(pinned.has(files[fileIndex]!.file.path) ? { pinned: true } : {}),
-    } satisfies RankedFile,
-  }));
-  ranked.sort(
-    (a, b) =>
-      b.file.score - a.file.score ||
-      (tieBreak.get(b.fileIndex) ?? -Infinity) - (tieBreak.get(a.fileIndex) ?? -Infinity) ||
-      a.fileIndex - b.fileIndex,
-  );
-  return ranked.map((r) => r.file);
+  let text = '';
+  const ranges = new Map<number, LineRange[]>();
+  for (const i of [...chosen.keys()].sort((a, b) => a - b)) {
+    const { tf, ranges: list } = chosen.get(i)!;
+    ranges.set(i, list);
+    for (const r of list) text += pieceText(tf, r);
+  }
+  return { text, tokens: used, ranges };
 }

@@ -1,3 +1,5 @@
+import type { FileKind } from './fileKind';
+
 // Data that flows through the pipeline: gather -> tokenize -> segment -> score -> select -> answer.
 
 /** A text file of the workspace, as read once by the gatherer. */
@@ -71,14 +73,25 @@ export interface RankedFile {
   path: string;
   /** Where the file is (absolute path or URI, as the FileSystem named it). */
   location: string;
-  /** Higher = more relevant. */
+  /** Higher = more relevant: the lexical score, or the fused one when a model scored (see `scoreMethod` in the run's stats). */
   score: number;
+  /** The file's own score from the model's certainty (higher = more certain), where the model scored it alone. */
+  modelScore?: number;
+  /** The score relative to the run's best file, 0-1: what a person reads. */
+  relevance: number;
+  kind: FileKind;
+  /** The file's best lines: those in the key context when it is there, else its best-matching ones. */
   ranges: LineRange[];
+  /** Its lines are in the key context the answer is written from. */
+  inKeyContext: boolean;
+  /** The question names the file (a traceback frame, a module path). */
+  mentioned?: boolean;
   pinned?: boolean;
 }
 
 export type ProgressEvent =
   | { stage: 'gather'; files: number; skipped: number; bytes: number }
+  | { stage: 'rank'; files: number }
   | { stage: 'segment'; files: number; tokens: number; segments: number }
   | { stage: 'score'; done: number; failed: number; total: number; tokensPerSecond: number; etaSeconds?: number }
   | { stage: 'select'; segments: number; tokens: number; budget: number }

@@ -40,6 +40,7 @@ describe('xl3m CLI', () => {
     assert.equal(code, 0, stderr);
     const out = JSON.parse(stdout);
     assert.deepEqual(Object.keys(out).sort(), ['answer', 'files', 'skipped', 'stats']);
+    assert.equal(out.files.length, repo.files, 'every gathered file is ranked');
     assert.equal(out.files[0].path, repo.needlePath);
     for (const f of out.files) {
       assert.equal(typeof f.score, 'number');
@@ -56,11 +57,50 @@ describe('xl3m CLI', () => {
   test('without --json: the ranked list, then the answer; progress goes to stderr', async () => {
     const { code, stdout, stderr } = await xl3m(['ask', NEEDLE_QUESTION, '--repo', repo.root, '--base-url', server.url, '--model', 'test-model']);
     assert.equal(code, 0, stderr);
-    const list = stdout.indexOf(`  1. ${repo.needlePath}`);
+    const first = stdout.split('\n').find((l) => /^\s+1\. /.test(l)) ?? '';
+    assert.ok(first.endsWith(` ${repo.needlePath}  lines ${first.split('  lines ')[1]}`) && first.includes('100%') && first.includes('*'), first);
+    const list = stdout.indexOf(first);
     const answer = stdout.indexOf(NEEDLE_ANSWER, list);
     assert.ok(list >= 0 && answer > list, stdout);
     assert.match(stderr, /scoring \[/);
     assert.ok(!stdout.includes('scoring ['));
+  });
+
+  test('every gathered file is listed, with its kind and relevance; no two of the top 20 share a score; the text output lists the top N', async () => {
+    const { code, stdout, stderr } = await xl3m(['ask', NEEDLE_QUESTION, '--repo', repo.root, '--base-url', server.url, '--model', 'test-model', '--json', '--no-answer']);
+    assert.equal(code, 0, stderr);
+    const out = JSON.parse(stdout);
+    assert.equal(out.files.length, repo.files);
+    assert.deepEqual(new Set(out.files.map((f: { path: string }) => f.path)).size, repo.files);
+    const top = out.files.slice(0, 20).map((f: { score: number }) => f.score);
+    assert.equal(new Set(top).size, 20, `scores of the top 20: ${top}`);
+    assert.equal(out.files[0].relevance, 1);
+    assert.ok(out.files.every((f: { kind: string; relevance: number; inKeyContext: boolean }) => ['source', 'test', 'docs', 'config', 'generated', 'other'].includes(f.kind) && f.relevance >= 0 && f.relevance <= 1 && typeof f.inKeyContext === 'boolean'));
+    assert.ok(out.files.some((f: { inKeyContext: boolean }) => f.inKeyContext) && out.files.some((f: { inKeyContext: boolean }) => !f.inKeyContext));
+    assert.ok(out.stats.finePassTokens < out.stats.scoredTokens / 2, `fine pass ${out.stats.finePassTokens} tokens, coarse ${out.stats.scoredTokens}`);
+    const text = await xl3m(['ask', NEEDLE_QUESTION, '--repo', repo.root, '--top', '7', '--no-answer']);
+    assert.equal(text.stdout.split('\n').filter((l) => /^\s+\d+\. /.test(l)).length, 7);
+    assert.match(text.stdout, new RegExp(`… ${repo.files - 7} more`));
+  });
+
+  test('a 5,000-token pasted log with the question inside ranks and answers, with no model and against a vLLM-format server', async () => {
+    const noise = Array.from({ length: 160 }, (_, i) => `2026-11-29T08:${String(i % 60).padStart(2, '0')}:00Z INFO worker[${i}] heartbeat ok queue=${i * 7} latency_ms=${(i * 13) % 97}`);
+    noise.splice(80, 0, NEEDLE_QUESTION);
+    const log = `Deploy log from last night, see the question in the middle\n${noise.join('\n')}`;
+    const lexical = await xl3m(['ask', log, '--repo', repo.root, '--json']);
+    assert.equal(lexical.code, 0, lexical.stderr);
+    // lexically, the log's own words (worker, queue, latency) match code too: the needle is near the top, not always first
+    const lexicalRank = JSON.parse(lexical.stdout).files.findIndex((f: { path: string }) => f.path === repo.needlePath);
+    assert.ok(lexicalRank >= 0 && lexicalRank < 5, `rank ${lexicalRank + 1}`);
+    const { code, stdout, stderr } = await xl3m(['ask', log, '--repo', repo.root, '--base-url', server.url, '--model', 'test-model', '--json']);
+    assert.equal(code, 0, stderr);
+    const out = JSON.parse(stdout);
+    assert.ok(out.stats.questionTokens >= 4500, `${out.stats.questionTokens} tokens`);
+    assert.ok(out.stats.scoredQuestionTokens <= 1024, `the scoring prompts carry ${out.stats.scoredQuestionTokens} question tokens`);
+    assert.match(out.notes.join(' '), /condensed/);
+    assert.match(stderr, /condensed/);
+    assert.equal(out.files[0].path, repo.needlePath);
+    assert.ok(out.answer.includes(NEEDLE_ANSWER), out.answer.slice(0, 200));
   });
 
   test('exits non-zero with one line when the server cannot score', async () => {
@@ -148,11 +188,12 @@ describe('xl3m ask with no model', () => {
     try {
       const { code, stdout, stderr } = await xl3m(['ask', NEEDLE_QUESTION, '--repo', repo.root, '--json']);
       assert.equal(code, 0, stderr);
-      assert.match(stderr, /no model configured: files ranked by BM25/);
+      assert.match(stderr, /no model configured: files ranked lexically/);
       const out = JSON.parse(stdout);
       assert.equal(out.files[0].path, repo.needlePath);
       assert.equal(out.answer, '');
-      assert.match(out.stats.scorer, /^BM25/);
+      assert.match(out.stats.scorer, /^lexical/);
+      assert.equal(out.files.length, repo.files, 'every gathered file is ranked');
     } finally {
       repo.dispose();
     }

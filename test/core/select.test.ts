@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { segment } from '../../extension/core/segment';
-import { answerBudget, mergeRanges, rankFiles, rankSegments, selectKeyContext } from '../../extension/core/select';
+import { answerBudget, mergeRanges, rankSegments, selectKeyContext, selectLexicalContext } from '../../extension/core/select';
 import { TiktokenTokenizer, tokenizeFile } from '../../extension/core/tokenizer';
 
 const tokenizer = new TiktokenTokenizer();
@@ -45,22 +45,21 @@ describe('select', () => {
     const ctx = selectKeyContext(files, segments, scores, { budget: files[0]!.tokens + 300, pinned, tokenizer });
     assert.deepEqual(ctx.ranges.get(0), [{ start: 1, end: files[0]!.lines.length }]);
     assert.ok(!ctx.segments.includes(0));
-    const ranked = rankFiles(files, segments, scores, ctx, pinned);
-    assert.equal(ranked.find((f) => f.path === 'a.ts')?.pinned, true);
   });
 
-  test('files ranked by their best segment, ties broken by their own score, then repository order', () => {
-    const scores = segments.map((s) => (s.pieces.some((p) => p.path === 'c.ts') ? 5 : 1));
-    const ctx = selectKeyContext(files, segments, scores, { budget: 1e9, tokenizer });
-    const ranked = rankFiles(files, segments, scores, ctx);
-    assert.equal(ranked[0]!.path, 'c.ts');
-    assert.equal(ranked[0]!.score, 5);
-    const tied = ranked.filter((f) => f.score === ranked[0]!.score).map((f) => f.path);
-    if (tied.length > 1) {
-      const last = files.findIndex((f) => f.file.path === tied[tied.length - 1]);
-      const reordered = rankFiles(files, segments, scores, ctx, new Set(), new Map([[last, 100]]));
-      assert.equal(reordered[0]!.path, tied[tied.length - 1]);
-    }
+  test('without a model: the best lines of the best files until the budget is full, pinned files whole and first, repository order', () => {
+    const sources = files.map((f) => f.file);
+    const evidence = files.map(() => ({ ranges: [{ start: 5, end: 12 }] }));
+    const scores = [0, 1, 3, 2]; // c.ts best, then d.ts, then b.ts; a.ts matched nothing
+    const budget = 2 * (files[2]!.lineTokens.subarray(4, 12).reduce((a, b) => a + b, 0) + 20);
+    const ctx = selectLexicalContext(sources, evidence, scores, { budget, tokenizer });
+    assert.deepEqual([...ctx.ranges.keys()], [2, 3], 'the two best files that fit, in repository order');
+    assert.deepEqual(ctx.ranges.get(2), [{ start: 5, end: 12 }]);
+    assert.ok(ctx.tokens <= budget);
+    assert.ok(tokenizer.count(ctx.text) <= budget * 1.02);
+    assert.match(ctx.text, /^--- c\.ts:5-12 ---\n/);
+    const pinned = selectLexicalContext(sources, evidence, scores, { budget: 1e6, tokenizer, pinned: new Set(['a.ts']) });
+    assert.deepEqual(pinned.ranges.get(0), [{ start: 1, end: files[0]!.lines.length }], 'a pinned file is in whole, however it scored');
   });
 
   test('rankSegments and mergeRanges', () => {

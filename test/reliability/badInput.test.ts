@@ -202,14 +202,16 @@ describe('bad input', () => {
     }
   });
 
-  test('a question that is empty, only whitespace or huge: refused with the reason', async () => {
+  test('a question that is empty or only whitespace is refused with the reason; a huge one is condensed for the scoring prompts', async () => {
     const repo = tempRepo({ 'a.ts': filler('a') });
     try {
       await assert.rejects(ask({ question: '', roots: [{ path: repo.root, name: 'r' }] }, deps()), /the question is empty/);
       await assert.rejects(ask({ question: ' \n\t ', roots: [{ path: repo.root, name: 'r' }] }, deps()), /the question is empty/);
-      const before = server.requests.length;
-      await assert.rejects(ask({ question: 'why '.repeat(5000), roots: [{ path: repo.root, name: 'r' }] }, deps()), /the question is too long: \d+ tokens \(at most 1024, a third of a segment\)/);
-      assert.equal(server.requests.length, before, 'nothing was sent');
+      const huge = await ask({ question: `why does a break\n${'why '.repeat(5000)}`, roots: [{ path: repo.root, name: 'r' }] }, deps());
+      assert.ok(huge.stats.questionTokens > 5000 && huge.stats.scoredQuestionTokens <= 1024, `${huge.stats.questionTokens} -> ${huge.stats.scoredQuestionTokens}`);
+      assert.match(huge.notes.join(' '), /condensed to \d+ of its \d+ tokens/);
+      assert.ok(huge.stats.scoredQuestionTokens > 900, `what is left after the title is filled with the cut line: ${huge.stats.scoredQuestionTokens}`);
+      assert.equal(huge.files[0]!.path, 'a.ts');
     } finally {
       repo.dispose();
     }

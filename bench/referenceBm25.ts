@@ -1,0 +1,15 @@
+// The plain baseline the quality benchmark compares against, as the evaluation set's README states
+// it: BM25 (k1 1.2, b 0.75), each file one document (its path's words counted three times, plus its
+// content), candidates the non-test source files, the query the whole question.
+import { bm25 } from '../extension/core/bm25';
+import { fileKind } from '../extension/core/fileKind';
+
+export function referenceBm25(files: readonly { path: string; text: string }[], question: string): string[] {
+  const candidates = files.filter((f) => fileKind(f.path) === 'source');
+  const scores = bm25(candidates.map((f) => `${f.path}\n${f.path}\n${f.path}\n${f.text}`), question);
+  return candidates
+    .map((f, i) => [scores[i]!, f.path] as const)
+    .filter(([s]) => s > 0)
+    .sort((a, b) => b[0] - a[0] || (a[1] < b[1] ? -1 : 1))
+    .map(([, p]) => p);
+}

@@ -1,0 +1,307 @@
+// File-level lexical relevance over the whole repository: BM25F with the path, the names a file
+// declares and its content as fields, the evidence of a big file's parts combined, files the
+// question names (tracebacks, module paths) lifted, and a prior for the kind of file. What ranks
+// when no model is configured, and the lexical half of the fusion when one is.
+import { terms } from './bm25';
+import { fileKind, type FileKind } from './fileKind';
+import type { LineRange } from './types';
+
+export interface LexicalParams {
+  k1: number;
+  /** Field weights (term frequency multipliers) and length normalisation. */
+  pathWeight: number;
+  definitionWeight: number;
+  contentB: number;
+  /** Lines per chunk: a big file's parts are scored as documents of their own. */
+  chunkLines: number;
+  /** How much the best chunks add to the whole file's score (sum of the best `chunkCount`). */
+  chunkWeight: number;
+  chunkCount: number;
+  /** A question's repeated term counts more, saturating (BM25's k3); 0 counts each term once. */
+  queryK3: number;
+  /** Multiplier for a file the question names by path or module. */
+  mentionBoost: number;
+  /** Score multiplier per kind; `docs` is 1 when the question is about documentation. */
+  kindPrior: Record<FileKind, number>;
+}
+
+export const DEFAULT_LEXICAL_PARAMS: LexicalParams = {
+  k1: 1.2,
+  pathWeight: 3,
+  definitionWeight: 3,
+  contentB: 0.75,
+  chunkLines: 60,
+  chunkWeight: 0.5,
+  chunkCount: 2,
+  queryK3: 0,
+  mentionBoost: 1.5,
+  kindPrior: { source: 1, test: 0.6, docs: 0.5, config: 0.5, generated: 0.3, other: 0.6 },
+};
+
+export interface LexicalFile {
+  path: string;
+  text: string;
+}
+
+export interface FileEvidence {
+  /** Higher = more relevant; 0 = nothing in common with the question. */
+  score: number;
+  kind: FileKind;
+  /** The file's best-matching lines (its best chunks, merged, in line order). */
+  ranges: LineRange[];
+  /** The question names this file (a traceback frame, a module path, its file name). */
+  mentioned: boolean;
+}
+
+// A line that declares a name, in the languages people ask about most; the name is group 1.
+const DECLARATION =
+  /^\s*(?:export\s+)?(?:default\s+)?(?:pub(?:\([\w\s]+\))?\s+)?(?:async\s+)?(?:def|class|function\*?|fn|func|interface|type|enum|struct|trait|impl|module|object|protocol|record|macro_rules!)\s+([A-Za-z_$][\w$]*)/;
+const ASSIGNED_FUNCTION = /^\s*(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*(?:async\s+)?(?:function|\([^)]*\)\s*(?::[^=]+)?=>|[A-Za-z_$][\w$]*\s*=>)/;
+const METHOD = /^\s+(?:(?:public|private|protected|static|async|override|readonly|get|set)\s+)*([A-Za-z_$][\w$]*)\s*\([^)]*\)\s*(?::\s*[^{]+)?\{\s*$/;
+const DOC_QUESTION = /\b(docs?|documentation|docstrings?|readme|tutorials?|typos?|changelog|sphinx|rst|markdown)\b/i;
+const CONTROL_WORDS = new Set(['if', 'for', 'while', 'switch', 'catch', 'return', 'function', 'constructor']);
+
+/** Names declared on a line, or none. */
+export function declaredName(line: string): string | undefined {
+  const m = DECLARATION.exec(line) ?? ASSIGNED_FUNCTION.exec(line) ?? METHOD.exec(line);
+  return m && !CONTROL_WORDS.has(m[1]!) ? m[1] : undefined;
+}
+
+/** Paths and dotted module names in the question, normalised to `/`-separated lower-case forms. */
+export function mentionedPaths(question: string): Set<string> {
+  const out = new Set<string>();
+  for (const raw of question.match(/[\w$@.\\/-]*[\w$][./\\][\w$@.\\/-]*[\w$]/g) ?? []) {
+    const s = raw.replace(/\\/g, '/').toLowerCase();
+    if (s.includes('/')) out.add(s.replace(/^[./]+/, ''));
+    else if (/^[a-z_$][\w$]*(\.[a-z_$][\w$]*)+$/.test(s)) {
+      out.add(s); // `ccode.py`, `utils.ts`
+      out.add(s.replace(/\./g, '/')); // `sympy.printing.ccode` -> `sympy/printing/ccode`
+    }
+  }
+  return out;
+}
+
+const CODE_EXTENSION = /\.[a-z0-9]+$/i;
+
+/** Does the question name this file: a mention whose end is the file's path (or its module path) from a `/` boundary, with at least a folder or an extension to go by? */
+function isMentioned(path: string, mentions: ReadonlySet<string>): boolean {
+  if (mentions.size === 0) return false;
+  const lower = path.toLowerCase();
+  const noExt = lower.replace(CODE_EXTENSION, '');
+  const forms = [lower, noExt];
+  if (/\/(__init__|index)$/.test(noExt)) forms.push(noExt.slice(0, noExt.lastIndexOf('/')));
+  const name = lower.slice(lower.lastIndexOf('/') + 1);
+  const generic = /^(__init__|index|main|setup|utils?|core|base|common|types?|constants?|config)\.\w+$/.test(name);
+  for (const m of mentions) {
+    for (const f of forms) {
+      if (!f) continue;
+      // the mention ends with the file's path (a traceback's absolute path), or the file's path ends with the mention
+      const [longer, shorter] = m.length >= f.length ? [m, f] : [f, m];
+      if (!longer.endsWith(shorter)) continue;
+      if (longer.length !== shorter.length && longer[longer.length - shorter.length - 1] !== '/') continue;
+      if (shorter.includes('/') ? shorter.split('/').length >= 2 : CODE_EXTENSION.test(shorter) && !generic && shorter === name) return true;
+    }
+  }
+  return false;
+}
+
+/** The question's terms and how often each occurs. Bare numbers are left out: line numbers, timestamps and counters in pasted logs match data tables, not the code in question. */
+function queryTerms(question: string): { term: string; qtf: number }[] {
+  const counts = new Map<string, number>();
+  for (const t of terms(question)) if (!/^\d+$/.test(t)) counts.set(t, (counts.get(t) ?? 0) + 1);
+  return [...counts].map(([term, qtf]) => ({ term, qtf }));
+}
+
+/** Per-file counts of the question's terms, by field and by chunk. */
+export interface FileStats {
+  contentLength: number;
+  pathLength: number;
+  definitionLength: number;
+  content: Map<number, number>;
+  path: Map<number, number>;
+  definitions: Map<number, number>;
+  /** chunk index -> term id -> count */
+  chunks: Map<number, Map<number, number>>;
+  chunkLengths: number[];
+  lines: number;
+}
+
+export interface LexicalRanking {
+  /** Each file's evidence, in the order the files were given. */
+  files: FileEvidence[];
+  /** Inverse document frequency of each of the question's terms in this repository (0 for a term no file has is not given: absent). */
+  idf: Map<string, number>;
+}
+
+/**
+ * Every file's lexical evidence for the question. The work is one pass over each file's words;
+ * only the question's terms are counted.
+ */
+export function rankFilesLexically(files: readonly LexicalFile[], question: string, params: LexicalParams = DEFAULT_LEXICAL_PARAMS, signal?: AbortSignal): LexicalRanking {
+  return scoreLexically(countQuestionTerms(files, question, params.chunkLines, signal), params);
+}
+
+/** The counts a lexical ranking is computed from (one pass over the files; scoring them again with other parameters is cheap). */
+export interface QuestionTermCounts {
+  files: readonly LexicalFile[];
+  question: string;
+  query: { term: string; qtf: number }[];
+  chunkLines: number;
+  stats: FileStats[];
+}
+
+export function countQuestionTerms(files: readonly LexicalFile[], question: string, chunkLines: number, signal?: AbortSignal): QuestionTermCounts {
+  const query = queryTerms(question);
+  const termId = new Map(query.map((q, i) => [q.term, i]));
+  const split = new Map<string, number[]>(); // word -> ids of its query terms (memoised: words repeat)
+  const splitLength = new Map<string, number>();
+  const idsOf = (word: string): number[] => {
+    let ids = split.get(word);
+    if (!ids) {
+      const parts = terms(word);
+      ids = [];
+      for (const p of parts) {
+        const id = termId.get(p);
+        if (id !== undefined) ids.push(id);
+      }
+      split.set(word, ids);
+      splitLength.set(word, parts.length);
+    }
+    return ids;
+  };
+  const countInto = (text: string, into: Map<number, number>): number => {
+    let length = 0;
+    for (const word of text.match(WORD) ?? []) {
+      for (const id of idsOf(word)) into.set(id, (into.get(id) ?? 0) + 1);
+      length += splitLength.get(word)!;
+    }
+    return length;
+  };
+
+  const stats: FileStats[] = files.map((f, i) => {
+    if (i % 256 === 0) signal?.throwIfAborted();
+    const s: FileStats = { contentLength: 0, pathLength: 0, definitionLength: 0, content: new Map(), path: new Map(), definitions: new Map(), chunks: new Map(), chunkLengths: [], lines: 0 };
+    s.pathLength = countInto(f.path, s.path);
+    let line = 0;
+    let start = 0;
+    const text = f.text;
+    while (start <= text.length) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      const chunk = Math.floor(line / chunkLines);
+      const lineText = text.slice(start, end);
+      let length = 0;
+      const words = lineText.match(WORD);
+      if (words) {
+        let chunkCounts: Map<number, number> | undefined;
+        for (const word of words) {
+          const ids = idsOf(word);
+          length += splitLength.get(word)!;
+          for (const id of ids) {
+            s.content.set(id, (s.content.get(id) ?? 0) + 1);
+            chunkCounts ??= s.chunks.get(chunk) ?? s.chunks.set(chunk, new Map()).get(chunk)!;
+            chunkCounts.set(id, (chunkCounts.get(id) ?? 0) + 1);
+          }
+        }
+        if (lineText.length < 400) {
+          const name = declaredName(lineText);
+          if (name) s.definitionLength += countInto(name, s.definitions);
+        }
+      }
+      s.contentLength += length;
+      s.chunkLengths[chunk] = (s.chunkLengths[chunk] ?? 0) + length;
+      line++;
+      start = end + 1;
+    }
+    s.lines = line;
+    return s;
+  });
+  return { files, question, query, chunkLines, stats };
+}
+
+/** The ranking from counted terms. */
+export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams = DEFAULT_LEXICAL_PARAMS): LexicalRanking {
+  const { files, stats } = counts;
+  if (params.chunkLines !== counts.chunkLines) throw new Error('the counts were made with other chunks');
+  const k3 = params.queryK3;
+  const query = counts.query.map(({ term, qtf }) => ({ term, weight: k3 > 0 ? ((k3 + 1) * qtf) / (k3 + qtf) : 1 }));
+  const mentions = mentionedPaths(counts.question);
+  const docsWanted = DOC_QUESTION.test(counts.question);
+
+  const n = Math.max(1, files.length);
+  const df = new Array<number>(query.length).fill(0);
+  const chunkDf = new Array<number>(query.length).fill(0);
+  let contentTotal = 0;
+  let pathTotal = 0;
+  let definitionTotal = 0;
+  let chunkTotal = 0;
+  let chunkCount = 0;
+  for (const s of stats) {
+    contentTotal += s.contentLength;
+    pathTotal += s.pathLength;
+    definitionTotal += s.definitionLength;
+    for (const len of s.chunkLengths) {
+      chunkTotal += len ?? 0;
+      chunkCount++;
+    }
+    const present = new Set([...s.content.keys(), ...s.path.keys(), ...s.definitions.keys()]);
+    for (const id of present) df[id]!++;
+    for (const c of s.chunks.values()) for (const id of c.keys()) chunkDf[id]!++;
+  }
+  const avgContent = contentTotal / n || 1;
+  const avgPath = pathTotal / n || 1;
+  const avgDefinitions = definitionTotal / n || 1;
+  const avgChunk = chunkTotal / Math.max(1, chunkCount) || 1;
+  const idf = df.map((d) => Math.log(1 + (n - d + 0.5) / (d + 0.5)));
+  const chunkIdf = chunkDf.map((d) => Math.log(1 + (Math.max(1, chunkCount) - d + 0.5) / (d + 0.5)));
+  const { k1 } = params;
+
+  const evidence = stats.map((s, i): FileEvidence => {
+    const contentNorm = 1 - params.contentB + (params.contentB * s.contentLength) / avgContent;
+    const pathNorm = 0.25 + (0.75 * s.pathLength) / avgPath;
+    const definitionNorm = 0.5 + (0.5 * s.definitionLength) / avgDefinitions;
+    let score = 0;
+    query.forEach((q, id) => {
+      const tf =
+        (s.content.get(id) ?? 0) / contentNorm +
+        (params.pathWeight * (s.path.get(id) ?? 0)) / pathNorm +
+        (params.definitionWeight * (s.definitions.get(id) ?? 0)) / definitionNorm;
+      if (tf > 0) score += (q.weight * idf[id]! * tf * (k1 + 1)) / (tf + k1);
+    });
+    const chunkScores: [number, number][] = [];
+    for (const [chunk, counts] of s.chunks) {
+      const norm = 0.25 + (0.75 * (s.chunkLengths[chunk] ?? 0)) / avgChunk;
+      let cs = 0;
+      for (const [id, f] of counts) {
+        const tf = f / norm;
+        cs += (query[id]!.weight * chunkIdf[id]! * tf * (k1 + 1)) / (tf + k1);
+      }
+      chunkScores.push([cs, chunk]);
+    }
+    chunkScores.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+    const best = chunkScores.slice(0, Math.max(1, params.chunkCount));
+    score += params.chunkWeight * best.reduce((a, [cs]) => a + cs, 0);
+    const kind = fileKind(files[i]!.path);
+    const mentioned = isMentioned(files[i]!.path, mentions);
+    if (mentioned) score *= params.mentionBoost;
+    score *= kind === 'docs' && docsWanted ? 1 : params.kindPrior[kind];
+    const ranges = best
+      .slice(0, 3)
+      .map(([, c]) => ({ start: c * params.chunkLines + 1, end: Math.min(s.lines, (c + 1) * params.chunkLines) }))
+      .sort((a, b) => a.start - b.start);
+    return { score, kind, mentioned, ranges: ranges.length ? mergeAdjacent(ranges) : [{ start: 1, end: Math.max(1, Math.min(s.lines, params.chunkLines)) }] };
+  });
+  return { files: evidence, idf: new Map(query.flatMap((q, id) => (df[id]! > 0 ? [[q.term, idf[id]!] as const] : []))) };
+}
+
+function mergeAdjacent(sorted: LineRange[]): LineRange[] {
+  const out: LineRange[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && r.start <= last.end + 1) last.end = Math.max(last.end, r.end);
+    else out.push({ ...r });
+  }
+  return out;
+}
+
+const WORD = /[\p{L}\p{N}_]+/gu;

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { fileKind } from '../../extension/core/fileKind';
+import { declaredName, mentionedPaths, rankFilesLexically } from '../../extension/core/lexicalRanking';
+
+const filler = (name: string, n: number) => Array.from({ length: n }, (_, i) => `${name}_value_${i} = compute(${i})`).join('\n');
+const ranked = (files: { path: string; text: string }[], question: string) => {
+  const { files: ev } = rankFilesLexically(files, question);
+  return files.map((f, i) => ({ path: f.path, ...ev[i]! })).sort((a, b) => b.score - a.score);
+};
+
+describe('file kinds', () => {
+  test('source, test, docs, config, generated and other, by path', () => {
+    const cases: [string, string][] = [
+      ['sympy/printing/ccode.py', 'source'],
+      ['src/compiler/parse.ts', 'source'],
+      ['sympy/printing/tests/test_ccode.py', 'test'],
+      ['packages/core/src/__tests__/render.spec.ts', 'test'],
+      ['lib/util_test.go', 'test'],
+      ['CHANGELOG.md', 'docs'],
+      ['doc/src/modules/printing.rst', 'docs'],
+      ['.github/ISSUE_TEMPLATE/bug_report.md', 'docs'],
+      ['README', 'docs'],
+      ['package.json', 'config'],
+      ['setup.cfg', 'config'],
+      ['Makefile', 'config'],
+      ['vitest.config.ts', 'config'],
+      ['types/index.d.ts', 'generated'],
+      ['dist/bundle.js', 'generated'],
+      ['examples/advanced/demo.py', 'other'],
+      ['data/table.csv', 'other'],
+    ];
+    for (const [path, kind] of cases) assert.equal(fileKind(path), kind, path);
+  });
+});
+
+describe('lexical ranking', () => {
+  test('every file gets its own score: two small files with the same neighbourhood do not tie', () => {
+    const files = [
+      { path: 'src/cache.py', text: 'def evict(cache):\n    return cache.pop_oldest()\n' },
+      { path: 'src/cache_policy.py', text: 'def evict(cache, policy):\n    # eviction policy: least recently used\n    return policy.pick(cache)\n' },
+      { path: 'src/empty.py', text: '' },
+    ];
+    const r = ranked(files, 'How does the cache eviction policy pick what to evict?');
+    assert.equal(r[0]!.path, 'src/cache_policy.py');
+    assert.notEqual(r[0]!.score, r[1]!.score);
+    assert.equal(r.find((f) => f.path === 'src/empty.py')!.score, 0);
+  });
+
+  test('a file that declares a name the question uses beats files that only call it', () => {
+    const callers = Array.from({ length: 6 }, (_, i) => ({ path: `pkg/user${i}.py`, text: `from pkg.printing import ccode\n\nprint(ccode(x${i}))\n${filler('u', 20)}` }));
+    const files = [...callers, { path: 'pkg/printing/c.py', text: `class CCodePrinter:\n    pass\n\ndef ccode(expr):\n    return CCodePrinter().doprint(expr)\n${filler('c', 40)}` }];
+    assert.equal(ranked(files, 'ccode(sinc(x)) does not work')[0]!.path, 'pkg/printing/c.py');
+  });
+
+  test('a big file whose evidence is spread over its parts is not drowned by its length', () => {
+    const big = ['def retry_request(): pass', filler('a', 400), 'backoff = exponential_backoff(jitter)', filler('b', 400), 'rate_limit_headers = read_retry_after()'].join('\n');
+    const files = [
+      { path: 'src/client/retries.py', text: big },
+      { path: 'src/notes.py', text: `# retry\n${filler('n', 10)}` },
+      ...Array.from({ length: 20 }, (_, i) => ({ path: `src/other${i}.py`, text: filler(`o${i}`, 30) })),
+    ];
+    const r = ranked(files, 'retry with exponential backoff and jitter honouring the retry after header of a rate limit');
+    assert.equal(r[0]!.path, 'src/client/retries.py');
+    assert.ok(r[0]!.ranges.length >= 2, `its best parts are given as ranges: ${JSON.stringify(r[0]!.ranges)}`);
+    assert.ok(r[0]!.ranges.every((x) => x.start >= 1 && x.end <= 803 && x.start <= x.end));
+  });
+
+  test('source is preferred over changelogs and templates for a question about behaviour; docs still win a question about docs', () => {
+    const files = [
+      { path: 'CHANGELOG.md', text: '## 1.2\n- fixed: the parser crashes on an empty string input\n- parser: empty string\n' },
+      { path: '.github/ISSUE_TEMPLATE/bug.md', text: 'Thanks for submitting a bug. Version? Steps to reproduce?' },
+      { path: 'src/parser.ts', text: 'export function parse(input: string) {\n  if (input.length === 0) throw new Error("empty");\n}\n' },
+      { path: 'docs/parser.md', text: '# The parser\nThe parse function reads an input string. Its documentation lives here.\n' },
+    ];
+    assert.equal(ranked(files, 'The parser crashes on an empty string. Thanks! Version 1.2')[0]!.path, 'src/parser.ts');
+    assert.equal(ranked(files, 'The documentation of the parser: where are the docs for the parse function input string?')[0]!.path, 'docs/parser.md');
+  });
+
+  test('a file named in a traceback or by its module path is lifted', () => {
+    const files = [
+      { path: 'sympy/core/basic.py', text: `def subs(self): pass\n${filler('b', 50)}` },
+      { path: 'sympy/printing/latex.py', text: `def latex(expr): pass\n${filler('l', 50)}` },
+      { path: 'sympy/printing/pretty.py', text: `def pretty(expr): pass\n${filler('p', 50)}` },
+    ];
+    const q = 'Error when printing\n```\nTraceback (most recent call last):\n  File "/home/me/sympy/sympy/printing/pretty.py", line 12, in pretty\nValueError: bad\n```\nprinting of subs latex';
+    const r = ranked(files, q);
+    assert.equal(r[0]!.path, 'sympy/printing/pretty.py');
+    assert.equal(r[0]!.mentioned, true);
+    assert.deepEqual([...mentionedPaths('see sympy.printing.latex and utils.py')].sort(), ['sympy.printing.latex', 'sympy/printing/latex', 'utils.py', 'utils/py'].sort());
+  });
+
+  test('declared names in Python, TypeScript, Go and Rust', () => {
+    assert.equal(declaredName('def trigsimp(expr, **opts):'), 'trigsimp');
+    assert.equal(declaredName('    async def fetch(self):'), 'fetch');
+    assert.equal(declaredName('export default class Renderer {'), 'Renderer');
+    assert.equal(declaredName('export const useStore = (init) => {'), 'useStore');
+    assert.equal(declaredName('  patchProps(el, key) {'), 'patchProps');
+    assert.equal(declaredName('func (s *Server) Serve() error {'), undefined);
+    assert.equal(declaredName('pub fn parse_expr(input: &str) -> Expr {'), 'parse_expr');
+    assert.equal(declaredName('  if (x) {'), undefined);
+  });
+
+  test('a question with nothing in common with any file scores every file 0, and an aborted signal stops the pass', () => {
+    const files = [{ path: 'a.py', text: 'x = 1' }];
+    assert.equal(rankFilesLexically(files, 'zebra quokka').files[0]!.score, 0);
+    const controller = new AbortController();
+    controller.abort();
+    assert.throws(() => rankFilesLexically(files, 'x', undefined, controller.signal));
+  });
+});
