@@ -5,8 +5,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalModel } from '../extension/core/scorers/localModel';
-import { LocalModelProcess } from '../extension/core/scorers/localModelProcess';
+import { LocalModel } from '../extension/core/local/localModel';
+import { LocalModelProcess } from '../extension/core/local/localModelProcess';
 import { writeTinyGguf } from '../test/support/tinyGguf';
 
 async function main() {

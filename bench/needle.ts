@@ -10,8 +10,7 @@ import { parseArgs } from 'node:util';
 import { nodeFileSystem } from '../extension/core/fileSystem';
 import { ask } from '../extension/core/pipeline';
 import type { Scorer } from '../extension/core/scorer';
-import { Bm25Scorer } from '../extension/core/scorers/bm25Scorer';
-import { CompletionsScorer } from '../extension/core/scorers/completionsScorer';
+import { CompletionsScorer } from '../extension/core/families/vllm';
 import { TiktokenTokenizer } from '../extension/core/tokenizer';
 import { NEEDLE_ANSWER, NEEDLE_QUESTION, openaiSources } from '../test/support/needleRepo';
 
@@ -57,7 +56,8 @@ async function main() {
           lines.splice(Math.floor(lines.length / 2), 0, `// The secret deployment codename of the billing service is ${NEEDLE_ANSWER}.`);
           writeFileSync(join(root, path), lines.join('\n'));
           for (const name of values.scorers!.split(',')) {
-            const scorer: Scorer = name === 'bm25' ? new Bm25Scorer() : new CompletionsScorer({ endpoint: { baseUrl: server!.url, model: 'test-model' }, concurrency: 8 });
+            // bm25: the default mode, no model (the lexical file ranking)
+            const scorer: Scorer | undefined = name === 'bm25' ? undefined : new CompletionsScorer({ endpoint: { baseUrl: server!.url, model: 'test-model' }, concurrency: 8 });
             const started = performance.now();
             const result = await ask(
               { question: NEEDLE_QUESTION, roots: [{ path: root, name: 'r' }] },

@@ -1,4 +1,4 @@
-// `npm run bench:quality -- [--dataset F.jsonl] [--mirrors DIR] [--limit N] [--every K --offset I] [--base-url URL --model NAME | --stand-in] [--prefilter P] [--json out.json]`
+// `npm run bench:quality -- [--dataset F.jsonl] [--mirrors DIR] [--limit N] [--every K --offset I] [--base-url URL --model NAME | --stand-in] [--prefilter P] [--compare-cli dist/cli.js] [--json out.json]`
 //
 // Ranking quality on real questions with known answers: hit@1/5/10, recall@5/10, MRR and seconds
 // per question for the plain BM25 reference, xl3m's default mode (no model) and, when given, a
@@ -43,6 +43,7 @@ async function main() {
       'stand-in': { type: 'boolean' },
       prefilter: { type: 'string' },
       json: { type: 'string' },
+      'compare-cli': { type: 'string' },
     },
   });
   const dataset = values.dataset ?? join(__dirname, 'quality/dev.jsonl');
@@ -67,7 +68,8 @@ async function main() {
     model = { name: 'stand-in cache LM (fused)', scorer: async () => (await createScorer({ endpoints: [{ baseUrl: server.url, model: 'test-model' }], method: 'auto' })).scorer };
   }
   const prefilter = values.prefilter ? Number(values.prefilter) / 100 : undefined;
-  const systems = ['plain BM25 reference', 'xl3m default (no model)', ...(model ? [model.name] : [])];
+  const compareCli = values['compare-cli'];
+  const systems = ['plain BM25 reference', 'xl3m default (no model)', ...(model ? [model.name] : []), ...(compareCli ? [`CLI ${compareCli}`] : [])];
   const rows = new Map<string, Row[]>(systems.map((s) => [s, []]));
   const refused = new Map<string, number>(systems.map((s) => [s, 0]));
   const perItem: unknown[] = [];
@@ -101,6 +103,18 @@ async function main() {
           return undefined;
         });
         record(systems[2]!, scored?.files.map((f) => f.path), (performance.now() - started) / 1000);
+      }
+      if (compareCli) {
+        // another build of the CLI (e.g. the previous release) on the same checkout, timed from outside
+        started = performance.now();
+        let ranked: string[] | undefined;
+        try {
+          const out = execFileSync(process.execPath, [compareCli, 'ask', item.question, '--repo', co.dir, '--json'], { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] });
+          ranked = (JSON.parse(out) as { files: { path: string }[] }).files.map((f) => f.path);
+        } catch {
+          ranked = undefined;
+        }
+        record(systems[systems.length - 1]!, ranked, (performance.now() - started) / 1000);
       }
     } finally {
       co.cleanup();

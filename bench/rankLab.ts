@@ -14,18 +14,14 @@ const items = readItems(values.dataset!).filter((_, i) => i % every === offset);
 const D = DEFAULT_LEXICAL_PARAMS;
 const allVariants: Record<string, Partial<LexicalParams>> = {
   default: {},
-  k3: { queryK3: 1.5 },
-  k3k1: { queryK3: 1.5, k1: 2 },
-  k3k1b5: { queryK3: 1.5, k1: 2, contentB: 0.5 },
-  k3_5: { queryK3: 5 },
-  k3_5k1: { queryK3: 5, k1: 2 },
-  k3c4: { queryK3: 1.5, chunkCount: 4 },
-  k3test: { queryK3: 1.5, kindPrior: { ...D.kindPrior, test: 0.3, docs: 0.3 } },
-  k3all: { queryK3: 1.5, k1: 2, contentB: 0.5, chunkCount: 4, mentionBoost: 3 },
-  k3defs1: { queryK3: 1.5, definitionWeight: 1 },
-  k3k1defs0: { queryK3: 1.5, k1: 2, definitionWeight: 0 },
-  k3k1chunk1: { queryK3: 1.5, k1: 2, chunkWeight: 1 },
-  k3k1path5: { queryK3: 1.5, k1: 2, pathWeight: 5 },
+  test04: { kindPrior: { ...D.kindPrior, test: 0.4 } },
+  test025: { kindPrior: { ...D.kindPrior, test: 0.25, generated: 0.2 } },
+  t025o04: { kindPrior: { ...D.kindPrior, test: 0.25, other: 0.4, generated: 0.2 } },
+  t025o04d03: { kindPrior: { ...D.kindPrior, test: 0.25, other: 0.4, generated: 0.2, docs: 0.3, config: 0.3 } },
+  t015all: { kindPrior: { ...D.kindPrior, test: 0.15, other: 0.3, generated: 0.1, docs: 0.3, config: 0.3 } },
+  path5: { pathWeight: 5 },
+  t025path5: { kindPrior: { ...D.kindPrior, test: 0.25, generated: 0.2 }, pathWeight: 5 },
+  noPrior: { kindPrior: { source: 1, test: 1, docs: 1, config: 1, generated: 1, other: 1 }, echoPrior: 1 },
 };
 const names = values.variants ? values.variants.split(',') : Object.keys(allVariants);
 const times: Record<string, number> = {};

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeFileSystem } from '../extension/core/fileSystem';
 import { ask } from '../extension/core/pipeline';
-import { CompletionsScorer } from '../extension/core/scorers/completionsScorer';
+import { CompletionsScorer } from '../extension/core/families/vllm';
 import { TiktokenTokenizer } from '../extension/core/tokenizer';
 import { openaiSources } from '../test/support/needleRepo';
 import { spawnSimulatedServer } from './simulatedServer';

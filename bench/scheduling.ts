@@ -2,7 +2,7 @@
 // capacity of simulated servers (each in its own process), for 1, 8 and 32 slots and 4 endpoints.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CompletionsScorer } from '../extension/core/scorers/completionsScorer';
+import { CompletionsScorer } from '../extension/core/families/vllm';
 import { MultiEndpointScorer } from '../extension/core/scorers/multiEndpointScorer';
 import { spawnSimulatedServer } from './simulatedServer';
 import { barChart } from './svgChart';

@@ -1,15 +1,10 @@
-import { stat } from 'node:fs/promises';
-import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { GatherRoot } from './core/gather';
-import { ask, CancelledError, type AskDeps, type AskResult } from './core/pipeline';
+import { createBackend, runDeps, runOptions, type Backend } from './core/backend';
+import { ask, CancelledError, type AskResult } from './core/pipeline';
 import { describeProgress, formatCount, formatSeconds } from './core/progressText';
-import type { Endpoint } from './core/endpoint';
-import type { Scorer } from './core/scorer';
 import type { RankedFile } from './core/types';
-import { createScorer } from './core/scorers/createScorer';
-import { localModelLimits } from './core/scorers/localModel';
-import type { Settings } from './config';
+import { toRunConfig } from './config';
 import type { Ctx } from './ctx';
 import { EMPTY_STATE } from './protocol';
 import { workspaceFileSystem } from './workspaceFileSystem';
@@ -20,17 +15,10 @@ const RATE_KEY = 'xl3m.lastTokensPerSecond';
 export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[]): Promise<void> {
   const { settings, problems } = ctx.settings();
   if (problems.length) void vscode.window.showWarningMessage(`xl3m settings: ${problems.join(' ')}`);
-  // A server wins over a local model; with neither, the files are still ranked (BM25) and
-  // highlighted, and no answer is made up.
-  const server = Boolean(settings.baseUrl && settings.model);
-  const localPath = server ? '' : settings.localModel;
-  const noModel = !server && !localPath;
   ctx.cancelRun();
   const controller = ctx.startRun();
-  const apiKey = await ctx.secrets.getApiKey();
-  const endpoints = server ? endpointsOf(settings, apiKey) : [];
-  const endpoint = endpoints[0];
   const pinned = ctx.pins.list();
+  const config = toRunConfig(settings, await ctx.secrets.getApiKey(), pinned);
 
   ctx.decorations.clear();
   ctx.tree.set([]);
@@ -46,49 +34,25 @@ export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[
       token.onCancellationRequested(() => controller.abort());
       let reported = 0;
       let lastProgress = 0;
+      let backend: Backend | undefined;
       try {
-        let scorer: Scorer | undefined;
-        let answerer: AskDeps['answerer'];
-        let segmentTokens = settings.segmentTokens;
-        let contextWindow = settings.contextWindow;
-        let answerReserve = settings.answerReserve;
-        if (localPath) {
-          const loading = `loading the local model ${basename(localPath)}…`;
-          progress.report({ message: loading });
-          ctx.panel.progress(loading);
-          if (!(await stat(localPath).catch(() => undefined))?.isFile()) throw new Error(`xl3m.localModel is not a file: ${localPath}`);
-          const local = await ctx.localModel(localPath, settings.localContextSize, settings.localThreads);
-          controller.signal.throwIfAborted();
-          ctx.log(`local model ${local.name}: ${local.contextSize} tokens of context, in process ${local.pid}`);
-          scorer = local.scorer();
-          answerer = (text, q, o) => local.answer(text, q, o);
-          const limits = localModelLimits(local, ctx.tokenizer());
-          segmentTokens = Math.min(segmentTokens, limits.segmentTokens);
-          contextWindow = Math.min(contextWindow, limits.contextWindow);
-          answerReserve = Math.min(answerReserve, limits.answerReserve);
-        } else if (server) {
-          progress.report({ message: 'checking the server…' });
-          const created = await createScorer(
-            { endpoints, method: settings.scoringMethod, concurrency: settings.concurrency, promptsPerRequest: settings.promptsPerRequest },
-            controller.signal,
-          );
-          scorer = created.scorer;
-          for (const p of created.probes) ctx.log(`${p.endpoint}: ${p.explanation}`);
-          for (const n of created.notes) ctx.log(`left out ${n}`);
-        }
+        backend = await createBackend(config, {
+          tokenizer: ctx.tokenizer(),
+          localModels: ctx.localModels,
+          signal: controller.signal,
+          onStatus: (text) => {
+            progress.report({ message: text });
+            ctx.panel.progress(text);
+          },
+        });
+        controller.signal.throwIfAborted();
+        for (const p of backend.probes) ctx.log(`${p.endpoint}: ${p.explanation}`);
+        for (const n of backend.notes) ctx.log(n);
         const result = await ask(
           {
             question,
             roots,
-            gather: { excludes: settings.excludes, maxFileBytes: settings.maxFileBytes, includeSecrets: settings.includeSecrets },
-            segment: { maxTokens: segmentTokens },
-            measure: settings.measure,
-            ranking: settings.ranking,
-            prefilter: settings.prefilterPercent > 0 && settings.prefilterPercent < 100 ? settings.prefilterPercent / 100 : undefined,
-            budget: settings.budget || undefined,
-            contextWindow,
-            answerReserve,
-            pinned,
+            ...runOptions(config, backend),
             signal: controller.signal,
             confirmScoring: (plan) => confirmScoring(ctx, plan, settings.confirmAboveTokens),
             onProgress: (e) => {
@@ -113,17 +77,9 @@ export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[
             },
             onAnswerDelta: (d) => ctx.panel.answerDelta(d),
           },
-          {
-            fs: workspaceFileSystem,
-            tokenizer: ctx.tokenizer(),
-            tokenizerPool: ctx.tokenizerPool(),
-            tokenCache: ctx.tokenCache,
-            scorer,
-            answerer,
-            answerEndpoint: endpoint && { ...endpoint, baseUrl: settings.answerBaseUrl || settings.baseUrl, model: settings.answerModel || settings.model },
-          },
+          { fs: workspaceFileSystem, tokenizer: ctx.tokenizer(), tokenizerPool: ctx.tokenizerPool(), tokenCache: ctx.tokenCache, ...runDeps(backend) },
         );
-        finish(ctx, result, noModel ? NO_MODEL : '', settings.listedFiles);
+        finish(ctx, result, backend, settings.listedFiles);
       } catch (err) {
         const cancelled = err instanceof CancelledError || controller.signal.aborted;
         const message = (err as Error).message;
@@ -132,15 +88,11 @@ export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[
         ctx.statusBar.finished(cancelled ? 'cancelled' : 'failed', question);
         if (!cancelled) void vscode.window.showErrorMessage(`xl3m: ${message}`);
       } finally {
+        await backend?.dispose();
         ctx.endRun(controller);
       }
     },
   );
-}
-
-/** The configured servers, the first one also answering unless an answer server is set. */
-export function endpointsOf(settings: Settings, apiKey: string | undefined): Endpoint[] {
-  return [settings.baseUrl, ...settings.additionalBaseUrls].map((baseUrl) => ({ baseUrl, model: settings.model, apiKey, timeoutMs: settings.requestTimeoutSeconds * 1000 }));
 }
 
 /** Files the panel holds (it lists `xl3m.listedFiles` of them, and more on request). */
@@ -153,10 +105,7 @@ function showRanking(ctx: Ctx, files: RankedFile[], listed: number) {
   ctx.highlights.set(files.filter((f) => f.inKeyContext));
 }
 
-const NO_MODEL =
-  'No model is configured: files ranked lexically (BM25F over paths, declared names and content), and no answer. For model scoring and an answer, set xl3m.baseUrl and xl3m.model in your user settings (a vLLM, SGLang, TGI, llama.cpp or Ollama server), or xl3m.localModel to a GGUF file on this machine.';
-
-function finish(ctx: Ctx, result: AskResult, note: string, listedFiles: number) {
+function finish(ctx: Ctx, result: AskResult, backend: Backend, listedFiles: number) {
   const s = result.stats;
   if (s.scoringTokensPerSecond > 0 && !result.partial) void ctx.globalState.update(RATE_KEY, s.scoringTokensPerSecond);
   const scoring =
@@ -164,10 +113,10 @@ function finish(ctx: Ctx, result: AskResult, note: string, listedFiles: number) 
       ? `ranked lexically in ${s.rankingSeconds.toFixed(1)} s`
       : `${s.segments} segments scored in ${s.scoringSeconds.toFixed(1)} s (${formatCount(s.scoringTokensPerSecond)} tok/s), ${s.finePassFiles} files scored alone, ${s.scoreMethod === 'fused' ? 'fused with the lexical ranking' : 'model ranking first'}`;
   const summary =
-    `${s.files} files, ${s.tokensEstimated ? '~' : ''}${formatCount(s.tokens)} tokens, ${scoring}; key context ${formatCount(s.keyContextTokens)} of ${formatCount(s.budget)} tokens. Scoring: ${s.scorer}.`;
+    `${s.files} files, ${s.tokensEstimated ? '~' : ''}${formatCount(s.tokens)} tokens, ${scoring}; key context ${formatCount(s.keyContextTokens)} of ${formatCount(s.budget)} tokens. ${backend.description}`;
   ctx.panel.update({
     status: result.partial ? 'partial' : 'done',
-    message: [result.partial, ...result.notes, note].filter(Boolean).join('. '),
+    message: [result.partial, ...result.notes, ...backend.notes].filter((m): m is string => Boolean(m)).map(capitalise).join('. '),
     files: result.files.slice(0, PANEL_FILES),
     rankedFiles: result.files.length,
     listedFiles,
@@ -192,3 +141,5 @@ async function confirmScoring(ctx: Ctx, plan: { segments: number; tokens: number
   );
   return choice === 'Score';
 }
+
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);

@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
-import { endpointsOf, runQuestion } from './askRunner';
+import { runQuestion } from './askRunner';
+import { toRunConfig } from './config';
+import { endpointsOf } from './core/backend';
 import { forgetProbes, formatProbe, probeEndpoint } from './core/scorers/probe';
 import type { GatherRoot } from './core/gather';
 import type { Ctx } from './ctx';
-import type { WebviewMessage } from './protocol';
+import { unhandled, type WebviewMessage } from './protocol';
 
 export function registerCommands(ctx: Ctx) {
   const command = (id: string, fn: (...args: any[]) => unknown) => ctx.own(vscode.commands.registerCommand(id, fn));
@@ -45,6 +47,8 @@ export async function handlePanelMessage(ctx: Ctx, message: WebviewMessage) {
       return openAt(ctx, message.path, message.line, message.endLine);
     case 'ready':
       return undefined;
+    default:
+      return unhandled(message);
   }
 }
 
@@ -56,7 +60,7 @@ async function checkServer(ctx: Ctx) {
     return;
   }
   forgetProbes();
-  const endpoints = endpointsOf(settings, await ctx.secrets.getApiKey());
+  const endpoints = endpointsOf(toRunConfig(settings, await ctx.secrets.getApiKey(), []));
   const results = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'xl3m: checking the server…' }, () =>
     Promise.all(endpoints.map((e) => probeEndpoint(e))),
   );

@@ -1,10 +1,8 @@
 import { homedir } from 'node:os';
 import { DEFAULT_RANKING_MODE, RANKING_MODES, type RankingMode } from './core/fileRanking';
-import { SCORING_METHODS, type ScoringMethod } from './core/scorers/probe';
+import { SCORING_METHODS, type ScoringMethod } from './core/families';
 import type { Measure } from './core/types';
-import { DEFAULT_EXCLUDES, DEFAULT_MAX_FILE_BYTES } from './core/gather';
-import { DEFAULT_SEGMENT_TOKENS } from './core/segment';
-import { DEFAULT_ANSWER_RESERVE, DEFAULT_CONTEXT_WINDOW } from './core/select';
+import { DEFAULTS, type RunConfig } from './core/runConfig';
 
 export interface Settings {
   baseUrl: string;
@@ -32,10 +30,13 @@ export interface Settings {
   listedFiles: number;
   /** Score only this percentage of segments, the best by BM25 (0 or 100: all). */
   prefilterPercent: number;
+  /** Added to the default excludes (unless `useDefaultExcludes` is off). */
   excludes: string[];
+  useDefaultExcludes: boolean;
   maxFileBytes: number;
   confirmAboveTokens: number;
   requestTimeoutSeconds: number;
+  retries: number;
 }
 
 /**
@@ -82,11 +83,13 @@ export function readSettings(source: SettingsSource): { settings: Settings; prob
   };
   const measure = source.value('measure') ?? 'nll';
   if (!['nll', 'entropy', 'contrast'].includes(measure as string)) problems.push(`xl3m.measure must be nll, entropy or contrast; using nll.`);
-  let excludes = source.value('excludes') ?? DEFAULT_EXCLUDES;
+  let excludes = source.value('excludes') ?? [];
   if (!Array.isArray(excludes) || !excludes.every((e) => typeof e === 'string')) {
-    problems.push('xl3m.excludes must be a list of patterns; using the defaults.');
-    excludes = DEFAULT_EXCLUDES;
+    problems.push('xl3m.excludes must be a list of patterns; ignored.');
+    excludes = [];
   }
+  const useDefaultExcludes = source.value('useDefaultExcludes') ?? true;
+  if (typeof useDefaultExcludes !== 'boolean') problems.push('xl3m.useDefaultExcludes must be true or false; using true.');
   const includeSecrets = source.userValue('includeSecrets');
   const more = source.userValue('additionalBaseUrls') ?? [];
   if (!Array.isArray(more)) problems.push('xl3m.additionalBaseUrls must be a list of URLs; ignored.');
@@ -101,26 +104,69 @@ export function readSettings(source: SettingsSource): { settings: Settings; prob
     additionalBaseUrls: (Array.isArray(more) ? more : []).map((u) => url('additionalBaseUrls', u)).filter(Boolean),
     model: str('model', true),
     localModel: str('localModel', true).replace(/^~(?=$|[\\/])/, homedir()),
-    localContextSize: int('localContextSize', 4096, 512),
+    localContextSize: int('localContextSize', DEFAULTS.localContextSize, 512),
     localThreads: int('localThreads', 0, 0, 256),
     scoringMethod: (methodOk ? method : 'auto') as 'auto' | ScoringMethod,
     answerBaseUrl: url('answerBaseUrl'),
     answerModel: str('answerModel', true),
     includeSecrets: includeSecrets === true,
-    segmentTokens: int('segmentTokens', DEFAULT_SEGMENT_TOKENS, 64),
-    concurrency: int('concurrency', 8, 1, 256),
-    promptsPerRequest: int('promptsPerRequest', 4, 1, 64),
-    contextWindow: int('contextWindow', DEFAULT_CONTEXT_WINDOW, 512),
-    answerReserve: int('answerReserve', DEFAULT_ANSWER_RESERVE, 1),
+    segmentTokens: int('segmentTokens', DEFAULTS.segmentTokens, 64),
+    concurrency: int('concurrency', DEFAULTS.concurrency, 1, 256),
+    promptsPerRequest: int('promptsPerRequest', DEFAULTS.promptsPerRequest, 1, 64),
+    contextWindow: int('contextWindow', DEFAULTS.contextWindow, 512),
+    answerReserve: int('answerReserve', DEFAULTS.answerReserve, 1),
     budget: int('budget', 0, 0),
-    measure: (['nll', 'entropy', 'contrast'].includes(measure as string) ? measure : 'nll') as Measure,
+    measure: (['nll', 'entropy', 'contrast'].includes(measure as string) ? measure : DEFAULTS.measure) as Measure,
     ranking: (rankingOk ? ranking : DEFAULT_RANKING_MODE) as RankingMode,
-    listedFiles: int('listedFiles', 30, 1, 500),
+    listedFiles: int('listedFiles', DEFAULTS.listedFiles, 1, 500),
     prefilterPercent: int('prefilterPercent', 0, 0, 100),
     excludes: excludes as string[],
-    maxFileBytes: int('maxFileBytes', DEFAULT_MAX_FILE_BYTES, 1),
-    confirmAboveTokens: int('confirmAboveTokens', 2_000_000, 0),
-    requestTimeoutSeconds: int('requestTimeoutSeconds', 120, 1),
+    useDefaultExcludes: useDefaultExcludes !== false,
+    maxFileBytes: int('maxFileBytes', DEFAULTS.maxFileBytes, 1),
+    confirmAboveTokens: int('confirmAboveTokens', DEFAULTS.confirmAboveTokens, 0),
+    requestTimeoutSeconds: int('requestTimeoutSeconds', DEFAULTS.timeoutSeconds, 1),
+    retries: int('retries', DEFAULTS.retries, 0, 20),
   };
   return { settings, problems };
+}
+
+/**
+ * The run configuration of the extension's settings. A server (with its API key) and a local model
+ * may both be set: the server is used, and the run says so (`createBackend`).
+ */
+export function toRunConfig(settings: Settings, apiKey: string | undefined, pinned: string[]): RunConfig {
+  const server = Boolean(settings.baseUrl && settings.model);
+  return {
+    ...(server
+      ? {
+          server: {
+            baseUrls: [settings.baseUrl, ...settings.additionalBaseUrls],
+            model: settings.model,
+            apiKey,
+            method: settings.scoringMethod,
+            concurrency: settings.concurrency,
+            promptsPerRequest: settings.promptsPerRequest,
+            timeoutSeconds: settings.requestTimeoutSeconds,
+            retries: settings.retries,
+            answerBaseUrl: settings.answerBaseUrl || undefined,
+            answerModel: settings.answerModel || undefined,
+          },
+        }
+      : {}),
+    ...(settings.localModel ? { localModel: { path: settings.localModel, contextSize: settings.localContextSize, ...(settings.localThreads ? { threads: settings.localThreads } : {}) } } : {}),
+    answer: true,
+    segmentTokens: settings.segmentTokens,
+    contextWindow: settings.contextWindow,
+    answerReserve: settings.answerReserve,
+    ...(settings.budget ? { budget: settings.budget } : {}),
+    measure: settings.measure,
+    ranking: settings.ranking,
+    ...(settings.prefilterPercent > 0 && settings.prefilterPercent < 100 ? { prefilter: settings.prefilterPercent / 100 } : {}),
+    excludes: settings.excludes,
+    useDefaultExcludes: settings.useDefaultExcludes,
+    maxFileBytes: settings.maxFileBytes,
+    includeSecrets: settings.includeSecrets,
+    useGitignore: true,
+    pinned,
+  };
 }

@@ -1,8 +1,10 @@
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { AnswerPanel } from './answerPanel';
 import { readSettings, type Settings } from './config';
-import { LocalModelProcess } from './core/scorers/localModelProcess';
+import type { LocalModelHost } from './core/backend';
+import { LocalModelProcess } from './core/local/localModelProcess';
 import { TiktokenTokenizer } from './core/tokenizer';
 import { TokenCountCache } from './core/tokenCountCache';
 import { bundledTokenizerPool, type TokenizerPool } from './core/tokenizerPool';
@@ -84,6 +86,17 @@ export class Ctx implements vscode.Disposable {
     this.local = { key, process };
     return process;
   }
+
+  /** The local model for the run assembly: a child process kept between questions, so a run does not release it. */
+  readonly localModels: LocalModelHost = {
+    open: async (config, signal) => {
+      if (!(await stat(config.path).catch(() => undefined))?.isFile()) throw new Error(`xl3m.localModel is not a file: ${config.path}`);
+      const runtime = await this.localModel(config.path, config.contextSize, config.threads ?? 0);
+      signal?.throwIfAborted();
+      this.log(`local model ${runtime.name}: ${runtime.contextSize} tokens of context, in process ${runtime.pid}`);
+      return { runtime, release: async () => {} };
+    },
+  };
 
   /** Worker threads that tokenize the workspace, started on the first question. */
   tokenizerPool(): TokenizerPool | undefined {

@@ -75,3 +75,8 @@ export function parseWebviewMessage(data: unknown): WebviewMessage | undefined {
       return undefined;
   }
 }
+
+/** For the `default` of a switch over a message type: it compiles only when every type has its case. */
+export function unhandled(message: never): never {
+  throw new Error(`unhandled message ${JSON.stringify(message)}`);
+}

@@ -15,7 +15,7 @@ const node = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', 
 const builds = [
   { ...node, entryPoints: ['extension/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // the child process that runs a local GGUF model (node-llama-cpp stays outside the bundle)
-  { ...node, entryPoints: ['extension/core/scorers/localModelWorker.ts'], outfile: 'dist/localModelWorker.js' },
+  { ...node, entryPoints: ['extension/core/local/localModelWorker.ts'], outfile: 'dist/localModelWorker.js' },
   // the worker threads that tokenize on every core
   { ...node, entryPoints: ['extension/core/tokenizerWorker.ts'], outfile: 'dist/tokenizerWorker.js' },
 ];

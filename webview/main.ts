@@ -3,7 +3,7 @@
 import DOMPurify from 'dompurify';
 import { marked } from 'marked';
 import type { HostMessage, PanelState, WebviewMessage } from '../extension/protocol';
-import { EMPTY_STATE } from '../extension/protocol';
+import { EMPTY_STATE, unhandled } from '../extension/protocol';
 
 declare function acquireVsCodeApi(): { postMessage(m: WebviewMessage): void; getState(): unknown; setState(s: PanelState): void };
 
@@ -153,25 +153,32 @@ function linkCitations(root: HTMLElement) {
 
 window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
   const m = event.data;
-  if (m.type === 'state') {
-    state = m.state;
-    render();
-  } else if (m.type === 'progress') {
-    state = { ...state, progress: m.text };
-    vscode.setState(state);
-    const p = document.getElementById('progress');
-    if (p) p.textContent = m.text;
-  } else if (m.type === 'answerDelta') {
-    state = { ...state, answer: state.answer + m.text };
-    if (!answerFrame) {
-      answerFrame = requestAnimationFrame(() => {
-        answerFrame = 0;
-        vscode.setState(state);
-        const a = document.getElementById('answer');
-        if (a) fillAnswer(a);
-        else render();
-      });
+  switch (m.type) {
+    case 'state':
+      state = m.state;
+      render();
+      return;
+    case 'progress': {
+      state = { ...state, progress: m.text };
+      vscode.setState(state);
+      const p = document.getElementById('progress');
+      if (p) p.textContent = m.text;
+      return;
     }
+    case 'answerDelta':
+      state = { ...state, answer: state.answer + m.text };
+      if (!answerFrame) {
+        answerFrame = requestAnimationFrame(() => {
+          answerFrame = 0;
+          vscode.setState(state);
+          const a = document.getElementById('answer');
+          if (a) fillAnswer(a);
+          else render();
+        });
+      }
+      return;
+    default:
+      unhandled(m);
   }
 });
 

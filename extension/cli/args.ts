@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { RANKING_MODES, type RankingMode } from '../core/fileRanking';
-import { SCORING_METHODS, type ScoringMethod } from '../core/scorers/probe';
+import { SCORING_METHODS, type ScoringMethod } from '../core/families';
+import { DEFAULTS, OPTIONS, type RunConfig } from '../core/runConfig';
 import type { Measure } from '../core/types';
 
 export const USAGE = `Usage:
@@ -19,20 +20,19 @@ Server:
                             vLLM-Ascend, SGLang, TGI, llama.cpp, Ollama, ...). Repeat it to share
                             the segments among several servers serving the same model.
   --model <name>            scoring model
-  --method <m>              auto (default: probe the server) | completions-echo | sglang-native |
-                            tgi-prefill | chat-yes-no | next-token-entropy
+  --method <m>              auto (default: probe the server) | ${SCORING_METHODS.join(' |\n                            ')}
   --answer-base-url <url>   server for the answer (default: --base-url)
   --answer-model <name>     answer model (default: --model)
   --api-key <key>           or the XL3M_API_KEY environment variable
-  --concurrency <n>         scoring requests in flight, per server (default 8); about twice
+  --concurrency <n>         scoring requests in flight, per server (default ${DEFAULTS.concurrency}); about twice
                             the server's parallel sequences keeps it busy
-  --prompts-per-request <n> prompts sent as one list per request (default 4)
-  --timeout <seconds>       per request (default 120)
-  --retries <n>             retries on 429/5xx/connection errors (default 3)
+  --prompts-per-request <n> prompts sent as one list per request (default ${DEFAULTS.promptsPerRequest})
+  --timeout <seconds>       per request (default ${DEFAULTS.timeoutSeconds})
+  --retries <n>             retries on 429/5xx/connection errors (default ${DEFAULTS.retries})
 
-Local model (llama.cpp in process, CPU):
-  --model-file <path.gguf>  score and answer with this model instead of a server
-  --context-size <n>        its context in tokens (default 4096)
+Local model (llama.cpp in process, CPU; a server wins when both are given):
+  --model-file <path.gguf>  score and answer with this model
+  --context-size <n>        its context in tokens (default ${DEFAULTS.localContextSize})
   --threads <n>             its CPU threads (default: llama.cpp's choice)
 
 Scoring and selection:
@@ -40,24 +40,26 @@ Scoring and selection:
   --ranking <r>             with a model: fused (default: the model's and the lexical ranking,
                             by reciprocal rank fusion) | model (the model's certainty first)
   --prefilter <percent>     score only the best <percent>% of segments by BM25 (a cheaper run)
-  --segment-tokens <n>      tokens per segment (default 3072, for a 4k-context scorer)
-  --overlap-tokens <n>      repeated when a file is cut (default 48)
-  --context-window <n>      answer model's window (default 16384)
-  --answer-reserve <n>      tokens kept for the answer (default 1024)
+  --segment-tokens <n>      tokens per segment (default ${DEFAULTS.segmentTokens}, for a 4k-context scorer)
+  --overlap-tokens <n>      repeated when a file is cut (default ${DEFAULTS.overlapTokens})
+  --context-window <n>      answer model's window (default ${DEFAULTS.contextWindow})
+  --answer-reserve <n>      tokens kept for the answer (default ${DEFAULTS.answerReserve})
   --budget <n>              key-context tokens (default: from the window)
   --pin <path>              always include this file (repeatable)
   --no-answer               rank files only
 
 Files:
   --repo <dir>              repository root (default: current folder)
-  --exclude <glob>          .gitignore-style pattern to leave out (repeatable)
-  --max-file-bytes <n>      larger files are skipped (default 1048576)
+  --exclude <glob>          .gitignore-style pattern to leave out (repeatable), in addition to
+                            .gitignore files and the defaults: ${DEFAULTS.excludes.join(' ')}
+  --no-default-excludes     do not leave out those defaults (node_modules/ and the like)
+  --max-file-bytes <n>      larger files are skipped (default ${DEFAULTS.maxFileBytes})
   --include-secrets         send .env, keys and certificates too (off by default)
   --no-gitignore            do not read .gitignore files
 
 Output:
   --json                    one JSON object on stdout: every file ranked, answer, skipped, stats
-  --top <n>                 files listed in the text output (default 20; --json lists all)
+  --top <n>                 files listed in the text output (default ${DEFAULTS.top}; --json lists all)
   -h, --help                this text
 `;
 
@@ -73,34 +75,12 @@ export interface ServerArgs {
   retries?: number;
 }
 
-export interface AskArgs extends ServerArgs {
+export interface AskArgs {
   question: string;
-  modelFile?: string;
-  contextSize?: number;
-  threads?: number;
   repo: string;
-  method: 'auto' | ScoringMethod;
-  answerBaseUrl?: string;
-  answerModel?: string;
-  concurrency?: number;
-  promptsPerRequest?: number;
-  measure?: Measure;
-  ranking?: RankingMode;
-  top: number;
-  /** Fraction (0-1] of segments scored, the best by BM25. */
-  prefilter?: number;
-  segmentTokens?: number;
-  overlapTokens?: number;
-  contextWindow?: number;
-  answerReserve?: number;
-  budget?: number;
-  pins: string[];
-  answer: boolean;
-  excludes?: string[];
-  maxFileBytes?: number;
-  includeSecrets: boolean;
-  gitignore: boolean;
+  config: RunConfig;
   json: boolean;
+  top: number;
 }
 
 export type Command = { command: 'help' } | ({ command: 'ask' } & AskArgs) | ({ command: 'check' } & ServerArgs);
@@ -141,6 +121,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
         'max-file-bytes': { type: 'string' },
         'include-secrets': { type: 'boolean' },
         'no-gitignore': { type: 'boolean' },
+        'no-default-excludes': { type: 'boolean' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -153,8 +134,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
   const [command, ...rest] = positionals;
   if (command !== 'ask' && command !== 'check') throw new UsageError(`unknown command "${command}" (try: xl3m ask "<question>" ... or xl3m check ...)`);
   const baseUrls = v['base-url'] ?? [];
-  // Without a server, `ask` ranks by BM25; `check` has nothing to check.
-  if (v['model-file'] && baseUrls.length > 0) throw new UsageError('give either --model-file (a local model) or --base-url (a server), not both');
+  // Without a server, `ask` ranks lexically; `check` has nothing to check.
   if (baseUrls.length === 0 && (command === 'check' || v.model)) throw new UsageError('--base-url is required (an OpenAI-compatible server such as vLLM)');
   if (baseUrls.length > 0 && !v.model) throw new UsageError('--model is required (the scoring model served at --base-url)');
   for (const url of baseUrls) checkUrl(url, '--base-url');
@@ -164,7 +144,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
     model: v.model ?? '',
     apiKey: v['api-key'] ?? env.XL3M_API_KEY,
     timeoutMs: timeout === undefined ? undefined : timeout * 1000,
-    retries: optionalInt(v.retries, '--retries', 0),
+    retries: optionalInt(v.retries, '--retries', 0, 20),
   };
   if (command === 'check') {
     if (rest.length) throw new UsageError('check takes no question');
@@ -180,36 +160,47 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
   if (ranking !== undefined && !RANKING_MODES.includes(ranking as RankingMode)) throw new UsageError(`--ranking must be ${RANKING_MODES.join(' or ')} (got "${ranking}")`);
   const method = v.method ?? 'auto';
   if (method !== 'auto' && !SCORING_METHODS.includes(method as ScoringMethod)) throw new UsageError(`--method must be auto or one of ${SCORING_METHODS.join(', ')} (got "${method}")`);
-  return {
-    command: 'ask',
-    ...server,
-    question,
-    repo: v.repo ?? '.',
-    modelFile: v['model-file'],
-    contextSize: optionalInt(v['context-size'], '--context-size', 256),
-    threads: optionalInt(v.threads, '--threads', 1),
-    method: method as 'auto' | ScoringMethod,
-    answerBaseUrl: v['answer-base-url'],
-    answerModel: v['answer-model'],
-    concurrency: optionalInt(v.concurrency, '--concurrency', 1),
-    promptsPerRequest: optionalInt(v['prompts-per-request'], '--prompts-per-request', 1),
-    measure: measure as Measure | undefined,
-    ranking: ranking as RankingMode | undefined,
-    top: optionalInt(v.top, '--top', 1) ?? 20,
-    prefilter: v.prefilter === undefined ? undefined : optionalInt(v.prefilter, '--prefilter', 1, 100)! / 100,
-    segmentTokens: optionalInt(v['segment-tokens'], '--segment-tokens', 64),
-    overlapTokens: optionalInt(v['overlap-tokens'], '--overlap-tokens', 0),
-    contextWindow: optionalInt(v['context-window'], '--context-window', 512),
-    answerReserve: optionalInt(v['answer-reserve'], '--answer-reserve', 1),
-    budget: optionalInt(v.budget, '--budget', 1),
-    pins: v.pin ?? [],
-    answer: !v['no-answer'],
-    excludes: v.exclude,
-    maxFileBytes: optionalInt(v['max-file-bytes'], '--max-file-bytes', 1),
-    includeSecrets: v['include-secrets'] ?? false,
-    gitignore: !v['no-gitignore'],
-    json: v.json ?? false,
+  const int = (name: keyof typeof DEFAULTS, value: string | undefined) => {
+    const spec = OPTIONS.find((o) => o.name === name)!;
+    return optionalInt(value, spec.flag!, spec.min ?? 0, spec.max);
   };
+  const config: RunConfig = {
+    ...(baseUrls.length
+      ? {
+          server: {
+            baseUrls,
+            model: server.model,
+            apiKey: server.apiKey,
+            method: method as 'auto' | ScoringMethod,
+            concurrency: int('concurrency', v.concurrency) ?? DEFAULTS.concurrency,
+            promptsPerRequest: int('promptsPerRequest', v['prompts-per-request']) ?? DEFAULTS.promptsPerRequest,
+            timeoutSeconds: timeout ?? DEFAULTS.timeoutSeconds,
+            retries: server.retries ?? DEFAULTS.retries,
+            answerBaseUrl: v['answer-base-url'],
+            answerModel: v['answer-model'],
+          },
+        }
+      : {}),
+    ...(v['model-file']
+      ? { localModel: { path: v['model-file'], contextSize: int('localContextSize', v['context-size']) ?? DEFAULTS.localContextSize, threads: optionalInt(v.threads, '--threads', 1) } }
+      : {}),
+    answer: !v['no-answer'],
+    segmentTokens: int('segmentTokens', v['segment-tokens']),
+    overlapTokens: int('overlapTokens', v['overlap-tokens']),
+    contextWindow: int('contextWindow', v['context-window']),
+    answerReserve: int('answerReserve', v['answer-reserve']),
+    budget: optionalInt(v.budget, '--budget', 1),
+    measure: (measure as Measure | undefined) ?? DEFAULTS.measure,
+    ranking: (ranking as RankingMode | undefined) ?? DEFAULTS.ranking,
+    prefilter: v.prefilter === undefined ? undefined : optionalInt(v.prefilter, '--prefilter', 1, 100)! / 100,
+    excludes: v.exclude ?? [],
+    useDefaultExcludes: !v['no-default-excludes'],
+    maxFileBytes: int('maxFileBytes', v['max-file-bytes']) ?? DEFAULTS.maxFileBytes,
+    includeSecrets: v['include-secrets'] ?? false,
+    useGitignore: !v['no-gitignore'],
+    pinned: v.pin ?? [],
+  };
+  return { command: 'ask', question, repo: v.repo ?? '.', config, json: v.json ?? false, top: int('top', v.top) ?? DEFAULTS.top };
 }
 
 function optionalInt(value: string | undefined, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {

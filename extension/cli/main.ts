@@ -1,14 +1,12 @@
 import * as path from 'node:path';
 import { promises as fsp } from 'node:fs';
 import { nodeFileSystem } from '../core/fileSystem';
-import { DEFAULT_EXCLUDES } from '../core/gather';
 import { ask, CancelledError, type AskResult } from '../core/pipeline';
 import type { RankedFile } from '../core/types';
 import { describeProgress } from '../core/progressText';
 import type { Endpoint } from '../core/endpoint';
-import type { Scorer } from '../core/scorer';
-import { LocalModel, LocalScorer, localModelLimits } from '../core/scorers/localModel';
-import { createScorer } from '../core/scorers/createScorer';
+import { createBackend, runDeps, runOptions, type Backend, type LocalModelHost } from '../core/backend';
+import { LocalModel } from '../core/local/localModel';
 import { formatProbe, probeEndpoint } from '../core/scorers/probe';
 import { TiktokenTokenizer } from '../core/tokenizer';
 import { bundledTokenizerPool } from '../core/tokenizerPool';
@@ -46,14 +44,14 @@ export async function runCli(argv: string[], io: Io, signal?: AbortSignal): Prom
   }
 }
 
-function endpointsOf(args: ServerArgs): Endpoint[] {
+function checkEndpoints(args: ServerArgs): Endpoint[] {
   return args.baseUrls.map((baseUrl) => ({ baseUrl, model: args.model, apiKey: args.apiKey, timeoutMs: args.timeoutMs, maxRetries: args.retries }));
 }
 
 /** `xl3m check`: which method each server allows, in plain words; exit 1 when one allows none. */
 async function runCheck(args: ServerArgs, io: Io, signal?: AbortSignal): Promise<number> {
   let code = 0;
-  for (const endpoint of endpointsOf(args)) {
+  for (const endpoint of checkEndpoints(args)) {
     const probe = await probeEndpoint(endpoint, signal);
     io.stdout.write(formatProbe(probe) + '\n');
     if (!probe.method) code = 1;
@@ -61,54 +59,40 @@ async function runCheck(args: ServerArgs, io: Io, signal?: AbortSignal): Promise
   return code;
 }
 
+/** The CLI loads a local model in its own process and unloads it when the run is over. */
+const inProcessModels: LocalModelHost = {
+  async open(config) {
+    const runtime = await LocalModel.load(config.path, { contextSize: config.contextSize, threads: config.threads });
+    return { runtime, release: () => runtime.dispose() };
+  },
+};
+
 async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<number> {
   const repo = path.resolve(args.repo);
   const stat = await fsp.stat(repo).catch(() => undefined);
   if (!stat?.isDirectory()) throw new Error(`--repo is not a folder: ${repo}`);
-  const endpoints = endpointsOf(args);
-  let scorer: Scorer | undefined;
-  let local: LocalModel | undefined;
-  if (args.modelFile) {
-    const file = path.resolve(args.modelFile);
+  const config = args.config;
+  if (config.localModel && !config.server) {
+    const file = path.resolve(config.localModel.path);
     if (!(await fsp.stat(file).catch(() => undefined))?.isFile()) throw new Error(`--model-file is not a file: ${file}`);
-    io.stderr.write(`loading ${path.basename(file)}…\n`);
-    local = await LocalModel.load(file, { contextSize: args.contextSize, threads: args.threads });
-    scorer = new LocalScorer(local);
-  } else if (endpoints.length === 0) {
-    io.stderr.write('xl3m: no model configured: files ranked lexically (BM25F), no answer. Give --base-url and --model (or --model-file) for model scoring and an answer.\n');
-  } else {
-    const created = await createScorer({ endpoints, method: args.method, concurrency: args.concurrency, promptsPerRequest: args.promptsPerRequest }, signal);
-    scorer = created.scorer;
-    for (const p of created.probes) if (p.method) io.stderr.write(`${p.endpoint}: ${p.explanation}\n`);
-    for (const n of created.notes) io.stderr.write(`xl3m: left out ${n}\n`);
+    config.localModel.path = file;
   }
-  const endpoint = endpoints[0];
   const tty = io.stderr.isTTY === true;
   let lastStage = '';
   let lastDraw = 0;
   let answerStarted = false;
   const tokenizer = new TiktokenTokenizer();
   const tokenizerPool = bundledTokenizerPool(__dirname);
-  const limits = local && localModelLimits(local, tokenizer);
+  let backend: Backend | undefined;
   try {
+    backend = await createBackend(config, { tokenizer, localModels: inProcessModels, signal, onStatus: (t) => io.stderr.write(`${t}\n`) });
+    for (const p of backend.probes) if (p.method) io.stderr.write(`${p.endpoint}: ${p.explanation}\n`);
+    for (const n of backend.notes) io.stderr.write(`xl3m: ${n}\n`);
     const result = await ask(
       {
         question: args.question,
         roots: [{ path: repo, name: path.basename(repo) }],
-        gather: {
-          excludes: [...DEFAULT_EXCLUDES, ...(args.excludes ?? [])],
-          maxFileBytes: args.maxFileBytes,
-          includeSecrets: args.includeSecrets,
-          useGitignore: args.gitignore,
-        },
-        segment: { maxTokens: args.segmentTokens ?? limits?.segmentTokens, overlapTokens: args.overlapTokens },
-        measure: args.measure,
-        ranking: args.ranking,
-        contextWindow: args.contextWindow ?? limits?.contextWindow,
-        prefilter: args.prefilter,
-        budget: args.budget,
-        answerReserve: args.answerReserve ?? limits?.answerReserve,
-        pinned: args.pins,
+        ...runOptions(config, backend),
         signal,
         onProgress: (e) => {
           if (e.stage === 'answer') return;
@@ -137,15 +121,7 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
           io.stdout.write(d);
         },
       },
-      {
-        fs: nodeFileSystem,
-        tokenizer,
-        tokenizerPool,
-        scorer,
-        ...(local && args.answer ? { answerer: (text: string, q: string, o: Parameters<LocalModel['answer']>[2]) => local.answer(text, q, o) } : {}),
-        answerEndpoint:
-          args.answer && endpoint ? { ...endpoint, baseUrl: args.answerBaseUrl ?? endpoint.baseUrl, model: args.answerModel ?? args.model } : undefined,
-      },
+      { fs: nodeFileSystem, tokenizer, tokenizerPool, ...runDeps(backend) },
     );
     if (tty) io.stderr.write('\r\x1b[K');
     if (args.json) io.stdout.write(JSON.stringify(toJson(result)) + '\n');
@@ -156,7 +132,7 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
   } finally {
     tokenizer.dispose();
     await tokenizerPool?.dispose();
-    await local?.dispose();
+    await backend?.dispose();
   }
 }
 

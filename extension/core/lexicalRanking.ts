@@ -23,20 +23,25 @@ export interface LexicalParams {
   mentionBoost: number;
   /** Score multiplier per kind; `docs` is 1 when the question is about documentation. */
   kindPrior: Record<FileKind, number>;
+  /** Multiplier for records of past changes and issue templates (changelogs, release notes, changesets), which echo every issue's words. */
+  echoPrior: number;
 }
 
 export const DEFAULT_LEXICAL_PARAMS: LexicalParams = {
-  k1: 1.2,
-  pathWeight: 3,
-  definitionWeight: 3,
+  k1: 2,
+  pathWeight: 5,
+  definitionWeight: 6,
   contentB: 0.75,
   chunkLines: 60,
   chunkWeight: 0.5,
   chunkCount: 2,
-  queryK3: 0,
+  queryK3: 1.5,
   mentionBoost: 1.5,
   kindPrior: { source: 1, test: 0.6, docs: 0.5, config: 0.5, generated: 0.3, other: 0.6 },
+  echoPrior: 0.25,
 };
+
+const ECHO = /(^|\/)(changelog|changes|history|news|release[-_ ]?notes?|releases?|whatsnew)[^/]*$|(^|\/)(changelog[^/]*|\.changeset|changes|release[-_]?notes|whatsnew)\/|(^|\/)\.github\/(issue_template|pull_request_template)/i;
 
 export interface LexicalFile {
   path: string;
@@ -58,7 +63,7 @@ const DECLARATION =
   /^\s*(?:export\s+)?(?:default\s+)?(?:pub(?:\([\w\s]+\))?\s+)?(?:async\s+)?(?:def|class|function\*?|fn|func|interface|type|enum|struct|trait|impl|module|object|protocol|record|macro_rules!)\s+([A-Za-z_$][\w$]*)/;
 const ASSIGNED_FUNCTION = /^\s*(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*(?:async\s+)?(?:function|\([^)]*\)\s*(?::[^=]+)?=>|[A-Za-z_$][\w$]*\s*=>)/;
 const METHOD = /^\s+(?:(?:public|private|protected|static|async|override|readonly|get|set)\s+)*([A-Za-z_$][\w$]*)\s*\([^)]*\)\s*(?::\s*[^{]+)?\{\s*$/;
-const DOC_QUESTION = /\b(docs?|documentation|docstrings?|readme|tutorials?|typos?|changelog|sphinx|rst|markdown)\b/i;
+const DOC_QUESTION = /\b(docs?|documentation|docstrings?|readme|tutorials?|typos?|changelog|sphinx)\b/i;
 const CONTROL_WORDS = new Set(['if', 'for', 'while', 'switch', 'catch', 'return', 'function', 'constructor']);
 
 /** Names declared on a line, or none. */
@@ -105,10 +110,23 @@ function isMentioned(path: string, mentions: ReadonlySet<string>): boolean {
   return false;
 }
 
-/** The question's terms and how often each occurs. Bare numbers are left out: line numbers, timestamps and counters in pasted logs match data tables, not the code in question. */
+/**
+ * The question's terms and how often each occurs. Bare numbers are left out (line numbers,
+ * timestamps and counters match data tables, not the code in question), and a line that repeats
+ * an earlier one but for its numbers counts once: a pasted log's template words would otherwise
+ * outweigh the sentence that asks.
+ */
 function queryTerms(question: string): { term: string; qtf: number }[] {
   const counts = new Map<string, number>();
-  for (const t of terms(question)) if (!/^\d+$/.test(t)) counts.set(t, (counts.get(t) ?? 0) + 1);
+  const seen = new Set<string>();
+  for (const line of question.split('\n')) {
+    const shape = line.replace(/\d+/g, '0').trim();
+    if (shape.length > 12) {
+      if (seen.has(shape)) continue;
+      seen.add(shape);
+    }
+    for (const t of terms(line)) if (!/^\d+$/.test(t)) counts.set(t, (counts.get(t) ?? 0) + 1);
+  }
   return [...counts].map(([term, qtf]) => ({ term, qtf }));
 }
 
@@ -233,13 +251,11 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
   const chunkDf = new Array<number>(query.length).fill(0);
   let contentTotal = 0;
   let pathTotal = 0;
-  let definitionTotal = 0;
   let chunkTotal = 0;
   let chunkCount = 0;
   for (const s of stats) {
     contentTotal += s.contentLength;
     pathTotal += s.pathLength;
-    definitionTotal += s.definitionLength;
     for (const len of s.chunkLengths) {
       chunkTotal += len ?? 0;
       chunkCount++;
@@ -250,7 +266,6 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
   }
   const avgContent = contentTotal / n || 1;
   const avgPath = pathTotal / n || 1;
-  const avgDefinitions = definitionTotal / n || 1;
   const avgChunk = chunkTotal / Math.max(1, chunkCount) || 1;
   const idf = df.map((d) => Math.log(1 + (n - d + 0.5) / (d + 0.5)));
   const chunkIdf = chunkDf.map((d) => Math.log(1 + (Math.max(1, chunkCount) - d + 0.5) / (d + 0.5)));
@@ -259,13 +274,13 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
   const evidence = stats.map((s, i): FileEvidence => {
     const contentNorm = 1 - params.contentB + (params.contentB * s.contentLength) / avgContent;
     const pathNorm = 0.25 + (0.75 * s.pathLength) / avgPath;
-    const definitionNorm = 0.5 + (0.5 * s.definitionLength) / avgDefinitions;
     let score = 0;
     query.forEach((q, id) => {
       const tf =
         (s.content.get(id) ?? 0) / contentNorm +
         (params.pathWeight * (s.path.get(id) ?? 0)) / pathNorm +
-        (params.definitionWeight * (s.definitions.get(id) ?? 0)) / definitionNorm;
+        // a declared name is evidence however many others the file declares: no length normalisation
+        params.definitionWeight * (s.definitions.get(id) ?? 0);
       if (tf > 0) score += (q.weight * idf[id]! * tf * (k1 + 1)) / (tf + k1);
     });
     const chunkScores: [number, number][] = [];
@@ -284,7 +299,7 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
     const kind = fileKind(files[i]!.path);
     const mentioned = isMentioned(files[i]!.path, mentions);
     if (mentioned) score *= params.mentionBoost;
-    score *= kind === 'docs' && docsWanted ? 1 : params.kindPrior[kind];
+    score *= kind === 'docs' && docsWanted ? 1 : params.kindPrior[kind] * (ECHO.test(files[i]!.path) ? params.echoPrior : 1);
     const ranges = best
       .slice(0, 3)
       .map(([, c]) => ({ start: c * params.chunkLines + 1, end: Math.min(s.lines, (c + 1) * params.chunkLines) }))

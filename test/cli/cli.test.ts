@@ -132,7 +132,7 @@ describe('xl3m CLI', () => {
     for (const [args, reason] of [
       [['ask', 'q', '--model', 'm'], /--base-url is required/],
       [['ask', 'q', '--base-url', 'ftp://x', '--model', 'm'], /must be an http\(s\) URL/],
-      [['ask', 'q', '--base-url', server.url, '--model', 'm', '--concurrency', '0'], /--concurrency must be a whole number >= 1/],
+      [['ask', 'q', '--base-url', server.url, '--model', 'm', '--concurrency', '0'], /--concurrency must be a whole number from 1 to 256/],
       [['ask', 'q', '--base-url', server.url, '--model', 'm', '--measure', 'vibes'], /--measure must be nll, entropy or contrast/],
       [['frobnicate'], /unknown command/],
     ] as const) {
@@ -188,7 +188,7 @@ describe('xl3m ask with no model', () => {
     try {
       const { code, stdout, stderr } = await xl3m(['ask', NEEDLE_QUESTION, '--repo', repo.root, '--json']);
       assert.equal(code, 0, stderr);
-      assert.match(stderr, /no model configured: files ranked lexically/);
+      assert.match(stderr, /no model is configured: files ranked lexically/);
       const out = JSON.parse(stdout);
       assert.equal(out.files[0].path, repo.needlePath);
       assert.equal(out.answer, '');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { postJson, retryDelayMs } from '../../extension/core/http';
-import { CompletionsScorer } from '../../extension/core/scorers/completionsScorer';
+import { CompletionsScorer } from '../../extension/core/families/vllm';
 import { startScoringServer } from '../support/scoringServer';
 
 describe('retries', () => {

@@ -49,7 +49,8 @@ describe('lexical ranking', () => {
 
   test('a file that declares a name the question uses beats files that only call it', () => {
     const callers = Array.from({ length: 6 }, (_, i) => ({ path: `pkg/user${i}.py`, text: `from pkg.printing import ccode\n\nprint(ccode(x${i}))\n${filler('u', 20)}` }));
-    const files = [...callers, { path: 'pkg/printing/c.py', text: `class CCodePrinter:\n    pass\n\ndef ccode(expr):\n    return CCodePrinter().doprint(expr)\n${filler('c', 40)}` }];
+    const others = Array.from({ length: 30 }, (_, i) => ({ path: `pkg/other${i}.py`, text: filler(`o${i}`, 25) }));
+    const files = [...others, ...callers, { path: 'pkg/printing/c.py', text: `class CCodePrinter:\n    pass\n\ndef ccode(expr):\n    return CCodePrinter().doprint(expr)\n${filler('c', 40)}` }];
     assert.equal(ranked(files, 'ccode(sinc(x)) does not work')[0]!.path, 'pkg/printing/c.py');
   });
 
@@ -70,7 +71,7 @@ describe('lexical ranking', () => {
     const files = [
       { path: 'CHANGELOG.md', text: '## 1.2\n- fixed: the parser crashes on an empty string input\n- parser: empty string\n' },
       { path: '.github/ISSUE_TEMPLATE/bug.md', text: 'Thanks for submitting a bug. Version? Steps to reproduce?' },
-      { path: 'src/parser.ts', text: 'export function parse(input: string) {\n  if (input.length === 0) throw new Error("empty");\n}\n' },
+      { path: 'src/parser.ts', text: '// The parser: reads an input string.\nexport function parse(input: string) {\n  if (input.length === 0) throw new Error("empty string");\n}\n' },
       { path: 'docs/parser.md', text: '# The parser\nThe parse function reads an input string. Its documentation lives here.\n' },
     ];
     assert.equal(ranked(files, 'The parser crashes on an empty string. Thanks! Version 1.2')[0]!.path, 'src/parser.ts');

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { nodeFileSystem } from '../../extension/core/fileSystem';
 import { ask, CancelledError } from '../../extension/core/pipeline';
 import { ScoringUnsupportedError } from '../../extension/core/scorer';
-import { CompletionsScorer } from '../../extension/core/scorers/completionsScorer';
+import { CompletionsScorer } from '../../extension/core/families/vllm';
 import { TiktokenTokenizer } from '../../extension/core/tokenizer';
 import type { ProgressEvent } from '../../extension/core/types';
 import { NEEDLE_ANSWER, NEEDLE_QUESTION, needleRepo } from '../support/needleRepo';

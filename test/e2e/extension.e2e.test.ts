@@ -171,6 +171,19 @@ test('ask the codebase: ranked files, answer, open, decorations, cancel, endpoin
     const first = wv.locator('#files li.file').first();
     await first.waitFor({ timeout: 60_000 });
     assert.equal((await first.locator('.file-open').textContent())?.trim(), repo.needlePath, 'the planted file is listed first');
+    // the whole repository is ranked: the first files listed, each with a relevance a person reads, its kind, and the key-context mark
+    assert.equal((await first.locator('.score').textContent())?.trim(), '100%');
+    assert.equal((await first.locator('.kind').textContent())?.trim(), 'source');
+    assert.equal(await first.locator('.in-context').count(), 1, 'the best file is in the key context');
+    const heading = (await wv.locator('section h2', { hasText: 'Relevant files' }).textContent()) ?? '';
+    const [, listed, ranked] = /\((\d+) of (\d+)\)/.exec(heading) ?? [];
+    assert.ok(Number(ranked) >= Number(listed) && Number(listed) === (await wv.locator('#files li.file').count()), heading);
+    assert.ok(Number(ranked) > 30, `every file is ranked: ${heading}`);
+    const scores = (await wv.locator('#files li.file .score').allTextContents()).map((t: string) => Number(t.replace('%', '')));
+    assert.deepEqual(scores, [...scores].sort((a, b) => b - a), 'most relevant first');
+    assert.ok((await wv.locator('#files li.file:not(.key-context)').count()) > 0, 'files outside the key context are listed too');
+    await wv.locator('button.more').click();
+    assert.ok((await wv.locator('#files li.file').count()) > Number(listed), 'Show more lists more');
     await wv.locator('#answer', { hasText: NEEDLE_ANSWER }).waitFor({ timeout: 30_000 });
     await wv.locator('#status').waitFor({ state: 'hidden', timeout: 30_000 }).catch(() => {});
     assert.equal((await wv.locator('#status').textContent())?.trim(), '', 'a complete run has no partial/failed status');
@@ -186,10 +199,19 @@ test('ask the codebase: ranked files, answer, open, decorations, cancel, endpoin
     await page.keyboard.press('Control+Shift+E');
     const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
     await row.waitFor({ timeout: 20_000 });
-    // the decoration: coloured, with the rank as badge and the score in the label
-    await page.locator('.explorer-folders-view .monaco-icon-label.monaco-decoration-text-badge[aria-label*="xl3m: #1, score"]', { hasText: name }).waitFor({ timeout: 20_000 });
+    // the decoration: coloured, with the rank as badge and the relevance in the label
+    await page.locator('.explorer-folders-view .monaco-icon-label.monaco-decoration-text-badge[aria-label*="xl3m: #1, relevance 100%"]', { hasText: name }).waitFor({ timeout: 20_000 });
     assert.match((await row.locator('.monaco-icon-label').getAttribute('class')) ?? '', /monaco-decoration-itemColor/);
     await page.screenshot({ path: join(ARTIFACTS, 'explorer.png') });
+    // the Relevant Files view lists the best files with their relevance, kind and key-context mark
+    const view = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Relevant Files/i }) });
+    const header = view.locator('.pane-header');
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    const top = view.locator('.monaco-list-row').first();
+    await top.waitFor({ timeout: 20_000 });
+    const topText = (await top.textContent()) ?? '';
+    assert.ok(topText.includes(repo.needlePath) && /100% · source · in answer/.test(topText), topText);
+    await page.screenshot({ path: join(ARTIFACTS, 'relevant-files.png') });
 
     // the workspace's .vscode/settings.json pointed at another server and opted into secrets: ignored
     assert.equal(decoy.requests.length, 0, 'no request reached the server named by the workspace settings');

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { nodeFileSystem, type FileSystem } from '../../extension/core/fileSystem';
 import { gather } from '../../extension/core/gather';
 import { ask } from '../../extension/core/pipeline';
-import { CompletionsScorer } from '../../extension/core/scorers/completionsScorer';
+import { CompletionsScorer } from '../../extension/core/families/vllm';
 import { TiktokenTokenizer } from '../../extension/core/tokenizer';
 import { toJson } from '../../extension/cli/main';
 import { startScoringServer, type ScoringServer } from '../support/scoringServer';

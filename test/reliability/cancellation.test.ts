@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { nodeFileSystem } from '../../extension/core/fileSystem';
 import { ask, CancelledError } from '../../extension/core/pipeline';
-import { CompletionsScorer } from '../../extension/core/scorers/completionsScorer';
+import { CompletionsScorer } from '../../extension/core/families/vllm';
 import { TiktokenTokenizer, type Tokenizer } from '../../extension/core/tokenizer';
 import { NEEDLE_QUESTION, needleRepo } from '../support/needleRepo';
 import { startScoringServer, type ScoringServer } from '../support/scoringServer';

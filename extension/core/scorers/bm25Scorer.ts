@@ -2,11 +2,12 @@ import { bm25 } from '../bm25';
 import type { Scorer, ScoreOptions, ScoreRequest, ScorerStats } from '../scorer';
 
 /**
- * Lexical relevance (BM25 over each segment's text, whose headers carry the paths): what runs when
- * no model is configured. It ranks; it cannot answer.
+ * Lexical relevance of each segment (BM25 over its text, whose headers carry the paths), behind the
+ * model's interface: a deterministic scorer for tests and benchmarks of the model path. With no
+ * model configured, the pipeline ranks files lexically itself (`lexicalRanking.ts`).
  */
 export class Bm25Scorer implements Scorer {
-  readonly description = 'BM25 (lexical; no model configured)';
+  readonly description = 'BM25 over each segment (a deterministic stand-in for a model)';
   readonly stats: ScorerStats = { requests: 0, attempts: 0, promptTokens: 0 };
 
   async score(requests: ScoreRequest[], question: string, options: ScoreOptions): Promise<void> {

@@ -1,12 +1,10 @@
 import type { Endpoint } from '../endpoint';
 import { ScoringUnsupportedError, type Scorer } from '../scorer';
+import { familyOf, type ScoringMethod } from '../families';
+import type { ScorerOptions } from '../families/family';
 import type { BatchScorer } from './batchScorer';
-import { ChatScorer } from './chatScorer';
-import { CompletionsScorer, type CompletionsScorerOptions } from './completionsScorer';
 import { MultiEndpointScorer } from './multiEndpointScorer';
-import { probeEndpoint, type ProbeResult, type ScoringMethod } from './probe';
-import { SglangScorer } from './sglangScorer';
-import { TgiScorer } from './tgiScorer';
+import { probeEndpoint, type ProbeResult } from './probe';
 
 export interface ScorerSettings {
   endpoints: Endpoint[];
@@ -17,19 +15,8 @@ export interface ScorerSettings {
   promptsPerRequest?: number;
 }
 
-export function scorerFor(method: ScoringMethod, options: CompletionsScorerOptions): BatchScorer {
-  switch (method) {
-    case 'completions-echo':
-      return new CompletionsScorer(options);
-    case 'sglang-native':
-      return new SglangScorer(options);
-    case 'tgi-prefill':
-      return new TgiScorer(options);
-    case 'chat-yes-no':
-      return new ChatScorer(options, 'yes-no');
-    case 'next-token-entropy':
-      return new ChatScorer(options, 'next-token-entropy');
-  }
+export function scorerFor(method: ScoringMethod, options: ScorerOptions): BatchScorer {
+  return familyOf(method).createScorer(options);
 }
 
 /**

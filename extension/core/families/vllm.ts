@@ -2,18 +2,17 @@ import type OpenAI from 'openai';
 import { questionCertainty } from '../certainty';
 import { createClient } from '../endpoint';
 import { QUESTION_LEAD, type ScoreRequest } from '../scorer';
-import { BatchScorer, type BatchOptions, type BatchReport } from './batchScorer';
-import { idSpan, textSpan, tokenize, type PromptLogprobs } from './promptSpans';
+import { BatchScorer, type BatchReport } from '../scorers/batchScorer';
+import { idSpan, textSpan, tokenize, type PromptLogprobs } from '../scorers/promptSpans';
+import { spanWords, type ProbeCheck, type ScorerOptions, type ServerFamily } from './family';
 
-export interface CompletionsScorerOptions extends BatchOptions {
-  /**
-   * How the question's tokens are found in the echoed prompt. `token-ids`: the prompt is sent as
-   * ids from the server's `/tokenize`, so the question is exactly the last ids (exact for any
-   * tokenizer). `text`: counted back from the end of the echoed token strings. `auto`: ids when
-   * the server has `/tokenize`.
-   */
-  spans?: 'auto' | 'token-ids' | 'text';
-}
+/**
+ * `spans`: how the question's tokens are found in the echoed prompt. `token-ids`: the prompt is
+ * sent as ids from the server's `/tokenize`, so the question is exactly the last ids (exact for
+ * any tokenizer). `text`: counted back from the end of the echoed token strings. `auto`: ids when
+ * the server has `/tokenize`.
+ */
+export type CompletionsScorerOptions = ScorerOptions;
 
 /**
  * Prompt log-probabilities through `/v1/completions` with `echo: true, max_tokens: 1`, the vLLM /
@@ -77,3 +76,24 @@ export class CompletionsScorer extends BatchScorer {
     return this.spanMode;
   }
 }
+
+export const completionsEchoCheck: ProbeCheck = {
+  name: '/v1/completions with echo',
+  async run({ client, endpoint, text, signal }) {
+    const r = await client.completions.create({ model: endpoint.model, prompt: text, echo: true, logprobs: 1, max_tokens: 1, temperature: 0 }, { signal });
+    const lp = r.choices?.[0]?.logprobs?.token_logprobs as (number | null)[] | undefined;
+    // a server that ignores echo returns the generated token's entry only
+    return Array.isArray(lp) && lp.length >= 4 && lp.slice(1).filter((x) => typeof x === 'number').length >= 3;
+  },
+};
+
+/** vLLM, vLLM-Ascend (and SGLang's OpenAI API): prompt log-probabilities through `/v1/completions` with echo. */
+export const completionsEchoFamily = {
+  method: 'completions-echo',
+  summary: 'Prompt log-probabilities from /v1/completions with echo (vLLM, vLLM-Ascend, SGLang).',
+  check: completionsEchoCheck,
+  auto: true,
+  explanation: (tokenize: boolean) =>
+    `prompt log-probabilities (vLLM wire format): /v1/completions with echo returns the log-probability of every prompt token; ${spanWords(tokenize)}.`,
+  createScorer: (options: ScorerOptions) => new CompletionsScorer(options),
+} satisfies ServerFamily<'completions-echo'>;

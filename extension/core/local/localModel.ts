@@ -7,6 +7,7 @@ import { entropyFromProbabilities, questionCertainty } from '../certainty';
 import { QUESTION_LEAD, type Scorer, type ScoreOptions, type ScoreRequest, type ScorerStats } from '../scorer';
 import type { Tokenizer } from '../tokenizer';
 import type { Certainty } from '../types';
+import type { LocalRuntime } from './runtime';
 
 // node-llama-cpp is an ES module with top-level await: it is loaded with a real `import()`, which a
 // CommonJS bundle would otherwise turn into `require()`.
@@ -48,7 +49,7 @@ export function localModelLimits(model: { contextSize: number; sampleTokens: num
   return { segmentTokens: fit(1 / 2), contextWindow: fit(1), answerReserve: fit(1 / 4) };
 }
 
-export class LocalModel {
+export class LocalModel implements LocalRuntime {
   private constructor(
     readonly path: string,
     private readonly llama: any,
@@ -69,6 +70,10 @@ export class LocalModel {
 
   get name() {
     return basename(this.path);
+  }
+
+  scorer(): Scorer {
+    return new LocalScorer(this);
   }
 
   /** Model tokens in TOKENIZER_SAMPLE. */

@@ -2,8 +2,9 @@ import { questionCertainty } from '../certainty';
 import { serverRoot } from '../endpoint';
 import { postJson } from '../http';
 import { QUESTION_LEAD, type ScoreRequest } from '../scorer';
-import { BatchScorer, type BatchOptions, type BatchReport } from './batchScorer';
-import { textSpan } from './promptSpans';
+import { BatchScorer, type BatchOptions, type BatchReport } from '../scorers/batchScorer';
+import { textSpan } from '../scorers/promptSpans';
+import type { ScorerOptions, ServerFamily } from './family';
 
 interface TgiReply {
   details?: { prefill?: { id: number; text: string; logprob: number | null }[] };
@@ -45,3 +46,23 @@ export class TgiScorer extends BatchScorer {
     }
   }
 }
+
+/** Hugging Face TGI with `--enable-prefill-logprobs`. */
+export const tgiFamily = {
+  method: 'tgi-prefill',
+  summary: 'TGI /generate with prefill details (--enable-prefill-logprobs).',
+  check: {
+    name: 'TGI /generate with prefill details',
+    async run({ endpoint, root, text, signal }) {
+      const r = (await postJson(endpoint, `${root}/generate`, { inputs: text, parameters: { details: true, decoder_input_details: true, max_new_tokens: 1 } }, signal, 0)) as {
+        details?: { prefill?: { logprob: number | null }[] };
+      };
+      const prefill = r?.details?.prefill;
+      return Array.isArray(prefill) && prefill.filter((t) => typeof t?.logprob === 'number').length >= 3;
+    },
+  },
+  auto: true,
+  explanation: () =>
+    'prompt log-probabilities from TGI: /generate returns the prefill log-probabilities (decoder_input_details); question tokens located by counting back through the token texts.',
+  createScorer: (options: ScorerOptions) => new TgiScorer(options),
+} satisfies ServerFamily<'tgi-prefill'>;

@@ -6,6 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import type { Scorer, ScoreOptions, ScoreRequest, ScorerStats } from '../scorer';
 import type { LocalModelOptions } from './localModel';
 import type { FromWorker, ToWorker } from './localModelProtocol';
+import type { LocalRuntime } from './runtime';
 
 export interface LocalModelProcessOptions extends LocalModelOptions {
   /** The worker's script: `dist/localModelWorker.js` in the bundle. */
@@ -21,7 +22,7 @@ type JobRequest = DistributiveOmit<Exclude<ToWorker, { type: 'cancel' }>, 'id'>;
 type Progress = Extract<FromWorker, { type: 'result' | 'failure' | 'delta' }>;
 type Finished = Extract<FromWorker, { type: 'loaded' | 'done' | 'cancelled' }>;
 
-export class LocalModelProcess {
+export class LocalModelProcess implements LocalRuntime {
   private readonly jobs = new Map<number, (m: FromWorker) => void>();
   private nextId = 1;
   private exitReason: string | undefined;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { QUESTION_LEAD, ScoringUnsupportedError } from '../../../extension/core/scorer';
-import { CompletionsScorer } from '../../../extension/core/scorers/completionsScorer';
+import { CompletionsScorer } from '../../../extension/core/families/vllm';
 import type { Certainty } from '../../../extension/core/types';
 import { scoreTokens, tokenizeText } from '../../support/cacheLanguageModel';
 import { startScoringServer, type ScoringServer } from '../../support/scoringServer';

@@ -2,7 +2,8 @@ import type OpenAI from 'openai';
 import { entropyFromTopK, yesNoProbability } from '../certainty';
 import { createClient } from '../endpoint';
 import { QUESTION_LEAD, ScoringUnsupportedError, type ScoreRequest } from '../scorer';
-import { BatchScorer, type BatchOptions, type BatchReport } from './batchScorer';
+import { BatchScorer, type BatchOptions, type BatchReport } from '../scorers/batchScorer';
+import type { ProbeCheck, ScorerOptions, ServerFamily } from './family';
 
 export const YES_NO_INSTRUCTION = 'Does the document above help answer the question? Answer yes or no.';
 
@@ -51,3 +52,35 @@ export class ChatScorer extends BatchScorer {
     }
   }
 }
+
+export const chatLogprobsCheck: ProbeCheck = {
+  name: 'chat completions with top_logprobs',
+  async run({ client, endpoint, signal }) {
+    const r = await client.chat.completions.create(
+      { model: endpoint.model, messages: [{ role: 'user', content: 'Answer yes or no: is the sky blue?' }], max_tokens: 1, temperature: 0, logprobs: true, top_logprobs: 5 },
+      { signal },
+    );
+    return (r.choices?.[0]?.logprobs?.content?.[0]?.top_logprobs?.length ?? 0) > 0;
+  },
+};
+
+/** llama.cpp's llama-server, Ollama, LM Studio, OpenAI chat models: generated-token log-probabilities only. */
+export const chatYesNoFamily = {
+  method: 'chat-yes-no',
+  summary: 'Yes/No relevance from chat top_logprobs (llama.cpp, Ollama, LM Studio, OpenAI).',
+  check: chatLogprobsCheck,
+  auto: true,
+  explanation: () =>
+    'Yes/No relevance: this server gives log-probabilities of generated tokens only (no prompt log-probabilities), so each segment is judged by p(yes) / (p(yes) + p(no)) of a one-token chat answer. One request per segment; slower and coarser than prompt log-probabilities.',
+  createScorer: (options: ScorerOptions) => new ChatScorer(options, 'yes-no'),
+} satisfies ServerFamily<'chat-yes-no'>;
+
+/** The second fallback on the same servers, only when chosen. */
+export const nextTokenEntropyFamily = {
+  method: 'next-token-entropy',
+  summary: 'Entropy of the next token after [segment][question], from chat top_logprobs.',
+  check: chatLogprobsCheck,
+  auto: false,
+  explanation: () => 'next-token entropy: the entropy of the next token after [segment][question], from chat completions with top_logprobs (chosen, never probed for).',
+  createScorer: (options: ScorerOptions) => new ChatScorer(options, 'next-token-entropy'),
+} satisfies ServerFamily<'next-token-entropy'>;

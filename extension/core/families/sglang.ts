@@ -2,8 +2,9 @@ import { questionCertainty } from '../certainty';
 import { serverRoot } from '../endpoint';
 import { postJson } from '../http';
 import { QUESTION_LEAD, type ScoreRequest } from '../scorer';
-import { BatchScorer, type BatchOptions, type BatchReport } from './batchScorer';
-import { textSpan, tokenize } from './promptSpans';
+import { BatchScorer, type BatchOptions, type BatchReport } from '../scorers/batchScorer';
+import { textSpan, tokenize } from '../scorers/promptSpans';
+import { spanWords, type ScorerOptions, type ServerFamily } from './family';
 
 type LogprobEntry = [number | null, number, string | null];
 interface GenerateReply {
@@ -69,3 +70,22 @@ export class SglangScorer extends BatchScorer {
     });
   }
 }
+
+/** SGLang's native API: prompt log-probabilities of the question only, the segment from the radix cache. */
+export const sglangFamily = {
+  method: 'sglang-native',
+  summary: 'SGLang native /generate with logprob_start_len (reuses the radix cache).',
+  check: {
+    name: 'SGLang /generate with logprob_start_len',
+    async run({ endpoint, root, text, signal }) {
+      const r = (await postJson(endpoint, `${root}/generate`, { text, sampling_params: { max_new_tokens: 1 }, return_logprob: true, logprob_start_len: 0 }, signal, 0)) as {
+        meta_info?: { input_token_logprobs?: unknown[] };
+      };
+      return Array.isArray(r?.meta_info?.input_token_logprobs) && r.meta_info.input_token_logprobs.length >= 4;
+    },
+  },
+  auto: true,
+  explanation: (tokenize: boolean) =>
+    `SGLang native scoring: /generate returns prompt log-probabilities from logprob_start_len, so repeated questions reuse the radix cache; ${spanWords(tokenize)}.`,
+  createScorer: (options: ScorerOptions) => new SglangScorer(options),
+} satisfies ServerFamily<'sglang-native'>;

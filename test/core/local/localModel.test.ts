@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { nodeFileSystem } from '../../../extension/core/fileSystem';
 import { ask, CancelledError } from '../../../extension/core/pipeline';
-import { LocalModel, LocalScorer } from '../../../extension/core/scorers/localModel';
+import { LocalModel, LocalScorer } from '../../../extension/core/local/localModel';
 import { TiktokenTokenizer } from '../../../extension/core/tokenizer';
 import { tempRepo } from '../../support/tempRepo';
 import { writeTinyGguf } from '../../support/tinyGguf';

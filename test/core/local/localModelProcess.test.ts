@@ -6,15 +6,15 @@ import { after, before, describe, test } from 'node:test';
 import { nodeFileSystem } from '../../../extension/core/fileSystem';
 import { ask } from '../../../extension/core/pipeline';
 import type { Certainty } from '../../../extension/core/types';
-import { localModelLimits, TOKENIZER_SAMPLE } from '../../../extension/core/scorers/localModel';
-import { LocalModelProcess, type LocalModelProcessOptions } from '../../../extension/core/scorers/localModelProcess';
+import { localModelLimits, TOKENIZER_SAMPLE } from '../../../extension/core/local/localModel';
+import { LocalModelProcess, type LocalModelProcessOptions } from '../../../extension/core/local/localModelProcess';
 import { TiktokenTokenizer } from '../../../extension/core/tokenizer';
 import { needleRepo } from '../../support/needleRepo';
 import { tempRepo } from '../../support/tempRepo';
 import { writeTinyGguf } from '../../support/tinyGguf';
 
 const WORKER: LocalModelProcessOptions = {
-  workerPath: join(__dirname, '../../../extension/core/scorers/localModelWorker.ts'),
+  workerPath: join(__dirname, '../../../extension/core/local/localModelWorker.ts'),
   execArgv: ['--import', 'tsx'],
   contextSize: 2048,
   threads: 1,
