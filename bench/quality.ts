@@ -1,4 +1,4 @@
-// `npm run bench:quality -- [--dataset F.jsonl] [--mirrors DIR] [--limit N] [--every K --offset I] [--base-url URL --model NAME | --stand-in] [--prefilter P] [--compare-cli dist/cli.js] [--json out.json]`
+// `npm run bench:quality -- [--dataset F.jsonl] [--mirrors DIR] [--limit N] [--every K --offset I] [--base-url URL --model NAME | --stand-in] [--rankings fused,model] [--prefilter P] [--compare-cli dist/cli.js] [--json out.json]`
 //
 // Ranking quality on real questions with known answers: hit@1/5/10, recall@5/10, MRR and seconds
 // per question for the plain BM25 reference, xl3m's default mode (no model) and, when given, a
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { nodeFileSystem } from '../extension/core/fileSystem';
 import { DEFAULT_EXCLUDES, gather } from '../extension/core/gather';
+import type { RankingMode } from '../extension/core/fileRanking';
 import { ask } from '../extension/core/pipeline';
 import type { Scorer } from '../extension/core/scorer';
 import { createScorer } from '../extension/core/scorers/createScorer';
@@ -44,6 +45,7 @@ async function main() {
       prefilter: { type: 'string' },
       json: { type: 'string' },
       'compare-cli': { type: 'string' },
+      rankings: { type: 'string' },
     },
   });
   const dataset = values.dataset ?? join(__dirname, 'quality/dev.jsonl');
@@ -65,11 +67,14 @@ async function main() {
   } else if (values['stand-in']) {
     const server = await startScoringServer();
     close = server.close;
-    model = { name: 'stand-in cache LM (fused)', scorer: async () => (await createScorer({ endpoints: [{ baseUrl: server.url, model: 'test-model' }], method: 'auto' })).scorer };
+    model = { name: 'stand-in cache LM', scorer: async () => (await createScorer({ endpoints: [{ baseUrl: server.url, model: 'test-model' }], method: 'auto' })).scorer };
   }
   const prefilter = values.prefilter ? Number(values.prefilter) / 100 : undefined;
   const compareCli = values['compare-cli'];
-  const systems = ['plain BM25 reference', 'xl3m default (no model)', ...(model ? [model.name] : []), ...(compareCli ? [`CLI ${compareCli}`] : [])];
+  const rankings = (values.rankings ?? 'fused').split(',') as RankingMode[];
+  const modelSystems = model ? rankings.map((r) => `${model!.name}, ${r}`) : [];
+  const systems = ['plain BM25 reference', 'xl3m default (no model)', ...modelSystems, ...(compareCli ? [`CLI ${compareCli}`] : [])];
+  const cost = { coarse: 0, fine: 0 };
   const rows = new Map<string, Row[]>(systems.map((s) => [s, []]));
   const refused = new Map<string, number>(systems.map((s) => [s, 0]));
   const perItem: unknown[] = [];
@@ -97,12 +102,18 @@ async function main() {
       const plain = await ask({ question: item.question, roots: root, gather: { excludes: DEFAULT_EXCLUDES } }, { fs: nodeFileSystem, tokenizer }).catch(() => undefined);
       record(systems[1]!, plain?.files.map((f) => f.path), (performance.now() - started) / 1000);
       if (model) {
-        started = performance.now();
-        const scored = await ask({ question: item.question, roots: root, gather: { excludes: DEFAULT_EXCLUDES }, prefilter }, { fs: nodeFileSystem, tokenizer, scorer: await model.scorer() }).catch((err) => {
-          console.error(`  ${model!.name}: ${(err as Error).message}`);
-          return undefined;
-        });
-        record(systems[2]!, scored?.files.map((f) => f.path), (performance.now() - started) / 1000);
+        for (const [k, ranking] of rankings.entries()) {
+          started = performance.now();
+          const scored = await ask({ question: item.question, roots: root, gather: { excludes: DEFAULT_EXCLUDES }, prefilter, ranking }, { fs: nodeFileSystem, tokenizer, scorer: await model.scorer() }).catch((err) => {
+            console.error(`  ${model!.name}: ${(err as Error).message}`);
+            return undefined;
+          });
+          record(modelSystems[k]!, scored?.files.map((f) => f.path), (performance.now() - started) / 1000);
+          if (scored && k === 0) {
+            cost.coarse += scored.stats.scoredTokens;
+            cost.fine += scored.stats.finePassTokens;
+          }
+        }
       }
       if (compareCli) {
         // another build of the CLI (e.g. the previous release) on the same checkout, timed from outside
@@ -128,6 +139,7 @@ async function main() {
     const all = [...r.map((x) => x.metrics), ...Array.from({ length: refused.get(system)! }, () => metrics([], ['-']))];
     console.log(`${system.padEnd(28)} ${formatMetrics(average(all))} | median ${median(r.map((x) => x.seconds)).toFixed(2)} s/question | refused ${refused.get(system)}`);
   }
+  if (model) console.log(`fine pass: ${cost.fine} tokens scored alone beside ${cost.coarse} in the coarse pass (${((100 * cost.fine) / Math.max(1, cost.coarse)).toFixed(1)}%)`);
   const ref = rows.get(systems[0]!)!;
   const def = rows.get(systems[1]!)!;
   if (ref.length && def.length) console.log(`time, default mode / reference (medians): ${(median(def.map((x) => x.seconds)) / median(ref.map((x) => x.seconds))).toFixed(2)}`);

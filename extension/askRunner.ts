@@ -116,7 +116,7 @@ function finish(ctx: Ctx, result: AskResult, backend: Backend, listedFiles: numb
     `${s.files} files, ${s.tokensEstimated ? '~' : ''}${formatCount(s.tokens)} tokens, ${scoring}; key context ${formatCount(s.keyContextTokens)} of ${formatCount(s.budget)} tokens. ${backend.description}`;
   ctx.panel.update({
     status: result.partial ? 'partial' : 'done',
-    message: [result.partial, ...result.notes, ...backend.notes].filter((m): m is string => Boolean(m)).map(capitalise).join('. '),
+    message: [result.partial, ...[...result.notes, ...backend.notes].map(capitalise)].filter(Boolean).join('. '),
     files: result.files.slice(0, PANEL_FILES),
     rankedFiles: result.files.length,
     listedFiles,

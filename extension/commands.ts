@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
 import { runQuestion } from './askRunner';
 import { toRunConfig } from './config';
-import { endpointsOf } from './core/backend';
-import { forgetProbes, formatProbe, probeEndpoint } from './core/scorers/probe';
+import { checkServers, endpointsOf, formatProbe } from './core/backend';
 import type { GatherRoot } from './core/gather';
 import type { Ctx } from './ctx';
 import { unhandled, type WebviewMessage } from './protocol';
@@ -59,11 +58,8 @@ async function checkServer(ctx: Ctx) {
     void vscode.window.showErrorMessage('xl3m: set xl3m.baseUrl and xl3m.model in your user settings first.');
     return;
   }
-  forgetProbes();
   const endpoints = endpointsOf(toRunConfig(settings, await ctx.secrets.getApiKey(), []));
-  const results = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'xl3m: checking the server…' }, () =>
-    Promise.all(endpoints.map((e) => probeEndpoint(e))),
-  );
+  const results = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'xl3m: checking the server…' }, () => checkServers(endpoints));
   for (const r of results) ctx.log(formatProbe(r));
   const failed = results.filter((r) => !r.method);
   const summary = results.map((r) => `${r.endpoint}: ${r.method ?? 'cannot score'}`).join('; ');

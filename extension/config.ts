@@ -155,9 +155,11 @@ export function toRunConfig(settings: Settings, apiKey: string | undefined, pinn
       : {}),
     ...(settings.localModel ? { localModel: { path: settings.localModel, contextSize: settings.localContextSize, ...(settings.localThreads ? { threads: settings.localThreads } : {}) } } : {}),
     answer: true,
-    segmentTokens: settings.segmentTokens,
-    contextWindow: settings.contextWindow,
-    answerReserve: settings.answerReserve,
+    // VS Code reads an unset setting as its default: a size left at the default is not one the user
+    // chose, so a local model may lower it without a word
+    ...chosen('segmentTokens', settings.segmentTokens),
+    ...chosen('contextWindow', settings.contextWindow),
+    ...chosen('answerReserve', settings.answerReserve),
     ...(settings.budget ? { budget: settings.budget } : {}),
     measure: settings.measure,
     ranking: settings.ranking,
@@ -169,4 +171,8 @@ export function toRunConfig(settings: Settings, apiKey: string | undefined, pinn
     useGitignore: true,
     pinned,
   };
+}
+
+function chosen<K extends 'segmentTokens' | 'contextWindow' | 'answerReserve'>(key: K, value: number): Partial<Record<K, number>> {
+  return value === DEFAULTS[key] ? {} : ({ [key]: value } as Record<K, number>);
 }

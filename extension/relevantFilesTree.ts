@@ -20,8 +20,10 @@ export class RelevantFilesTree implements vscode.TreeDataProvider<RankedFile>, v
   getTreeItem(file: RankedFile): vscode.TreeItem {
     const uri = vscode.Uri.parse(file.location);
     const item = new vscode.TreeItem(uri, vscode.TreeItemCollapsibleState.None);
-    item.label = file.path;
-    item.description = `${formatRelevance(file)} · ${file.kind}${file.inKeyContext ? ' · in answer' : ''}${file.pinned ? ' · pinned' : ''} · ${formatRanges(file.ranges)}`;
+    // the name first and the relevance right after it: the view is narrow
+    const slash = file.path.lastIndexOf('/');
+    item.label = file.path.slice(slash + 1);
+    item.description = `${formatRelevance(file)} · ${file.kind}${file.inKeyContext ? ' · in answer' : ''}${file.pinned ? ' · pinned' : ''}${slash > 0 ? ` · ${file.path.slice(0, slash)}` : ''}`;
     item.tooltip = `${file.path}\n${describeRelevance(file)}\nlines ${formatRanges(file.ranges)}`;
     const first = file.ranges[0];
     item.command = {

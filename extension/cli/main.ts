@@ -5,9 +5,8 @@ import { ask, CancelledError, type AskResult } from '../core/pipeline';
 import type { RankedFile } from '../core/types';
 import { describeProgress } from '../core/progressText';
 import type { Endpoint } from '../core/endpoint';
-import { createBackend, runDeps, runOptions, type Backend, type LocalModelHost } from '../core/backend';
+import { checkServers, createBackend, formatProbe, runDeps, runOptions, type Backend, type LocalModelHost } from '../core/backend';
 import { LocalModel } from '../core/local/localModel';
-import { formatProbe, probeEndpoint } from '../core/scorers/probe';
 import { TiktokenTokenizer } from '../core/tokenizer';
 import { bundledTokenizerPool } from '../core/tokenizerPool';
 import { parseCommandLine, USAGE, UsageError, type AskArgs, type ServerArgs } from './args';
@@ -51,8 +50,7 @@ function checkEndpoints(args: ServerArgs): Endpoint[] {
 /** `xl3m check`: which method each server allows, in plain words; exit 1 when one allows none. */
 async function runCheck(args: ServerArgs, io: Io, signal?: AbortSignal): Promise<number> {
   let code = 0;
-  for (const endpoint of checkEndpoints(args)) {
-    const probe = await probeEndpoint(endpoint, signal);
+  for (const probe of await checkServers(checkEndpoints(args), signal)) {
     io.stdout.write(formatProbe(probe) + '\n');
     if (!probe.method) code = 1;
   }

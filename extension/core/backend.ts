@@ -8,7 +8,9 @@ import type { AskDeps, AskOptions } from './pipeline';
 import { excludesOf, type LocalModelConfig, type RunConfig } from './runConfig';
 import type { Scorer } from './scorer';
 import { createScorer } from './scorers/createScorer';
-import type { ProbeResult } from './scorers/probe';
+import { forgetProbes, formatProbe, probeEndpoint, type ProbeResult } from './scorers/probe';
+
+export { formatProbe, type ProbeResult };
 import type { Tokenizer } from './tokenizer';
 
 /** Opens a local model: in this process (the CLI) or in a child process kept between questions (the extension). */
@@ -87,14 +89,15 @@ export async function createBackend(config: RunConfig, env: BackendEnv): Promise
       if (wanted !== undefined && wanted > limit) notes.push(`${name} ${wanted} is more than the local model holds; using ${limit}`);
       return Math.min(wanted ?? limit, limit);
     };
+    const scorer = runtime.scorer();
     return {
       kind: 'local',
-      scorer: runtime.scorer(),
+      scorer,
       ...(config.answer ? { answerer: (text: string, q: string, o: Parameters<LocalRuntime['answer']>[2]) => runtime.answer(text, q, o) } : {}),
       segmentTokens: fit('the segment size', config.segmentTokens, limits.segmentTokens),
       contextWindow: fit('the context window', config.contextWindow, limits.contextWindow),
       answerReserve: fit('the answer reserve', config.answerReserve, limits.answerReserve),
-      description: `Scoring: prompt log-probabilities from the local model ${runtime.name} (llama.cpp). ${config.answer ? `Answer: ${runtime.name}.` : 'No answer.'}`,
+      description: `Scoring: ${scorer.description}. ${config.answer ? `Answer: ${runtime.name}.` : 'No answer.'}`,
       notes,
       probes: [],
       dispose: release,
@@ -134,4 +137,10 @@ export function runDeps(backend: Backend): Pick<AskDeps, 'scorer' | 'answerer' |
     ...(backend.answerer ? { answerer: backend.answerer } : {}),
     ...(backend.answerEndpoint ? { answerEndpoint: backend.answerEndpoint } : {}),
   };
+}
+
+/** Probes every configured server afresh (`xl3m check`, **xl3m: Check Server**): which method each allows, and why. */
+export async function checkServers(endpoints: Endpoint[], signal?: AbortSignal): Promise<ProbeResult[]> {
+  forgetProbes();
+  return Promise.all(endpoints.map((e) => probeEndpoint(e, signal)));
 }

@@ -74,7 +74,8 @@ export function combineScores(
   return lexical.map((_, i) => {
     const l = lexicalRanks.get(i);
     const m = modelRanks.get(i);
-    return (l !== undefined ? 1 / (RRF_K + l) : 0) + (m !== undefined ? modelWeight / (RRF_K + m) : 0);
+    // swapped ranks (1st and 2nd vs 2nd and 1st) would sum alike: the lexical rank breaks such ties
+    return (l !== undefined ? 1 / (RRF_K + l) : 0) + (m !== undefined ? modelWeight / (RRF_K + m) : 0) - 1e-9 * (l ?? lexical.length + 1);
   });
 }
 

@@ -169,6 +169,27 @@ export interface QuestionTermCounts {
 }
 
 export function countQuestionTerms(files: readonly LexicalFile[], question: string, chunkLines: number, signal?: AbortSignal): QuestionTermCounts {
+  const steps = countingSteps(files, question, chunkLines);
+  for (;;) {
+    signal?.throwIfAborted();
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** As `rankFilesLexically`, yielding to the event loop every few hundred files: an extension host stays responsive and a cancel lands. */
+export async function rankFilesLexicallyAsync(files: readonly LexicalFile[], question: string, params: LexicalParams = DEFAULT_LEXICAL_PARAMS, signal?: AbortSignal): Promise<LexicalRanking> {
+  const steps = countingSteps(files, question, params.chunkLines);
+  for (;;) {
+    signal?.throwIfAborted();
+    const step = steps.next();
+    if (step.done) return scoreLexically(step.value, params);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** One pass over the files' words, pausing (yield) every 256 files. */
+function* countingSteps(files: readonly LexicalFile[], question: string, chunkLines: number): Generator<void, QuestionTermCounts> {
   const query = queryTerms(question);
   const termId = new Map(query.map((q, i) => [q.term, i]));
   const split = new Map<string, number[]>(); // word -> ids of its query terms (memoised: words repeat)
@@ -196,8 +217,9 @@ export function countQuestionTerms(files: readonly LexicalFile[], question: stri
     return length;
   };
 
-  const stats: FileStats[] = files.map((f, i) => {
-    if (i % 256 === 0) signal?.throwIfAborted();
+  const stats: FileStats[] = [];
+  for (const [i, f] of files.entries()) {
+    if (i > 0 && i % 256 === 0) yield;
     const s: FileStats = { contentLength: 0, pathLength: 0, definitionLength: 0, content: new Map(), path: new Map(), definitions: new Map(), chunks: new Map(), chunkLengths: [], lines: 0 };
     s.pathLength = countInto(f.path, s.path);
     let line = 0;
@@ -232,8 +254,8 @@ export function countQuestionTerms(files: readonly LexicalFile[], question: stri
       start = end + 1;
     }
     s.lines = line;
-    return s;
-  });
+    stats.push(s);
+  }
   return { files, question, query, chunkLines, stats };
 }
 

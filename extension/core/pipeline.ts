@@ -5,7 +5,7 @@ import { gather, type GatherOptions, type GatherRoot } from './gather';
 import { bm25Prefilter } from './bm25';
 import { relevance } from './certainty';
 import { combineScores, DEFAULT_RANKING_MODE, modelFileScores, rankAllFiles, type RankingMode } from './fileRanking';
-import { rankFilesLexically, type LexicalRanking } from './lexicalRanking';
+import { rankFilesLexicallyAsync, type LexicalRanking } from './lexicalRanking';
 import { condenseQuestion } from './question';
 import type { Scorer, ScoreRequest } from './scorer';
 import { DEFAULT_SEGMENT_TOKENS, segment, pieceText, type SegmentOptions } from './segment';
@@ -163,7 +163,10 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
   if (gathered.files.length === 0) throw new Error(`no text files to read (${gathered.skipped.length} skipped)`);
 
   const rankingStarted = performance.now();
-  const lexical = rankFilesLexically(gathered.files, question, undefined, signal);
+  const lexical = await rankFilesLexicallyAsync(gathered.files, question, undefined, signal).catch((err) => {
+    check('ranking files');
+    throw err;
+  });
   const rankingSeconds = (performance.now() - rankingStarted) / 1000;
   onProgress?.({ stage: 'rank', files: gathered.files.length });
   check('ranking files');

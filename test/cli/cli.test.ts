@@ -28,7 +28,7 @@ describe('xl3m CLI', () => {
   before(async () => {
     assert.ok(existsSync(CLI), 'dist/cli.js is built (npm run build)');
     server = await startScoringServer();
-    repo = needleRepo({ maxFiles: 150, depth: 0.6 });
+    repo = needleRepo({ maxFiles: 300, depth: 0.6 });
   });
   after(async () => {
     repo.dispose();
@@ -66,10 +66,11 @@ describe('xl3m CLI', () => {
     assert.ok(!stdout.includes('scoring ['));
   });
 
-  test('every gathered file is listed, with its kind and relevance; no two of the top 20 share a score; the text output lists the top N', async () => {
+  test('a 300-file repository: every gathered file is listed, with its kind and relevance; no two of the top 20 share a score; the text output lists the top N', async () => {
     const { code, stdout, stderr } = await xl3m(['ask', NEEDLE_QUESTION, '--repo', repo.root, '--base-url', server.url, '--model', 'test-model', '--json', '--no-answer']);
     assert.equal(code, 0, stderr);
     const out = JSON.parse(stdout);
+    assert.equal(repo.files, 300);
     assert.equal(out.files.length, repo.files);
     assert.deepEqual(new Set(out.files.map((f: { path: string }) => f.path)).size, repo.files);
     const top = out.files.slice(0, 20).map((f: { score: number }) => f.score);

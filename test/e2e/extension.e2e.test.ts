@@ -182,8 +182,7 @@ test('ask the codebase: ranked files, answer, open, decorations, cancel, endpoin
     const scores = (await wv.locator('#files li.file .score').allTextContents()).map((t: string) => Number(t.replace('%', '')));
     assert.deepEqual(scores, [...scores].sort((a, b) => b - a), 'most relevant first');
     assert.ok((await wv.locator('#files li.file:not(.key-context)').count()) > 0, 'files outside the key context are listed too');
-    await wv.locator('button.more').click();
-    assert.ok((await wv.locator('#files li.file').count()) > Number(listed), 'Show more lists more');
+
     await wv.locator('#answer', { hasText: NEEDLE_ANSWER }).waitFor({ timeout: 30_000 });
     await wv.locator('#status').waitFor({ state: 'hidden', timeout: 30_000 }).catch(() => {});
     assert.equal((await wv.locator('#status').textContent())?.trim(), '', 'a complete run has no partial/failed status');
@@ -191,6 +190,8 @@ test('ask the codebase: ranked files, answer, open, decorations, cancel, endpoin
     assert.ok((await wv.locator('#answer button.citation').count()) >= 1, 'path:line citations are clickable');
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'panel.png') });
+    await wv.locator('button.more').click();
+    assert.ok((await wv.locator('#files li.file').count()) > Number(listed), 'Show more lists more');
 
     // a click on the file opens it in an editor; the Explorer reveals it with its rank badge
     await first.locator('.file-open').click();
@@ -210,7 +211,7 @@ test('ask the codebase: ranked files, answer, open, decorations, cancel, endpoin
     const top = view.locator('.monaco-list-row').first();
     await top.waitFor({ timeout: 20_000 });
     const topText = (await top.textContent()) ?? '';
-    assert.ok(topText.includes(repo.needlePath) && /100% · source · in answer/.test(topText), topText);
+    assert.ok(topText.includes(basename(repo.needlePath)) && /100% · source · in answer/.test(topText), topText);
     await page.screenshot({ path: join(ARTIFACTS, 'relevant-files.png') });
 
     // the workspace's .vscode/settings.json pointed at another server and opted into secrets: ignored
@@ -274,7 +275,10 @@ test('a local GGUF model and no server: ranked and answered by llama.cpp in a ch
     const wv = panel();
     // the panel restored after the reload shows the last run until this one is done
     await wv.locator('#summary', { hasText: 'from the local model tiny.gguf' }).waitFor({ timeout: 180_000 });
-    assert.equal((await wv.locator('#status').textContent().catch(() => ''))?.trim() ?? '', '', 'a complete run');
+    // complete; the user's segment size (1024, set for the server above) does not fit this model's context, and the run says so
+    const status = (await wv.locator('#status').textContent().catch(() => ''))?.trim() ?? '';
+    assert.doesNotMatch(status, /Partial|Failed|Cancelled/, 'a complete run');
+    assert.match(status, /The segment size 1024 is more than the local model holds; using \d+/);
     assert.ok((await wv.locator('#files li.file').count()) > 0, 'files are ranked');
     assert.ok(((await wv.locator('#answer').textContent()) ?? '').trim().length > 0, 'the local model answered');
     assert.equal(server.requests.length, requestsBefore, 'no server was asked');
