@@ -13,7 +13,8 @@ export interface CondensedQuestion {
 /**
  * The question within `maxTokens`: its first line (the title), then the lines whose terms are
  * rarest in the repository per token (`termWeight`, e.g. inverse document frequency), kept in
- * their original order. A line longer than what is left is cut.
+ * their original order; lines that repeat an earlier one but for its numbers are left out. A line
+ * longer than what is left is cut.
  */
 export function condenseQuestion(question: string, maxTokens: number, tokenizer: Tokenizer, termWeight: (term: string) => number): CondensedQuestion {
   const originalTokens = tokenizer.count(question);
@@ -30,9 +31,21 @@ export function condenseQuestion(question: string, maxTokens: number, tokenizer:
     for (const t of terms(l)) seen.add(t);
     return weight / Math.sqrt(cost[i]!);
   });
+  // a line that repeats an earlier one but for its numbers (a log's heartbeat, a repeated frame) adds nothing
+  const shapes = new Set<string>();
+  const repeated = lines.map((l) => {
+    const shape = l.replace(/\d+/g, '0').trim();
+    if (shape.length <= 12) return false;
+    if (shapes.has(shape)) return true;
+    shapes.add(shape);
+    return false;
+  });
   const keep = new Set<number>();
   let used = 0;
-  const order = lines.map((_, i) => i).filter((i) => i !== title).sort((a, b) => density[b]! - density[a]! || a - b);
+  const order = lines
+    .map((_, i) => i)
+    .filter((i) => i !== title && !repeated[i])
+    .sort((a, b) => density[b]! - density[a]! || a - b);
   if (title >= 0) order.unshift(title);
   for (const i of order) {
     if (used + cost[i]! > maxTokens) continue;

@@ -76,6 +76,14 @@ describe('question condensing', () => {
     assert.deepEqual(frames, [...frames].sort((a, b) => a - b), 'kept lines stay in their order');
   });
 
+  test('a pasted log: lines that repeat an earlier one but for their numbers are left out', () => {
+    const log = Array.from({ length: 300 }, (_, i) => `08:${i % 60}:00 INFO worker[${i}] heartbeat ok queue=${i * 7}`);
+    log.splice(150, 0, 'Why does the billing service lose its deployment codename?');
+    const c = condenseQuestion(`Deploy log\n${log.join('\n')}`, 200, tokenizer, (t) => (['billing', 'codename', 'deployment'].includes(t) ? 9 : 1));
+    assert.match(c.text, /billing service lose its deployment codename/);
+    assert.ok((c.text.match(/heartbeat/g) ?? []).length <= 1, c.text);
+  });
+
   test('one enormous line is cut to fit', () => {
     const c = condenseQuestion('x'.repeat(50_000), 300, tokenizer, () => 1);
     assert.ok(c.tokens <= 300 && c.tokens > 100, `${c.tokens}`);
