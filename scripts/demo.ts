@@ -1,7 +1,7 @@
 // `npm run demo [-- "<question>"] [-- --stand-in] [-- --model-file <path.gguf>]`: asks a question about
 // this repository with the xl3m CLI. With XL3M_BASE_URL and XL3M_MODEL set, against that server; with
 // a GGUF file (`--model-file` or XL3M_MODEL_FILE), on that model in process (llama.cpp, CPU). With
-// none of them, no model is configured: the files are ranked by BM25 and no answer is made up.
+// none of them, no model is configured: every file is ranked lexically and no answer is made up.
 // `--stand-in` runs the full pipeline against the bundled test server instead, whose "model" is a
 // small cache n-gram model.
 import { spawn } from 'node:child_process';

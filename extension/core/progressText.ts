@@ -17,7 +17,9 @@ export function describeProgress(e: ProgressEvent, width = 24): string {
       return `scoring [${bar}] ${e.done}/${e.total} segments · ${formatCount(e.tokensPerSecond)} tok/s${eta}${failed}`;
     }
     case 'select':
-      return `selected ${e.segments} segments, ${formatCount(e.tokens)} of ${formatCount(e.budget)} tokens`;
+      return e.segments > 0
+        ? `selected ${e.segments} segments, ${formatCount(e.tokens)} of ${formatCount(e.budget)} tokens`
+        : `key context: the best files' best lines, ${formatCount(e.tokens)} of ${formatCount(e.budget)} tokens`;
     case 'answer':
       return `answering: ${e.characters} characters`;
   }
