@@ -287,10 +287,12 @@ test('a local GGUF model and no server: ranked and answered by llama.cpp in a ch
 
     // llama.cpp is loaded in a child of the extension host, not in the extension host itself
     const withLlama = processes().filter((p) => p.maps.includes('llama-addon.node'));
-    const host = processes().find((p) => p.cmdline.includes('type=extensionHost'));
-    assert.ok(host, 'the extension host process is found');
+    // after the reload, the previous window's extension host may still be on its way out: the parent is one of them
+    const hosts = processes().filter((p) => p.cmdline.includes('type=extensionHost'));
+    assert.ok(hosts.length > 0, 'the extension host process is found');
     assert.equal(withLlama.length, 1, `one process holds llama.cpp: ${withLlama.map((p) => p.cmdline).join(' | ')}`);
-    assert.equal(withLlama[0]!.ppid, host!.pid, 'it is a child of the extension host');
+    assert.ok(hosts.some((h) => h.pid === withLlama[0]!.ppid), `it is a child of an extension host (parent ${withLlama[0]!.ppid}, hosts ${hosts.map((h) => h.pid).join(', ')})`);
+    assert.ok(!withLlama[0]!.cmdline.includes('type=extensionHost'), 'not the extension host itself');
     assert.ok(withLlama[0]!.cmdline.includes('localModelWorker.js'));
   } finally {
     await page.screenshot({ path: join(ARTIFACTS, 'local-model-last.png') }).catch(() => {});
