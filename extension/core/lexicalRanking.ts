@@ -4,6 +4,7 @@
 // when no model is configured, and the lexical half of the fusion when one is.
 import { terms } from './bm25';
 import { fileKind, type FileKind } from './fileKind';
+import { mergeRanges } from './select';
 import type { LineRange } from './types';
 
 export interface LexicalParams {
@@ -326,19 +327,10 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
       .slice(0, 3)
       .map(([, c]) => ({ start: c * params.chunkLines + 1, end: Math.min(s.lines, (c + 1) * params.chunkLines) }))
       .sort((a, b) => a.start - b.start);
-    return { score, kind, mentioned, ranges: ranges.length ? mergeAdjacent(ranges) : [{ start: 1, end: Math.max(1, Math.min(s.lines, params.chunkLines)) }] };
+    return { score, kind, mentioned, ranges: ranges.length ? mergeRanges(ranges) : [{ start: 1, end: Math.max(1, Math.min(s.lines, params.chunkLines)) }] };
   });
   return { files: evidence, idf: new Map(query.flatMap((q, id) => (df[id]! > 0 ? [[q.term, idf[id]!] as const] : []))) };
 }
 
-function mergeAdjacent(sorted: LineRange[]): LineRange[] {
-  const out: LineRange[] = [];
-  for (const r of sorted) {
-    const last = out[out.length - 1];
-    if (last && r.start <= last.end + 1) last.end = Math.max(last.end, r.end);
-    else out.push({ ...r });
-  }
-  return out;
-}
 
 const WORD = /[\p{L}\p{N}_]+/gu;

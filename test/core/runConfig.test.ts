@@ -45,8 +45,7 @@ describe('one table of defaults', () => {
   test('the settings reader falls back to the same defaults', () => {
     const { settings } = readSettings({ value: () => undefined, userValue: () => undefined });
     for (const o of OPTIONS.filter((o) => o.setting)) {
-      const key = o.setting === 'requestTimeoutSeconds' ? 'requestTimeoutSeconds' : o.setting === 'scoringMethod' ? 'scoringMethod' : o.setting!;
-      assert.deepEqual((settings as unknown as Record<string, unknown>)[key], DEFAULTS[o.name], `xl3m.${o.setting}`);
+      assert.deepEqual((settings as unknown as Record<string, unknown>)[o.setting!], DEFAULTS[o.name], `xl3m.${o.setting}`);
     }
   });
 
