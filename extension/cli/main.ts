@@ -2,13 +2,14 @@ import * as path from 'node:path';
 import { promises as fsp } from 'node:fs';
 import { nodeFileSystem } from '../core/fileSystem';
 import { ask, CancelledError, type AskResult } from '../core/pipeline';
-import type { RankedFile } from '../core/types';
+import type { ProgressEvent, RankedFile } from '../core/types';
 import { describeProgress } from '../core/progressText';
 import type { Endpoint } from '../core/endpoint';
 import { checkServers, createBackend, formatProbe, runDeps, runOptions, type Backend, type LocalModelHost } from '../core/backend';
 import { LocalModel } from '../core/local/localModel';
 import { TiktokenTokenizer } from '../core/tokenizer';
 import { bundledTokenizerPool } from '../core/tokenizerPool';
+import { inert, inertLine } from '../core/terminalText';
 import { parseCommandLine, USAGE, UsageError, type AskArgs, type ServerArgs } from './args';
 
 interface Io {
@@ -24,7 +25,7 @@ export async function runCli(argv: string[], io: Io, signal?: AbortSignal): Prom
     command = parseCommandLine(argv, io.env);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr.write(`xl3m: ${err.message}\n`);
+      io.stderr.write(`xl3m: ${inertLine(err.message)}\n`);
       return 2;
     }
     throw err;
@@ -38,7 +39,7 @@ export async function runCli(argv: string[], io: Io, signal?: AbortSignal): Prom
     return await runAsk(command, io, signal);
   } catch (err) {
     const message = err instanceof CancelledError ? err.message : (err as Error).message;
-    io.stderr.write(`${io.stderr.isTTY ? '\r\x1b[K' : ''}xl3m: ${message}\n`);
+    io.stderr.write(`${io.stderr.isTTY ? '\r\x1b[K' : ''}xl3m: ${inertLine(message)}\n`);
     return err instanceof CancelledError ? 130 : 1;
   }
 }
@@ -51,7 +52,7 @@ function checkEndpoints(args: ServerArgs): Endpoint[] {
 async function runCheck(args: ServerArgs, io: Io, signal?: AbortSignal): Promise<number> {
   let code = 0;
   for (const probe of await checkServers(checkEndpoints(args), signal)) {
-    io.stdout.write(formatProbe(probe) + '\n');
+    io.stdout.write(inert(formatProbe(probe)) + '\n');
     if (!probe.method) code = 1;
   }
   return code;
@@ -79,13 +80,18 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
   let lastStage = '';
   let lastDraw = 0;
   let answerStarted = false;
+  let finished: ProgressEvent | undefined;
+  const flushProgress = () => {
+    if (finished) io.stderr.write(`${describeProgress(finished)}\n`);
+    finished = undefined;
+  };
   const tokenizer = new TiktokenTokenizer();
   const tokenizerPool = bundledTokenizerPool(__dirname);
   let backend: Backend | undefined;
   try {
-    backend = await createBackend(config, { tokenizer, localModels: inProcessModels, signal, onStatus: (t) => io.stderr.write(`${t}\n`) });
-    for (const p of backend.probes) if (p.method) io.stderr.write(`${p.endpoint}: ${p.explanation}\n`);
-    for (const n of backend.notes) io.stderr.write(`xl3m: ${n}\n`);
+    backend = await createBackend(config, { tokenizer, localModels: inProcessModels, signal, onStatus: (t) => io.stderr.write(`${inertLine(t)}\n`) });
+    for (const p of backend.probes) if (p.method) io.stderr.write(`${inertLine(`${p.endpoint}: ${p.explanation}`)}\n`);
+    for (const n of backend.notes) io.stderr.write(`xl3m: ${inertLine(n)}\n`);
     const result = await ask(
       {
         question: args.question,
@@ -98,13 +104,16 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
           if (tty) {
             if (now - lastDraw < 100 && e.stage === lastStage) return;
             io.stderr.write(`\r\x1b[K${describeProgress(e)}`.slice(0, (io.stderr.columns ?? 120) + 4));
-          } else if (e.stage !== lastStage) {
-            io.stderr.write(`${describeProgress(e)}\n`);
+          } else {
+            // not a terminal: one line per stage, written when the stage is over, so it is true when read
+            if (finished && finished.stage !== e.stage) io.stderr.write(`${describeProgress(finished)}\n`);
+            finished = e;
           }
           lastDraw = now;
           lastStage = e.stage;
         },
         onRanking: (files) => {
+          flushProgress();
           if (args.json) return;
           if (tty) io.stderr.write('\r\x1b[K');
           io.stdout.write(formatRanking(files, args.top));
@@ -116,18 +125,20 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
             if (tty) io.stderr.write('\r\x1b[K');
             io.stdout.write('\nAnswer:\n');
           }
-          io.stdout.write(d);
+          io.stdout.write(inert(d));
         },
       },
       { fs: nodeFileSystem, tokenizer, tokenizerPool, ...runDeps(backend) },
     );
     if (tty) io.stderr.write('\r\x1b[K');
+    flushProgress();
     if (args.json) io.stdout.write(JSON.stringify(toJson(result)) + '\n');
     else writeSummary(result, io, answerStarted);
-    for (const note of result.notes) io.stderr.write(`xl3m: ${note}\n`);
-    if (result.partial) io.stderr.write(`xl3m: partial result: ${result.partial}\n`);
+    for (const note of result.notes) io.stderr.write(`xl3m: ${inertLine(note)}\n`);
+    if (result.partial) io.stderr.write(`xl3m: partial result: ${inertLine(result.partial)}\n`);
     return signal?.aborted ? 130 : 0;
   } finally {
+    flushProgress();
     tokenizer.dispose();
     await tokenizerPool?.dispose();
     await backend?.dispose();
@@ -164,7 +175,7 @@ export function formatRanking(files: RankedFile[], top = 20): string {
     const ranges = f.ranges.map((r) => (r.start === r.end ? `${r.start}` : `${r.start}-${r.end}`)).join(', ');
     const pct = `${Math.round(100 * f.relevance)}%`.padStart(4);
     const flags = [f.pinned ? 'pinned' : '', f.mentioned ? 'named in the question' : ''].filter(Boolean).join(', ');
-    lines.push(`${String(i + 1).padStart(3)}. ${pct} ${f.inKeyContext ? '*' : ' '} ${f.kind.padEnd(9)} ${f.path}  lines ${ranges}${flags ? `  (${flags})` : ''}\n`);
+    lines.push(`${String(i + 1).padStart(3)}. ${pct} ${f.inKeyContext ? '*' : ' '} ${f.kind.padEnd(9)} ${inertLine(f.path)}  lines ${ranges}${flags ? `  (${flags})` : ''}\n`);
   });
   if (files.length > shown.length) lines.push(`     … ${files.length - shown.length} more (--top N to list more, --json for all)\n`);
   return lines.join('');

@@ -50,8 +50,20 @@ describe('xl3m CLI', () => {
     const scores = out.files.map((f: { score: number }) => f.score);
     assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
     assert.ok(out.answer.includes(NEEDLE_ANSWER));
-    assert.ok(Array.isArray(out.skipped));
+    assert.deepEqual(out.skipped, [], 'the needle repository has nothing to skip');
     assert.equal(out.stats.files, repo.files);
+  });
+
+  test('piped stderr (not a terminal): one line per stage, each true when written', async () => {
+    const { code, stdout, stderr } = await xl3m(['ask', NEEDLE_QUESTION, '--repo', repo.root, '--base-url', server.url, '--model', 'test-model', '--json']);
+    assert.equal(code, 0, stderr);
+    const stats = JSON.parse(stdout).stats;
+    assert.ok(!stderr.includes('\r') && !stderr.includes('\x1b'), 'no redraws');
+    const gathering = stderr.split('\n').filter((l) => l.startsWith('gathering:'));
+    assert.deepEqual(gathering, [`gathering: ${stats.files} files read, ${stats.skippedFiles} skipped`]);
+    const scoring = stderr.split('\n').filter((l) => l.startsWith('scoring ['));
+    assert.equal(scoring.length, 1, stderr);
+    assert.match(scoring[0]!, new RegExp(`\\] ${stats.segments}/${stats.segments} segments`));
   });
 
   test('without --json: the ranked list, then the answer; progress goes to stderr', async () => {
@@ -184,6 +196,31 @@ describe('xl3m check', () => {
 });
 
 describe('xl3m ask with no model', () => {
+  test('file names, server words and model text reach the terminal inert; skipped files are listed with their reason', async () => {
+    const evil = 'evil\x1b[2J\x1b]0;PWNED\x07.md';
+    const hostile = tempRepo({
+      [evil]: 'How does the frobnicator reticulate splines? It reticulates splines by frobnication.\n',
+      'src/other.ts': 'export const unrelated = 1;\n',
+      'logo.png': new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 1, 2, 3]),
+      '.env': 'API_TOKEN=abc\n',
+    });
+    try {
+      const text = await xl3m(['ask', 'How does the frobnicator reticulate splines?', '--repo', hostile.root]);
+      assert.equal(text.code, 0, text.stderr);
+      assert.ok(text.stdout.includes('evil\\x1b[2J\\x1b]0;PWNED\\x07.md'), text.stdout);
+      for (const c of ['\x1b', '\x07']) assert.ok(!text.stdout.includes(c) && !text.stderr.includes(c), 'no raw control character');
+      const json = await xl3m(['ask', 'How does the frobnicator reticulate splines?', '--repo', hostile.root, '--json']);
+      const out = JSON.parse(json.stdout);
+      assert.equal(out.files[0].path, evil, 'the JSON keeps the real name (escaped by JSON itself)');
+      const skipped = Object.fromEntries(out.skipped.map((s: { path: string; reason: string }) => [s.path, s.reason]));
+      assert.deepEqual(Object.keys(skipped).sort(), ['.env', 'logo.png']);
+      assert.match(skipped['logo.png'], /binary/);
+      assert.match(skipped['.env'], /secret/);
+    } finally {
+      hostile.dispose();
+    }
+  });
+
   test('ranks by BM25, says so, and makes no answer', async () => {
     const repo = needleRepo({ maxFiles: 100 });
     try {
