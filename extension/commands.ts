@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { runQuestion } from './askRunner';
 import { toRunConfig } from './config';
-import { checkServers, endpointsOf, formatProbe } from './core/backend';
+import { checkServers, endpointsOf, formatProbe, probeVerdict } from './core/backend';
 import type { GatherRoot } from './core/gather';
 import type { Ctx } from './ctx';
 import { unhandled, type WebviewMessage } from './protocol';
@@ -62,7 +62,7 @@ async function checkServer(ctx: Ctx) {
   const results = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'xl3m: checking the server…' }, () => checkServers(endpoints));
   for (const r of results) ctx.log(formatProbe(r));
   const failed = results.filter((r) => !r.method);
-  const summary = results.map((r) => `${r.endpoint}: ${r.method ?? 'cannot score'}`).join('; ');
+  const summary = results.map((r) => `${r.endpoint}: ${probeVerdict(r)}`).join('; ');
   const show = failed.length ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
   const choice = await show(`xl3m: ${summary}. ${results[0]!.explanation}`, 'Show Details');
   if (choice) ctx.output.show(true);

@@ -8,9 +8,9 @@ import type { AskDeps, AskOptions } from './pipeline';
 import { excludesOf, type LocalModelConfig, type RunConfig } from './runConfig';
 import type { Scorer } from './scorer';
 import { createScorer } from './scorers/createScorer';
-import { forgetProbes, formatProbe, probeEndpoint, type ProbeResult } from './scorers/probe';
+import { forgetProbes, formatProbe, probeEndpoint, probeVerdict, type ProbeResult } from './scorers/probe';
 
-export { formatProbe, type ProbeResult };
+export { formatProbe, probeVerdict, type ProbeResult };
 import type { Tokenizer } from './tokenizer';
 
 /** Opens a local model: in this process (the CLI) or in a child process kept between questions (the extension). */

@@ -45,6 +45,12 @@ async function tolerantFetch(url: string | URL | Request, init?: RequestInit): P
   if (res.ok) {
     if (!(res.headers.get('content-type') ?? '').includes('application/json')) return res;
     const body = sanitizeJsonNumbers(await res.text());
+    // thrown from fetch, a reply cut short is retried like a dropped connection
+    try {
+      JSON.parse(body);
+    } catch (err) {
+      throw new TruncatedReplyError(`the reply was cut short or is not JSON (${(err as Error).message}; ${body.length} characters)`);
+    }
     const headers = new Headers(res.headers);
     headers.delete('content-length');
     headers.delete('content-encoding');
@@ -69,6 +75,11 @@ async function tolerantFetch(url: string | URL | Request, init?: RequestInit): P
   return new Response(out, { status: res.status, statusText: res.statusText, headers });
 }
 
+/** A successful status with a body that is not whole JSON: a proxy or server closed the reply early. */
+export class TruncatedReplyError extends Error {
+  override name = 'TruncatedReplyError';
+}
+
 /** vLLM and SGLang serve `/tokenize` at the server root, beside `/v1`. */
 export function serverRoot(baseUrl: string): string {
   return baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
@@ -90,7 +101,10 @@ export function isEndpointFailure(err: unknown): boolean {
 export function describeError(endpoint: Endpoint, err: unknown, request?: string): string {
   const where = `${endpoint.baseUrl} (model ${endpoint.model})${request ? `, ${request}` : ''}`;
   let message: string;
-  if (err instanceof OpenAI.APIError) {
+  if (err instanceof OpenAI.APIConnectionError) {
+    const cause = (err as { cause?: unknown }).cause;
+    message = cause instanceof Error && !/^(fetch failed|terminated)$/.test(cause.message) ? `${err.message.replace(/\.$/, '')}: ${oneLine(cause.message)}` : `${err.message.replace(/\.$/, '')}: ${rootCause(err)}`;
+  } else if (err instanceof OpenAI.APIError) {
     const detail = (err.error as { message?: string } | undefined)?.message ?? err.message;
     message = `HTTP ${err.status ?? '-'} ${oneLine(detail)}`;
   } else {
@@ -98,6 +112,40 @@ export function describeError(endpoint: Endpoint, err: unknown, request?: string
   }
   // A server may repeat the key it was sent (e.g. "invalid api key sk-..."): it never goes further.
   return `${where}: ${endpoint.apiKey ? message.split(endpoint.apiKey).join('***') : message}`;
+}
+
+/** Why a request failed, when the reason is the server's address, key or model rather than what it can do. */
+export type ServerProblem = { kind: 'unreachable'; cause: string } | { kind: 'unauthorized'; status: number } | { kind: 'not-found'; modelNamed: boolean; detail: string };
+
+export function serverProblem(err: unknown): ServerProblem | undefined {
+  const status = (err as { status?: unknown })?.status;
+  if (status === 401 || status === 403) return { kind: 'unauthorized', status };
+  if (status === 404) {
+    const detail = oneLine(err instanceof OpenAI.APIError ? ((err.error as { message?: string } | undefined)?.message ?? err.message) : ((err as Error).message ?? ''));
+    return { kind: 'not-found', modelNamed: /\bmodel\b/i.test(detail), detail };
+  }
+  if (typeof status === 'number') return undefined;
+  const name = (err as Error)?.name;
+  if ((err as { cause?: unknown })?.cause instanceof TruncatedReplyError || err instanceof TruncatedReplyError) return undefined;
+  if (err instanceof OpenAI.APIConnectionError || name === 'TypeError' || name === 'TimeoutError' || name === 'AbortError') return { kind: 'unreachable', cause: rootCause(err) };
+  return undefined;
+}
+
+/** The innermost cause of a connection failure in words: `connection refused`, `host not found`, `timed out`, a TLS error. */
+function rootCause(err: unknown): string {
+  let e = err as { cause?: unknown; code?: unknown; message?: unknown; name?: unknown } | undefined;
+  for (let depth = 0; e && depth < 5; depth++) {
+    const code = typeof e.code === 'string' ? e.code : undefined;
+    if (code === 'ECONNREFUSED') return 'connection refused';
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
+    if (code === 'ECONNRESET') return 'connection reset';
+    if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return 'timed out';
+    if (code && /CERT|SSL|TLS/.test(code)) return `TLS error (${code})`;
+    if (e.name === 'TimeoutError' || e.name === 'APIConnectionTimeoutError') return 'timed out';
+    if (!e.cause) return oneLine(String(e.message ?? code ?? 'no answer'));
+    e = e.cause as typeof e;
+  }
+  return 'no answer';
 }
 
 function oneLine(s: string): string {

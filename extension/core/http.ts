@@ -45,12 +45,17 @@ export async function postJson(endpoint: Endpoint, url: string, body: unknown, s
       continue;
     }
     if (res.ok) {
-      const text = await res.text();
+      // a body cut short (a dropped connection, a proxy closing early) is retried; the last one is the error
+      let failure: Error;
       try {
-        return JSON.parse(sanitizeJsonNumbers(text));
-      } catch {
-        throw new Error(`${new URL(url).pathname} answered with invalid JSON`);
+        return JSON.parse(sanitizeJsonNumbers(await res.text()));
+      } catch (err) {
+        signal?.throwIfAborted();
+        failure = new Error(`${new URL(url).pathname} answered with a reply cut short or not JSON (${(err as Error).message})`);
       }
+      if (attempt >= retries) throw failure;
+      await sleep(retryDelayMs(attempt, undefined), signal);
+      continue;
     }
     const detail = await res.text().catch(() => '');
     if (RETRYABLE.has(res.status) && attempt < retries) {

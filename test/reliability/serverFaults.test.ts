@@ -128,6 +128,12 @@ describe('server faults', () => {
     assertComplete(o);
   });
 
+  test('a reply cut short with a clean end (no length to betray it): retried like a dropped connection, complete', async () => {
+    const o = await run(completions((_p, n) => (n <= 3 ? { status: 200, rawBody: '{"id":"cmpl-1","object":"text_completion","choices":[{"index":0,"text":"' } : undefined)));
+    assertComplete(o);
+    assert.ok(o.attempts >= 3 + (o.result?.stats.requests ?? 0), `${o.attempts} attempts: the cut replies were asked again`);
+  });
+
   test('malformed JSON on some requests: partial, the cause named', async () => {
     const o = await run(completions((_p, n) => (n % 4 === 0 ? { status: 200, rawBody: '{"choices": [' } : undefined)), { maxRetries: 0 });
     assertPartial(o, /JSON/i);
@@ -205,5 +211,66 @@ describe('server faults', () => {
   test('a server that ignores echo, with the echo method forced: stops with the reason', async () => {
     const o = await run({ ...completions(() => 'ignore-echo'), noTokenize: true });
     assertFailed(o, /ignores `echo`/);
+  });
+});
+
+describe('a server that cannot be used says why, and what to do', () => {
+  const diagnose = async (endpoint: Endpoint) => {
+    forgetProbes();
+    const error = await createScorer({ endpoints: [endpoint], method: 'auto' }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    assert.ok(error, 'no scorer');
+    return error.message;
+  };
+
+  test('unreachable (connection refused): not "cannot score"', async () => {
+    const server = await startScoringServer();
+    const url = server.url;
+    await server.close();
+    const message = await diagnose({ baseUrl: url, model: 'm', maxRetries: 0, timeoutMs: 2000 });
+    assert.match(message, /cannot reach .*: connection refused\. Is the server running/);
+    assert.doesNotMatch(message, /cannot score|prompt log-probabilities/);
+  });
+
+  test('unreachable (host not found)', async () => {
+    const message = await diagnose({ baseUrl: 'http://xl3m-no-such-host.invalid:8000/v1', model: 'm', maxRetries: 0, timeoutMs: 5000 });
+    assert.match(message, /cannot reach .*: (host not found|timed out)/);
+  });
+
+  test('the key refused (401): says to set the API key', async () => {
+    const server = await startScoringServer({ fault: () => ({ status: 401, body: { error: { message: 'invalid api key', code: 401 } } }) });
+    try {
+      const message = await diagnose({ baseUrl: server.url, model: 'test-model', apiKey: 'sk-secret', maxRetries: 0 });
+      assert.match(message, /HTTP 401\): the API key is missing or wrong\. Set it with "xl3m: Set API Key"/);
+      assert.ok(!message.includes('sk-secret'));
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a model the server does not serve (404): names the ones it does', async () => {
+    const server = await startScoringServer({ model: 'served-model' });
+    try {
+      const message = await diagnose({ baseUrl: server.url, model: 'nope', maxRetries: 0 });
+      assert.match(message, /does not serve the model "nope"\. Set xl3m\.model \(--model\) to one it serves: served-model/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('a server that answers but gives no log-probabilities: cannot score, with the servers that can', async () => {
+    const server = await startScoringServer({
+      fault: (path) => (path === '/v1/completions' ? 'ignore-echo' : path === '/v1/chat/completions' ? { status: 400, body: { error: { message: 'logprobs are not supported' } } } : undefined),
+      noTokenize: true,
+    });
+    try {
+      const message = await diagnose({ baseUrl: server.url, model: 'test-model', maxRetries: 0 });
+      assert.match(message, /this server cannot score: .*Use vLLM/);
+      assert.doesNotMatch(message, /cannot reach|API key|does not serve/);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { createClient, describeError, serverRoot, type Endpoint } from '../endpoint';
+import { createClient, describeError, serverProblem, serverRoot, type Endpoint, type ServerProblem } from '../endpoint';
 import { FAMILIES, type ScoringMethod } from '../families';
 import type { ProbeCheck } from '../families/family';
 import { postJson } from '../http';
@@ -19,8 +19,10 @@ export interface ProbeResult {
   capabilities: Capabilities;
   /** The best method this server allows; absent when it allows none. */
   method?: ScoringMethod;
-  /** In plain words: which method and why. */
+  /** In plain words: which method and why, or what is wrong and what to do. */
   explanation: string;
+  /** When no method: whether the server was unreachable, refused the key, does not serve the model, or answers but cannot score. */
+  problem?: 'unreachable' | 'unauthorized' | 'wrong-model' | 'not-found' | 'cannot-score';
   /** What each check answered, for `xl3m check`. */
   findings: string[];
 }
@@ -65,7 +67,7 @@ async function runProbe(endpoint: Endpoint, signal?: AbortSignal): Promise<Probe
         return { ok, finding: `${check.name}: ${ok ? 'yes' : 'no'}` };
       } catch (err) {
         signal?.throwIfAborted();
-        return { ok: false, finding: `${check.name}: no (${describeError(endpoint, err).replace(`${endpoint.baseUrl} (model ${endpoint.model}): `, '')})` };
+        return { ok: false, problem: serverProblem(err), finding: `${check.name}: no (${describeError(endpoint, err).replace(`${endpoint.baseUrl} (model ${endpoint.model}): `, '')})` };
       }
     }),
   );
@@ -77,12 +79,52 @@ async function runProbe(endpoint: Endpoint, signal?: AbortSignal): Promise<Probe
   const capabilities: Capabilities = { tokenize: passed[tokenizeCheck.name]!, checks: passed };
   const chosen = chooseMethod(capabilities);
   const method = chosen.method;
-  let explanation = chosen.explanation;
-  if (!method) {
-    const answers = findings.filter((f) => f.includes(': no ('));
-    if (answers.length) explanation += ` What it answered: ${answers.join('; ')}`;
+  if (method) return { endpoint: endpoint.baseUrl, model: endpoint.model, capabilities, method, explanation: chosen.explanation, findings };
+  const diagnosis = await diagnose(ctx, outcomes.map((o) => ('problem' in o ? o.problem : undefined)));
+  let explanation = diagnosis?.explanation ?? chosen.explanation;
+  const answers = findings.filter((f) => f.includes(': no ('));
+  if (answers.length) explanation += ` What it answered: ${answers.join('; ')}`;
+  return { endpoint: endpoint.baseUrl, model: endpoint.model, capabilities, explanation, findings, problem: diagnosis?.problem ?? 'cannot-score' };
+}
+
+/**
+ * When no check passed because of the address, the key or the model, that is what the user must
+ * hear (a server that is down is not a server that cannot score), with what to do about it.
+ */
+async function diagnose(
+  ctx: { endpoint: Endpoint; client: ReturnType<typeof createClient>; signal?: AbortSignal },
+  problems: (ServerProblem | undefined)[],
+): Promise<{ problem: NonNullable<ProbeResult['problem']>; explanation: string } | undefined> {
+  const { baseUrl, model } = ctx.endpoint;
+  const unauthorized = problems.find((p) => p?.kind === 'unauthorized');
+  if (unauthorized)
+    return {
+      problem: 'unauthorized',
+      explanation: `the server refused the request (HTTP ${unauthorized.kind === 'unauthorized' ? unauthorized.status : 401}): the API key is missing or wrong. Set it with "xl3m: Set API Key" (the CLI reads XL3M_API_KEY).`,
+    };
+  const unreachable = problems.filter((p) => p?.kind === 'unreachable');
+  if (unreachable.length === problems.length && unreachable[0]?.kind === 'unreachable')
+    return {
+      problem: 'unreachable',
+      explanation: `cannot reach ${baseUrl}: ${unreachable[0].cause}. Is the server running, and is the address (xl3m.baseUrl, --base-url) right, with its /v1?`,
+    };
+  const notFound = problems.filter((p) => p?.kind === 'not-found');
+  if (notFound.some((p) => p?.kind === 'not-found' && p.modelNamed)) {
+    const served = await ctx.client.models
+      .list({ signal: ctx.signal, timeout: 5000, maxRetries: 0 })
+      .then((page) => page.data.map((m) => m.id))
+      .catch(() => []);
+    return {
+      problem: 'wrong-model',
+      explanation: `the server does not serve the model "${model}". Set xl3m.model (--model) to ${served.length ? `one it serves: ${served.slice(0, 10).join(', ')}` : 'a model it serves (GET /v1/models lists them)'}.`,
+    };
   }
-  return { endpoint: endpoint.baseUrl, model: endpoint.model, capabilities, ...(method ? { method } : {}), explanation, findings };
+  if (notFound.length === problems.length)
+    return {
+      problem: 'not-found',
+      explanation: `nothing at ${baseUrl} answers /completions or /chat/completions (HTTP 404): is the address right? An OpenAI-compatible server's usually ends in /v1.`,
+    };
+  return undefined;
 }
 
 /** The best method the capabilities allow (the first family in the list whose check passed), and why, in plain words. */
@@ -95,11 +137,28 @@ export function chooseMethod(c: Capabilities): { method?: ScoringMethod; explana
   };
 }
 
+/** What a probe found, in two or three words: the method, or what is wrong. */
+export function probeVerdict(r: ProbeResult): string {
+  if (r.method) return r.method;
+  switch (r.problem) {
+    case 'unreachable':
+      return 'unreachable';
+    case 'unauthorized':
+      return 'API key refused';
+    case 'wrong-model':
+      return 'model not served';
+    case 'not-found':
+      return 'no OpenAI API at this address';
+    default:
+      return 'cannot score';
+  }
+}
+
 /** A probe result as lines for a terminal or an output channel. */
 export function formatProbe(r: ProbeResult): string {
   return [
     `Server ${r.endpoint}, model ${r.model}`,
     ...r.findings.map((f) => `  ${f}`),
-    r.method ? `Scoring method: ${r.method}: ${r.explanation}` : `No scoring method: ${r.explanation}`,
+    r.method ? `Scoring method: ${r.method}: ${r.explanation}` : `No scoring method (${probeVerdict(r)}): ${r.explanation}`,
   ].join('\n');
 }
