@@ -77,6 +77,17 @@ export abstract class BatchScorer implements Scorer {
     const batches: ScoreRequest[][] = [];
     for (let i = 0; i < requests.length; i += size) batches.push(requests.slice(i, i + size));
     let fatalError: Error | undefined;
+    // A caller's callback that throws is a bug in the caller, not a server failure: it stops the run and is rethrown as is.
+    let callerError: { error: unknown } | undefined;
+    const call = (callback: () => void) => {
+      try {
+        callback();
+      } catch (error) {
+        callerError ??= { error };
+        fatal.abort(error);
+        throw error;
+      }
+    };
 
     await Promise.all(
       batches.map((batch) =>
@@ -88,31 +99,32 @@ export abstract class BatchScorer implements Scorer {
               result: (position, certainty) => {
                 if (done.has(position) || !batch[position]) return;
                 done.add(position);
-                options.onResult(batch[position]!.index, certainty);
+                call(() => options.onResult(batch[position]!.index, certainty));
               },
               invalid: (position, error) => {
                 if (done.has(position) || !batch[position]) return;
                 if (error instanceof ScoringUnsupportedError) throw error;
                 done.add(position);
-                options.onFailure(batch[position]!.index, new ScoreFailure(describeError(this.endpoint, error, this.requestName), false));
+                call(() => options.onFailure(batch[position]!.index, new ScoreFailure(describeError(this.endpoint, error, this.requestName), false)));
               },
             });
             for (const [position, r] of batch.entries()) {
-              if (!done.has(position)) options.onFailure(r.index, new ScoreFailure(describeError(this.endpoint, new Error(`no result for prompt ${position} of the request`), this.requestName), false));
+              if (!done.has(position)) call(() => options.onFailure(r.index, new ScoreFailure(describeError(this.endpoint, new Error(`no result for prompt ${position} of the request`), this.requestName), false)));
             }
           } catch (err) {
-            if (signal.aborted) return;
+            if (signal.aborted || callerError) return;
             if (err instanceof ScoringUnsupportedError) {
               fatalError ??= new ScoringUnsupportedError(describeError(this.endpoint, err, this.requestName));
               fatal.abort(fatalError);
               return;
             }
             const failure = new ScoreFailure(describeError(this.endpoint, err, this.requestName), isEndpointFailure(err));
-            for (const [position, r] of batch.entries()) if (!done.has(position)) options.onFailure(r.index, failure);
+            for (const [position, r] of batch.entries()) if (!done.has(position)) call(() => options.onFailure(r.index, failure));
           }
         }),
       ),
     );
+    if (callerError) throw callerError.error;
     if (fatalError) throw fatalError;
     options.signal?.throwIfAborted();
   }
