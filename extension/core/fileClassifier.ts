@@ -12,7 +12,27 @@ const SECRET_NAMES = [
   /^\.git-credentials$/,
 ];
 
-const PRIVATE_KEY_BLOCK = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/;
+const PRIVATE_KEY_BLOCK = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g;
+
+/**
+ * A private key block with key material in it: base64 of a key's length after the header, on
+ * lines or in a string with `\n` escapes. Documentation that shows the markers around `XXXX` or
+ * `...` is not a secret.
+ */
+export function containsPrivateKey(text: string): boolean {
+  for (const m of text.matchAll(PRIVATE_KEY_BLOCK)) {
+    const after = text.slice(m.index + m[0].length, m.index + m[0].length + 600);
+    const end = after.indexOf('-----END');
+    const body = (end >= 0 ? after.slice(0, end) : after)
+      .replace(/\\[nr]/g, '\n') // `\n` escapes in a string literal
+      .split('\n')
+      .filter((line) => !/^[\s"'`]*[A-Za-z-]+: /.test(line)) // PEM headers (Proc-Type, DEK-Info)
+      .join('')
+      .replace(/[\s"'`+,]/g, '');
+    if (/[A-Za-z0-9+/]{48,}/.test(body) && !/^(.)\1+$/.test(body.slice(0, 48))) return true;
+  }
+  return false;
+}
 
 const BINARY_EXTENSIONS = new Set(
   (
@@ -71,7 +91,7 @@ export function decodeText(bytes: Uint8Array): Decoded {
 
 /** Content-based exclusions, for files whose name looked fine. */
 export function contentReason(text: string, includeSecrets: boolean): string | undefined {
-  if (!includeSecrets && PRIVATE_KEY_BLOCK.test(text)) return 'secret (contains a private key); not sent unless secrets are included';
+  if (!includeSecrets && text.includes('PRIVATE KEY') && containsPrivateKey(text)) return 'secret (contains a private key); not sent unless secrets are included';
   if (GENERATED_MARKER.test(text.slice(0, 600))) return 'generated (marked in its header)';
   if (text.length > 5000) {
     let lines = 1;

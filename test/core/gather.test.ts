@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { nodeFileSystem, type FileSystem } from '../../extension/core/fileSystem';
 import { gather, type Gathered } from '../../extension/core/gather';
+import { containsPrivateKey, contentReason } from '../../extension/core/fileClassifier';
 import { tempRepo } from '../support/tempRepo';
 
 const repo = tempRepo({
@@ -27,7 +28,7 @@ const repo = tempRepo({
   '.env.example': 'API_KEY=\n',
   'keys/id_rsa': 'whatever\n',
   'keys/server.pem': 'cert\n',
-  'config/deploy.yaml': 'key: |\n  -----BEGIN RSA PRIVATE KEY-----\n  abc\n  -----END RSA PRIVATE KEY-----\n',
+  'config/deploy.yaml': 'key: |\n  -----BEGIN RSA PRIVATE KEY-----\n  MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n  VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n  -----END RSA PRIVATE KEY-----\n',
   'vendor/lib.min.js': 'var a=1;\n',
   'big.txt': 'x'.repeat(5000) + '\n',
   'bundle.js': ('var a=function(){return 1};'.repeat(200) + '\n').repeat(3),
@@ -125,5 +126,24 @@ describe('gather', () => {
     const controller = new AbortController();
     controller.abort();
     await assert.rejects(gather(nodeFileSystem, [{ path: repo.root, name: 'repo' }], { signal: controller.signal }));
+  });
+});
+
+describe('a private key counts only with key material in it', () => {
+  const material = 'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun';
+  test('documentation that shows the markers around a placeholder is not a secret', () => {
+    // as in @npmcli/config's definitions.js
+    const docs = "description: `\n  A client key to pass when accessing the registry. Values should be in PEM\n  format with newlines replaced by the string \"\\n\". For example:\n\n  ```ini\n  key=\"-----BEGIN PRIVATE KEY-----\\nXXXX\\nXXXX\\n-----END PRIVATE KEY-----\"\n  ```\n`,\n";
+    assert.equal(containsPrivateKey(docs), false);
+    assert.equal(contentReason(docs, false), undefined);
+    assert.equal(containsPrivateKey('-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----'), false);
+    assert.equal(containsPrivateKey(`-----BEGIN PRIVATE KEY-----\n${'X'.repeat(64)}\n-----END PRIVATE KEY-----`), false);
+  });
+  test('a key on lines, in a string with \\n escapes, or with PEM headers is one', () => {
+    assert.ok(containsPrivateKey(`-----BEGIN PRIVATE KEY-----\n${material}\n${material}\n-----END PRIVATE KEY-----\n`));
+    assert.ok(containsPrivateKey(`const key = "-----BEGIN RSA PRIVATE KEY-----\\n${material}\\n${material}\\n-----END RSA PRIVATE KEY-----";`));
+    assert.ok(containsPrivateKey(`-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,9F2B\n\n${material}\n-----END RSA PRIVATE KEY-----`));
+    assert.match(contentReason(`x\n-----BEGIN EC PRIVATE KEY-----\n${material}\n-----END EC PRIVATE KEY-----\n`, false) ?? '', /contains a private key/);
+    assert.equal(contentReason(`-----BEGIN EC PRIVATE KEY-----\n${material}\n-----END EC PRIVATE KEY-----\n`, true), undefined, 'sent when secrets are included');
   });
 });

@@ -23,7 +23,7 @@ before(async () => {
     '.env.production': 'TOKEN=prod-token-xyz\n',
     'deploy/id_ed25519': 'private-ssh-key-material\n',
     'certs/server.pem': 'pem-certificate-material\n',
-    'config/settings.yaml': 'signing: |\n  -----BEGIN OPENSSH PRIVATE KEY-----\n  yaml-embedded-key-material\n  -----END OPENSSH PRIVATE KEY-----\n',
+    'config/settings.yaml': 'signing: |\n  -----BEGIN OPENSSH PRIVATE KEY-----\n  MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n  VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n  -----END OPENSSH PRIVATE KEY-----\n',
   });
 });
 after(async () => {
@@ -32,7 +32,7 @@ after(async () => {
   await server.close();
 });
 
-const SECRETS = ['hunter2-env', 'prod-token-xyz', 'private-ssh-key-material', 'pem-certificate-material', 'yaml-embedded-key-material'];
+const SECRETS = ['hunter2-env', 'prod-token-xyz', 'private-ssh-key-material', 'pem-certificate-material', 'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun'];
 
 async function runAgainst(s: ScoringServer, options: { includeSecrets?: boolean; model?: string } = {}) {
   forgetProbes();
