@@ -53,6 +53,8 @@ Files:
   --exclude <glob>          .gitignore-style pattern to leave out (repeatable), in addition to
                             .gitignore files and the defaults: ${DEFAULTS.excludes.join(' ')}
   --no-default-excludes     do not leave out those defaults (node_modules/ and the like)
+                            (files left out for being binary, huge, generated or secret are
+                            counted in the summary; --json lists them as "skipped", with why)
   --max-file-bytes <n>      larger files are skipped (default ${DEFAULTS.maxFileBytes})
   --include-secrets         send .env, keys and certificates too (off by default)
   --no-gitignore            do not read .gitignore files

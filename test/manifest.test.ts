@@ -1,0 +1,38 @@
+// What a user meets before any code runs: the README's commands, the package's manifest, --help.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { USAGE } from '../extension/cli/args';
+
+const ROOT = join(__dirname, '..');
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+test("the README's `npx xl3m` works right after `npm ci`: installing builds the CLI the bin points to", () => {
+  assert.ok(readme.includes('npx xl3m ask'), 'the README shows the CLI');
+  assert.equal(pkg.bin.xl3m, 'dist/cli.js');
+  // npm ci runs `prepare` for the package itself
+  assert.match(pkg.scripts.prepare ?? '', /scripts\/build\.mjs|npm run build/);
+  assert.match(readFileSync(join(ROOT, 'scripts/build.mjs'), 'utf8'), /outfile: 'dist\/cli\.js'/);
+});
+
+test('the Extensions view shows an icon: a 128 px PNG that the .vsix carries', () => {
+  const png = readFileSync(join(ROOT, pkg.icon));
+  assert.deepEqual([...png.subarray(1, 4)], [...Buffer.from('PNG')]);
+  assert.equal(png.readUInt32BE(16), 128, 'width');
+  assert.equal(png.readUInt32BE(20), 128, 'height');
+  // .vscodeignore is an allowlist (vsce's own matching): the icon must be named in it
+  const rules = readFileSync(join(ROOT, '.vscodeignore'), 'utf8').split('\n');
+  assert.ok(rules.includes(`!${pkg.icon}`), `${pkg.icon} is packaged`);
+});
+
+test('notifications are labelled with the short name, not a command title', () => {
+  assert.equal(pkg.displayName, 'xl3m');
+});
+
+test('--help says which folders are left out by default, and how to see and undo it', () => {
+  assert.match(USAGE, /node_modules\//);
+  assert.match(USAGE, /--no-default-excludes/);
+  assert.match(USAGE, /--json.*skipped|skipped.*--json/s);
+});
