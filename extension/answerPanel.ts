@@ -23,6 +23,8 @@ export class AnswerPanel implements vscode.Disposable {
      * (code-server, Codespaces) that reloads right after a run may not have flushed the memento yet.
      */
     private readonly storeFile?: string,
+    /** Called with the state a reload brought back, so the views that show a run come back with the panel. */
+    private readonly onRestored?: (state: PanelState) => void,
   ) {
     this.disposables.push(
       vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
@@ -30,6 +32,7 @@ export class AnswerPanel implements vscode.Disposable {
           const last = [this.readStoreFile(), store.get<unknown>(STORE_KEY), saved].find(isPanelState) ?? EMPTY_STATE;
           this.state = last.status === 'running' ? { ...last, status: 'cancelled', message: 'the run ended when the window reloaded', progress: '' } : last;
           this.attach(panel);
+          this.onRestored?.(this.state);
         },
       }),
     );

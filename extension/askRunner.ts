@@ -3,7 +3,6 @@ import type { GatherRoot } from './core/gather';
 import { createBackend, runDeps, runOptions, type Backend } from './core/backend';
 import { ask, CancelledError, type AskResult } from './core/pipeline';
 import { describeProgress, formatCount, formatSeconds } from './core/progressText';
-import type { RankedFile } from './core/types';
 import { toRunConfig } from './config';
 import type { Ctx } from './ctx';
 import { EMPTY_STATE } from './protocol';
@@ -20,9 +19,7 @@ export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[
   const pinned = ctx.pins.list();
   const config = toRunConfig(settings, await ctx.secrets.getApiKey(), pinned);
 
-  ctx.decorations.clear();
-  ctx.tree.set([]);
-  ctx.highlights.set([]);
+  ctx.clearRanking();
   ctx.panel.show();
   ctx.panel.setState({ ...EMPTY_STATE, question, status: 'running', progress: 'gathering files…', pinned });
   ctx.statusBar.running('gathering');
@@ -46,6 +43,7 @@ export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[
           },
         });
         controller.signal.throwIfAborted();
+        ctx.panel.update({ expectAnswer: Boolean(backend.answerer || backend.answerEndpoint) });
         for (const p of backend.probes) ctx.log(`${p.endpoint}: ${p.explanation}`);
         for (const n of backend.notes) ctx.log(n);
         const result = await ask(
@@ -72,8 +70,8 @@ export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[
               if (e.stage !== 'answer') ctx.panel.progress(text);
             },
             onRanking: (files) => {
-              ctx.panel.update({ files: files.slice(0, PANEL_FILES), listedFiles: settings.listedFiles, progress: 'answering…' });
-              showRanking(ctx, files, settings.listedFiles);
+              ctx.panel.update({ files: files.slice(0, PANEL_FILES), listedFiles: settings.listedFiles, progress: ctx.panel.current.expectAnswer ? 'answering…' : '' });
+              ctx.showRanking(files, settings.listedFiles);
             },
             onAnswerDelta: (d) => ctx.panel.answerDelta(d),
           },
@@ -98,13 +96,6 @@ export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[
 /** Files the panel holds (it lists `xl3m.listedFiles` of them, and more on request). */
 const PANEL_FILES = 500;
 
-/** The Explorer badges and the Relevant Files view list the best files; the editors shade the key context's lines. */
-function showRanking(ctx: Ctx, files: RankedFile[], listed: number) {
-  ctx.decorations.set(files.slice(0, listed));
-  ctx.tree.set(files.slice(0, listed));
-  ctx.highlights.set(files.filter((f) => f.inKeyContext));
-}
-
 function finish(ctx: Ctx, result: AskResult, backend: Backend, listedFiles: number) {
   const s = result.stats;
   if (s.scoringTokensPerSecond > 0 && !result.partial) void ctx.globalState.update(RATE_KEY, s.scoringTokensPerSecond);
@@ -125,7 +116,7 @@ function finish(ctx: Ctx, result: AskResult, backend: Backend, listedFiles: numb
     skipped: result.skipped,
     progress: '',
   });
-  showRanking(ctx, result.files, listedFiles);
+  ctx.showRanking(result.files, listedFiles);
   ctx.statusBar.finished(`${result.files.length} files ranked${result.partial ? ' (partial)' : ''}`, result.question);
   ctx.log(`done: ${summary}${result.partial ? `; partial: ${result.partial}` : ''}`);
 }

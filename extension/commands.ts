@@ -13,11 +13,7 @@ export function registerCommands(ctx: Ctx) {
   command('xl3m.setApiKey', () => ctx.secrets.promptAndStore());
   command('xl3m.showPanel', () => ctx.panel.show());
   command('xl3m.checkServer', () => checkServer(ctx));
-  command('xl3m.clearHighlights', () => {
-    ctx.decorations.clear();
-    ctx.tree.set([]);
-    ctx.highlights.set([]);
-  });
+  command('xl3m.clearHighlights', () => ctx.clearRanking());
   command('xl3m.pinFile', async (uri?: vscode.Uri) => {
     const target = uri ?? vscode.window.activeTextEditor?.document.uri;
     if (!target) return;
@@ -118,8 +114,7 @@ async function openAt(ctx: Ctx, path: string, line: number, endLine?: number) {
   const doc = await vscode.workspace.openTextDocument(uri);
   const start = Math.min(Math.max(line - 1, 0), Math.max(doc.lineCount - 1, 0));
   const end = Math.min(Math.max((endLine ?? line) - 1, start), Math.max(doc.lineCount - 1, 0));
-  await vscode.window.showTextDocument(doc, {
-    viewColumn: vscode.ViewColumn.One,
-    selection: new vscode.Range(start, 0, end, 0),
-  });
+  // the cursor at the range's start, nothing selected: a keystroke must not replace the range, and the shading stays visible
+  const editor = await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, selection: new vscode.Range(start, 0, start, 0) });
+  editor.revealRange(new vscode.Range(start, 0, end, 0), vscode.TextEditorRevealType.AtTop);
 }

@@ -11,6 +11,7 @@ import { bundledTokenizerPool, type TokenizerPool } from './core/tokenizerPool';
 import { RelevantFileDecorations } from './fileDecorations';
 import { Pins } from './pins';
 import type { WebviewMessage } from './protocol';
+import type { RankedFile } from './core/types';
 import { RangeHighlights } from './rangeHighlights';
 import { RelevantFilesTree } from './relevantFilesTree';
 import { ApiKeyStore } from './secrets';
@@ -37,7 +38,7 @@ export class Ctx implements vscode.Disposable {
 
   constructor(readonly extension: vscode.ExtensionContext, onPanelMessage: (m: WebviewMessage) => void) {
     const panelStore = extension.storageUri?.scheme === 'file' ? join(extension.storageUri.fsPath, 'lastPanelState.json') : undefined;
-    this.panel = this.own(new AnswerPanel(extension.extensionUri, extension.workspaceState, onPanelMessage, panelStore));
+    this.panel = this.own(new AnswerPanel(extension.extensionUri, extension.workspaceState, onPanelMessage, panelStore, (state) => this.showRanking(state.files, state.listedFiles)));
     this.secrets = new ApiKeyStore(extension.secrets);
     this.pins = new Pins(extension.workspaceState);
     this.globalState = extension.globalState;
@@ -102,6 +103,19 @@ export class Ctx implements vscode.Disposable {
   tokenizerPool(): TokenizerPool | undefined {
     if (this.pool === null) this.pool = bundledTokenizerPool(__dirname);
     return this.pool;
+  }
+
+  /** The Explorer badges and the Relevant Files view list the best files; the editors shade the key context's lines. */
+  showRanking(files: readonly RankedFile[], listed: number) {
+    this.decorations.set(files.slice(0, listed));
+    this.tree.set(files.slice(0, listed));
+    this.highlights.set(files.filter((f) => f.inKeyContext));
+  }
+
+  clearRanking() {
+    this.decorations.clear();
+    this.tree.set([]);
+    this.highlights.set([]);
   }
 
   startRun(): AbortController {

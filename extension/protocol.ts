@@ -16,6 +16,8 @@ export interface PanelState {
   /** How many of `files` are listed before "Show more". */
   listedFiles: number;
   answer: string;
+  /** A model will write an answer (false with no model: the panel shows no empty Answer section). */
+  expectAnswer: boolean;
   /** Why a result is partial, cancelled or failed. */
   message: string;
   /** e.g. "635 files, 586k tokens, 228 segments in 4.4 s". */
@@ -32,6 +34,7 @@ export const EMPTY_STATE: PanelState = {
   rankedFiles: 0,
   listedFiles: 30,
   answer: '',
+  expectAnswer: false,
   message: '',
   summary: '',
   skipped: [],

@@ -58,7 +58,7 @@ function render() {
 
   const answer = el('div', { className: 'markdown', id: 'answer' });
   fillAnswer(answer);
-  if (state.answer || state.status === 'running') app.append(el('section', { className: 'answer' }, el('h2', { text: 'Answer' }), answer));
+  if (state.answer || (state.status === 'running' && state.expectAnswer)) app.append(el('section', { className: 'answer' }, el('h2', { text: 'Answer' }), answer));
   if (state.files.length) app.append(renderFiles());
   if (state.summary) app.append(el('footer', { className: 'summary', id: 'summary', text: state.summary }));
   if (state.skipped.length) {

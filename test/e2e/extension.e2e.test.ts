@@ -134,16 +134,28 @@ after(async () => {
   if (tmp && !process.env.E2E_KEEP) rmSync(tmp, { recursive: true, force: true });
 });
 
+/**
+ * The workbench after a (re)load: its DOM first, then the extension host's contributions (the
+ * Explorer's folder is listed once the workspace is read). Waits on state, never on time.
+ */
+async function workbenchReady() {
+  await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+  await page.locator('.explorer-folders-view .monaco-list-row, .pane-header[aria-label*="Explorer" i]').first().waitFor({ timeout: 120_000 });
+}
+
 async function runCommand(title: string) {
   // Contributed commands appear once the extension host is up; an open quick pick does not refresh.
+  // Each try reopens the palette; a palette that does not open yet (a loading workbench) is tried
+  // again until the deadline, which only a broken workbench reaches.
   const input = page.locator('.quick-input-widget .quick-input-box input');
   const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
-  for (let i = 0; i < 30; i++) {
+  const deadline = Date.now() + 150_000;
+  while (Date.now() < deadline) {
     await page.keyboard.press('Escape');
     await page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    if (!(await input.waitFor({ state: 'visible', timeout: 5000 }).then(() => true, () => false))) continue;
     await input.fill('>' + title);
-    if (await row.waitFor({ timeout: 1500 }).then(() => true, () => false)) {
+    if (await row.waitFor({ timeout: 3000 }).then(() => true, () => false)) {
       await row.click();
       return;
     }
@@ -164,7 +176,7 @@ const panel = () => page.frameLocator('iframe.webview.ready').frameLocator('#act
 test('ask the codebase: ranked files, answer, open, decorations, cancel, endpoint not redirectable', { timeout: 300_000 }, async () => {
   try {
     await page.goto(url);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+    await workbenchReady();
 
     await ask(NEEDLE_QUESTION);
     const wv = panel();
@@ -194,9 +206,15 @@ test('ask the codebase: ranked files, answer, open, decorations, cancel, endpoin
     assert.ok((await wv.locator('#files li.file').count()) > Number(listed), 'Show more lists more');
 
     // a click on the file opens it in an editor; the Explorer reveals it with its rank badge
+    const firstRange = /^L(\d+)/.exec((await first.locator('button.range').first().textContent()) ?? '')!;
     await first.locator('.file-open').click();
     const name = basename(repo.needlePath);
     await page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 20_000 });
+    // the cursor at the range's first line, nothing selected (a keystroke must not replace the range)
+    const cursor = page.locator('[id="status.editor.selection"]');
+    await cursor.filter({ hasText: `Ln ${firstRange[1]}, Col 1` }).waitFor({ timeout: 20_000 });
+    assert.doesNotMatch((await cursor.textContent()) ?? '', /selected/, 'nothing is selected');
+    await page.screenshot({ path: join(ARTIFACTS, 'opened-from-panel.png') });
     await page.keyboard.press('Control+Shift+E');
     const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
     await row.waitFor({ timeout: 20_000 });
@@ -251,10 +269,21 @@ test('ask the codebase: ranked files, answer, open, decorations, cancel, endpoin
 
     // after a reload, the panel comes back with its last state (WebviewPanelSerializer)
     await page.reload();
-    await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+    await workbenchReady();
     await page.locator('.tabs-container .tab', { hasText: 'xl3m' }).click({ timeout: 60_000 });
     await panel().locator('#status', { hasText: /Partial result: cancelled after scoring/ }).waitFor({ timeout: 60_000 });
-    assert.ok((await panel().locator('#files li.file').count()) > 0, 'the restored panel lists the files');
+    const restored = await panel().locator('#files li.file .file-open').allTextContents();
+    assert.ok(restored.length > 0, 'the restored panel lists the files');
+    // the views that show a run come back with the panel: the Relevant Files view and the Explorer badges
+    const bestName = basename(restored[0]!);
+    await page.keyboard.press('Control+Shift+E');
+    const restoredView = page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Relevant Files/i }) });
+    if ((await restoredView.locator('.pane-header').getAttribute('aria-expanded')) !== 'true') await restoredView.locator('.pane-header').click();
+    await restoredView.locator('.monaco-list-row', { hasText: bestName }).first().waitFor({ timeout: 30_000 });
+    // opened from the restored panel, the Explorer reveals the best file with its badge
+    await panel().locator('#files li.file .file-open').first().click();
+    await page.locator('.explorer-folders-view .monaco-icon-label.monaco-decoration-text-badge[aria-label*="xl3m: #1,"]', { hasText: bestName }).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'after-reload.png') });
 
     const activation = findActivationTime(join(tmp, 'ud'));
     console.log(`e2e: extension activated in ${activation} ms; screenshots in ${ARTIFACTS}`);
@@ -270,7 +299,7 @@ test('a local GGUF model and no server: ranked and answered by llama.cpp in a ch
     writeFileSync(join(tmp, 'ud/Machine/settings.json'), JSON.stringify({ 'xl3m.localModel': model, 'xl3m.localContextSize': 8192, 'xl3m.localThreads': 1 }));
     const requestsBefore = server.requests.length;
     await page.reload();
-    await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+    await workbenchReady();
     await ask(NEEDLE_QUESTION);
     const wv = panel();
     // the panel restored after the reload shows the last run until this one is done
