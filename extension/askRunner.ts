@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { GatherRoot } from './core/gather';
-import { createBackend, runDeps, runOptions, type Backend } from './core/backend';
-import { ask, CancelledError, type AskResult } from './core/pipeline';
+import { CancelledError } from './core/pipeline';
+import { answers, runQuestion, type RunOutcome } from './core/run';
 import { describeProgress, formatCount, formatSeconds } from './core/progressText';
 import { toRunConfig } from './config';
 import type { Ctx } from './ctx';
@@ -10,8 +10,8 @@ import { workspaceFileSystem } from './workspaceFileSystem';
 
 const RATE_KEY = 'xl3m.lastTokensPerSecond';
 
-/** Runs one question end to end, showing progress, the panel, the highlights and the status bar. */
-export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[]): Promise<void> {
+/** Runs one question from the panel or the palette, showing progress, the panel, the highlights and the status bar. */
+export async function runInPanel(ctx: Ctx, question: string, roots: GatherRoot[]): Promise<void> {
   const { settings, problems } = ctx.settings();
   if (problems.length) void vscode.window.showWarningMessage(`xl3m settings: ${problems.join(' ')}`);
   ctx.cancelRun();
@@ -31,27 +31,23 @@ export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[
       token.onCancellationRequested(() => controller.abort());
       let reported = 0;
       let lastProgress = 0;
-      let backend: Backend | undefined;
       try {
-        backend = await createBackend(config, {
-          tokenizer: ctx.tokenizer(),
-          localModels: ctx.localModels,
-          signal: controller.signal,
-          onStatus: (text) => {
-            progress.report({ message: text });
-            ctx.panel.progress(text);
-          },
-        });
-        controller.signal.throwIfAborted();
-        ctx.panel.update({ expectAnswer: Boolean(backend.answerer || backend.answerEndpoint) });
-        for (const p of backend.probes) ctx.log(`${p.endpoint}: ${p.explanation}`);
-        for (const n of backend.notes) ctx.log(n);
-        const result = await ask(
+        const outcome = await runQuestion(
+          config,
+          question,
+          roots,
+          { fs: workspaceFileSystem, tokenizer: ctx.tokenizer(), tokenizerPool: ctx.tokenizerPool(), tokenCache: ctx.tokenCache, localModels: ctx.localModels },
           {
-            question,
-            roots,
-            ...runOptions(config, backend),
             signal: controller.signal,
+            onStatus: (text) => {
+              progress.report({ message: text });
+              ctx.panel.progress(text);
+            },
+            onBackend: (backend) => {
+              ctx.panel.update({ expectAnswer: answers(backend) });
+              for (const p of backend.probes) ctx.log(`${p.endpoint}: ${p.explanation}`);
+              for (const n of backend.notes) ctx.log(n);
+            },
             confirmScoring: (plan) => confirmScoring(ctx, plan, settings.confirmAboveTokens),
             onProgress: (e) => {
               // one update per result would flood the notification and the webview on big runs
@@ -75,9 +71,8 @@ export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[
             },
             onAnswerDelta: (d) => ctx.panel.answerDelta(d),
           },
-          { fs: workspaceFileSystem, tokenizer: ctx.tokenizer(), tokenizerPool: ctx.tokenizerPool(), tokenCache: ctx.tokenCache, ...runDeps(backend) },
         );
-        finish(ctx, result, backend, settings.listedFiles);
+        finish(ctx, outcome, settings.listedFiles);
       } catch (err) {
         const cancelled = err instanceof CancelledError || controller.signal.aborted;
         const message = (err as Error).message;
@@ -86,7 +81,6 @@ export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[
         ctx.statusBar.finished(cancelled ? 'cancelled' : 'failed', question);
         if (!cancelled) void vscode.window.showErrorMessage(`xl3m: ${message}`);
       } finally {
-        await backend?.dispose();
         ctx.endRun(controller);
       }
     },
@@ -96,7 +90,7 @@ export async function runQuestion(ctx: Ctx, question: string, roots: GatherRoot[
 /** Files the panel holds (it lists `xl3m.listedFiles` of them, and more on request). */
 const PANEL_FILES = 500;
 
-function finish(ctx: Ctx, result: AskResult, backend: Backend, listedFiles: number) {
+function finish(ctx: Ctx, { result, description, notes }: RunOutcome, listedFiles: number) {
   const s = result.stats;
   if (s.scoringTokensPerSecond > 0 && !result.partial) void ctx.globalState.update(RATE_KEY, s.scoringTokensPerSecond);
   const scoring =
@@ -104,10 +98,10 @@ function finish(ctx: Ctx, result: AskResult, backend: Backend, listedFiles: numb
       ? `ranked lexically in ${s.rankingSeconds.toFixed(1)} s`
       : `${s.segments} segments scored in ${s.scoringSeconds.toFixed(1)} s (${formatCount(s.scoringTokensPerSecond)} tok/s), ${s.finePassFiles} files scored alone, ${s.scoreMethod === 'fused' ? 'fused with the lexical ranking' : 'model ranking first'}`;
   const summary =
-    `${s.files} files, ${s.tokensEstimated ? '~' : ''}${formatCount(s.tokens)} tokens, ${scoring}; key context ${formatCount(s.keyContextTokens)} of ${formatCount(s.budget)} tokens. ${backend.description}`;
+    `${s.files} files, ${s.tokensEstimated ? '~' : ''}${formatCount(s.tokens)} tokens, ${scoring}; key context ${formatCount(s.keyContextTokens)} of ${formatCount(s.budget)} tokens. ${description}`;
   ctx.panel.update({
     status: result.partial ? 'partial' : 'done',
-    message: [result.partial, ...[...result.notes, ...backend.notes].map(capitalise)].filter(Boolean).join('. '),
+    message: [result.partial, ...notes.map(capitalise)].filter(Boolean).join('. '),
     files: result.files.slice(0, PANEL_FILES),
     rankedFiles: result.files.length,
     listedFiles,

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { runQuestion } from './askRunner';
+import { runInPanel } from './askRunner';
 import { toRunConfig } from './config';
 import { checkServers, endpointsOf, formatProbe, probeVerdict } from './core/backend';
 import type { GatherRoot } from './core/gather';
@@ -31,7 +31,7 @@ export async function handlePanelMessage(ctx: Ctx, message: WebviewMessage) {
       return askCodebase(ctx);
     case 'askAgain': {
       const question = ctx.panel.current.question;
-      return question ? runQuestion(ctx, question, workspaceRoots()) : askCodebase(ctx);
+      return question ? runInPanel(ctx, question, workspaceRoots()) : askCodebase(ctx);
     }
     case 'cancel':
       return ctx.cancelRun();
@@ -79,7 +79,7 @@ async function askCodebase(ctx: Ctx, folder?: vscode.Uri) {
   });
   if (!question?.trim()) return;
   const roots: GatherRoot[] = folder ? [{ path: folder.toString(), name: vscode.workspace.asRelativePath(folder) }] : workspaceRoots();
-  await runQuestion(ctx, question.trim(), roots);
+  await runInPanel(ctx, question.trim(), roots);
 }
 
 function workspaceRoots(): GatherRoot[] {

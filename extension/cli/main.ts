@@ -1,11 +1,12 @@
 import * as path from 'node:path';
 import { promises as fsp } from 'node:fs';
 import { nodeFileSystem } from '../core/fileSystem';
-import { ask, CancelledError, type AskResult } from '../core/pipeline';
+import { CancelledError, type AskResult } from '../core/pipeline';
+import { runQuestion } from '../core/run';
 import type { ProgressEvent, RankedFile } from '../core/types';
 import { describeProgress } from '../core/progressText';
 import type { Endpoint } from '../core/endpoint';
-import { checkServers, createBackend, formatProbe, runDeps, runOptions, type Backend, type LocalModelHost } from '../core/backend';
+import { checkServers, formatProbe, type LocalModelHost } from '../core/backend';
 import { LocalModel } from '../core/local/localModel';
 import { TiktokenTokenizer } from '../core/tokenizer';
 import { bundledTokenizerPool } from '../core/tokenizerPool';
@@ -87,17 +88,19 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
   };
   const tokenizer = new TiktokenTokenizer();
   const tokenizerPool = bundledTokenizerPool(__dirname);
-  let backend: Backend | undefined;
   try {
-    backend = await createBackend(config, { tokenizer, localModels: inProcessModels, signal, onStatus: (t) => io.stderr.write(`${inertLine(t)}\n`) });
-    for (const p of backend.probes) if (p.method) io.stderr.write(`${inertLine(`${p.endpoint}: ${p.explanation}`)}\n`);
-    for (const n of backend.notes) io.stderr.write(`xl3m: ${inertLine(n)}\n`);
-    const result = await ask(
+    const { result } = await runQuestion(
+      config,
+      args.question,
+      [{ path: repo, name: path.basename(repo) }],
+      { fs: nodeFileSystem, tokenizer, tokenizerPool, localModels: inProcessModels },
       {
-        question: args.question,
-        roots: [{ path: repo, name: path.basename(repo) }],
-        ...runOptions(config, backend),
         signal,
+        onStatus: (t) => io.stderr.write(`${inertLine(t)}\n`),
+        onBackend: (backend) => {
+          for (const p of backend.probes) if (p.method) io.stderr.write(`${inertLine(`${p.endpoint}: ${p.explanation}`)}\n`);
+          for (const n of backend.notes) io.stderr.write(`xl3m: ${inertLine(n)}\n`);
+        },
         onProgress: (e) => {
           if (e.stage === 'answer') return;
           const now = performance.now();
@@ -128,7 +131,6 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
           io.stdout.write(inert(d));
         },
       },
-      { fs: nodeFileSystem, tokenizer, tokenizerPool, ...runDeps(backend) },
     );
     if (tty) io.stderr.write('\r\x1b[K');
     flushProgress();
@@ -141,7 +143,6 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
     flushProgress();
     tokenizer.dispose();
     await tokenizerPool?.dispose();
-    await backend?.dispose();
   }
 }
 

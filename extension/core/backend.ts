@@ -5,7 +5,7 @@ import type { Endpoint } from './endpoint';
 import { localModelLimits } from './local/localModel';
 import type { LocalRuntime } from './local/runtime';
 import type { AskDeps, AskOptions } from './pipeline';
-import { excludesOf, type LocalModelConfig, type RunConfig } from './runConfig';
+import { DEFAULTS, excludesOf, type LocalModelConfig, type RunConfig } from './runConfig';
 import type { Scorer } from './scorer';
 import { createScorer } from './scorers/createScorer';
 import { forgetProbes, formatProbe, probeEndpoint, probeVerdict, type ProbeResult } from './scorers/probe';
@@ -41,6 +41,19 @@ export interface BackendEnv {
   signal?: AbortSignal;
   /** A step that takes a while (probing a server, loading a model). */
   onStatus?(text: string): void;
+  /**
+   * Writes the answer when the configuration names no model that answers (e.g. the user's own VS
+   * Code language model): xl3m chooses the context, this model writes. It cannot score (no
+   * log-probabilities), so the ranking stays lexical.
+   */
+  answerModel?: AnswerModel;
+}
+
+export interface AnswerModel {
+  name: string;
+  /** Tokens the model reads. */
+  contextWindow: number;
+  answer: NonNullable<AskDeps['answerer']>;
 }
 
 export const NO_MODEL_NOTE =
@@ -101,6 +114,21 @@ export async function createBackend(config: RunConfig, env: BackendEnv): Promise
       notes,
       probes: [],
       dispose: release,
+    };
+  }
+  if (config.answer && env.answerModel) {
+    const model = env.answerModel;
+    const contextWindow = Math.min(config.contextWindow ?? model.contextWindow, model.contextWindow);
+    return {
+      kind: 'none',
+      answerer: model.answer,
+      segmentTokens: config.segmentTokens,
+      contextWindow,
+      answerReserve: Math.min(config.answerReserve ?? DEFAULTS.answerReserve, Math.floor(contextWindow / 4)),
+      description: `Ranking: lexical (BM25F); no scoring model. Answer: ${model.name}.`,
+      notes: [`no scoring model is configured: files ranked lexically (BM25F), and ${model.name} answers from the best files' lines. It gives no log-probabilities, so it cannot score; for XL3M scoring, configure a server (vLLM, SGLang, …) or a local GGUF model file.`],
+      probes: [],
+      dispose: async () => {},
     };
   }
   return {

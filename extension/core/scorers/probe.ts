@@ -114,6 +114,8 @@ async function diagnose(
       .list({ signal: ctx.signal, timeout: 5000, maxRetries: 0 })
       .then((page) => page.data.map((m) => m.id))
       .catch(() => []);
+    // a server that lists the model but answers 404 for it on some route has another problem
+    if (served.includes(model)) return undefined;
     return {
       problem: 'wrong-model',
       explanation: `the server does not serve the model "${model}". Set xl3m.model (--model) to ${served.length ? `one it serves: ${served.slice(0, 10).join(', ')}` : 'a model it serves (GET /v1/models lists them)'}.`,
