@@ -9,11 +9,15 @@ export const USAGE = `Usage:
   xl3m ask "<question>" --repo <dir> --model-file <model.gguf>   (a local model, no server)
   xl3m ask "<question>" --repo <dir>          (no model: files ranked lexically, no answer)
   xl3m check --base-url <url> --model <name>
+  xl3m mcp --repo <dir> [--repo <dir2> ...] [the model options of ask]
 
 ask: ranks every file of a repository for the question (lexically: BM25F over paths, declared
 names and content; with a model, fused with XL3M segment-wise certainty scoring), then streams an
 answer from the best parts. A long question (a pasted bug report, a log) is fine.
 check: says which scoring method a server allows, and why.
+mcp: serves the Model Context Protocol on stdin/stdout for an agent (Claude Code, Cursor,
+Continue, VS Code): tools find_relevant_files and, when a model answers, ask_codebase. It reads
+only under the --repo folders, writes nothing, and logs to stderr.
 
 Server:
   --base-url <url>          OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 (vLLM,
@@ -85,7 +89,13 @@ export interface AskArgs {
   top: number;
 }
 
-export type Command = { command: 'help' } | ({ command: 'ask' } & AskArgs) | ({ command: 'check' } & ServerArgs);
+export interface McpArgs {
+  /** The folders the server may read (a tool call naming a folder outside them is refused). */
+  repos: string[];
+  config: RunConfig;
+}
+
+export type Command = { command: 'help' } | ({ command: 'ask' } & AskArgs) | ({ command: 'check' } & ServerArgs) | ({ command: 'mcp' } & McpArgs);
 
 export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Command {
   let parsed;
@@ -94,7 +104,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
       args: argv,
       allowPositionals: true,
       options: {
-        repo: { type: 'string' },
+        repo: { type: 'string', multiple: true },
         'base-url': { type: 'string', multiple: true },
         method: { type: 'string' },
         'model-file': { type: 'string' },
@@ -134,7 +144,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
   const { values: v, positionals } = parsed;
   if (v.help || positionals.length === 0) return { command: 'help' };
   const [command, ...rest] = positionals;
-  if (command !== 'ask' && command !== 'check') throw new UsageError(`unknown command "${command}" (try: xl3m ask "<question>" ... or xl3m check ...)`);
+  if (command !== 'ask' && command !== 'check' && command !== 'mcp') throw new UsageError(`unknown command "${command}" (try: xl3m ask "<question>" ..., xl3m check ... or xl3m mcp ...)`);
   const baseUrls = v['base-url'] ?? [];
   // Without a server, `ask` ranks lexically; `check` has nothing to check.
   if (baseUrls.length === 0 && (command === 'check' || v.model)) throw new UsageError('--base-url is required (an OpenAI-compatible server such as vLLM)');
@@ -152,9 +162,15 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
     if (rest.length) throw new UsageError('check takes no question');
     return { command: 'check', ...server };
   }
-  if (rest.length !== 1) throw new UsageError('give the question as one quoted argument: xl3m ask "<question>" ...');
-  const question = rest[0]!.trim();
-  if (!question) throw new UsageError('the question is empty');
+  let question = '';
+  if (command === 'mcp') {
+    if (rest.length) throw new UsageError('mcp takes no question: the client asks');
+  } else {
+    if (rest.length !== 1) throw new UsageError('give the question as one quoted argument: xl3m ask "<question>" ...');
+    question = rest[0]!.trim();
+    if (!question) throw new UsageError('the question is empty');
+    if ((v.repo?.length ?? 0) > 1) throw new UsageError('ask takes one --repo');
+  }
   if (v['answer-base-url']) checkUrl(v['answer-base-url'], '--answer-base-url');
   const measure = v.measure;
   if (measure !== undefined && !['nll', 'entropy', 'contrast'].includes(measure)) throw new UsageError(`--measure must be nll, entropy or contrast (got "${measure}")`);
@@ -202,7 +218,8 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
     useGitignore: !v['no-gitignore'],
     pinned: v.pin ?? [],
   };
-  return { command: 'ask', question, repo: v.repo ?? '.', config, json: v.json ?? false, top: int('top', v.top) ?? DEFAULTS.top };
+  if (command === 'mcp') return { command: 'mcp', repos: v.repo ?? ['.'], config };
+  return { command: 'ask', question, repo: v.repo?.[0] ?? '.', config, json: v.json ?? false, top: int('top', v.top) ?? DEFAULTS.top };
 }
 
 function optionalInt(value: string | undefined, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {

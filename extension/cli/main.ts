@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { promises as fsp } from 'node:fs';
 import { nodeFileSystem } from '../core/fileSystem';
 import { CancelledError, type AskResult } from '../core/pipeline';
@@ -11,9 +12,11 @@ import { LocalModel } from '../core/local/localModel';
 import { TiktokenTokenizer } from '../core/tokenizer';
 import { bundledTokenizerPool } from '../core/tokenizerPool';
 import { inert, inertLine } from '../core/terminalText';
+import { serveMcp } from './mcpServer';
 import { parseCommandLine, USAGE, UsageError, type AskArgs, type ServerArgs } from './args';
 
 interface Io {
+  stdin?: NodeJS.ReadableStream;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   env: NodeJS.ProcessEnv;
@@ -37,6 +40,7 @@ export async function runCli(argv: string[], io: Io, signal?: AbortSignal): Prom
   }
   try {
     if (command.command === 'check') return await runCheck(command, io, signal);
+    if (command.command === 'mcp') return await serveMcp(command, { stdin: (io.stdin ?? process.stdin) as Readable, stdout: io.stdout as Writable, stderr: io.stderr as Writable }, signal);
     return await runAsk(command, io, signal);
   } catch (err) {
     const message = err instanceof CancelledError ? err.message : (err as Error).message;

@@ -1,0 +1,197 @@
+// `xl3m mcp`: the Model Context Protocol over stdin/stdout, for agents (Claude Code, Cursor,
+// Continue, VS Code). The same run as `xl3m ask`; it reads only under the --repo folders, writes
+// nothing, and logs to stderr (stdout carries the protocol alone).
+import { realpathSync, statSync, promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { z } from 'zod';
+import type { LocalModelHost } from '../core/backend';
+import { nodeFileSystem } from '../core/fileSystem';
+import type { GatherRoot } from '../core/gather';
+import { LocalModel } from '../core/local/localModel';
+import { describeProgress } from '../core/progressText';
+import { formatReport, relevantFilesReport, REPORT_DEFAULTS } from '../core/relevantFiles';
+import { runQuestion } from '../core/run';
+import type { RunConfig } from '../core/runConfig';
+import { inertLine } from '../core/terminalText';
+import { TiktokenTokenizer } from '../core/tokenizer';
+import type { McpArgs } from './args';
+
+export interface McpIo {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+}
+
+type ToolReply = { content: { type: 'text'; text: string }[]; isError?: boolean; structuredContent?: Record<string, unknown> };
+
+const refusal = (text: string): ToolReply => ({ content: [{ type: 'text', text: `xl3m: ${text}` }], isError: true });
+
+/** Serves until the client goes away (stdin ends) or `signal` aborts; resolves to the exit code. */
+export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): Promise<number> {
+  const log = (line: string) => io.stderr.write(`xl3m mcp: ${inertLine(line)}\n`);
+  const roots: string[] = [];
+  for (const repo of args.repos) {
+    const resolved = path.resolve(repo);
+    if (!statSafe(resolved)?.isDirectory()) {
+      log(`--repo is not a folder: ${resolved}`);
+      return 2;
+    }
+    roots.push(realpathSync(resolved));
+  }
+  const tokenizer = new TiktokenTokenizer();
+  const localModels: LocalModelHost = {
+    async open(config) {
+      const runtime = await LocalModel.load(config.path, { contextSize: config.contextSize, threads: config.threads });
+      return { runtime, release: () => runtime.dispose() };
+    },
+  };
+  const answers = Boolean(args.config.answer && (args.config.server || args.config.localModel));
+  // one run at a time: a second call is told so rather than queued behind a long one
+  let running: { controller: AbortController; tool: string; started: number } | undefined;
+  const closed = new AbortController();
+
+  /** The roots to read for a call: all of them, or the one folder it names (which must lie under a root). */
+  const rootsFor = (folder: string | undefined): GatherRoot[] | string => {
+    if (!folder) return roots.map((r) => ({ path: r, name: path.basename(r) }));
+    const candidate = path.resolve(roots[0]!, folder);
+    const real = statSafe(candidate) ? realpathSync(candidate) : undefined;
+    if (!real || !statSafe(real)?.isDirectory()) return `${folder} is not a folder`;
+    const inside = roots.some((r) => real === r || real.startsWith(r + path.sep));
+    if (!inside) return `${folder} is outside the folders this server may read (${roots.join(', ')})`;
+    return [{ path: real, name: path.basename(real) }];
+  };
+
+  const run = async (tool: string, question: string, folder: string | undefined, config: RunConfig, extra: { signal: AbortSignal; sendNotification?: (n: any) => Promise<void>; _meta?: { progressToken?: string | number } }) => {
+    if (running) return { refused: `a run is already in progress (${running.tool}, started ${Math.round((Date.now() - running.started) / 1000)} s ago); call again when it has ended` };
+    const target = rootsFor(folder);
+    if (typeof target === 'string') return { refused: target };
+    const controller = new AbortController();
+    const stop = () => controller.abort(new Error('cancelled by the client'));
+    extra.signal.addEventListener('abort', stop, { once: true });
+    closed.signal.addEventListener('abort', stop, { once: true });
+    running = { controller, tool, started: Date.now() };
+    const started = performance.now();
+    log(`${tool}: ${question.split('\n', 1)[0]!.slice(0, 100)}`);
+    const token = extra._meta?.progressToken;
+    let lastStage = '';
+    try {
+      const outcome = await runQuestion(config, question, target, { fs: nodeFileSystem, tokenizer, localModels }, {
+        signal: controller.signal,
+        onStatus: log,
+        onBackend: (backend) => backend.notes.forEach(log),
+        onProgress: (e) => {
+          if (e.stage === lastStage || e.stage === 'answer') return;
+          lastStage = e.stage;
+          if (token !== undefined) void extra.sendNotification?.({ method: 'notifications/progress', params: { progressToken: token, progress: 0, message: describeProgress(e) } }).catch(() => {});
+        },
+      });
+      log(`${tool}: ${outcome.result.files.length} files ranked in ${((performance.now() - started) / 1000).toFixed(1)} s${outcome.result.partial ? ` (partial: ${outcome.result.partial})` : ''}`);
+      return { outcome };
+    } catch (err) {
+      log(`${tool}: ${(err as Error).message}`);
+      return { refused: controller.signal.aborted ? 'the run was cancelled' : (err as Error).message };
+    } finally {
+      extra.signal.removeEventListener('abort', stop);
+      closed.signal.removeEventListener('abort', stop);
+      running = undefined;
+    }
+  };
+
+  const server = new McpServer({ name: 'xl3m', version: '0.1.0' });
+  const question = z.string().trim().min(1, 'the question is empty').describe('The question, in words; a pasted bug report or log is fine.');
+  const folder = z.string().optional().describe(`A folder to search instead of all of them (absolute, or relative to ${roots[0]}); it must lie under: ${roots.join(', ')}.`);
+
+  server.registerTool(
+    'find_relevant_files',
+    {
+      title: 'Find the files relevant to a question',
+      description:
+        'Ranks every file of the repository for a question (lexical BM25F over paths, declared names and content; with a scoring model, fused with XL3M certainty scoring) and returns the best files with their relevance, kind, line ranges and short excerpts within a token budget. No index to keep fresh.',
+      inputSchema: {
+        question,
+        folder,
+        maxFiles: z.number().int().min(1).max(200).optional().describe(`Files to return (default ${REPORT_DEFAULTS.maxFiles}).`),
+        tokenBudget: z.number().int().min(0).max(100_000).optional().describe(`Tokens of excerpts in all (default ${REPORT_DEFAULTS.tokenBudget}).`),
+      },
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async (input, extra): Promise<ToolReply> => {
+      const { outcome, refused } = await run('find_relevant_files', input.question, input.folder, { ...args.config, answer: false }, extra);
+      if (!outcome) return refusal(refused!);
+      const report = await relevantFilesReport(outcome.result, {
+        maxFiles: input.maxFiles,
+        tokenBudget: input.tokenBudget,
+        countTokens: (t) => tokenizer.count(t),
+        read: (f) => readUnder(f.location, roots),
+      });
+      return { content: [{ type: 'text', text: formatReport(report) }], structuredContent: { ...report } };
+    },
+  );
+
+  if (answers) {
+    server.registerTool(
+      'ask_codebase',
+      {
+        title: 'Ask the codebase',
+        description: 'Answers a question about the repository from its most relevant lines (XL3M: the files that matter are found, then the configured model answers from them, citing path:line).',
+        inputSchema: { question, folder },
+        annotations: { readOnlyHint: true, openWorldHint: false },
+      },
+      async (input, extra): Promise<ToolReply> => {
+        const { outcome, refused } = await run('ask_codebase', input.question, input.folder, args.config, extra);
+        if (!outcome) return refusal(refused!);
+        const r = outcome.result;
+        const sources = r.files.filter((f) => f.inKeyContext).map((f) => `- ${f.path} lines ${f.ranges.map((x) => `${x.start}-${x.end}`).join(', ')}`);
+        const text = [r.answer || '(no answer)', '', 'Read from:', ...sources, ...(r.partial ? ['', `Partial: ${r.partial}`] : [])].join('\n');
+        return { content: [{ type: 'text', text }], structuredContent: { answer: r.answer, keyContextFiles: r.files.filter((f) => f.inKeyContext).map((f) => ({ path: f.path, ranges: f.ranges })), ...(r.partial ? { partial: r.partial } : {}) } };
+      },
+    );
+  }
+
+  const transport = new StdioServerTransport(io.stdin, io.stdout);
+  const ended = new Promise<void>((resolve) => {
+    const end = () => resolve();
+    io.stdin.once('end', end);
+    io.stdin.once('close', end);
+    transport.onclose = end;
+    signal?.addEventListener('abort', end, { once: true });
+  });
+  await server.connect(transport);
+  log(`serving ${roots.join(', ')}: find_relevant_files${answers ? ', ask_codebase' : ''}`);
+  await ended;
+  // the client is gone: nothing is left running
+  closed.abort();
+  const stillRunning = running;
+  if (stillRunning) await waitUntil(() => running !== stillRunning, 5000);
+  await server.close().catch(() => {});
+  tokenizer.dispose();
+  log('client gone; stopped');
+  return 0;
+}
+
+function statSafe(p: string) {
+  try {
+    return statSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A ranked file's text, read only when it lies under a root (a symlink out of a root is not followed). */
+async function readUnder(location: string, roots: string[]): Promise<string | undefined> {
+  try {
+    const real = await fsp.realpath(location);
+    if (!roots.some((r) => real.startsWith(r + path.sep))) return undefined;
+    return (await fsp.readFile(real, 'utf8')).replace(/\r\n?/g, '\n');
+  } catch {
+    return undefined;
+  }
+}
+
+async function waitUntil(done: () => boolean, ms: number) {
+  const deadline = Date.now() + ms;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+}

@@ -1,0 +1,119 @@
+// `xl3m mcp` driven by the MCP SDK's own client over stdio, the built CLI as a child process.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { NEEDLE_ANSWER, NEEDLE_QUESTION, needleRepo } from '../support/needleRepo';
+import { startScoringServer, type ScoringServer } from '../support/scoringServer';
+
+const CLI = join(__dirname, '../../dist/cli.js');
+
+async function connect(args: string[]) {
+  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, 'mcp', ...args], stderr: 'pipe' });
+  let stderr = '';
+  transport.stderr?.on('data', (d) => (stderr += d));
+  const client = new Client({ name: 'xl3m-test', version: '1.0.0' });
+  await client.connect(transport);
+  return { client, stderr: () => stderr };
+}
+
+type Text = { type: string; text: string }[];
+
+describe('xl3m mcp', () => {
+  let repo: ReturnType<typeof needleRepo>;
+  let server: ScoringServer;
+  before(async () => {
+    assert.ok(existsSync(CLI), 'dist/cli.js is built (npm run build)');
+    repo = needleRepo({ maxFiles: 80, depth: 0.5 });
+    server = await startScoringServer();
+  });
+  after(async () => {
+    repo.dispose();
+    await server.close();
+  });
+
+  test('no model: lists find_relevant_files only, and ranks the file that answers first, with an excerpt', async () => {
+    const { client, stderr } = await connect(['--repo', repo.root]);
+    try {
+      const tools = (await client.listTools()).tools.map((t) => t.name);
+      assert.deepEqual(tools, ['find_relevant_files'], 'no ask_codebase without a model that answers');
+      const reply = await client.callTool({ name: 'find_relevant_files', arguments: { question: NEEDLE_QUESTION, maxFiles: 5, tokenBudget: 800 } });
+      assert.ok(!reply.isError, JSON.stringify(reply.content));
+      const report = reply.structuredContent as { files: { path: string; excerpt?: { text: string } }[]; excerptTokens: number; tokenBudget: number };
+      assert.equal(report.files[0]!.path, repo.needlePath);
+      assert.equal(report.files.length, 5);
+      assert.ok(report.files[0]!.excerpt?.text.includes(NEEDLE_ANSWER), 'the excerpt holds the answer');
+      assert.ok(report.excerptTokens <= 800 && report.tokenBudget === 800);
+      const text = (reply.content as Text)[0]!.text;
+      assert.match(text, new RegExp(`^1\\. ${repo.needlePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(100%`, 'm'));
+      assert.match(stderr(), /serving .*: find_relevant_files/, 'logs go to stderr');
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('a folder outside the roots, an empty question: refused with a clear message; a 10,000-token question is a question', async () => {
+    const { client } = await connect(['--repo', repo.root]);
+    try {
+      const outside = await client.callTool({ name: 'find_relevant_files', arguments: { question: 'where?', folder: '/etc' } });
+      assert.equal(outside.isError, true);
+      assert.match((outside.content as Text)[0]!.text, /\/etc is outside the folders this server may read/);
+      const escape = await client.callTool({ name: 'find_relevant_files', arguments: { question: 'where?', folder: '../..' } });
+      assert.equal(escape.isError, true);
+      const empty = await client.callTool({ name: 'find_relevant_files', arguments: { question: '   ' } });
+      assert.equal(empty.isError, true);
+      assert.match(JSON.stringify(empty.content), /the question is empty/);
+      const long = `${'ERROR worker 17 retry 3 of 5 at 12:00:01 connection pool exhausted\n'.repeat(700)}${NEEDLE_QUESTION}`;
+      const reply = await client.callTool({ name: 'find_relevant_files', arguments: { question: long, maxFiles: 3 } });
+      assert.ok(!reply.isError, JSON.stringify(reply.content).slice(0, 300));
+      assert.equal((reply.structuredContent as { files: { path: string }[] }).files[0]!.path, repo.needlePath);
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('with a server: ask_codebase answers from the key context, citing the files it read', async () => {
+    const { client } = await connect(['--repo', repo.root, '--base-url', server.url, '--model', 'test-model']);
+    try {
+      assert.deepEqual((await client.listTools()).tools.map((t) => t.name).sort(), ['ask_codebase', 'find_relevant_files']);
+      const reply = await client.callTool({ name: 'ask_codebase', arguments: { question: NEEDLE_QUESTION } });
+      assert.ok(!reply.isError, JSON.stringify(reply.content));
+      const text = (reply.content as Text)[0]!.text;
+      assert.ok(text.includes(NEEDLE_ANSWER), text);
+      assert.ok(text.includes(`- ${repo.needlePath} lines`), text);
+    } finally {
+      await client.close();
+    }
+  });
+
+  test('a client that disconnects mid-run leaves no process behind, and no request goes out afterwards', async () => {
+    const slow = await startScoringServer({ delayMs: 400 });
+    try {
+      const child = spawn(process.execPath, [CLI, 'mcp', '--repo', repo.root, '--base-url', slow.url, '--model', 'test-model', '--concurrency', '1', '--prompts-per-request', '1'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      const send = (m: unknown) => child.stdin.write(JSON.stringify(m) + '\n');
+      send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+      send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'find_relevant_files', arguments: { question: NEEDLE_QUESTION } } });
+      // mid-run: scoring requests are arriving
+      const deadline = Date.now() + 30_000;
+      while (slow.promptCount() === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(slow.promptCount() > 0, `the run reached the server: ${stderr}`);
+      child.stdin.end();
+      const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 15_000))]);
+      if (code === 'hung') child.kill('SIGKILL');
+      assert.equal(code, 0, `the server exits when its client is gone: ${stderr}`);
+      const seen = slow.promptCount();
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal(slow.promptCount(), seen, 'no request after the exit');
+      assert.match(stderr, /client gone; stopped/);
+    } finally {
+      await slow.close();
+    }
+  });
+});
