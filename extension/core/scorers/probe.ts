@@ -113,7 +113,7 @@ async function diagnose(
     const served = await ctx.client.models
       .list({ signal: ctx.signal, timeout: 5000, maxRetries: 0 })
       .then((page) => page.data.map((m) => m.id))
-      .catch(() => []);
+      .catch((): string[] => []);
     // a server that lists the model but answers 404 for it on some route has another problem
     if (served.includes(model)) return undefined;
     return {
