@@ -1,7 +1,10 @@
 import * as vscode from 'vscode';
 import type { GatherRoot } from './core/gather';
 import { CancelledError } from './core/pipeline';
-import { answers, runQuestion, type RunOutcome } from './core/run';
+import { answers, runQuestion, type RunEnv, type RunOutcome } from './core/run';
+import type { AnswerModel } from './core/backend';
+import type { AgentRunOptions } from './chatParticipant';
+import { vscodeAnswerModel } from './vscodeLanguageModel';
 import { describeProgress, formatCount, formatSeconds } from './core/progressText';
 import { toRunConfig } from './config';
 import type { Ctx } from './ctx';
@@ -15,7 +18,7 @@ export async function runInPanel(ctx: Ctx, question: string, roots: GatherRoot[]
   const { settings, problems } = ctx.settings();
   if (problems.length) void vscode.window.showWarningMessage(`xl3m settings: ${problems.join(' ')}`);
   ctx.cancelRun();
-  const controller = ctx.startRun();
+  const controller = ctx.startRun('from the panel');
   const pinned = ctx.pins.list();
   const config = toRunConfig(settings, await ctx.secrets.getApiKey(), pinned);
 
@@ -36,7 +39,7 @@ export async function runInPanel(ctx: Ctx, question: string, roots: GatherRoot[]
           config,
           question,
           roots,
-          { fs: workspaceFileSystem, tokenizer: ctx.tokenizer(), tokenizerPool: ctx.tokenizerPool(), tokenCache: ctx.tokenCache, localModels: ctx.localModels },
+          { ...runEnv(ctx), ...(settings.answerWithVsCodeModel && !config.server && !config.localModel ? { answerModel: await chooseVsCodeModel(ctx) } : {}) },
           {
             signal: controller.signal,
             onStatus: (text) => {
@@ -85,6 +88,86 @@ export async function runInPanel(ctx: Ctx, question: string, roots: GatherRoot[]
       }
     },
   );
+}
+
+function runEnv(ctx: Ctx): RunEnv {
+  return { fs: workspaceFileSystem, tokenizer: ctx.tokenizer(), tokenizerPool: ctx.tokenizerPool(), tokenCache: ctx.tokenCache, localModels: ctx.localModels };
+}
+
+/** The first chat model VS Code offers (Copilot's first, when there is one), or none, said in the log. */
+async function chooseVsCodeModel(ctx: Ctx): Promise<AnswerModel | undefined> {
+  const models = await vscode.lm.selectChatModels();
+  const model = models.find((m) => m.vendor === 'copilot') ?? models[0];
+  if (!model) {
+    ctx.log('xl3m.answerWithVsCodeModel is on, but VS Code offers no language model: no answer');
+    return undefined;
+  }
+  return vscodeAnswerModel(model, vscode);
+}
+
+/**
+ * A run for the chat participant and the language-model tool: the panel's run without the panel in
+ * front. The ranking shows in the Explorer and the Relevant Files view, and the panel holds it (the
+ * chat's button opens it). One run at a time: the caller checks `ctx.busy()` first.
+ */
+export async function runForAgent(ctx: Ctx, label: string, question: string, options: AgentRunOptions & { folder?: string }): Promise<RunOutcome> {
+  const { settings, problems } = ctx.settings();
+  if (problems.length) ctx.log(`settings: ${problems.join(' ')}`);
+  const roots = agentRoots(options.folder);
+  const pinned = ctx.pins.list();
+  const config = { ...toRunConfig(settings, await ctx.secrets.getApiKey(), pinned), answer: options.answer };
+  const controller = ctx.startRun(label);
+  const abort = () => controller.abort(options.signal.reason);
+  options.signal.addEventListener('abort', abort, { once: true });
+  ctx.clearRanking();
+  ctx.panel.setState({ ...EMPTY_STATE, question, status: 'running', progress: `asked ${label}`, pinned });
+  ctx.statusBar.running(label);
+  ctx.log(`question (${label}): ${question}`);
+  let lastStage = '';
+  try {
+    const outcome = await runQuestion(config, question, roots, { ...runEnv(ctx), ...(options.answerModel ? { answerModel: options.answerModel } : {}) }, {
+      signal: controller.signal,
+      onStatus: (text) => options.onProgress?.(text),
+      onBackend: (backend) => ctx.panel.update({ expectAnswer: answers(backend) }),
+      onProgress: (e) => {
+        if (e.stage === lastStage || e.stage === 'answer') return;
+        lastStage = e.stage;
+        options.onProgress?.(describeProgress(e, 16));
+      },
+      onRanking: (files) => {
+        ctx.showRanking(files, settings.listedFiles);
+        options.onRanking?.(files);
+      },
+      onAnswerDelta: (d) => {
+        ctx.panel.answerDelta(d);
+        options.onAnswerDelta?.(d);
+      },
+    });
+    finish(ctx, outcome, settings.listedFiles);
+    return outcome;
+  } catch (err) {
+    const cancelled = err instanceof CancelledError || controller.signal.aborted;
+    ctx.panel.update({ status: cancelled ? 'cancelled' : 'failed', message: (err as Error).message, progress: '' });
+    ctx.statusBar.finished(cancelled ? 'cancelled' : 'failed', question);
+    throw err;
+  } finally {
+    options.signal.removeEventListener('abort', abort);
+    ctx.endRun(controller);
+  }
+}
+
+/** The workspace's folders, or the one a tool call names (by name or path), which must be in the workspace. */
+function agentRoots(folder: string | undefined): GatherRoot[] {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (folders.length === 0) throw new Error('xl3m: open a folder or workspace first');
+  if (!folder) return folders.map((f) => ({ path: f.uri.toString(), name: f.name }));
+  const byName = folders.find((f) => f.name === folder);
+  if (byName) return [{ path: byName.uri.toString(), name: byName.name }];
+  const target = /^[a-z][\w+.-]*:\/\//i.test(folder) ? vscode.Uri.parse(folder) : folder.startsWith('/') || /^[A-Za-z]:[\\/]/.test(folder) ? vscode.Uri.file(folder) : vscode.Uri.joinPath(folders[0]!.uri, folder);
+  const normal = target.with({ path: target.path.replace(/\/+$/, '') });
+  const owner = folders.find((f) => normal.scheme === f.uri.scheme && normal.authority === f.uri.authority && (normal.path === f.uri.path || normal.path.startsWith(f.uri.path.replace(/\/+$/, '') + '/')));
+  if (!owner || normal.path.split('/').includes('..')) throw new Error(`xl3m: ${folder} is not a folder of this workspace (${folders.map((f) => f.name).join(', ')})`);
+  return [{ path: normal.toString(), name: vscode.workspace.asRelativePath(normal, folders.length > 1) }];
 }
 
 /** Files the panel holds (it lists `xl3m.listedFiles` of them, and more on request). */

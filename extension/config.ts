@@ -33,6 +33,8 @@ export interface Settings {
   /** Added to the default excludes (unless `useDefaultExcludes` is off). */
   excludes: string[];
   useDefaultExcludes: boolean;
+  /** With no model that answers configured, the panel's answer comes from a VS Code language model (VS Code asks the user's consent). */
+  answerWithVsCodeModel: boolean;
   maxFileBytes: number;
   confirmAboveTokens: number;
   requestTimeoutSeconds: number;
@@ -90,6 +92,8 @@ export function readSettings(source: SettingsSource): { settings: Settings; prob
   }
   const useDefaultExcludes = source.value('useDefaultExcludes') ?? true;
   if (typeof useDefaultExcludes !== 'boolean') problems.push('xl3m.useDefaultExcludes must be true or false; using true.');
+  const answerWithVsCodeModel = source.value('answerWithVsCodeModel') ?? false;
+  if (typeof answerWithVsCodeModel !== 'boolean') problems.push('xl3m.answerWithVsCodeModel must be true or false; using false.');
   const includeSecrets = source.userValue('includeSecrets');
   const more = source.userValue('additionalBaseUrls') ?? [];
   if (!Array.isArray(more)) problems.push('xl3m.additionalBaseUrls must be a list of URLs; ignored.');
@@ -122,6 +126,7 @@ export function readSettings(source: SettingsSource): { settings: Settings; prob
     prefilterPercent: int('prefilterPercent', 0, 0, 100),
     excludes: excludes as string[],
     useDefaultExcludes: useDefaultExcludes !== false,
+    answerWithVsCodeModel: answerWithVsCodeModel === true,
     maxFileBytes: int('maxFileBytes', DEFAULTS.maxFileBytes, 1),
     confirmAboveTokens: int('confirmAboveTokens', DEFAULTS.confirmAboveTokens, 0),
     requestTimeoutSeconds: int('requestTimeoutSeconds', DEFAULTS.timeoutSeconds, 1),

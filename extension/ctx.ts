@@ -30,6 +30,7 @@ export class Ctx implements vscode.Disposable {
   readonly pins: Pins;
   readonly globalState: vscode.Memento;
   private run: AbortController | undefined;
+  private runLabel = { label: '', started: 0 };
   private tiktoken: TiktokenTokenizer | undefined;
   private pool: TokenizerPool | undefined | null = null;
   /** Token counts kept between questions: unchanged files are not tokenized again. */
@@ -118,13 +119,20 @@ export class Ctx implements vscode.Disposable {
     this.highlights.set([]);
   }
 
-  startRun(): AbortController {
+  startRun(label = 'a question'): AbortController {
     this.run = new AbortController();
+    this.runLabel = { label, started: Date.now() };
     return this.run;
   }
 
   endRun(controller: AbortController) {
     if (this.run === controller) this.run = undefined;
+  }
+
+  /** The run in progress, in words (what asked, for how long), or undefined. */
+  busy(): string | undefined {
+    if (!this.run) return undefined;
+    return `${this.runLabel.label}, for ${Math.round((Date.now() - this.runLabel.started) / 1000)} s`;
   }
 
   cancelRun() {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { handlePanelMessage, registerCommands } from './commands';
 import { Ctx } from './ctx';
+import { registerAgents } from './agents';
 
 let ctx: Ctx | undefined;
 
@@ -11,6 +12,12 @@ export function activate(extension: vscode.ExtensionContext) {
   ctx = context;
   extension.subscriptions.push(context);
   registerCommands(context);
+  try {
+    registerAgents(context);
+  } catch (err) {
+    // an editor without Chat, language-model tools or MCP support still gets the panel and the CLI
+    context.log(`chat, tool and MCP entry points not registered: ${(err as Error).message}`);
+  }
   context.log(`activated in ${(performance.now() - started).toFixed(1)} ms`);
 }
 

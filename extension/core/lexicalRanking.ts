@@ -26,6 +26,10 @@ export interface LexicalParams {
   kindPrior: Record<FileKind, number>;
   /** Multiplier for records of past changes and issue templates (changelogs, release notes, changesets), which echo every issue's words. */
   echoPrior: number;
+  /** Multiplier for a file under a folder the question names by a compound name (`runtime-core`, `language_css`). */
+  folderBoost: number;
+  /** Where a question must name documentation for docs to be exempt from their prior: its first line only, or anywhere. */
+  docsFromTitle: boolean;
 }
 
 export const DEFAULT_LEXICAL_PARAMS: LexicalParams = {
@@ -40,6 +44,8 @@ export const DEFAULT_LEXICAL_PARAMS: LexicalParams = {
   mentionBoost: 1.5,
   kindPrior: { source: 1, test: 0.6, docs: 0.5, config: 0.5, generated: 0.3, other: 0.6 },
   echoPrior: 0.25,
+  folderBoost: 1,
+  docsFromTitle: false,
 };
 
 const ECHO = /(^|\/)(changelog|changes|history|news|release[-_ ]?notes?|releases?|whatsnew)[^/]*$|(^|\/)(changelog[^/]*|\.changeset|changes|release[-_]?notes|whatsnew)\/|(^|\/)\.github\/(issue_template|pull_request_template)/i;
@@ -64,6 +70,7 @@ const DECLARATION =
   /^\s*(?:export\s+)?(?:default\s+)?(?:pub(?:\([\w\s]+\))?\s+)?(?:async\s+)?(?:def|class|function\*?|fn|func|interface|type|enum|struct|trait|impl|module|object|protocol|record|macro_rules!)\s+([A-Za-z_$][\w$]*)/;
 const ASSIGNED_FUNCTION = /^\s*(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*(?:async\s+)?(?:function|\([^)]*\)\s*(?::[^=]+)?=>|[A-Za-z_$][\w$]*\s*=>)/;
 const METHOD = /^\s+(?:(?:public|private|protected|static|async|override|readonly|get|set)\s+)*([A-Za-z_$][\w$]*)\s*\([^)]*\)\s*(?::\s*[^{]+)?\{\s*$/;
+const ECHO_QUESTION = /\b(change ?logs?|release notes?|templates?)\b/i;
 const DOC_QUESTION = /\b(docs?|documentation|docstrings?|readme|tutorials?|typos?|changelog|sphinx)\b/i;
 const CONTROL_WORDS = new Set(['if', 'for', 'while', 'switch', 'catch', 'return', 'function', 'constructor']);
 
@@ -85,6 +92,17 @@ export function mentionedPaths(question: string): Set<string> {
     }
   }
   return out;
+}
+
+/** Compound names in the question (`compiler-core`, `language_css`) that could name a folder. */
+export function namedFolders(question: string): Set<string> {
+  return new Set((question.match(/[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)+/g) ?? []).map((s) => s.toLowerCase()));
+}
+
+function inNamedFolder(path: string, folders: ReadonlySet<string>): boolean {
+  const parts = path.toLowerCase().split('/');
+  for (let i = 0; i < parts.length - 1; i++) if (folders.has(parts[i]!)) return true;
+  return false;
 }
 
 const CODE_EXTENSION = /\.[a-z0-9]+$/i;
@@ -267,7 +285,9 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
   const k3 = params.queryK3;
   const query = counts.query.map(({ term, qtf }) => ({ term, weight: k3 > 0 ? ((k3 + 1) * qtf) / (k3 + qtf) : 1 }));
   const mentions = mentionedPaths(counts.question);
-  const docsWanted = DOC_QUESTION.test(counts.question);
+  const docsWanted = DOC_QUESTION.test(params.docsFromTitle ? counts.question.trimStart().split('\n', 1)[0]! : counts.question);
+  const echoPrior = ECHO_QUESTION.test(counts.question) ? 1 : params.echoPrior;
+  const folders = namedFolders(counts.question);
 
   const n = Math.max(1, files.length);
   const df = new Array<number>(query.length).fill(0);
@@ -322,7 +342,8 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
     const kind = fileKind(files[i]!.path);
     const mentioned = isMentioned(files[i]!.path, mentions);
     if (mentioned) score *= params.mentionBoost;
-    score *= kind === 'docs' && docsWanted ? 1 : params.kindPrior[kind] * (ECHO.test(files[i]!.path) ? params.echoPrior : 1);
+    if (folders.size > 0 && inNamedFolder(files[i]!.path, folders)) score *= params.folderBoost;
+    score *= (kind === 'docs' && docsWanted ? 1 : params.kindPrior[kind]) * (ECHO.test(files[i]!.path) ? echoPrior : 1);
     const ranges = best
       .slice(0, 3)
       .map(([, c]) => ({ start: c * params.chunkLines + 1, end: Math.min(s.lines, (c + 1) * params.chunkLines) }))
