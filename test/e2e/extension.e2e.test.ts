@@ -328,6 +328,46 @@ test('a local GGUF model and no server: ranked and answered by llama.cpp in a ch
   }
 });
 
+test("@xl3m in the Chat view, answered by the user's own VS Code model with references; the language-model tool called", { timeout: 300_000 }, async () => {
+  try {
+    // a test-only extension gives Chat a model (offline, no Copilot) and drives the tool as an agent would
+    const fakeVsix = join(tmp, 'fake-model.vsix');
+    const vsce = spawnSync(process.execPath, [join(ROOT, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', fakeVsix], { cwd: join(__dirname, 'fake-model'), encoding: 'utf8' });
+    assert.equal(vsce.status, 0, `${vsce.stdout}\n${vsce.stderr}`);
+    const install = spawnSync(NODE24, [CODE_SERVER, '--user-data-dir', join(tmp, 'ud'), '--extensions-dir', join(tmp, 'exts'), '--install-extension', fakeVsix], { encoding: 'utf8' });
+    assert.equal(install.status, 0, `${install.stdout}\n${install.stderr}`);
+    // no scoring server and no local model: the ranking is lexical and the chat's model answers; Chat on
+    writeFileSync(join(tmp, 'ud/Machine/settings.json'), JSON.stringify({}));
+    const user = JSON.parse(readFileSync(join(tmp, 'ud/User/settings.json'), 'utf8'));
+    writeFileSync(join(tmp, 'ud/User/settings.json'), JSON.stringify({ ...user, 'chat.disableAIFeatures': false }));
+    await page.goto(url);
+    await workbenchReady();
+
+    await runCommand('xl3m test: Ask @xl3m in Chat');
+    const chat = page.locator('.interactive-session');
+    await chat.locator('.interactive-item-container', { hasText: 'Fake model: the codename is PURPLE-ELEPHANT-42' }).first().waitFor({ timeout: 120_000 });
+    const reply = chat.locator('.interactive-response').last();
+    // the key-context files are the reply's references; the ranking is a button
+    await reply.locator('.chat-used-context, .chat-content-references', { hasText: /reference/i }).first().waitFor({ timeout: 30_000 });
+    await reply.locator('.monaco-button, a.monaco-button', { hasText: /Show the ranking/ }).first().waitFor({ timeout: 30_000 });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'chat.png') });
+
+    // the tool, called as agent mode would (vscode.lm.invokeTool)
+    await runCommand('xl3m test: Invoke the xl3m tool');
+    const deadline = Date.now() + 120_000;
+    let result: string[] = [];
+    while (Date.now() < deadline && !(result = findFiles(join(tmp, 'ud'), 'tool-result.txt')).length) await new Promise((r) => setTimeout(r, 250));
+    assert.equal(result.length, 1, 'the tool answered');
+    const text = readFileSync(result[0]!, 'utf8');
+    assert.match(text, new RegExp(`^1\\. ${repo.needlePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(100%`, 'm'), text.slice(0, 400));
+    assert.ok(text.includes(NEEDLE_ANSWER), 'with an excerpt of the lines that answer');
+  } finally {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'chat-last.png') }).catch(() => {});
+  }
+});
+
 /** This user's processes: pid, parent, command line and mapped files (Linux /proc). */
 function processes(): { pid: number; ppid: number; cmdline: string; maps: string }[] {
   const out = [];
