@@ -42,10 +42,10 @@ export const DEFAULT_LEXICAL_PARAMS: LexicalParams = {
   chunkCount: 2,
   queryK3: 1.5,
   mentionBoost: 1.5,
-  kindPrior: { source: 1, test: 0.6, docs: 0.5, config: 0.5, generated: 0.3, other: 0.6 },
+  kindPrior: { source: 1, test: 0.15, docs: 0.3, config: 0.3, generated: 0.1, other: 0.4 },
   echoPrior: 0.25,
-  folderBoost: 1,
-  docsFromTitle: false,
+  folderBoost: 1.2,
+  docsFromTitle: true,
 };
 
 const ECHO = /(^|\/)(changelog|changes|history|news|release[-_ ]?notes?|releases?|whatsnew)[^/]*$|(^|\/)(changelog[^/]*|\.changeset|changes|release[-_]?notes|whatsnew)\/|(^|\/)\.github\/(issue_template|pull_request_template)/i;

@@ -78,6 +78,32 @@ describe('lexical ranking', () => {
     assert.equal(ranked(files, 'The documentation of the parser: where are the docs for the parse function input string?')[0]!.path, 'docs/parser.md');
   });
 
+  test("documentation wins only when the question's first line asks about it; changelogs and templates stay low even then", () => {
+    const files = [
+      { path: 'src/parse/tag.js', text: 'export function read_const_tag(parser) {\n  // the declarator end must include the closing parenthesis\n  const end = parser.index;\n}\n' },
+      { path: 'CONTRIBUTING.md', text: '# Contributing\nBefore submitting the PR, please make sure you do the following: documentation, tests, changeset. Prefix the title with fix: or feat:.\n' },
+      { path: '.github/PULL_REQUEST_TEMPLATE.md', text: '### Before submitting the PR, please make sure you do the following\n- [ ] documentation\n- [ ] tests\n- [ ] changeset\n' },
+      { path: 'docs/const.md', text: '# const tags\nThe {@const} tag declares a value; its documentation is here.\n' },
+    ];
+    // a fix whose message carries the pull-request template's checklist
+    const fix = 'fix: include wrapping parentheses in const declarator end\n\nThe declarator end fell before the closing parenthesis.\n\n### Before submitting the PR, please make sure you do the following\n- [x] documentation\n- [x] tests\n';
+    const order = ranked(files, fix).map((f) => f.path);
+    assert.equal(order[0], 'src/parse/tag.js', order.join(', '));
+    const docs = ranked(files, 'docs: document the const tag and its declarator').map((f) => f.path);
+    assert.equal(docs[0], 'docs/const.md', docs.join(', '));
+    assert.ok(docs.indexOf('.github/PULL_REQUEST_TEMPLATE.md') > docs.indexOf('docs/const.md'), 'a template stays below the docs');
+  });
+
+  test('a folder the question names by a compound name (a package, a language) lifts the files under it', () => {
+    const body = 'export function transform(node) {\n  // keep the lifecycle of the vnode in a stable loop\n  return node;\n}\n';
+    const files = [
+      { path: 'packages/runtime-core/src/loop.ts', text: body },
+      { path: 'packages/compiler-core/src/loop.ts', text: body },
+    ];
+    assert.equal(ranked(files, 'fix(compiler-core): preserve vnode lifecycle in stable loop')[0]!.path, 'packages/compiler-core/src/loop.ts');
+    assert.equal(ranked(files, 'fix(runtime-core): preserve vnode lifecycle in stable loop')[0]!.path, 'packages/runtime-core/src/loop.ts');
+  });
+
   test('a file named in a traceback or by its module path is lifted', () => {
     const files = [
       { path: 'sympy/core/basic.py', text: `def subs(self): pass\n${filler('b', 50)}` },
