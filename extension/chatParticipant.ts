@@ -85,7 +85,7 @@ export function chatHandler(deps: ChatDeps): vscode.ChatRequestHandler {
     answer.flush();
     const { result } = outcome;
     if (filesOnly || !outcome.answered) {
-      if (!filesOnly) stream.markdown(`${escapeMarkdown(capitalise(outcome.notes[0] ?? 'no model answers'))}\n\n`);
+      if (!filesOnly) stream.markdown('No model answered (configure a server or a local GGUF model for one); the ranking:\n\n');
       stream.markdown(rankingMarkdown(deps, result.files, 10));
     }
     const keyContext = result.files.filter((f) => f.inKeyContext);
@@ -94,6 +94,8 @@ export function chatHandler(deps: ChatDeps): vscode.ChatRequestHandler {
       stream.reference(r ? new deps.vs.Location(deps.uriOf(f), new deps.vs.Range(r.start - 1, 0, r.end - 1, 0)) : deps.uriOf(f));
     }
     if (result.partial) stream.markdown(`\n\n_Partial: ${escapeMarkdown(result.partial)}._`);
+    // e.g. that the chat's model answered but cannot score, or that a long question was condensed
+    for (const note of outcome.notes) stream.markdown(`\n\n_${escapeMarkdown(note)}_`);
     stream.button({ command: 'xl3m.showPanel', title: `Show the ranking (${result.files.length} files)` });
     return { metadata: { question: prompt, files: result.files.length } satisfies ChatTurnMetadata };
   };
@@ -160,4 +162,3 @@ function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+!|<>]/g, '\\$&');
 }
 
-const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);

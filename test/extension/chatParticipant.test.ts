@@ -138,6 +138,7 @@ describe('@xl3m (chat participant)', () => {
     assert.equal(prompts.length, 1);
     assert.ok(prompts[0]!.includes(NEEDLE_ANSWER), "the model was given the needle's lines");
     assert.ok(markdown().includes(`The codename is ${NEEDLE_ANSWER}`));
+    assert.match(markdown().replace(/\\(.)/g, '$1'), /Fake GPT \(a VS Code language model\) answers .* It gives no log-probabilities, so it cannot score/);
   });
 
   test('an empty question: asked for one, nothing run', async () => {
