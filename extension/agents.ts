@@ -65,7 +65,11 @@ export function registerAgents(ctx: Ctx) {
       resolveMcpServerDefinition: async (definition) => {
         // the server and key come from the user's settings and secret storage when the server starts, never from the workspace
         const { settings } = ctx.settings();
-        if (!(definition instanceof vscode.McpStdioServerDefinition) || !settings.baseUrl || !settings.model) return definition;
+        if (!(definition instanceof vscode.McpStdioServerDefinition)) return definition;
+        if (!settings.baseUrl || !settings.model) {
+          if (settings.localModel) definition.args = [...definition.args, '--model-file', settings.localModel, '--context-size', String(settings.localContextSize)];
+          return definition;
+        }
         definition.args = [...definition.args, '--base-url', settings.baseUrl, '--model', settings.model];
         const key = await ctx.secrets.getApiKey();
         if (key) definition.env = { ...definition.env, XL3M_API_KEY: key };
