@@ -14,14 +14,10 @@ const items = readItems(values.dataset!).filter((_, i) => i % every === offset);
 const D = DEFAULT_LEXICAL_PARAMS;
 const allVariants: Record<string, Partial<LexicalParams>> = {
   default: {},
-  test04: { kindPrior: { ...D.kindPrior, test: 0.4 } },
-  test025: { kindPrior: { ...D.kindPrior, test: 0.25, generated: 0.2 } },
-  t025o04: { kindPrior: { ...D.kindPrior, test: 0.25, other: 0.4, generated: 0.2 } },
-  t025o04d03: { kindPrior: { ...D.kindPrior, test: 0.25, other: 0.4, generated: 0.2, docs: 0.3, config: 0.3 } },
-  t015all: { kindPrior: { ...D.kindPrior, test: 0.15, other: 0.3, generated: 0.1, docs: 0.3, config: 0.3 } },
-  path5: { pathWeight: 5 },
-  t025path5: { kindPrior: { ...D.kindPrior, test: 0.25, generated: 0.2 }, pathWeight: 5 },
-  noPrior: { kindPrior: { source: 1, test: 1, docs: 1, config: 1, generated: 1, other: 1 }, echoPrior: 1 },
+  k1_12: { k1: 1.2 },
+  chunk03: { chunkWeight: 0.3 },
+  path3: { pathWeight: 3 },
+  def3: { definitionWeight: 3 },
 };
 const names = values.variants ? values.variants.split(',') : Object.keys(allVariants);
 const times: Record<string, number> = {};

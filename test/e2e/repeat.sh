@@ -4,6 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-10}
+mkdir -p test-output
 node -e 'for (;;) {}' &
 hog=$!
 trap 'kill $hog 2>/dev/null' EXIT
