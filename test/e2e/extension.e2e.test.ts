@@ -348,7 +348,10 @@ test("@xl3m in the Chat view, answered by the user's own VS Code model with refe
     await chat.locator('.interactive-item-container', { hasText: 'Fake model: the codename is PURPLE-ELEPHANT-42' }).first().waitFor({ timeout: 120_000 });
     const reply = chat.locator('.interactive-response').last();
     // the key-context files are the reply's references; the ranking is a button
-    await reply.locator('.chat-used-context, .chat-content-references', { hasText: /reference/i }).first().waitFor({ timeout: 30_000 });
+    // (the list may be folded under "Completed N steps": attached is what counts, not shown)
+    const used = reply.locator('.chat-used-context, .chat-content-references', { hasText: /reference/i }).first();
+    await used.waitFor({ state: 'attached', timeout: 30_000 });
+    assert.match((await used.textContent()) ?? '', /[1-9]\d* references?/i);
     await reply.locator('.monaco-button, a.monaco-button', { hasText: /Show the ranking/ }).first().waitFor({ timeout: 30_000 });
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'chat.png') });
