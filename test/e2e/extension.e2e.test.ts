@@ -154,21 +154,28 @@ async function runCommand(title: string) {
     await page.keyboard.press('Escape');
     await page.keyboard.press('F1');
     if (!(await input.waitFor({ state: 'visible', timeout: 5000 }).then(() => true, () => false))) continue;
-    await input.fill('>' + title);
+    // a workbench still restoring (editors, the panel) may take the focus and close the palette: try again
+    if (!(await input.fill('>' + title, { timeout: 5000 }).then(() => true, () => false))) continue;
     if (await row.waitFor({ timeout: 3000 }).then(() => true, () => false)) {
-      await row.click();
-      return;
+      if (await row.click({ timeout: 5000 }).then(() => true, () => false)) return;
     }
   }
   throw new Error(`command "${title}" never appeared in the command palette`);
 }
 
 async function ask(question: string) {
-  await runCommand('xl3m: Ask the Codebase');
   const input = page.locator('.quick-input-widget .quick-input-box input');
-  await page.locator('.quick-input-widget', { hasText: 'Ask the Codebase' }).waitFor({ timeout: 15_000 });
-  await input.fill(question);
-  await input.press('Enter');
+  const box = page.locator('.quick-input-widget', { hasText: 'Ask the Codebase' });
+  // the question's input box can be closed by a workbench still restoring, like the palette: ask again
+  for (let attempt = 1; ; attempt++) {
+    await runCommand('xl3m: Ask the Codebase');
+    const typed =
+      (await box.waitFor({ timeout: 15_000 }).then(() => true, () => false)) &&
+      (await input.fill(question, { timeout: 5000 }).then(() => true, () => false)) &&
+      (await input.press('Enter', { timeout: 5000 }).then(() => true, () => false));
+    if (typed) return;
+    if (attempt === 5) throw new Error('the question box of "xl3m: Ask the Codebase" never took the question');
+  }
 }
 
 const panel = () => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
