@@ -25,6 +25,8 @@ export interface McpIo {
   stderr: Writable;
 }
 
+type ProgressNotification = { method: 'notifications/progress'; params: { progressToken: string | number; progress: number; message?: string } };
+
 type ToolReply = { content: { type: 'text'; text: string }[]; isError?: boolean; structuredContent?: Record<string, unknown> };
 
 const refusal = (text: string): ToolReply => ({ content: [{ type: 'text', text: `xl3m: ${text}` }], isError: true });
@@ -64,7 +66,7 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
     return [{ path: real, name: path.basename(real) }];
   };
 
-  const run = async (tool: string, question: string, folder: string | undefined, config: RunConfig, extra: { signal: AbortSignal; sendNotification?: (n: any) => Promise<void>; _meta?: { progressToken?: string | number } }) => {
+  const run = async (tool: string, question: string, folder: string | undefined, config: RunConfig, extra: { signal: AbortSignal; sendNotification?: (n: ProgressNotification) => Promise<void>; _meta?: { progressToken?: string | number } }) => {
     if (running) return { refused: `a run is already in progress (${running.tool}, started ${Math.round((Date.now() - running.started) / 1000)} s ago); call again when it has ended` };
     const target = rootsFor(folder);
     if (typeof target === 'string') return { refused: target };
