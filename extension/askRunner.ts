@@ -6,6 +6,7 @@ import type { AnswerModel } from './core/backend';
 import type { AgentRunOptions } from './chatParticipant';
 import { vscodeAnswerModel } from './vscodeLanguageModel';
 import { describeProgress, formatCount, formatSeconds } from './core/progressText';
+import type { ProgressEvent, RankedFile } from './core/types';
 import { toRunConfig } from './config';
 import type { Ctx } from './ctx';
 import { EMPTY_STATE } from './protocol';
@@ -13,81 +14,134 @@ import { workspaceFileSystem } from './workspaceFileSystem';
 
 const RATE_KEY = 'xl3m.lastTokensPerSecond';
 
-/** Runs one question from the panel or the palette, showing progress, the panel, the highlights and the status bar. */
+/** Runs one question from the panel or the palette: a notification with progress and Cancel, the panel in front. */
 export async function runInPanel(ctx: Ctx, question: string, roots: GatherRoot[]): Promise<void> {
   const { settings, problems } = ctx.settings();
   if (problems.length) void vscode.window.showWarningMessage(`xl3m settings: ${problems.join(' ')}`);
   ctx.cancelRun();
-  const controller = ctx.startRun('from the panel');
-  const pinned = ctx.pins.list();
-  const config = toRunConfig(settings, await ctx.secrets.getApiKey(), pinned);
-
-  ctx.clearRanking();
+  const configured = toRunConfig(settings, undefined, []);
+  const answerModel = settings.answerWithVsCodeModel && !configured.server && !configured.localModel ? await chooseVsCodeModel(ctx) : undefined;
   ctx.panel.show();
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'xl3m', cancellable: true }, async (progress, token) => {
+    const cancel = new AbortController();
+    token.onCancellationRequested(() => cancel.abort());
+    let reported = 0;
+    let lastProgress = 0;
+    try {
+      await runInWorkspace(ctx, 'from the panel', question, roots, {
+        answer: true,
+        ...(answerModel ? { answerModel } : {}),
+        signal: cancel.signal,
+        confirmScoring: (plan) => confirmScoring(ctx, plan, settings.confirmAboveTokens),
+        onStatus: (text) => progress.report({ message: text }),
+        onProgress: (e) => {
+          // one update per result would flood the notification and the webview on big runs
+          const now = performance.now();
+          if (e.stage === 'answer' || (e.stage === 'score' && e.done < e.total && now - lastProgress < 100)) return false;
+          lastProgress = now;
+          const text = describeProgress(e, 16);
+          const pct = e.stage === 'score' && e.total ? (100 * e.done) / e.total : reported;
+          progress.report({ message: text, increment: pct - reported });
+          reported = pct;
+          return true;
+        },
+      });
+    } catch (err) {
+      // the panel's Cancel and the notification's both leave the run marked cancelled: no error to show
+      if (ctx.panel.current.status !== 'cancelled') void vscode.window.showErrorMessage(`xl3m: ${(err as Error).message}`);
+    }
+  });
+}
+
+/**
+ * A run for the chat participant and the language-model tool: the panel's run without the panel in
+ * front (the chat's button opens it). One run at a time: the caller checks `ctx.busy()` first.
+ */
+export async function runForAgent(ctx: Ctx, label: string, question: string, options: AgentRunOptions & { folder?: string }): Promise<RunOutcome> {
+  const { problems } = ctx.settings();
+  if (problems.length) ctx.log(`settings: ${problems.join(' ')}`);
+  let lastStage = '';
+  return runInWorkspace(ctx, label, question, agentRoots(options.folder), {
+    ...options,
+    onStatus: (text) => options.onProgress?.(text),
+    onProgress: (e) => {
+      if (e.stage === lastStage || e.stage === 'answer') return false;
+      lastStage = e.stage;
+      options.onProgress?.(describeProgress(e, 16));
+      return true;
+    },
+  });
+}
+
+interface WorkspaceRunOptions {
+  answer: boolean;
+  answerModel?: AnswerModel;
+  signal: AbortSignal;
+  confirmScoring?(plan: { segments: number; tokens: number }): Promise<boolean>;
+  onStatus?(text: string): void;
+  /** Reports a progress event where the entry point shows progress; true when the panel should show it too. */
+  onProgress(e: ProgressEvent): boolean;
+  onRanking?(files: RankedFile[]): void;
+  onAnswerDelta?(text: string): void;
+}
+
+/**
+ * One question in this window, whoever asked: the run (one at a time), with the panel holding its
+ * state, the status bar, the Explorer badges, the Relevant Files view and the shading showing it.
+ * Failures are recorded in the panel and rethrown.
+ */
+async function runInWorkspace(ctx: Ctx, label: string, question: string, roots: GatherRoot[], options: WorkspaceRunOptions): Promise<RunOutcome> {
+  const { settings } = ctx.settings();
+  const pinned = ctx.pins.list();
+  const config = { ...toRunConfig(settings, await ctx.secrets.getApiKey(), pinned), answer: options.answer };
+  const controller = ctx.startRun(label);
+  const abort = () => controller.abort(options.signal.reason);
+  options.signal.addEventListener('abort', abort, { once: true });
+  ctx.clearRanking();
   ctx.panel.setState({ ...EMPTY_STATE, question, status: 'running', progress: 'gathering files…', pinned });
   ctx.statusBar.running('gathering');
-  ctx.log(`question: ${question}`);
-
-  await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'xl3m', cancellable: true },
-    async (progress, token) => {
-      token.onCancellationRequested(() => controller.abort());
-      let reported = 0;
-      let lastProgress = 0;
-      try {
-        const outcome = await runQuestion(
-          config,
-          question,
-          roots,
-          { ...runEnv(ctx), ...(settings.answerWithVsCodeModel && !config.server && !config.localModel ? { answerModel: await chooseVsCodeModel(ctx) } : {}) },
-          {
-            signal: controller.signal,
-            onStatus: (text) => {
-              progress.report({ message: text });
-              ctx.panel.progress(text);
-            },
-            onBackend: (backend) => {
-              ctx.panel.update({ expectAnswer: answers(backend) });
-              for (const p of backend.probes) ctx.log(`${p.endpoint}: ${p.explanation}`);
-              for (const n of backend.notes) ctx.log(n);
-            },
-            confirmScoring: (plan) => confirmScoring(ctx, plan, settings.confirmAboveTokens),
-            onProgress: (e) => {
-              // one update per result would flood the notification and the webview on big runs
-              const now = performance.now();
-              if (e.stage === 'score' && e.done < e.total && now - lastProgress < 100) return;
-              lastProgress = now;
-              const text = describeProgress(e, 16);
-              if (e.stage === 'score') {
-                const pct = e.total ? (100 * e.done) / e.total : 0;
-                progress.report({ message: text, increment: pct - reported });
-                reported = pct;
-                ctx.statusBar.running(`${e.done}/${e.total}`);
-              } else if (e.stage !== 'answer') {
-                progress.report({ message: text });
-              }
-              if (e.stage !== 'answer') ctx.panel.progress(text);
-            },
-            onRanking: (files) => {
-              ctx.panel.update({ files: files.slice(0, PANEL_FILES), listedFiles: settings.listedFiles, progress: ctx.panel.current.expectAnswer ? 'answering…' : '' });
-              ctx.showRanking(files, settings.listedFiles);
-            },
-            onAnswerDelta: (d) => ctx.panel.answerDelta(d),
-          },
-        );
-        finish(ctx, outcome, settings.listedFiles);
-      } catch (err) {
-        const cancelled = err instanceof CancelledError || controller.signal.aborted;
-        const message = (err as Error).message;
-        ctx.log(`${cancelled ? 'cancelled' : 'failed'}: ${message}`);
-        ctx.panel.update({ status: cancelled ? 'cancelled' : 'failed', message, progress: '' });
-        ctx.statusBar.finished(cancelled ? 'cancelled' : 'failed', question);
-        if (!cancelled) void vscode.window.showErrorMessage(`xl3m: ${message}`);
-      } finally {
-        ctx.endRun(controller);
-      }
-    },
-  );
+  ctx.log(`question (${label}): ${question}`);
+  try {
+    const outcome = await runQuestion(config, question, roots, { ...runEnv(ctx), ...(options.answerModel ? { answerModel: options.answerModel } : {}) }, {
+      signal: controller.signal,
+      ...(options.confirmScoring ? { confirmScoring: options.confirmScoring } : {}),
+      onStatus: (text) => {
+        options.onStatus?.(text);
+        ctx.panel.progress(text);
+      },
+      onBackend: (backend) => {
+        ctx.panel.update({ expectAnswer: answers(backend) });
+        for (const p of backend.probes) ctx.log(`${p.endpoint}: ${p.explanation}`);
+        for (const n of backend.notes) ctx.log(n);
+      },
+      onProgress: (e) => {
+        if (!options.onProgress(e)) return;
+        ctx.panel.progress(describeProgress(e, 16));
+        if (e.stage === 'score') ctx.statusBar.running(`${e.done}/${e.total}`);
+      },
+      onRanking: (files) => {
+        ctx.panel.update({ files: files.slice(0, PANEL_FILES), listedFiles: settings.listedFiles, progress: ctx.panel.current.expectAnswer ? 'answering…' : '' });
+        ctx.showRanking(files, settings.listedFiles);
+        options.onRanking?.(files);
+      },
+      onAnswerDelta: (d) => {
+        ctx.panel.answerDelta(d);
+        options.onAnswerDelta?.(d);
+      },
+    });
+    finish(ctx, outcome, settings.listedFiles);
+    return outcome;
+  } catch (err) {
+    const cancelled = err instanceof CancelledError || controller.signal.aborted;
+    const message = (err as Error).message;
+    ctx.log(`${cancelled ? 'cancelled' : 'failed'}: ${message}`);
+    ctx.panel.update({ status: cancelled ? 'cancelled' : 'failed', message, progress: '' });
+    ctx.statusBar.finished(cancelled ? 'cancelled' : 'failed', question);
+    throw err;
+  } finally {
+    options.signal.removeEventListener('abort', abort);
+    ctx.endRun(controller);
+  }
 }
 
 function runEnv(ctx: Ctx): RunEnv {
@@ -103,57 +157,6 @@ async function chooseVsCodeModel(ctx: Ctx): Promise<AnswerModel | undefined> {
     return undefined;
   }
   return vscodeAnswerModel(model, vscode);
-}
-
-/**
- * A run for the chat participant and the language-model tool: the panel's run without the panel in
- * front. The ranking shows in the Explorer and the Relevant Files view, and the panel holds it (the
- * chat's button opens it). One run at a time: the caller checks `ctx.busy()` first.
- */
-export async function runForAgent(ctx: Ctx, label: string, question: string, options: AgentRunOptions & { folder?: string }): Promise<RunOutcome> {
-  const { settings, problems } = ctx.settings();
-  if (problems.length) ctx.log(`settings: ${problems.join(' ')}`);
-  const roots = agentRoots(options.folder);
-  const pinned = ctx.pins.list();
-  const config = { ...toRunConfig(settings, await ctx.secrets.getApiKey(), pinned), answer: options.answer };
-  const controller = ctx.startRun(label);
-  const abort = () => controller.abort(options.signal.reason);
-  options.signal.addEventListener('abort', abort, { once: true });
-  ctx.clearRanking();
-  ctx.panel.setState({ ...EMPTY_STATE, question, status: 'running', progress: `asked ${label}`, pinned });
-  ctx.statusBar.running(label);
-  ctx.log(`question (${label}): ${question}`);
-  let lastStage = '';
-  try {
-    const outcome = await runQuestion(config, question, roots, { ...runEnv(ctx), ...(options.answerModel ? { answerModel: options.answerModel } : {}) }, {
-      signal: controller.signal,
-      onStatus: (text) => options.onProgress?.(text),
-      onBackend: (backend) => ctx.panel.update({ expectAnswer: answers(backend) }),
-      onProgress: (e) => {
-        if (e.stage === lastStage || e.stage === 'answer') return;
-        lastStage = e.stage;
-        options.onProgress?.(describeProgress(e, 16));
-      },
-      onRanking: (files) => {
-        ctx.showRanking(files, settings.listedFiles);
-        options.onRanking?.(files);
-      },
-      onAnswerDelta: (d) => {
-        ctx.panel.answerDelta(d);
-        options.onAnswerDelta?.(d);
-      },
-    });
-    finish(ctx, outcome, settings.listedFiles);
-    return outcome;
-  } catch (err) {
-    const cancelled = err instanceof CancelledError || controller.signal.aborted;
-    ctx.panel.update({ status: cancelled ? 'cancelled' : 'failed', message: (err as Error).message, progress: '' });
-    ctx.statusBar.finished(cancelled ? 'cancelled' : 'failed', question);
-    throw err;
-  } finally {
-    options.signal.removeEventListener('abort', abort);
-    ctx.endRun(controller);
-  }
 }
 
 /** The workspace's folders, or the one a tool call names (by name or path), which must be in the workspace. */

@@ -7,12 +7,13 @@ import type * as vscode from 'vscode';
 import type { AnswerModel } from './core/backend';
 import type { RunOutcome } from './core/run';
 import type { RankedFile } from './core/types';
+import { citationPattern } from './core/citation';
 
 export const PARTICIPANT_ID = 'xl3m.chat';
 
 /** What the handler asks of the extension: a run, and how a ranked file becomes a URI. */
 export interface ChatDeps {
-  vs: Pick<typeof vscode, 'Location' | 'Range' | 'MarkdownString' | 'Uri'>;
+  vs: Pick<typeof vscode, 'Location' | 'Range' | 'MarkdownString'>;
   /** A run in progress, in words, or undefined (one run at a time). */
   busy(): string | undefined;
   ask(question: string, options: AgentRunOptions): Promise<RunOutcome>;
@@ -117,7 +118,7 @@ function lineLink(deps: ChatDeps, f: RankedFile, line: number): string {
   return deps.uriOf(f).with({ fragment: `L${line}` }).toString();
 }
 
-const CITATION = /([\w@.\-/]+\.[\w]+):(\d+)(?:-(\d+))?/g;
+const CITATION = citationPattern();
 
 /**
  * Streams the answer a line at a time, each `path:line` citation of a ranked file turned into a

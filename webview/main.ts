@@ -4,6 +4,7 @@ import DOMPurify from 'dompurify';
 import { marked } from 'marked';
 import type { HostMessage, PanelState, WebviewMessage } from '../extension/protocol';
 import { EMPTY_STATE, unhandled } from '../extension/protocol';
+import { citationPattern } from '../extension/core/citation';
 
 declare function acquireVsCodeApi(): { postMessage(m: WebviewMessage): void; getState(): unknown; setState(s: PanelState): void };
 
@@ -114,7 +115,7 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 // Raw HTML in the model's markdown is shown as the text it is (answers about code quote markup).
 marked.use({ renderer: { html: ({ text }) => escapeHtml(text) } });
 
-const CITATION = /([\w@.\-\/]+\.[\w]+):(\d+)(?:-(\d+))?/g;
+const CITATION = citationPattern();
 
 function fillAnswer(target: HTMLElement) {
   const html = marked.parse(state.answer, { async: false, gfm: true, breaks: false }) as string;

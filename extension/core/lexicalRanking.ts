@@ -95,7 +95,7 @@ export function mentionedPaths(question: string): Set<string> {
 }
 
 /** Compound names in the question (`compiler-core`, `language_css`) that could name a folder. */
-export function namedFolders(question: string): Set<string> {
+function namedFolders(question: string): Set<string> {
   return new Set((question.match(/[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)+/g) ?? []).map((s) => s.toLowerCase()));
 }
 
