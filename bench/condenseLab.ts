@@ -24,10 +24,10 @@ const add = (k: string, m: Metrics) => rows.set(k, [...(rows.get(k) ?? []), m]);
         const ev = rankFilesLexically(g.files, q).files;
         return g.files.map((f, i) => [ev[i]!.score, f.path] as const).sort((a, b) => b[0] - a[0]).map(([, p]) => p);
       };
-      const full = scoreLexically(countQuestionTerms(g.files, item.question, DEFAULT_LEXICAL_PARAMS.chunkLines));
+      const full = scoreLexically(countQuestionTerms(g.files, item.question, DEFAULT_LEXICAL_PARAMS));
       add('whole question', metrics(rank(item.question), item.gold_files));
       for (const size of SIZES) {
-        const c = condenseQuestion(item.question, size, tokenizer, (t) => full.idf.get(t) ?? 0);
+        const c = condenseQuestion(item.question, size, tokenizer, full.idf);
         add(`condensed to ${size}`, metrics(rank(c.text), item.gold_files));
         const words = item.question.split(/(?<=\s)/);
         let cut = '';

@@ -1,9 +1,10 @@
 // Development only: lexical ranking variants side by side on a subset of an evaluation set.
-// tsx bench/rankLab.ts --dataset F --mirrors DIR [--every N] [--offset K]
+// tsx bench/rankLab.ts --dataset F --mirrors DIR [--every N] [--offset K] [--variants a,b]
 import { parseArgs } from 'node:util';
+import { fileKind } from '../extension/core/fileKind';
 import { nodeFileSystem } from '../extension/core/fileSystem';
 import { DEFAULT_EXCLUDES, gather } from '../extension/core/gather';
-import { countQuestionTerms, DEFAULT_LEXICAL_PARAMS, scoreLexically, type LexicalParams } from '../extension/core/lexicalRanking';
+import { countQuestionTerms, DEFAULT_LEXICAL_PARAMS, scoreLexically, type LexicalParams, type QuestionTermCounts } from '../extension/core/lexicalRanking';
 import { average, checkout, formatMetrics, metrics, readItems, type Metrics } from './evalSet';
 import { referenceBm25 } from './referenceBm25';
 
@@ -12,12 +13,68 @@ const every = Number(values.every ?? 1);
 const offset = Number(values.offset ?? 0);
 const items = readItems(values.dataset!).filter((_, i) => i % every === offset);
 const D = DEFAULT_LEXICAL_PARAMS;
-const allVariants: Record<string, Partial<LexicalParams>> = {
-  default: {},
-  k1_12: { k1: 1.2 },
-  chunk03: { chunkWeight: 0.3 },
-  path3: { pathWeight: 3 },
-  def3: { definitionWeight: 3 },
+
+type Variant = (c: QuestionTermCounts) => number[];
+/** Counts by stemming, made once per item (a variant with other stemming counts again, once). */
+let countsByStemming = new Map<string, QuestionTermCounts>();
+const lexical = (p: Partial<LexicalParams>): Variant => (c) => {
+  const params = { ...D, ...p };
+  let counts = c;
+  const key = `${params.stemming} ${params.stemMatchWeight}`;
+  if (params.stemming !== c.stemming || params.stemMatchWeight !== c.stemMatchWeight) {
+    counts = countsByStemming.get(key) ?? countQuestionTerms(c.files, c.question, params);
+    countsByStemming.set(key, counts);
+  }
+  return scoreLexically(counts, params).files.map((e) => e.score);
+};
+
+/** Whole-file BM25 (content plus the path counted `pathTimes`), from the same counts, with the kind prior. */
+function plain(c: QuestionTermCounts, k1 = 1.2, b = 0.75, pathTimes = 3): number[] {
+  const n = c.stats.length;
+  const df = new Array<number>(c.query.length).fill(0);
+  let total = 0;
+  for (const s of c.stats) {
+    total += s.contentLength + pathTimes * s.pathLength;
+    for (const id of new Set([...s.content.keys(), ...s.path.keys()])) df[id]!++;
+  }
+  const avg = total / Math.max(1, n) || 1;
+  return c.stats.map((s, i) => {
+    const norm = 1 - b + (b * (s.contentLength + pathTimes * s.pathLength)) / avg;
+    let score = 0;
+    c.query.forEach((_, id) => {
+      const f = (s.content.get(id) ?? 0) + pathTimes * (s.path.get(id) ?? 0);
+      if (f > 0) score += (Math.log(1 + (n - df[id]! + 0.5) / (df[id]! + 0.5)) * f * (k1 + 1)) / (f + k1 * norm);
+    });
+    return score * D.kindPrior[fileKind(c.files[i]!.path)];
+  });
+}
+
+function ranks(scores: number[]): number[] {
+  const order = scores.map((s, i) => [s, i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  const r = new Array<number>(scores.length).fill(Infinity);
+  order.forEach(([s, i], k) => { if (s > 0) r[i] = k + 1; });
+  return r;
+}
+function rrf(a: number[], b: number[], wb = 1, k = 60): number[] {
+  const ra = ranks(a), rb = ranks(b);
+  return a.map((_, i) => (Number.isFinite(ra[i]!) ? 1 / (k + ra[i]!) : 0) + (Number.isFinite(rb[i]!) ? wb / (k + rb[i]!) : 0));
+}
+function mix(a: number[], b: number[], wb: number): number[] {
+  const ma = Math.max(...a, 1e-9), mb = Math.max(...b, 1e-9);
+  return a.map((x, i) => x / ma + (wb * b[i]!) / mb);
+}
+
+// Each variant changes one thing from the default (the choices and their figures: BENCHMARKS.md, *How the defaults were chosen*).
+const allVariants: Record<string, Variant> = {
+  default: lexical({}),
+  noStemming: lexical({ stemming: 'none' }),
+  plural: lexical({ stemming: 'plural', stemMatchWeight: 1 }),
+  lightFull: lexical({ stemming: 'light', stemMatchWeight: 1 }),
+  lightHalf: lexical({ stemming: 'light', stemMatchWeight: 0.5 }),
+  sourceStats: lexical({ statsFromSource: true }),
+  definitionB03: lexical({ definitionB: 0.3 }),
+  mixPlain03: (c) => mix(lexical({})(c), plain(c), 0.3),
+  rrfPlain05: (c) => rrf(lexical({})(c), plain(c), 0.5),
 };
 const names = values.variants ? values.variants.split(',') : Object.keys(allVariants);
 const times: Record<string, number> = {};
@@ -28,22 +85,25 @@ const rows = new Map<string, Metrics[]>(['reference', ...names].map((n) => [n, [
     try {
       const g = await gather(nodeFileSystem, [{ path: co.dir, name: 'r' }], { excludes: DEFAULT_EXCLUDES });
       const files = g.files.map((f) => ({ path: f.path, text: f.text }));
-      rows.get('reference')!.push(metrics(referenceBm25(files, item.question), item.gold_files));
-      const line: string[] = [];
-      const counts = countQuestionTerms(files, item.question, D.chunkLines);
+      const ref = referenceBm25(files, item.question);
+      rows.get('reference')!.push(metrics(ref, item.gold_files));
+      const line: string[] = [`ref:${ref.findIndex((p) => item.gold_files.includes(p)) + 1}`];
+      const counts = countQuestionTerms(files, item.question, D);
+      countsByStemming = new Map([[`${D.stemming} ${D.stemMatchWeight}`, counts]]);
       for (const name of names) {
         const t0 = performance.now();
-        const ev = scoreLexically(counts, { ...D, ...allVariants[name] }).files;
-        const ranked = files.map((f, i) => [ev[i]!.score, f.path] as const).filter(([s]) => s > 0).sort((a, b) => b[0] - a[0]).map(([, p]) => p);
+        const scores = allVariants[name]!(counts);
+        const ranked = files.map((f, i) => [scores[i]!, f.path] as const).filter(([s]) => s > 0).sort((a, b) => b[0] - a[0]).map(([, p]) => p);
         const m = metrics(ranked, item.gold_files);
         times[name] = (times[name] ?? 0) + performance.now() - t0;
         rows.get(name)!.push(m);
         line.push(`${name}:${ranked.findIndex((p) => item.gold_files.includes(p)) + 1}`);
       }
-      console.error(item.instance_id, line.join(" "), JSON.stringify(Object.fromEntries(Object.entries(times).map(([k, v]) => [k, Math.round(v)]))));
+      console.error(item.instance_id, line.join(' '));
     } finally {
       co.cleanup();
     }
   }
+  console.error(JSON.stringify(Object.fromEntries(Object.entries(times).map(([k, v]) => [k, Math.round(v)]))));
   for (const [name, r] of rows) console.log(`${name.padEnd(12)} ${formatMetrics(average(r))}`);
 })();

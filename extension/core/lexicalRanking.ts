@@ -13,6 +13,8 @@ export interface LexicalParams {
   pathWeight: number;
   definitionWeight: number;
   contentB: number;
+  /** Length normalisation of the declared names; 0 (the default): a declared name is evidence however many others the file declares. */
+  definitionB: number;
   /** Lines per chunk: a big file's parts are scored as documents of their own. */
   chunkLines: number;
   /** How much the best chunks add to the whole file's score (sum of the best `chunkCount`). */
@@ -30,13 +32,22 @@ export interface LexicalParams {
   folderBoost: number;
   /** Where a question must name documentation for docs to be exempt from their prior: its first line only, or anywhere. */
   docsFromTitle: boolean;
+  /** Term statistics (document frequency, average lengths) from the source files alone: fixtures and generated files by the thousand would otherwise decide which words are rare. */
+  statsFromSource: boolean;
+  /** Words compared by their stem (`callbacks`, `callback`): 'none', 'plural' (-s, -es, -ies), or 'light' (also -ed, -ing). */
+  stemming: Stemming;
+  /** What a word counts when it meets the question's word only by its stem (the word itself counts 1). */
+  stemMatchWeight: number;
 }
+
+export type Stemming = 'none' | 'plural' | 'light';
 
 export const DEFAULT_LEXICAL_PARAMS: LexicalParams = {
   k1: 2,
   pathWeight: 5,
   definitionWeight: 6,
   contentB: 0.75,
+  definitionB: 0,
   chunkLines: 60,
   chunkWeight: 0.5,
   chunkCount: 2,
@@ -46,6 +57,9 @@ export const DEFAULT_LEXICAL_PARAMS: LexicalParams = {
   echoPrior: 0.25,
   folderBoost: 1.2,
   docsFromTitle: true,
+  statsFromSource: false,
+  stemming: 'light',
+  stemMatchWeight: 0.7,
 };
 
 const ECHO = /(^|\/)(changelog|changes|history|news|release[-_ ]?notes?|releases?|whatsnew)[^/]*$|(^|\/)(changelog[^/]*|\.changeset|changes|release[-_]?notes|whatsnew)\/|(^|\/)\.github\/(issue_template|pull_request_template)/i;
@@ -135,8 +149,9 @@ function isMentioned(path: string, mentions: ReadonlySet<string>): boolean {
  * an earlier one but for its numbers counts once: a pasted log's template words would otherwise
  * outweigh the sentence that asks.
  */
-function queryTerms(question: string): { term: string; qtf: number }[] {
+function queryTerms(question: string, stemming: Stemming): { query: { term: string; qtf: number }[]; surface: Set<string> } {
   const counts = new Map<string, number>();
+  const surface = new Set<string>();
   const seen = new Set<string>();
   for (const line of question.split('\n')) {
     const shape = line.replace(/\d+/g, '0').trim();
@@ -144,9 +159,13 @@ function queryTerms(question: string): { term: string; qtf: number }[] {
       if (seen.has(shape)) continue;
       seen.add(shape);
     }
-    for (const t of terms(line)) if (!/^\d+$/.test(t)) counts.set(t, (counts.get(t) ?? 0) + 1);
+    for (const t of terms(line)) {
+      if (/^\d+$/.test(t)) continue;
+      counts.set(stem(t, stemming), (counts.get(stem(t, stemming)) ?? 0) + 1);
+      surface.add(t);
+    }
   }
-  return [...counts].map(([term, qtf]) => ({ term, qtf }));
+  return { query: [...counts].map(([term, qtf]) => ({ term, qtf })), surface };
 }
 
 /** Per-file counts of the question's terms, by field and by chunk. */
@@ -166,8 +185,8 @@ export interface FileStats {
 export interface LexicalRanking {
   /** Each file's evidence, in the order the files were given. */
   files: FileEvidence[];
-  /** Inverse document frequency of each of the question's terms in this repository (0 for a term no file has is not given: absent). */
-  idf: Map<string, number>;
+  /** Inverse document frequency in this repository of one of the question's terms (0 for a term no file has, or not the question's). */
+  idf(term: string): number;
 }
 
 /**
@@ -175,7 +194,7 @@ export interface LexicalRanking {
  * only the question's terms are counted.
  */
 export function rankFilesLexically(files: readonly LexicalFile[], question: string, params: LexicalParams = DEFAULT_LEXICAL_PARAMS, signal?: AbortSignal): LexicalRanking {
-  return scoreLexically(countQuestionTerms(files, question, params.chunkLines, signal), params);
+  return scoreLexically(countQuestionTerms(files, question, params, signal), params);
 }
 
 /** The counts a lexical ranking is computed from (one pass over the files; scoring them again with other parameters is cheap). */
@@ -184,11 +203,15 @@ export interface QuestionTermCounts {
   question: string;
   query: { term: string; qtf: number }[];
   chunkLines: number;
+  stemming: Stemming;
+  stemMatchWeight: number;
   stats: FileStats[];
 }
 
-export function countQuestionTerms(files: readonly LexicalFile[], question: string, chunkLines: number, signal?: AbortSignal): QuestionTermCounts {
-  const steps = countingSteps(files, question, chunkLines);
+type CountingParams = Pick<LexicalParams, 'chunkLines' | 'stemming' | 'stemMatchWeight'>;
+
+export function countQuestionTerms(files: readonly LexicalFile[], question: string, params: CountingParams, signal?: AbortSignal): QuestionTermCounts {
+  const steps = countingSteps(files, question, params);
   for (;;) {
     signal?.throwIfAborted();
     const step = steps.next();
@@ -198,7 +221,7 @@ export function countQuestionTerms(files: readonly LexicalFile[], question: stri
 
 /** As `rankFilesLexically`, yielding to the event loop every few hundred files: an extension host stays responsive and a cancel lands. */
 export async function rankFilesLexicallyAsync(files: readonly LexicalFile[], question: string, params: LexicalParams = DEFAULT_LEXICAL_PARAMS, signal?: AbortSignal): Promise<LexicalRanking> {
-  const steps = countingSteps(files, question, params.chunkLines);
+  const steps = countingSteps(files, question, params);
   for (;;) {
     signal?.throwIfAborted();
     const step = steps.next();
@@ -208,10 +231,11 @@ export async function rankFilesLexicallyAsync(files: readonly LexicalFile[], que
 }
 
 /** One pass over the files' words, pausing (yield) every 256 files. */
-function* countingSteps(files: readonly LexicalFile[], question: string, chunkLines: number): Generator<void, QuestionTermCounts> {
-  const query = queryTerms(question);
+function* countingSteps(files: readonly LexicalFile[], question: string, { chunkLines, stemming, stemMatchWeight }: CountingParams): Generator<void, QuestionTermCounts> {
+  const { query, surface } = queryTerms(question, stemming);
   const termId = new Map(query.map((q, i) => [q.term, i]));
-  const split = new Map<string, number[]>(); // word -> ids of its query terms (memoised: words repeat)
+  // word -> the ids of its query terms and what each match counts, as [id, count, id, count, ...] (memoised: words repeat)
+  const split = new Map<string, number[]>();
   const splitLength = new Map<string, number>();
   const idsOf = (word: string): number[] => {
     let ids = split.get(word);
@@ -219,8 +243,8 @@ function* countingSteps(files: readonly LexicalFile[], question: string, chunkLi
       const parts = terms(word);
       ids = [];
       for (const p of parts) {
-        const id = termId.get(p);
-        if (id !== undefined) ids.push(id);
+        const id = termId.get(stem(p, stemming));
+        if (id !== undefined) ids.push(id, surface.has(p) ? 1 : stemMatchWeight);
       }
       split.set(word, ids);
       splitLength.set(word, parts.length);
@@ -230,7 +254,8 @@ function* countingSteps(files: readonly LexicalFile[], question: string, chunkLi
   const countInto = (text: string, into: Map<number, number>): number => {
     let length = 0;
     for (const word of text.match(WORD) ?? []) {
-      for (const id of idsOf(word)) into.set(id, (into.get(id) ?? 0) + 1);
+      const ids = idsOf(word);
+      for (let k = 0; k < ids.length; k += 2) into.set(ids[k]!, (into.get(ids[k]!) ?? 0) + ids[k + 1]!);
       length += splitLength.get(word)!;
     }
     return length;
@@ -256,10 +281,12 @@ function* countingSteps(files: readonly LexicalFile[], question: string, chunkLi
         for (const word of words) {
           const ids = idsOf(word);
           length += splitLength.get(word)!;
-          for (const id of ids) {
-            s.content.set(id, (s.content.get(id) ?? 0) + 1);
+          for (let k = 0; k < ids.length; k += 2) {
+            const id = ids[k]!;
+            const count = ids[k + 1]!;
+            s.content.set(id, (s.content.get(id) ?? 0) + count);
             chunkCounts ??= s.chunks.get(chunk) ?? s.chunks.set(chunk, new Map()).get(chunk)!;
-            chunkCounts.set(id, (chunkCounts.get(id) ?? 0) + 1);
+            chunkCounts.set(id, (chunkCounts.get(id) ?? 0) + count);
           }
         }
         if (lineText.length < 400) {
@@ -275,13 +302,13 @@ function* countingSteps(files: readonly LexicalFile[], question: string, chunkLi
     s.lines = line;
     stats.push(s);
   }
-  return { files, question, query, chunkLines, stats };
+  return { files, question, query, chunkLines, stemming, stemMatchWeight, stats };
 }
 
 /** The ranking from counted terms. */
 export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams = DEFAULT_LEXICAL_PARAMS): LexicalRanking {
   const { files, stats } = counts;
-  if (params.chunkLines !== counts.chunkLines) throw new Error('the counts were made with other chunks');
+  if (params.chunkLines !== counts.chunkLines || params.stemming !== counts.stemming || params.stemMatchWeight !== counts.stemMatchWeight) throw new Error('the counts were made with other chunks or stemming');
   const k3 = params.queryK3;
   const query = counts.query.map(({ term, qtf }) => ({ term, weight: k3 > 0 ? ((k3 + 1) * qtf) / (k3 + qtf) : 1 }));
   const mentions = mentionedPaths(counts.question);
@@ -289,16 +316,22 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
   const echoPrior = ECHO_QUESTION.test(counts.question) ? 1 : params.echoPrior;
   const folders = namedFolders(counts.question);
 
-  const n = Math.max(1, files.length);
+  const kinds = files.map((f) => fileKind(f.path));
+  const sourceCount = kinds.filter((k) => k === 'source').length;
+  const counted = (i: number) => !params.statsFromSource || sourceCount < MIN_SOURCE_FOR_STATS || kinds[i] === 'source';
+  const n = Math.max(1, params.statsFromSource && sourceCount >= MIN_SOURCE_FOR_STATS ? sourceCount : files.length);
   const df = new Array<number>(query.length).fill(0);
   const chunkDf = new Array<number>(query.length).fill(0);
   let contentTotal = 0;
   let pathTotal = 0;
+  let definitionTotal = 0;
   let chunkTotal = 0;
   let chunkCount = 0;
-  for (const s of stats) {
+  for (const [i, s] of stats.entries()) {
+    if (!counted(i)) continue;
     contentTotal += s.contentLength;
     pathTotal += s.pathLength;
+    definitionTotal += s.definitionLength;
     for (const len of s.chunkLengths) {
       chunkTotal += len ?? 0;
       chunkCount++;
@@ -309,6 +342,7 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
   }
   const avgContent = contentTotal / n || 1;
   const avgPath = pathTotal / n || 1;
+  const avgDefinition = definitionTotal / n || 1;
   const avgChunk = chunkTotal / Math.max(1, chunkCount) || 1;
   const idf = df.map((d) => Math.log(1 + (n - d + 0.5) / (d + 0.5)));
   const chunkIdf = chunkDf.map((d) => Math.log(1 + (Math.max(1, chunkCount) - d + 0.5) / (d + 0.5)));
@@ -317,13 +351,13 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
   const evidence = stats.map((s, i): FileEvidence => {
     const contentNorm = 1 - params.contentB + (params.contentB * s.contentLength) / avgContent;
     const pathNorm = 0.25 + (0.75 * s.pathLength) / avgPath;
+    const definitionNorm = 1 - params.definitionB + (params.definitionB * s.definitionLength) / avgDefinition;
     let score = 0;
     query.forEach((q, id) => {
       const tf =
         (s.content.get(id) ?? 0) / contentNorm +
         (params.pathWeight * (s.path.get(id) ?? 0)) / pathNorm +
-        // a declared name is evidence however many others the file declares: no length normalisation
-        params.definitionWeight * (s.definitions.get(id) ?? 0);
+        (params.definitionWeight * (s.definitions.get(id) ?? 0)) / definitionNorm;
       if (tf > 0) score += (q.weight * idf[id]! * tf * (k1 + 1)) / (tf + k1);
     });
     const chunkScores: [number, number][] = [];
@@ -339,7 +373,7 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
     chunkScores.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
     const best = chunkScores.slice(0, Math.max(1, params.chunkCount));
     score += params.chunkWeight * best.reduce((a, [cs]) => a + cs, 0);
-    const kind = fileKind(files[i]!.path);
+    const kind = kinds[i]!;
     const mentioned = isMentioned(files[i]!.path, mentions);
     if (mentioned) score *= params.mentionBoost;
     if (folders.size > 0 && inNamedFolder(files[i]!.path, folders)) score *= params.folderBoost;
@@ -350,8 +384,31 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
       .sort((a, b) => a.start - b.start);
     return { score, kind, mentioned, ranges: ranges.length ? mergeRanges(ranges) : [{ start: 1, end: Math.max(1, Math.min(s.lines, params.chunkLines)) }] };
   });
-  return { files: evidence, idf: new Map(query.flatMap((q, id) => (df[id]! > 0 ? [[q.term, idf[id]!] as const] : []))) };
+  const idfByTerm = new Map(query.flatMap((q, id) => (df[id]! > 0 ? [[q.term, idf[id]!] as const] : [])));
+  return { files: evidence, idf: (term) => idfByTerm.get(stem(term.toLowerCase(), counts.stemming)) ?? 0 };
 }
 
 
+const MIN_SOURCE_FOR_STATS = 20;
+
+/** A term's stem: a plural or (light) a past or -ing form cut back, so that `callbacks` meets `callback`. */
+export function stem(term: string, stemming: Stemming): string {
+  if (stemming === 'none' || term.length < 4) return term;
+  let t = term;
+  if (t.endsWith('ies') && t.length > 4) t = t.slice(0, -3) + 'y';
+  else if (/(ss|us|is)$/.test(t)) {
+    // class, status, analysis: not plurals
+  } else if (/(sh|ch|x|ss)es$/.test(t)) t = t.slice(0, -2);
+  else if (t.endsWith('s')) t = t.slice(0, -1);
+  if (stemming === 'light') {
+    if (t.length > 5 && t.endsWith('ied')) t = t.slice(0, -3) + 'y'; // applied -> apply
+    // the part left must hold a vowel: `string` and `spring` stay whole (Porter's step 1b)
+    else if (t.length > 5 && /[aeiouy].*(ing|ed)$/.test(t)) {
+      t = t.replace(/(ing|ed)$/, '');
+      if (/([^aeiouy])\1$/.test(t) && !/(ll|ss|zz)$/.test(t)) t = t.slice(0, -1); // mapped -> mapp -> map
+    }
+    if (t.length > 4 && t.endsWith('e')) t = t.slice(0, -1); // parse, parsed, parsing -> pars
+  }
+  return t;
+}
 const WORD = /[\p{L}\p{N}_]+/gu;

@@ -174,7 +174,7 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
   // The answer model reads the question whole unless it would crowd out the key context: then it
   // reads the condensed question too, capped at a quarter of its window.
   const contextWindow = options.contextWindow ?? DEFAULT_CONTEXT_WINDOW;
-  const answerQuestion = condenseQuestion(question, Math.max(1024, Math.floor(contextWindow / 4)), deps.tokenizer, (t) => lexical.idf.get(t) ?? 0);
+  const answerQuestion = condenseQuestion(question, Math.max(1024, Math.floor(contextWindow / 4)), deps.tokenizer, lexical.idf);
   const questionTokens = answerQuestion.originalTokens;
   if (answerQuestion.tokens < answerQuestion.originalTokens) {
     notes.push(`the answer model reads the question condensed to ${answerQuestion.tokens} of its ${answerQuestion.originalTokens} tokens (its title and the lines with the rarest words), leaving its window to the code`);
@@ -284,7 +284,7 @@ async function scoreWithModel(
     if (signal?.aborted) throw new CancelledError(stage);
   };
   const maxQuestion = Math.floor((options.segment?.maxTokens ?? DEFAULT_SEGMENT_TOKENS) / 3);
-  const condensed = condenseQuestion(fullQuestion, maxQuestion, deps.tokenizer, (t) => lexical.idf.get(t) ?? 0);
+  const condensed = condenseQuestion(fullQuestion, maxQuestion, deps.tokenizer, lexical.idf);
   const question = condensed.text;
   if (condensed.tokens < condensed.originalTokens) {
     notes.push(`the scoring model reads the question condensed to ${condensed.tokens} of its ${condensed.originalTokens} tokens (its title and the lines with the rarest words); the lexical ranking reads it whole`);

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { fileKind } from '../../extension/core/fileKind';
-import { declaredName, mentionedPaths, rankFilesLexically } from '../../extension/core/lexicalRanking';
+import { declaredName, DEFAULT_LEXICAL_PARAMS, mentionedPaths, rankFilesLexically, stem } from '../../extension/core/lexicalRanking';
 
 const filler = (name: string, n: number) => Array.from({ length: n }, (_, i) => `${name}_value_${i} = compute(${i})`).join('\n');
-const ranked = (files: { path: string; text: string }[], question: string) => {
-  const { files: ev } = rankFilesLexically(files, question);
+const ranked2 = (files: { path: string; text: string }[], question: string, params: Partial<typeof DEFAULT_LEXICAL_PARAMS> = {}) => {
+  const { files: ev } = rankFilesLexically(files, question, { ...DEFAULT_LEXICAL_PARAMS, ...params });
   return files.map((f, i) => ({ path: f.path, ...ev[i]! })).sort((a, b) => b.score - a.score);
 };
+const ranked = (files: { path: string; text: string }[], question: string) => ranked2(files, question);
 
 describe('file kinds', () => {
   test('source, test, docs, config, generated and other, by path', () => {
@@ -115,6 +116,46 @@ describe('lexical ranking', () => {
     assert.equal(r[0]!.path, 'sympy/printing/pretty.py');
     assert.equal(r[0]!.mentioned, true);
     assert.deepEqual([...mentionedPaths('see sympy.printing.latex and utils.py')].sort(), ['sympy.printing.latex', 'sympy/printing/latex', 'utils.py', 'utils/py'].sort());
+  });
+
+  test('a word meets its other forms: the question says "callbacks" and "unmounted", the code says callback and unmount', () => {
+    const files = [
+      { path: 'src/lifecycle.ts', text: `export function onUnmount(callback) {\n  queued = callback\n}\n${filler('a', 40)}` },
+      { path: 'src/keepAlive.ts', text: `export function keepAlive(component) {\n  return component\n}\n${filler('k', 40)}` },
+      { path: 'src/scheduler.ts', text: `export function queueJob(job) {\n  queue.push(job)\n}\n${filler('s', 40)}` },
+    ];
+    const question = 'skip callbacks after the component is unmounted';
+    assert.equal(ranked(files, question)[0]!.path, 'src/lifecycle.ts');
+    // with words compared as written, only "component" is shared, and not with that file
+    assert.equal(ranked2(files, question, { stemming: 'none' })[0]!.path, 'src/keepAlive.ts');
+  });
+
+  test('the word as the question writes it counts more than another form of it', () => {
+    const files = [
+      { path: 'src/a.ts', text: `const pending = callback\n${filler('a', 20)}` },
+      { path: 'src/b.ts', text: `const pending = callbacks\n${filler('b', 20)}` },
+    ];
+    const r = ranked(files, 'callbacks run twice');
+    assert.equal(r[0]!.path, 'src/b.ts');
+    assert.ok(r[1]!.score > 0, 'the other form still counts');
+    const even = ranked2(files, 'callbacks run twice', { stemMatchWeight: 1 });
+    assert.ok(Math.abs(even[0]!.score - even[1]!.score) < 1e-9, 'with full weight both forms count alike');
+  });
+
+  test('stems: plurals, and (light) past and -ing forms; a word whose stem would lose its vowel stays whole', () => {
+    const light = (w: string) => stem(w, 'light');
+    assert.equal(stem('callbacks', 'plural'), 'callback');
+    assert.equal(stem('properties', 'plural'), 'property');
+    assert.equal(stem('matches', 'plural'), 'match');
+    assert.equal(stem('status', 'plural'), 'status');
+    assert.equal(stem('class', 'plural'), 'class');
+    assert.equal(stem('unmounted', 'none'), 'unmounted');
+    for (const group of [['parse', 'parsed', 'parsing', 'parses'], ['map', 'mapped', 'mapping', 'maps'], ['apply', 'applied'], ['update', 'updated', 'updating', 'updates']]) {
+      assert.equal(new Set(group.map(light)).size, 1, group.join(', '));
+    }
+    assert.equal(light('string'), 'string');
+    assert.equal(light('spring'), 'spring');
+    assert.notEqual(light('string'), light('str'));
   });
 
   test('declared names in Python, TypeScript, Go and Rust', () => {
