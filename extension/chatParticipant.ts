@@ -8,6 +8,7 @@ import type { AnswerModel } from './core/backend';
 import type { RunOutcome } from './core/run';
 import type { RankedFile } from './core/types';
 import { citationPattern } from './core/citation';
+import { formatRanges, formatRelevance } from './core/rangeFormat';
 
 export const PARTICIPANT_ID = 'xl3m.chat';
 
@@ -109,7 +110,7 @@ function rankingMarkdown(deps: ChatDeps, files: readonly RankedFile[], top: numb
   files.slice(0, top).forEach((f, i) => {
     const r = f.ranges[0];
     const link = lineLink(deps, f, r?.start ?? 1);
-    md.appendMarkdown(`${i + 1}. [${escapeMarkdown(f.path)}](${link}) ${Math.round(100 * f.relevance)}% · ${f.kind}${f.inKeyContext ? ' · in answer' : ''}${r ? ` · lines ${f.ranges.map((x) => `${x.start}-${x.end}`).join(', ')}` : ''}\n`);
+    md.appendMarkdown(`${i + 1}. [${escapeMarkdown(f.path)}](${link}) ${formatRelevance(f)} · ${f.kind}${f.inKeyContext ? ' · in answer' : ''}${r ? ` · lines ${formatRanges(f.ranges, '')}` : ''}\n`);
   });
   return md;
 }

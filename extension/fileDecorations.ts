@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { RankedFile } from './core/types';
-import { formatRelevance } from './rangeFormat';
+import { formatRelevance } from './core/rangeFormat';
 
 /** Badges the best files of the ranking in the Explorer with their rank; cleared on the next question. */
 export class RelevantFileDecorations implements vscode.FileDecorationProvider, vscode.Disposable {

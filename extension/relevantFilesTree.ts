@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { RankedFile } from './core/types';
-import { describeRelevance, formatRanges, formatRelevance } from './rangeFormat';
+import { describeRelevance, formatRanges, formatRelevance } from './core/rangeFormat';
 
 /** The "Relevant Files" view: the best files of the ranking, most relevant first, each opening at its first range. */
 export class RelevantFilesTree implements vscode.TreeDataProvider<RankedFile>, vscode.Disposable {

@@ -6,12 +6,13 @@ import { CancelledError, type AskResult } from '../core/pipeline';
 import { runQuestion } from '../core/run';
 import type { ProgressEvent, RankedFile } from '../core/types';
 import { describeProgress } from '../core/progressText';
+import { formatRanges, formatRelevance } from '../core/rangeFormat';
 import type { Endpoint } from '../core/endpoint';
-import { checkServers, formatProbe, type LocalModelHost } from '../core/backend';
-import { LocalModel } from '../core/local/localModel';
+import { checkServers, formatProbe } from '../core/backend';
 import { TiktokenTokenizer } from '../core/tokenizer';
 import { bundledTokenizerPool } from '../core/tokenizerPool';
 import { inert, inertLine } from '../core/terminalText';
+import { inProcessModels } from './inProcessModels';
 import { serveMcp } from './mcpServer';
 import { parseCommandLine, USAGE, UsageError, type AskArgs, type ServerArgs } from './args';
 
@@ -62,14 +63,6 @@ async function runCheck(args: ServerArgs, io: Io, signal?: AbortSignal): Promise
   }
   return code;
 }
-
-/** The CLI loads a local model in its own process and unloads it when the run is over. */
-const inProcessModels: LocalModelHost = {
-  async open(config) {
-    const runtime = await LocalModel.load(config.path, { contextSize: config.contextSize, threads: config.threads });
-    return { runtime, release: () => runtime.dispose() };
-  },
-};
 
 async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<number> {
   const repo = path.resolve(args.repo);
@@ -177,8 +170,8 @@ export function formatRanking(files: RankedFile[], top = 20): string {
   const shown = files.slice(0, top);
   const lines = [`Relevant files (${shown.length} of ${files.length}, most relevant first; * = in the key context):\n`];
   shown.forEach((f, i) => {
-    const ranges = f.ranges.map((r) => (r.start === r.end ? `${r.start}` : `${r.start}-${r.end}`)).join(', ');
-    const pct = `${Math.round(100 * f.relevance)}%`.padStart(4);
+    const ranges = formatRanges(f.ranges, '');
+    const pct = formatRelevance(f).padStart(4);
     const flags = [f.pinned ? 'pinned' : '', f.mentioned ? 'named in the question' : ''].filter(Boolean).join(', ');
     lines.push(`${String(i + 1).padStart(3)}. ${pct} ${f.inKeyContext ? '*' : ' '} ${f.kind.padEnd(9)} ${inertLine(f.path)}  lines ${ranges}${flags ? `  (${flags})` : ''}\n`);
   });

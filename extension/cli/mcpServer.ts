@@ -7,17 +7,17 @@ import type { Readable, Writable } from 'node:stream';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { z } from 'zod';
-import type { LocalModelHost } from '../core/backend';
 import { nodeFileSystem } from '../core/fileSystem';
 import type { GatherRoot } from '../core/gather';
-import { LocalModel } from '../core/local/localModel';
 import { describeProgress } from '../core/progressText';
+import { formatRanges } from '../core/rangeFormat';
 import { formatReport, relevantFilesReport, REPORT_DEFAULTS } from '../core/relevantFiles';
 import { runQuestion } from '../core/run';
 import type { RunConfig } from '../core/runConfig';
 import { inertLine } from '../core/terminalText';
 import { TiktokenTokenizer } from '../core/tokenizer';
 import type { McpArgs } from './args';
+import { inProcessModels } from './inProcessModels';
 
 export interface McpIo {
   stdin: Readable;
@@ -44,12 +44,6 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
     roots.push(realpathSync(resolved));
   }
   const tokenizer = new TiktokenTokenizer();
-  const localModels: LocalModelHost = {
-    async open(config) {
-      const runtime = await LocalModel.load(config.path, { contextSize: config.contextSize, threads: config.threads });
-      return { runtime, release: () => runtime.dispose() };
-    },
-  };
   const answers = Boolean(args.config.answer && (args.config.server || args.config.localModel));
   // one run at a time: a second call is told so rather than queued behind a long one
   let running: { controller: AbortController; tool: string; started: number } | undefined;
@@ -80,7 +74,7 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
     const token = extra._meta?.progressToken;
     let lastStage = '';
     try {
-      const outcome = await runQuestion(config, question, target, { fs: nodeFileSystem, tokenizer, localModels }, {
+      const outcome = await runQuestion(config, question, target, { fs: nodeFileSystem, tokenizer, localModels: inProcessModels }, {
         signal: controller.signal,
         onStatus: log,
         onBackend: (backend) => backend.notes.forEach(log),
@@ -146,7 +140,7 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
         const { outcome, refused } = await run('ask_codebase', input.question, input.folder, args.config, extra);
         if (!outcome) return refusal(refused!);
         const r = outcome.result;
-        const sources = r.files.filter((f) => f.inKeyContext).map((f) => `- ${f.path} lines ${f.ranges.map((x) => `${x.start}-${x.end}`).join(', ')}`);
+        const sources = r.files.filter((f) => f.inKeyContext).map((f) => `- ${f.path} lines ${formatRanges(f.ranges, '')}`);
         const text = [r.answer || '(no answer)', '', 'Read from:', ...sources, ...(r.partial ? ['', `Partial: ${r.partial}`] : [])].join('\n');
         return { content: [{ type: 'text', text }], structuredContent: { answer: r.answer, keyContextFiles: r.files.filter((f) => f.inKeyContext).map((f) => ({ path: f.path, ranges: f.ranges })), ...(r.partial ? { partial: r.partial } : {}) } };
       },

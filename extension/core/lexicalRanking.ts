@@ -161,7 +161,8 @@ function queryTerms(question: string, stemming: Stemming): { query: { term: stri
     }
     for (const t of terms(line)) {
       if (/^\d+$/.test(t)) continue;
-      counts.set(stem(t, stemming), (counts.get(stem(t, stemming)) ?? 0) + 1);
+      const s = stem(t, stemming);
+      counts.set(s, (counts.get(s) ?? 0) + 1);
       surface.add(t);
     }
   }

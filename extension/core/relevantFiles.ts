@@ -3,6 +3,7 @@
 // agent can read what matters without reading the repository.
 import type { AskResult } from './pipeline';
 import type { FileKind } from './fileKind';
+import { formatRanges, formatRelevance } from './rangeFormat';
 import type { LineRange, RankedFile } from './types';
 
 export interface ReportedFile {
@@ -79,8 +80,7 @@ export function formatReport(report: RelevantFilesReport): string {
   const out = [`Files of the workspace ranked for the question, most relevant first (${report.files.length} of ${report.rankedFiles}; relevance is a share of the best file's):`];
   if (report.partial) out.push(`Partial ranking: ${report.partial}.`);
   report.files.forEach((f, i) => {
-    const ranges = f.ranges.map((r) => (r.start === r.end ? `${r.start}` : `${r.start}-${r.end}`)).join(', ');
-    out.push('', `${i + 1}. ${f.path} (${Math.round(100 * f.relevance)}%, ${f.kind}${f.inKeyContext ? ', in the key context' : ''}) lines ${ranges}`);
+    out.push('', `${i + 1}. ${f.path} (${formatRelevance(f)}, ${f.kind}${f.inKeyContext ? ', in the key context' : ''}) lines ${formatRanges(f.ranges, '')}`);
     if (f.excerpt) {
       const fence = '`'.repeat(Math.max(3, longestRun(f.excerpt.text, '`') + 1));
       out.push(`${fence} ${f.path}:${f.excerpt.start}-${f.excerpt.end}`, f.excerpt.text, fence);

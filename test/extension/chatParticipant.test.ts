@@ -1,17 +1,17 @@
 // `@xl3m`'s handler with VS Code's types, a recorded response stream and the real run (the test
 // scoring server on 127.0.0.1 answering), as Chat would call it.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type * as vscode from 'vscode';
 import { chatHandler, questionOf, type AgentRunOptions, type ChatDeps } from '../../extension/chatParticipant';
 import { nodeFileSystem } from '../../extension/core/fileSystem';
 import { runQuestion } from '../../extension/core/run';
 import type { RunConfig } from '../../extension/core/runConfig';
 import { forgetProbes } from '../../extension/core/scorers/probe';
-import { TiktokenTokenizer } from '../../extension/core/tokenizer';
 import { vscodeAnswerModel } from '../../extension/vscodeLanguageModel';
-import { NEEDLE_ANSWER, NEEDLE_QUESTION, needleRepo } from '../support/needleRepo';
-import { startScoringServer, type ScoringServer } from '../support/scoringServer';
+import { NEEDLE_ANSWER, NEEDLE_QUESTION } from '../support/needleRepo';
+import { needleRunFixture } from '../support/needleRunFixture';
+import { startScoringServer } from '../support/scoringServer';
 import { testConfig } from '../support/testConfig';
 import { cancellation, FakeLocation, FakeUri, fakeVs, recordingStream } from '../support/vscodeFakes';
 
@@ -20,9 +20,7 @@ const request = (prompt: string, extra: Partial<vscode.ChatRequest> = {}) => ({ 
 const noHistory = { history: [] } as unknown as vscode.ChatContext;
 
 describe('@xl3m (chat participant)', () => {
-  const tokenizer = new TiktokenTokenizer();
-  let repo: ReturnType<typeof needleRepo>;
-  let server: ScoringServer;
+  const f = needleRunFixture();
   let asked: { question: string; options: AgentRunOptions }[] = [];
   let running: string | undefined;
 
@@ -31,37 +29,26 @@ describe('@xl3m (chat participant)', () => {
     busy: () => running,
     ask: (question, options) => {
       asked.push({ question, options });
-      return runQuestion({ ...config(), answer: options.answer }, question, [{ path: repo.root, name: 'repo' }], { fs: nodeFileSystem, tokenizer, ...(options.answerModel ? { answerModel: options.answerModel } : {}) }, { signal: options.signal, onRanking: options.onRanking, onAnswerDelta: options.onAnswerDelta, onProgress: (e) => options.onProgress?.(e.stage) });
+      return runQuestion({ ...config(), answer: options.answer }, question, [{ path: f.repo.root, name: 'repo' }], { fs: nodeFileSystem, tokenizer: f.tokenizer, ...(options.answerModel ? { answerModel: options.answerModel } : {}) }, { signal: options.signal, onRanking: options.onRanking, onAnswerDelta: options.onAnswerDelta, onProgress: (e) => options.onProgress?.(e.stage) });
     },
     answerModelOf: (model) => vscodeAnswerModel(model, { LanguageModelChatMessage: { User: (text: string) => ({ role: 1, content: text }) }, CancellationTokenSource: class { token = {}; cancel() {} dispose() {} } } as never),
     uriOf: (f) => FakeUri.file(f.location) as unknown as vscode.Uri,
   });
 
-  before(async () => {
-    repo = needleRepo({ maxFiles: 60, depth: 0.5 });
-    server = await startScoringServer();
-    forgetProbes();
-  });
-  after(async () => {
-    repo.dispose();
-    await server.close();
-    tokenizer.dispose();
-  });
-
   test('a question: progress, the answer as markdown with citations linked to the line, every key-context file a reference, the ranking as a button', async () => {
     asked = [];
     const { stream, calls, markdown } = recordingStream();
-    const result = await chatHandler(deps(() => testConfig(server)))(request(NEEDLE_QUESTION), noHistory, stream, cancellation().token);
+    const result = await chatHandler(deps(() => testConfig(f.server)))(request(NEEDLE_QUESTION), noHistory, stream, cancellation().token);
     assert.equal(asked.length, 1);
     assert.equal(asked[0]!.options.answer, true);
     assert.ok(calls.filter((c) => c.kind === 'progress').length >= 3, 'progress in the chat');
     const text = markdown();
     assert.ok(text.includes(NEEDLE_ANSWER), text);
-    assert.match(text, new RegExp(`\\[${repo.needlePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)\\]\\(file://[^)]*#L\\1\\)`), `the citation opens the file at its line: ${text}`);
+    assert.match(text, new RegExp(`\\[${f.repo.needlePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)\\]\\(file://[^)]*#L\\1\\)`), `the citation opens the file at its line: ${text}`);
     const references = calls.flatMap((c) => (c.kind === 'reference' ? [c.value] : []));
     assert.ok(references.length > 0);
     assert.ok(references.every((r) => r instanceof FakeLocation), 'references carry their lines');
-    assert.ok(references.some((r) => (r as FakeLocation).uri.path.endsWith(repo.needlePath)), 'the file that answers is a reference');
+    assert.ok(references.some((r) => (r as FakeLocation).uri.path.endsWith(f.repo.needlePath)), 'the file that answers is a reference');
     const button = calls.find((c) => c.kind === 'button');
     assert.deepEqual(button && { command: button.command }, { command: 'xl3m.showPanel' });
     assert.equal((result as { metadata?: { question?: string } }).metadata?.question, NEEDLE_QUESTION);
@@ -71,18 +58,18 @@ describe('@xl3m (chat participant)', () => {
   test('/files: the ranking only, no answer asked for, the best file first', async () => {
     asked = [];
     const { stream, markdown } = recordingStream();
-    await chatHandler(deps(() => testConfig(server)))(request(NEEDLE_QUESTION, { command: 'files' }), noHistory, stream, cancellation().token);
+    await chatHandler(deps(() => testConfig(f.server)))(request(NEEDLE_QUESTION, { command: 'files' }), noHistory, stream, cancellation().token);
     assert.equal(asked[0]!.options.answer, false);
     const text = markdown().replace(/\\(.)/g, '$1'); // as rendered: markdown escapes removed
     assert.ok(!text.includes(NEEDLE_ANSWER), 'no answer');
-    assert.match(text, new RegExp(`^1\\. \\[${repo.needlePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\]\\(file://`, 'm'));
+    assert.match(text, new RegExp(`^1\\. \\[${f.repo.needlePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\]\\(file://`, 'm'));
   });
 
   test('a follow-up sees the previous turn\'s question', async () => {
     const history = [{ prompt: NEEDLE_QUESTION, result: { metadata: { question: NEEDLE_QUESTION } } }];
     assert.equal(questionOf('and who owns it?', history), `and who owns it?\n\n(A follow-up to: ${NEEDLE_QUESTION})`);
     asked = [];
-    await chatHandler(deps(() => testConfig(server)))(request('and who owns it?', { command: 'files' }), { history } as unknown as vscode.ChatContext, recordingStream().stream, cancellation().token);
+    await chatHandler(deps(() => testConfig(f.server)))(request('and who owns it?', { command: 'files' }), { history } as unknown as vscode.ChatContext, recordingStream().stream, cancellation().token);
     assert.ok(asked[0]!.question.includes(NEEDLE_QUESTION));
   });
 
@@ -114,7 +101,7 @@ describe('@xl3m (chat participant)', () => {
     running = 'from the panel, for 12 s';
     try {
       const { stream, markdown } = recordingStream();
-      const result = await chatHandler(deps(() => testConfig(server)))(request(NEEDLE_QUESTION), noHistory, stream, cancellation().token);
+      const result = await chatHandler(deps(() => testConfig(f.server)))(request(NEEDLE_QUESTION), noHistory, stream, cancellation().token);
       assert.equal(asked.length, 0);
       assert.match(markdown(), /already running a question \(from the panel, for 12 s\)/);
       assert.ok(result?.errorDetails);
@@ -130,7 +117,7 @@ describe('@xl3m (chat participant)', () => {
       maxInputTokens: 8000,
       sendRequest: async (messages: { content: string }[]) => {
         prompts.push(messages.map((m) => m.content).join('\n'));
-        return { text: (async function* () { yield 'The codename is '; yield `${NEEDLE_ANSWER} (${repo.needlePath}:1).\n`; })() };
+        return { text: (async function* () { yield 'The codename is '; yield `${NEEDLE_ANSWER} (${f.repo.needlePath}:1).\n`; })() };
       },
     } as unknown as vscode.LanguageModelChat;
     const { stream, markdown } = recordingStream();
@@ -144,7 +131,7 @@ describe('@xl3m (chat participant)', () => {
   test('an empty question: asked for one, nothing run', async () => {
     asked = [];
     const { stream, markdown } = recordingStream();
-    await chatHandler(deps(() => testConfig(server)))(request('   '), noHistory, stream, cancellation().token);
+    await chatHandler(deps(() => testConfig(f.server)))(request('   '), noHistory, stream, cancellation().token);
     assert.equal(asked.length, 0);
     assert.match(markdown(), /Ask a question about this workspace/);
   });

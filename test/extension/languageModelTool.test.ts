@@ -2,22 +2,20 @@
 // types and the real run.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type * as vscode from 'vscode';
 import { nodeFileSystem } from '../../extension/core/fileSystem';
 import { runQuestion } from '../../extension/core/run';
 import { forgetProbes } from '../../extension/core/scorers/probe';
-import { TiktokenTokenizer } from '../../extension/core/tokenizer';
 import { findRelevantFilesTool, type FindRelevantFilesInput, type ToolDeps } from '../../extension/languageModelTool';
-import { NEEDLE_ANSWER, NEEDLE_QUESTION, needleRepo } from '../support/needleRepo';
-import { startScoringServer, type ScoringServer } from '../support/scoringServer';
+import { NEEDLE_ANSWER, NEEDLE_QUESTION } from '../support/needleRepo';
+import { needleRunFixture } from '../support/needleRunFixture';
+import { startScoringServer } from '../support/scoringServer';
 import { cancellation, FakeMarkdownString, FakeToolResult, fakeVs } from '../support/vscodeFakes';
 import { testConfig } from '../support/testConfig';
 
 describe('xl3m_findRelevantFiles (language-model tool)', () => {
-  const tokenizer = new TiktokenTokenizer();
-  let repo: ReturnType<typeof needleRepo>;
-  let server: ScoringServer;
+  const f = needleRunFixture();
   let running: string | undefined;
   let withServer = false;
 
@@ -26,25 +24,14 @@ describe('xl3m_findRelevantFiles (language-model tool)', () => {
     busy: () => running,
     ask: (question, options) => {
       if (options.folder && options.folder !== 'repo') return Promise.reject(new Error(`xl3m: ${options.folder} is not a folder of this workspace (repo)`));
-      return runQuestion({ ...testConfig(withServer ? server : undefined), answer: options.answer }, question, [{ path: repo.root, name: 'repo' }], { fs: nodeFileSystem, tokenizer }, { signal: options.signal });
+      return runQuestion({ ...testConfig(withServer ? f.server : undefined), answer: options.answer }, question, [{ path: f.repo.root, name: 'repo' }], { fs: nodeFileSystem, tokenizer: f.tokenizer }, { signal: options.signal });
     },
-    describeDataFlow: (folder) => ({ reads: folder ?? 'repo', ...(withServer ? { sends: `${server.url} (test-model)` } : {}) }),
+    describeDataFlow: (folder) => ({ reads: folder ?? 'repo', ...(withServer ? { sends: `${f.server.url} (test-model)` } : {}) }),
     read: (f) => readFile(f.location, 'utf8'),
-    countTokens: (t) => tokenizer.count(t),
+    countTokens: (t) => f.tokenizer.count(t),
   });
   const invoke = async (input: FindRelevantFilesInput, token = cancellation().token, budget?: number) =>
     await findRelevantFilesTool(deps()).invoke({ input, toolInvocationToken: undefined, ...(budget ? { tokenizationOptions: { tokenBudget: budget, countTokens: async () => 0 } } : {}) } as vscode.LanguageModelToolInvocationOptions<FindRelevantFilesInput>, token);
-
-  before(async () => {
-    repo = needleRepo({ maxFiles: 60, depth: 0.5 });
-    server = await startScoringServer();
-    forgetProbes();
-  });
-  after(async () => {
-    repo.dispose();
-    await server.close();
-    tokenizer.dispose();
-  });
 
   test('prepareInvocation says what is read and where it is sent; a confirmation only when a server gets the text', async () => {
     const tool = findRelevantFilesTool(deps());
@@ -54,15 +41,15 @@ describe('xl3m_findRelevantFiles (language-model tool)', () => {
     assert.equal(local.confirmationMessages, undefined, 'nothing leaves the machine: no confirmation');
     withServer = true;
     const remote = (await tool.prepareInvocation!({ input: { question: NEEDLE_QUESTION } }, cancellation().token)) as vscode.PreparedToolInvocation;
-    assert.ok((remote.confirmationMessages!.message as unknown as FakeMarkdownString).value.includes(`sends their text, in segments, to ${server.url} (test-model)`));
+    assert.ok((remote.confirmationMessages!.message as unknown as FakeMarkdownString).value.includes(`sends their text, in segments, to ${f.server.url} (test-model)`));
   });
 
   test('invoke: the ranked files with ranges and an excerpt, the file that answers first, within the budget', async () => {
-    for (const server of [false, true]) {
-      withServer = server;
+    for (const on of [false, true]) {
+      withServer = on;
       const result = (await invoke({ question: NEEDLE_QUESTION, maxFiles: 4 }, undefined, 2000)) as unknown as FakeToolResult;
       const text = result.content.map((p) => p.value).join('');
-      assert.match(text, new RegExp(`^1\\. ${repo.needlePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(100%`, 'm'), text.slice(0, 300));
+      assert.match(text, new RegExp(`^1\\. ${f.repo.needlePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(100%`, 'm'), text.slice(0, 300));
       assert.ok(text.includes(NEEDLE_ANSWER), 'the excerpt holds the answer');
       assert.equal(text.match(/^\d+\. /gm)!.length, 4);
       const [, spent, budget] = /Excerpts: (\d+) of a budget of (\d+) tokens/.exec(text)!;
@@ -79,9 +66,9 @@ describe('xl3m_findRelevantFiles (language-model tool)', () => {
     await assert.rejects(invoke({ question: NEEDLE_QUESTION }), /already running a question \(in the chat, for 3 s\)/);
     running = undefined;
     const slow = await startScoringServer({ delayMs: 300 });
-    const saved = server;
+    const saved = f.server;
     try {
-      server = slow;
+      f.server = slow;
       withServer = true;
       forgetProbes();
       const { token, cancel } = cancellation();
@@ -93,7 +80,7 @@ describe('xl3m_findRelevantFiles (language-model tool)', () => {
       const outcome = await Promise.race([call.then((r) => ((r as unknown as FakeToolResult).content[0]!.value.includes('Partial ranking') ? 'partial' : 'complete'), (e: Error) => e.message), new Promise((r) => setTimeout(() => r('hung'), 5000))]);
       assert.ok(outcome === 'partial' || /cancel/i.test(String(outcome)), String(outcome));
     } finally {
-      server = saved;
+      f.server = saved;
       await slow.close();
     }
   });

@@ -1,7 +1,10 @@
-import type { LineRange, RankedFile } from './core/types';
+// A ranked file as a person reads it, in every place that shows one (the tree view, the Explorer
+// badges, the CLI, the chat, the agents' tool and MCP).
+import type { LineRange, RankedFile } from './types';
 
-export function formatRanges(ranges: LineRange[]): string {
-  return ranges.map((r) => (r.start === r.end ? `L${r.start}` : `L${r.start}-${r.end}`)).join(', ');
+/** `L12-40, L88` (or, with `prefix` '', `12-40, 88` after the word "lines"). */
+export function formatRanges(ranges: readonly LineRange[], prefix = 'L'): string {
+  return ranges.map((r) => (r.start === r.end ? `${prefix}${r.start}` : `${prefix}${r.start}-${r.end}`)).join(', ');
 }
 
 /** Relevance as a person reads it: a percentage of the run's best file. */
