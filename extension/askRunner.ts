@@ -145,7 +145,7 @@ async function runInWorkspace(ctx: Ctx, label: string, question: string, roots: 
 }
 
 function runEnv(ctx: Ctx): RunEnv {
-  return { fs: workspaceFileSystem, tokenizer: ctx.tokenizer(), tokenizerPool: ctx.tokenizerPool(), tokenCache: ctx.tokenCache, localModels: ctx.localModels };
+  return { fs: workspaceFileSystem(vscode), tokenizer: ctx.tokenizer(), tokenizerPool: ctx.tokenizerPool(), tokenCache: ctx.tokenCache, localModels: ctx.localModels };
 }
 
 /** The first chat model VS Code offers (Copilot's first, when there is one), or none, said in the log. */

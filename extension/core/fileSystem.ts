@@ -17,6 +17,20 @@ export interface FileSystem {
   size(file: string): Promise<number>;
   readFile(file: string): Promise<Uint8Array>;
   join(...parts: string[]): string;
+  /**
+   * The path with every symbolic link resolved, in this file system's own form, or undefined where
+   * this file system cannot tell (a virtual workspace): a link is then not followed.
+   */
+  realPath(file: string): Promise<string | undefined>;
+  /** `file` relative to `dir` with `/` separators, or undefined when it is not under `dir`. */
+  relativeTo(dir: string, file: string): string | undefined;
+}
+
+/** `file` relative to `dir` in plain path form, `/`-separated; undefined outside `dir`. */
+export function relativePath(dir: string, file: string): string | undefined {
+  const rel = path.relative(dir, file);
+  if (rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) return undefined;
+  return rel.split(path.sep).join('/');
 }
 
 export const nodeFileSystem: FileSystem = {
@@ -46,4 +60,8 @@ export const nodeFileSystem: FileSystem = {
     return fsp.readFile(file);
   },
   join: (...parts) => path.join(...parts),
+  async realPath(file) {
+    return fsp.realpath(file);
+  },
+  relativeTo: relativePath,
 };

@@ -40,14 +40,24 @@ interface Candidate {
   absPath: string;
 }
 
+/** Where a walk puts what it found: files to read, symbolic links to files to check, and what it left out. */
+interface WalkResult {
+  candidates: Candidate[];
+  links: Candidate[];
+  skipped: SkippedFile[];
+}
+
+export const LINK_OUTSIDE = 'symbolic link outside the repository (not followed)';
+
 /** Every text file under the roots that may be sent, in path order, and every file left out with its reason. */
 export async function gather(fs: FileSystem, roots: GatherRoot[], options: GatherOptions = {}): Promise<Gathered> {
-  const skipped: SkippedFile[] = [];
-  const candidates: Candidate[] = [];
-  const prefix = roots.length > 1;
-  for (const root of roots) {
-    await walkRoot(fs, root, prefix ? `${root.name}/` : '', options, candidates, skipped);
+  const found: WalkResult = { candidates: [], links: [], skipped: [] };
+  const prefixes = roots.map((root) => (roots.length > 1 ? `${root.name}/` : ''));
+  for (const [i, root] of roots.entries()) {
+    await walkRoot(fs, root, prefixes[i], options, found);
   }
+  const { candidates, skipped } = found;
+  skipped.push(...(await checkLinks(fs, roots, prefixes, found)));
 
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const limit = pLimit(32);
@@ -92,7 +102,37 @@ async function readCandidate(fs: FileSystem, c: Candidate, maxBytes: number, inc
   }
 }
 
-async function walkRoot(fs: FileSystem, root: GatherRoot, prefix: string, options: GatherOptions, out: Candidate[], skipped: SkippedFile[]) {
+/**
+ * A link to a file is never read through the link: one that leaves every root would widen what is
+ * read (`notes.md -> ~/secrets.txt`), and one inside is read under its own path, once. Each is
+ * listed with where it leads.
+ */
+async function checkLinks(fs: FileSystem, roots: GatherRoot[], prefixes: string[], found: WalkResult): Promise<SkippedFile[]> {
+  if (found.links.length === 0) return [];
+  const realRoots = await Promise.all(roots.map((r) => fs.realPath(r.path).catch(() => undefined)));
+  const read = new Set(found.candidates.map((c) => c.path));
+  return Promise.all(
+    found.links.map(async (link): Promise<SkippedFile> => {
+      let real: string | undefined;
+      try {
+        real = await fs.realPath(link.absPath);
+      } catch {
+        return { path: link.path, reason: 'not a regular file (or a broken link)' };
+      }
+      if (real === undefined) return { path: link.path, reason: 'symbolic link (its target cannot be checked here; not followed)' };
+      for (const [i, realRoot] of realRoots.entries()) {
+        const rel = realRoot === undefined ? undefined : fs.relativeTo(realRoot, real);
+        if (rel === undefined) continue;
+        const target = prefixes[i] + rel;
+        return { path: link.path, reason: read.has(target) ? `symbolic link to ${target} (read there)` : `symbolic link to ${target}, which is not read` };
+      }
+      return { path: link.path, reason: LINK_OUTSIDE };
+    }),
+  );
+}
+
+async function walkRoot(fs: FileSystem, root: GatherRoot, prefix: string, options: GatherOptions, found: WalkResult) {
+  const { candidates: out, links, skipped } = found;
   const useGitignore = options.useGitignore ?? true;
   const rootLayer = ignore();
   if (useGitignore) {
@@ -124,7 +164,7 @@ async function walkRoot(fs: FileSystem, root: GatherRoot, prefix: string, option
       return;
     }
     entries.sort((a, b) => comparePaths(a.name, b.name));
-    if (useGitignore && entries.some((e) => e.name === '.gitignore' && (e.kind === 'file' || e.kind === 'symlinkToFile'))) {
+    if (useGitignore && entries.some((e) => e.name === '.gitignore' && e.kind === 'file')) {
       const rules = await readOptional(fs, fs.join(dirAbs, '.gitignore'));
       if (rules) layers = [...layers, { base: dirRel, rules: ignore().add(rules) }];
     }
@@ -146,13 +186,15 @@ async function walkRoot(fs: FileSystem, root: GatherRoot, prefix: string, option
           // Not followed, as git does not: this is also what makes symlink loops harmless.
           skipped.push({ path: `${shown}/`, reason: 'symbolic link to a folder (not followed)' });
           break;
-        case 'file':
-        case 'symlinkToFile': {
+        case 'file': {
           const reason = (options.includeSecrets ? undefined : secretReason(entry.name)) ?? nameReason(entry.name);
           if (reason) skipped.push({ path: shown, reason });
           else out.push({ path: shown, absPath: fs.join(dirAbs, entry.name) });
           break;
         }
+        case 'symlinkToFile':
+          links.push({ path: shown, absPath: fs.join(dirAbs, entry.name) });
+          break;
         default:
           skipped.push({ path: shown, reason: 'not a regular file (or a broken link)' });
       }

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { LINK_REASONS, linkedRepo, OUTSIDE_SECRET } from '../support/linkedRepo';
 import { NEEDLE_ANSWER, NEEDLE_QUESTION, needleRepo } from '../support/needleRepo';
 import { startScoringServer, type ScoringServer } from '../support/scoringServer';
 import { tempRepo } from '../support/tempRepo';
@@ -139,6 +140,22 @@ describe('xl3m CLI', () => {
     assert.ok(server.requests.some((r) => r.authorization === 'Bearer sk-test-secret-123'));
     assert.ok(!(stdout + stderr).includes('sk-test-secret-123'));
     assert.match(stderr, /HTTP 404 The model `wrong-model` does not exist/);
+  });
+
+  test('a symbolic link out of the repository is skipped and listed, never sent or printed; one inside is read once', async () => {
+    const linked = linkedRepo();
+    try {
+      const sentBefore = server.requests.length;
+      const { code, stdout, stderr } = await xl3m(['ask', 'What is the database password?', '--repo', linked.root, '--base-url', server.url, '--model', 'test-model', '--json']);
+      assert.equal(code, 0, stderr);
+      const out = JSON.parse(stdout);
+      assert.deepEqual(out.files.map((f: { path: string }) => f.path).sort(), ['.gitignore', 'docs/guide.md', 'src/db.ts']);
+      assert.deepEqual(Object.fromEntries(out.skipped.map((s: { path: string; reason: string }) => [s.path, s.reason])), LINK_REASONS);
+      assert.ok(!stdout.includes(OUTSIDE_SECRET) && !stderr.includes(OUTSIDE_SECRET));
+      assert.ok(!JSON.stringify(server.requests.slice(sentBefore).map((r) => r.body)).includes(OUTSIDE_SECRET), 'nothing from outside is sent');
+    } finally {
+      linked.dispose();
+    }
   });
 
   test('usage errors exit 2 with a reason', async () => {

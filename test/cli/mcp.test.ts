@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { linkedRepo, OUTSIDE_SECRET } from '../support/linkedRepo';
 import { NEEDLE_ANSWER, NEEDLE_QUESTION, needleRepo } from '../support/needleRepo';
 import { startScoringServer, type ScoringServer } from '../support/scoringServer';
 
@@ -86,6 +87,25 @@ describe('xl3m mcp', () => {
       assert.ok(text.includes(`- ${repo.needlePath} lines`), text);
     } finally {
       await client.close();
+    }
+  });
+
+  test('a symbolic link out of the repository is neither ranked, quoted, sent nor answered from', async () => {
+    const linked = linkedRepo();
+    const { client } = await connect(['--repo', linked.root, '--base-url', server.url, '--model', 'test-model']);
+    try {
+      const sentBefore = server.requests.length;
+      const found = await client.callTool({ name: 'find_relevant_files', arguments: { question: 'Where is the database password read?', maxFiles: 10 } });
+      const asked = await client.callTool({ name: 'ask_codebase', arguments: { question: 'What is the database password?' } });
+      assert.ok(!found.isError && !asked.isError, JSON.stringify([found.content, asked.content]));
+      const files = (found.structuredContent as { files: { path: string }[] }).files.map((f) => f.path);
+      assert.ok(!files.includes('src/notes.md') && !files.includes('src/users.txt') && !files.includes('docs/alias.md'), files.join(', '));
+      assert.ok(!JSON.stringify([found, asked]).includes(OUTSIDE_SECRET), 'nothing from outside reaches the client');
+      assert.ok(server.requests.length > sentBefore, 'the server was asked');
+      assert.ok(!JSON.stringify(server.requests.slice(sentBefore).map((r) => r.body)).includes(OUTSIDE_SECRET), 'nothing from outside is sent');
+    } finally {
+      await client.close();
+      linked.dispose();
     }
   });
 

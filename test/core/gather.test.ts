@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
-import { symlinkSync } from 'node:fs';
+import { promises as fsp, symlinkSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { nodeFileSystem, type FileSystem } from '../../extension/core/fileSystem';
 import { gather, type Gathered } from '../../extension/core/gather';
 import { containsPrivateKey, contentReason } from '../../extension/core/fileClassifier';
+import { workspaceFileSystem, type WorkspaceApi } from '../../extension/workspaceFileSystem';
+import { LINK_REASONS, linkedRepo, OUTSIDE_SECRET } from '../support/linkedRepo';
 import { tempRepo } from '../support/tempRepo';
+import { FakeUri } from '../support/vscodeFakes';
 
 const repo = tempRepo({
   '.gitignore': 'build/\n*.log\n!keep.log\n',
@@ -38,6 +43,24 @@ const repo = tempRepo({
 });
 symlinkSync(repo.root, join(repo.root, 'src', 'loop')); // a folder link back to the root: a loop
 after(() => repo.dispose());
+
+/** VS Code's `workspace.fs` as it answers for a `file:` folder: a link is its target's type plus SymbolicLink. */
+const FileType = { Unknown: 0, File: 1, Directory: 2, SymbolicLink: 64 } as const;
+const nodeBackedWorkspace = {
+  Uri: FakeUri,
+  FileType,
+  workspace: {
+    fs: {
+      async readDirectory(uri: FakeUri) {
+        const entries = await nodeFileSystem.readDirectory(uri.fsPath);
+        const types = { file: FileType.File, directory: FileType.Directory, symlinkToFile: FileType.File | FileType.SymbolicLink, symlinkToDirectory: FileType.Directory | FileType.SymbolicLink, other: FileType.Unknown };
+        return entries.map((e) => [e.name, types[e.kind]]);
+      },
+      stat: async (uri: FakeUri) => ({ size: (await fsp.stat(uri.fsPath)).size }),
+      readFile: (uri: FakeUri) => fsp.readFile(fileURLToPath(uri.toString())),
+    },
+  },
+} as unknown as WorkspaceApi;
 
 const paths = (g: Gathered) => g.files.map((f) => f.path);
 const reasonOf = (g: Gathered, path: string) => g.skipped.find((s) => s.path === path)?.reason;
@@ -145,5 +168,50 @@ describe('a private key counts only with key material in it', () => {
     assert.ok(containsPrivateKey(`-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,9F2B\n\n${material}\n-----END RSA PRIVATE KEY-----`));
     assert.match(contentReason(`x\n-----BEGIN EC PRIVATE KEY-----\n${material}\n-----END EC PRIVATE KEY-----\n`, false) ?? '', /contains a private key/);
     assert.equal(contentReason(`-----BEGIN EC PRIVATE KEY-----\n${material}\n-----END EC PRIVATE KEY-----\n`, true), undefined, 'sent when secrets are included');
+  });
+});
+
+describe('gather: symbolic links to files', () => {
+  const linked = linkedRepo();
+  after(() => linked.dispose());
+
+  for (const [name, fs] of [
+    ['node:fs (CLI, MCP)', nodeFileSystem],
+    ['workspace.fs (extension)', workspaceFileSystem(nodeBackedWorkspace)],
+  ] as const) {
+    test(`${name}: a link out of the repository is skipped and listed, a link inside is read once, under its target's path`, async () => {
+      const root = name.startsWith('node') ? linked.root : pathToFileURL(linked.root).href;
+      const g = await gather(fs, [{ path: root, name: 'repo' }]);
+      assert.deepEqual(paths(g), ['.gitignore', 'docs/guide.md', 'src/db.ts']);
+      assert.ok(!g.files.some((f) => f.text.includes(OUTSIDE_SECRET)));
+      assert.deepEqual(Object.fromEntries(g.skipped.map((s) => [s.path, s.reason])), LINK_REASONS);
+    });
+  }
+
+  test('a root reached through a link is not "outside" itself', async () => {
+    const viaLink = join(tmpdir(), `xl3m-root-link-${process.pid}`);
+    symlinkSync(linked.root, viaLink);
+    try {
+      const g = await gather(nodeFileSystem, [{ path: viaLink, name: 'repo' }]);
+      assert.equal(reasonOf(g, 'docs/alias.md'), 'symbolic link to docs/guide.md (read there)');
+      assert.equal(reasonOf(g, 'src/notes.md'), 'symbolic link outside the repository (not followed)');
+    } finally {
+      unlinkSync(viaLink);
+    }
+  });
+
+  test('a link from one root to a file of another is read there, with that root\'s name', async () => {
+    const other = tempRepo({ 'lib/shared.ts': 'export const shared = 1;\n' });
+    symlinkSync(join(other.root, 'lib', 'shared.ts'), join(linked.root, 'shared.ts'));
+    try {
+      const g = await gather(nodeFileSystem, [
+        { path: linked.root, name: 'app' },
+        { path: other.root, name: 'lib' },
+      ]);
+      assert.equal(reasonOf(g, 'app/shared.ts'), 'symbolic link to lib/lib/shared.ts (read there)');
+    } finally {
+      unlinkSync(join(linked.root, 'shared.ts'));
+      other.dispose();
+    }
   });
 });

@@ -1,6 +1,7 @@
 // The few VS Code classes the chat participant and the tool construct, and a chat response stream
 // that records what was sent to it, for running their handlers in plain Node against VS Code's types.
 import type * as vscode from 'vscode';
+import { posix } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 export class FakeUri {
@@ -15,6 +16,12 @@ export class FakeUri {
   }
   static file(path: string) {
     return FakeUri.parse(pathToFileURL(path).href);
+  }
+  static joinPath(base: FakeUri, ...parts: string[]) {
+    return new FakeUri(base.scheme, posix.join(base.path, ...parts));
+  }
+  get authority() {
+    return '';
   }
   with(change: { fragment?: string }) {
     return new FakeUri(this.scheme, this.path, change.fragment ?? this.fragment);
