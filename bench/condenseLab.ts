@@ -3,11 +3,12 @@
 // longer than the smallest size. tsx bench/condenseLab.ts --dataset F [--every N]
 import { parseArgs } from 'node:util';
 import { nodeFileSystem } from '../extension/core/fileSystem';
-import { DEFAULT_EXCLUDES, gather } from '../extension/core/gather';
+import { gather } from '../extension/core/gather';
 import { countQuestionTerms, DEFAULT_LEXICAL_PARAMS, rankFilesLexically, scoreLexically } from '../extension/core/lexicalRanking';
 import { condenseQuestion } from '../extension/core/question';
 import { TiktokenTokenizer } from '../extension/core/tokenizer';
 import { average, checkout, formatMetrics, metrics, readItems, type Metrics } from './evalSet';
+import { DEFAULT_EXCLUDES } from '../extension/core/config/options';
 
 const { values } = parseArgs({ options: { dataset: { type: 'string' }, mirrors: { type: 'string' }, every: { type: 'string' } } });
 const tokenizer = new TiktokenTokenizer();

@@ -11,7 +11,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { nodeFileSystem } from '../extension/core/fileSystem';
-import { DEFAULT_EXCLUDES, gather } from '../extension/core/gather';
+import { gather } from '../extension/core/gather';
 import type { RankingMode } from '../extension/core/fileRanking';
 import { ask } from '../extension/core/pipeline';
 import type { Scorer } from '../extension/core/scorer';
@@ -20,6 +20,7 @@ import { TiktokenTokenizer } from '../extension/core/tokenizer';
 import { startScoringServer } from '../test/support/scoringServer';
 import { average, checkout, formatMetrics, metrics, readItems, type Metrics } from './evalSet';
 import { referenceBm25 } from './referenceBm25';
+import { DEFAULT_EXCLUDES } from '../extension/core/config/options';
 
 interface Row {
   metrics: Metrics;

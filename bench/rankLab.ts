@@ -4,10 +4,11 @@
 import { parseArgs } from 'node:util';
 import { fileKind } from '../extension/core/fileKind';
 import { nodeFileSystem } from '../extension/core/fileSystem';
-import { DEFAULT_EXCLUDES, gather } from '../extension/core/gather';
+import { gather } from '../extension/core/gather';
 import { countQuestionTerms, DEFAULT_LEXICAL_PARAMS, scoreLexically, type LexicalParams, type QuestionTermCounts } from '../extension/core/lexicalRanking';
 import { average, checkout, formatMetrics, metrics, readItems, type Metrics } from './evalSet';
 import { referenceBm25 } from './referenceBm25';
+import { DEFAULT_EXCLUDES } from '../extension/core/config/options';
 
 const { values } = parseArgs({ options: { dataset: { type: 'string' }, mirrors: { type: 'string' }, every: { type: 'string' }, offset: { type: 'string' }, variants: { type: 'string' } } });
 const every = Number(values.every ?? 1);

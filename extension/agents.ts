@@ -8,6 +8,7 @@ import { endpointsOf } from './core/backend';
 import { toRunConfig } from './config';
 import type { Ctx } from './ctx';
 import { findRelevantFilesTool, TOOL_NAME } from './languageModelTool';
+import { mcpSettingsLaunch } from './mcpLaunch';
 import { vscodeAnswerModel } from './vscodeLanguageModel';
 
 export function registerAgents(ctx: Ctx) {
@@ -63,16 +64,15 @@ export function registerAgents(ctx: Ctx) {
         return [new vscode.McpStdioServerDefinition('xl3m', process.execPath, [cli, 'mcp', ...folders.flatMap((f) => ['--repo', f.uri.fsPath])], { ELECTRON_RUN_AS_NODE: '1' }, '0.1.0')];
       },
       resolveMcpServerDefinition: async (definition) => {
-        // the server and key come from the user's settings and secret storage when the server starts, never from the workspace
-        const { settings } = ctx.settings();
+        // Every setting reaches the server as its flag (excludes included: an excluded folder is
+        // never quoted to an agent); the server and key come from the user's settings and secret
+        // storage when the server starts, never from the workspace. The key goes in the
+        // environment, not the command line that other processes can read.
         if (!(definition instanceof vscode.McpStdioServerDefinition)) return definition;
-        if (!settings.baseUrl || !settings.model) {
-          if (settings.localModel) definition.args = [...definition.args, '--model-file', settings.localModel, '--context-size', String(settings.localContextSize)];
-          return definition;
-        }
-        definition.args = [...definition.args, '--base-url', settings.baseUrl, '--model', settings.model];
-        const key = await ctx.secrets.getApiKey();
-        if (key) definition.env = { ...definition.env, XL3M_API_KEY: key };
+        const { settings } = ctx.settings();
+        const launch = mcpSettingsLaunch(settings, settings.baseUrl && settings.model ? await ctx.secrets.getApiKey() : undefined);
+        definition.args = [...definition.args, ...launch.args];
+        definition.env = { ...definition.env, ...launch.env };
         return definition;
       },
     }),

@@ -9,8 +9,8 @@ const ROOT = join(__dirname, '..');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
-test("the README's `npx xl3m` works right after `npm ci`: installing builds the CLI the bin points to", () => {
-  assert.ok(readme.includes('npx xl3m ask'), 'the README shows the CLI');
+test("the README's `xl3m` works right after `npm ci` and `npm link`: installing builds the CLI the bin points to", () => {
+  assert.ok(readme.includes('\nnpm link ') && readme.includes('\nxl3m ask '), 'the README shows the CLI');
   assert.equal(pkg.bin.xl3m, 'dist/cli.js');
   // npm ci runs `prepare` for the package itself
   assert.match(pkg.scripts.prepare ?? '', /scripts\/build\.mjs|npm run build/);

@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { DEFAULTS } from './config/options';
 
 /** One OpenAI-compatible server, as configured by the user. */
 export interface Endpoint {
@@ -18,8 +19,8 @@ export function createClient(endpoint: Endpoint, onAttempt?: () => void): OpenAI
     baseURL: endpoint.baseUrl.replace(/\/+$/, ''),
     // Local servers need no key, but the client insists on one.
     apiKey: endpoint.apiKey || 'none',
-    timeout: endpoint.timeoutMs ?? 120_000,
-    maxRetries: endpoint.maxRetries ?? 3,
+    timeout: endpoint.timeoutMs ?? DEFAULTS.requestTimeoutSeconds * 1000,
+    maxRetries: endpoint.maxRetries ?? DEFAULTS.retries,
     fetch: (url, init) => {
       onAttempt?.();
       return tolerantFetch(url, init);

@@ -2,11 +2,10 @@
 // the model's certainty; line ranges; kind; whether the answer's key context holds it.
 import type { FileEvidence } from './lexicalRanking';
 import type { LineRange, RankedFile, Segment, SourceFile } from './types';
+import { DEFAULTS } from './config/options';
 
 /** How the model's certainty and the lexical ranking combine into one ranking of files. */
 export type RankingMode = 'fused' | 'model';
-export const RANKING_MODES: readonly RankingMode[] = ['fused', 'model'];
-export const DEFAULT_RANKING_MODE: RankingMode = 'fused';
 
 /** Reciprocal rank fusion's constant: the weight of a rank r is 1 / (RRF_K + r). */
 const RRF_K = 60;
@@ -56,7 +55,7 @@ function ranksOf(scores: ReadonlyMap<number, number>): Map<number, number> {
 export function combineScores(
   lexical: readonly FileEvidence[],
   model: ReadonlyMap<number, number> | undefined,
-  mode: RankingMode = DEFAULT_RANKING_MODE,
+  mode: RankingMode = DEFAULTS.ranking,
   modelWeight = 1,
 ): number[] {
   if (!model || model.size === 0) return lexical.map((e) => e.score);

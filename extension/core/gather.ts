@@ -3,9 +3,8 @@ import pLimit from 'p-limit';
 import type { FileSystem } from './fileSystem';
 import { contentReason, decodeText, nameReason, secretReason } from './fileClassifier';
 import type { ProgressListener, SkippedFile, SourceFile } from './types';
+import { DEFAULTS, DEFAULT_EXCLUDES } from './config/options';
 
-export const DEFAULT_EXCLUDES = ['node_modules/', '.hg/', '.svn/', '__pycache__/', '.venv/', '.DS_Store'];
-export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 
 export interface GatherRoot {
   /** Absolute folder path. */
@@ -16,7 +15,7 @@ export interface GatherRoot {
 
 export interface GatherOptions {
   /** Extra patterns in .gitignore syntax, relative to each root. */
-  excludes?: string[];
+  excludes?: readonly string[];
   maxFileBytes?: number;
   includeSecrets?: boolean;
   useGitignore?: boolean;
@@ -59,7 +58,7 @@ export async function gather(fs: FileSystem, roots: GatherRoot[], options: Gathe
   const { candidates, skipped } = found;
   skipped.push(...(await checkLinks(fs, roots, prefixes, found)));
 
-  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const maxBytes = options.maxFileBytes ?? DEFAULTS.maxFileBytes;
   const limit = pLimit(32);
   let bytes = 0;
   let done = 0;

@@ -1,4 +1,5 @@
 import { sanitizeJsonNumbers, type Endpoint } from './endpoint';
+import { DEFAULTS } from './config/options';
 
 /** An HTTP status the server answered with, kept for deciding whether to retry or fail over. */
 export class HttpStatusError extends Error {
@@ -26,12 +27,12 @@ export function retryDelayMs(attempt: number, retryAfter: string | null | undefi
  * POSTs JSON to a server route outside the OpenAI API (`/tokenize`, SGLang and TGI `/generate`),
  * with the same timeout, bounded retries and backoff as the OpenAI client gives the others.
  */
-export async function postJson(endpoint: Endpoint, url: string, body: unknown, signal: AbortSignal | undefined, retries = endpoint.maxRetries ?? 3, onAttempt?: () => void): Promise<unknown> {
+export async function postJson(endpoint: Endpoint, url: string, body: unknown, signal: AbortSignal | undefined, retries = endpoint.maxRetries ?? DEFAULTS.retries, onAttempt?: () => void): Promise<unknown> {
   for (let attempt = 0; ; attempt++) {
     let res: Response;
     onAttempt?.();
     try {
-      const timeout = AbortSignal.timeout(endpoint.timeoutMs ?? 120_000);
+      const timeout = AbortSignal.timeout(endpoint.timeoutMs ?? DEFAULTS.requestTimeoutSeconds * 1000);
       res = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(endpoint.apiKey ? { authorization: `Bearer ${endpoint.apiKey}` } : {}) },

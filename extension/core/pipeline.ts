@@ -4,16 +4,17 @@ import type { FileSystem } from './fileSystem';
 import { gather, type GatherOptions, type GatherRoot } from './gather';
 import { bm25Prefilter } from './bm25';
 import { relevance } from './certainty';
-import { combineScores, DEFAULT_RANKING_MODE, modelFileScores, rankAllFiles, type RankingMode } from './fileRanking';
+import { combineScores, modelFileScores, rankAllFiles, type RankingMode } from './fileRanking';
 import { rankFilesLexicallyAsync, type LexicalRanking } from './lexicalRanking';
 import { condenseQuestion } from './question';
 import type { Scorer, ScoreRequest } from './scorer';
-import { DEFAULT_SEGMENT_TOKENS, segment, pieceText, type SegmentOptions } from './segment';
-import { answerBudget, DEFAULT_ANSWER_RESERVE, DEFAULT_CONTEXT_WINDOW, selectKeyContext, selectLexicalContext, type KeyContext } from './select';
+import { segment, pieceText, type SegmentOptions } from './segment';
+import { answerBudget, selectKeyContext, selectLexicalContext, type KeyContext } from './select';
 import { tokenizeFile, type Tokenizer } from './tokenizer';
 import type { TokenCountCache } from './tokenCountCache';
 import type { TokenizerPool } from './tokenizerPool';
 import type { Certainty, LineRange, Measure, ProgressListener, RankedFile, Segment, SkippedFile, SourceFile, TokenizedFile } from './types';
+import { DEFAULTS } from './config/options';
 
 export interface AskOptions {
   question: string;
@@ -173,7 +174,7 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
 
   // The answer model reads the question whole unless it would crowd out the key context: then it
   // reads the condensed question too, capped at a quarter of its window.
-  const contextWindow = options.contextWindow ?? DEFAULT_CONTEXT_WINDOW;
+  const contextWindow = options.contextWindow ?? DEFAULTS.contextWindow;
   const answerQuestion = condenseQuestion(question, Math.max(1024, Math.floor(contextWindow / 4)), deps.tokenizer, lexical.idf);
   const questionTokens = answerQuestion.originalTokens;
   if (answerQuestion.tokens < answerQuestion.originalTokens) {
@@ -184,7 +185,7 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
     answerBudget({
       contextWindow,
       questionTokens: answerQuestion.tokens,
-      answerReserve: options.answerReserve ?? DEFAULT_ANSWER_RESERVE,
+      answerReserve: options.answerReserve ?? DEFAULTS.answerReserve,
     });
   const pinned = new Set(options.pinned ?? []);
   const scored = deps.scorer
@@ -195,7 +196,7 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
   let context: { text: string; tokens: number; ranges: ReadonlyMap<number, LineRange[]>; segments: number };
   let scores: number[];
   if (scored) {
-    scores = combineScores(lexical.files, scored.modelScores, options.ranking ?? DEFAULT_RANKING_MODE);
+    scores = combineScores(lexical.files, scored.modelScores, options.ranking ?? DEFAULTS.ranking);
     context = { ...scored.context, segments: scored.context.segments.length };
   } else {
     scores = lexical.files.map((e) => e.score);
@@ -225,7 +226,7 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
       tokens: scored?.tokens ?? Math.round(gathered.files.reduce((a, f) => a + f.text.length, 0) / 4),
       tokensEstimated: !scored,
       rankingSeconds,
-      scoreMethod: scored ? (options.ranking ?? DEFAULT_RANKING_MODE) : 'lexical',
+      scoreMethod: scored ? (options.ranking ?? DEFAULTS.ranking) : 'lexical',
       finePassFiles: scored?.finePassFiles ?? 0,
       finePassTokens: scored?.finePassTokens ?? 0,
       scoredTokens: scored?.scoredTokens ?? 0,
@@ -283,7 +284,7 @@ async function scoreWithModel(
   const check = (stage: string) => {
     if (signal?.aborted) throw new CancelledError(stage);
   };
-  const maxQuestion = Math.floor((options.segment?.maxTokens ?? DEFAULT_SEGMENT_TOKENS) / 3);
+  const maxQuestion = Math.floor((options.segment?.maxTokens ?? DEFAULTS.segmentTokens) / 3);
   const condensed = condenseQuestion(fullQuestion, maxQuestion, deps.tokenizer, lexical.idf);
   const question = condensed.text;
   if (condensed.tokens < condensed.originalTokens) {
@@ -412,7 +413,7 @@ async function answerStage(keyContext: string, question: string, options: AskOpt
   try {
     answer = await answerer(keyContext, question, {
       signal,
-      maxTokens: options.answerReserve ?? DEFAULT_ANSWER_RESERVE,
+      maxTokens: options.answerReserve ?? DEFAULTS.answerReserve,
       onDelta: (d) => {
         answer += d;
         options.onAnswerDelta?.(d);

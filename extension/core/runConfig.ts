@@ -1,59 +1,11 @@
-// One configuration of a run, whatever asks (the CLI, the panel, and the entry points to come), and
-// the one table of its defaults. package.json's settings and the CLI's options and usage text are
-// checked against this table by test/core/runConfig.test.ts.
-import { DEFAULT_RANKING_MODE, type RankingMode } from './fileRanking';
+// One configuration of a run, whatever asks (the CLI, the panel, the chat, the tool, MCP), made from
+// the options of the one table (config/options.ts), and the way back to the CLI's arguments.
+import { DEFAULT_EXCLUDES, DEFAULTS, OPTION_NAMES, OPTIONS, type OptionName, type Options, type OptionSpec } from './config/options';
 import type { ScoringMethod } from './families';
+import type { RankingMode } from './fileRanking';
 import type { Measure } from './types';
 
-export const DEFAULTS = {
-  method: 'auto' as 'auto' | ScoringMethod,
-  concurrency: 8,
-  promptsPerRequest: 4,
-  timeoutSeconds: 120,
-  retries: 3,
-  localContextSize: 4096,
-  segmentTokens: 3072,
-  overlapTokens: 48,
-  contextWindow: 16384,
-  answerReserve: 1024,
-  measure: 'nll' as Measure,
-  ranking: DEFAULT_RANKING_MODE as RankingMode,
-  maxFileBytes: 1024 * 1024,
-  /** Always left out unless `useDefaultExcludes` is off; the user's excludes are added to these. */
-  excludes: ['node_modules/', '.hg/', '.svn/', '__pycache__/', '.venv/', '.DS_Store'],
-  listedFiles: 30,
-  confirmAboveTokens: 2_000_000,
-  top: 20,
-};
-
-/** Where each option of the table lives: its setting (`xl3m.<setting>`) and its CLI flag, with the bounds both check. */
-export interface OptionSpec {
-  name: keyof typeof DEFAULTS;
-  setting?: string;
-  flag?: string;
-  min?: number;
-  max?: number;
-}
-
-export const OPTIONS: OptionSpec[] = [
-  { name: 'method', setting: 'scoringMethod', flag: '--method' },
-  { name: 'concurrency', setting: 'concurrency', flag: '--concurrency', min: 1, max: 256 },
-  { name: 'promptsPerRequest', setting: 'promptsPerRequest', flag: '--prompts-per-request', min: 1, max: 64 },
-  { name: 'timeoutSeconds', setting: 'requestTimeoutSeconds', flag: '--timeout', min: 1 },
-  { name: 'retries', setting: 'retries', flag: '--retries', min: 0, max: 20 },
-  { name: 'localContextSize', setting: 'localContextSize', flag: '--context-size', min: 512 },
-  { name: 'segmentTokens', setting: 'segmentTokens', flag: '--segment-tokens', min: 64 },
-  { name: 'overlapTokens', flag: '--overlap-tokens', min: 0 },
-  { name: 'contextWindow', setting: 'contextWindow', flag: '--context-window', min: 512 },
-  { name: 'answerReserve', setting: 'answerReserve', flag: '--answer-reserve', min: 1 },
-  { name: 'measure', setting: 'measure', flag: '--measure' },
-  { name: 'ranking', setting: 'ranking', flag: '--ranking' },
-  { name: 'maxFileBytes', setting: 'maxFileBytes', flag: '--max-file-bytes', min: 1 },
-  { name: 'excludes', flag: '--exclude' },
-  { name: 'listedFiles', setting: 'listedFiles', min: 1, max: 500 },
-  { name: 'confirmAboveTokens', setting: 'confirmAboveTokens', min: 0 },
-  { name: 'top', flag: '--top', min: 1 },
-];
+export { DEFAULTS };
 
 export interface ServerConfig {
   baseUrls: string[];
@@ -96,7 +48,7 @@ export interface RunConfig {
   prefilter?: number;
   /** Patterns (.gitignore syntax) left out in addition to the defaults (and to .gitignore files). */
   excludes: string[];
-  /** Leave out DEFAULTS.excludes too (node_modules/ and the like). */
+  /** Leave out DEFAULT_EXCLUDES too (node_modules/ and the like). */
   useDefaultExcludes: boolean;
   maxFileBytes: number;
   includeSecrets: boolean;
@@ -106,21 +58,73 @@ export interface RunConfig {
 
 /** The patterns a run leaves out: the defaults (unless turned off), then the user's. */
 export function excludesOf(config: Pick<RunConfig, 'excludes' | 'useDefaultExcludes'>): string[] {
-  return [...(config.useDefaultExcludes ? DEFAULTS.excludes : []), ...config.excludes];
+  return [...(config.useDefaultExcludes ? DEFAULT_EXCLUDES : []), ...config.excludes];
 }
 
 /** A configuration with every default: no server, no local model, an answer when one can be had. */
 export function defaultRunConfig(overrides: Partial<RunConfig> = {}): RunConfig {
-  return {
-    answer: true,
-    measure: DEFAULTS.measure,
-    ranking: DEFAULTS.ranking,
-    excludes: [],
-    useDefaultExcludes: true,
-    maxFileBytes: DEFAULTS.maxFileBytes,
-    includeSecrets: false,
-    useGitignore: true,
-    pinned: [],
-    ...overrides,
+  return { ...runConfigOf(DEFAULTS), ...overrides };
+}
+
+/** The sizes a local model may lower when the user did not choose them: a value at its default is not a choice. */
+const SIZES = ['segmentTokens', 'overlapTokens', 'contextWindow', 'answerReserve'] as const;
+
+/** The run configuration of a set of options, from the settings or the flags alike. */
+export function runConfigOf(o: Readonly<Options>): RunConfig {
+  const server = Boolean(o.baseUrl && o.model);
+  const config: RunConfig = {
+    ...(server
+      ? {
+          server: {
+            baseUrls: [o.baseUrl, ...o.additionalBaseUrls],
+            model: o.model,
+            apiKey: o.apiKey || undefined,
+            method: o.scoringMethod,
+            concurrency: o.concurrency,
+            promptsPerRequest: o.promptsPerRequest,
+            timeoutSeconds: o.requestTimeoutSeconds,
+            retries: o.retries,
+            answerBaseUrl: o.answerBaseUrl || undefined,
+            answerModel: o.answerModel || undefined,
+          },
+        }
+      : {}),
+    ...(o.localModel ? { localModel: { path: o.localModel, contextSize: o.localContextSize, ...(o.localThreads ? { threads: o.localThreads } : {}) } } : {}),
+    answer: o.answer,
+    ...(o.budget ? { budget: o.budget } : {}),
+    measure: o.measure,
+    ranking: o.ranking,
+    ...(o.prefilterPercent > 0 && o.prefilterPercent < 100 ? { prefilter: o.prefilterPercent / 100 } : {}),
+    excludes: [...o.excludes],
+    useDefaultExcludes: o.useDefaultExcludes,
+    maxFileBytes: o.maxFileBytes,
+    includeSecrets: o.includeSecrets,
+    useGitignore: o.useGitignore,
+    pinned: [...o.pinned],
   };
+  for (const size of SIZES) if (o[size] !== DEFAULTS[size]) config[size] = o[size];
+  return config;
+}
+
+/** Options that mean something only with a server: without one, the CLI would refuse them. */
+const SERVER_ONLY: OptionName[] = ['baseUrl', 'additionalBaseUrls', 'model', 'answerBaseUrl', 'answerModel'];
+
+/**
+ * The CLI arguments that give these options (those not at their default), so that a process the
+ * extension starts (`xl3m mcp`) runs with every setting. The API key is not an argument (others
+ * could read it): pass it as XL3M_API_KEY.
+ */
+export function toArgv(o: Readonly<Options>): string[] {
+  const argv: string[] = [];
+  const withServer = Boolean(o.baseUrl && o.model);
+  for (const name of OPTION_NAMES) {
+    const spec: OptionSpec = OPTIONS[name];
+    const value = o[name];
+    if (!spec.flag || name === 'apiKey' || (!withServer && SERVER_ONLY.includes(name))) continue;
+    if (Array.isArray(value)) for (const item of value) argv.push(spec.flag, item);
+    else if (typeof value === 'boolean') {
+      if (value !== spec.default) argv.push(spec.flag);
+    } else if (value !== spec.default) argv.push(spec.flag, String(value));
+  }
+  return argv;
 }

@@ -1,5 +1,6 @@
 import type { Tokenizer } from './tokenizer';
 import type { Segment, SegmentPiece, TokenizedFile } from './types';
+import { DEFAULTS } from './config/options';
 
 export interface SegmentOptions {
   /** Tokens per segment, headers included. The default leaves room for a question in a 4k-context scorer. */
@@ -8,8 +9,6 @@ export interface SegmentOptions {
   overlapTokens?: number;
 }
 
-export const DEFAULT_SEGMENT_TOKENS = 3072;
-export const DEFAULT_OVERLAP_TOKENS = 48;
 
 /** The line that introduces a piece of a file, in segments and in the key context alike. */
 export function pieceHeader(path: string, start: number, end: number): string {
@@ -37,8 +36,8 @@ export function cutPriority(lines: string[], i: number): number {
  * then at declarations / blank lines, then between any two lines. Small files share a segment.
  */
 export function segment(files: TokenizedFile[], tokenizer: Tokenizer, options: SegmentOptions = {}): Segment[] {
-  const maxTokens = options.maxTokens ?? DEFAULT_SEGMENT_TOKENS;
-  const overlap = options.overlapTokens ?? DEFAULT_OVERLAP_TOKENS;
+  const maxTokens = options.maxTokens ?? DEFAULTS.segmentTokens;
+  const overlap = options.overlapTokens ?? DEFAULTS.overlapTokens;
   if (maxTokens < 64) throw new Error(`segment length must be at least 64 tokens (got ${maxTokens})`);
   const segments: Segment[] = [];
   let pieces: SegmentPiece[] = [];

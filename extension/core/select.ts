@@ -12,8 +12,6 @@ export interface BudgetOptions {
   overhead?: number;
 }
 
-export const DEFAULT_CONTEXT_WINDOW = 16384;
-export const DEFAULT_ANSWER_RESERVE = 1024;
 
 /** Tokens of key context that fit: window - question - answer reserve - overhead - a 5% margin for tokenizer mismatch. */
 export function answerBudget(o: BudgetOptions): number {

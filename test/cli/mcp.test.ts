@@ -6,9 +6,12 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { readSettings } from '../../extension/config';
+import { mcpSettingsLaunch } from '../../extension/mcpLaunch';
 import { linkedRepo, OUTSIDE_SECRET } from '../support/linkedRepo';
 import { NEEDLE_ANSWER, NEEDLE_QUESTION, needleRepo } from '../support/needleRepo';
 import { startScoringServer, type ScoringServer } from '../support/scoringServer';
+import { tempRepo } from '../support/tempRepo';
 
 const CLI = join(__dirname, '../../dist/cli.js');
 
@@ -106,6 +109,28 @@ describe('xl3m mcp', () => {
     } finally {
       await client.close();
       linked.dispose();
+    }
+  });
+
+  test("the server VS Code starts takes every setting: a folder the user excluded is never quoted to an agent", async () => {
+    const repo = tempRepo({
+      'src/db.ts': 'export function connect(password: string) {\n  return password;\n}\n',
+      'private/notes.md': 'The database password is in the vault: private-excluded-7c1e.\n',
+    });
+    try {
+      const { settings } = readSettings({ value: (k) => ({ excludes: ['private/'], maxFileBytes: 4096 })[k], userValue: () => undefined });
+      const launch = mcpSettingsLaunch(settings, undefined);
+      const { client } = await connect(['--repo', repo.root, ...launch.args]);
+      try {
+        const reply = await client.callTool({ name: 'find_relevant_files', arguments: { question: 'Where is the database password?', maxFiles: 10 } });
+        assert.ok(!reply.isError, JSON.stringify(reply.content));
+        assert.deepEqual((reply.structuredContent as { files: { path: string }[] }).files.map((f) => f.path), ['src/db.ts']);
+        assert.ok(!JSON.stringify(reply).includes('private-excluded-7c1e'));
+      } finally {
+        await client.close();
+      }
+    } finally {
+      repo.dispose();
     }
   });
 

@@ -5,9 +5,13 @@ import { after, describe, test } from 'node:test';
 import { USAGE, parseCommandLine } from '../../extension/cli/args';
 import { readSettings, toRunConfig } from '../../extension/config';
 import { createBackend, runOptions } from '../../extension/core/backend';
+import { DEFAULT_EXCLUDES, DEFAULTS, OPTION_NAMES, OPTIONS, type OptionSpec, type Options } from '../../extension/core/config/options';
+import { enumValues } from '../../extension/core/config/optionValues';
 import { FAMILIES, SCORING_METHODS } from '../../extension/core/families';
-import { DEFAULTS, OPTIONS } from '../../extension/core/runConfig';
-import { TiktokenTokenizer } from '../../extension/core/tokenizer';
+import { defaultRunConfig, runConfigOf, toArgv } from '../../extension/core/runConfig';
+import { segment } from '../../extension/core/segment';
+import { TiktokenTokenizer, tokenizeFile } from '../../extension/core/tokenizer';
+import { generatedManifest, MANIFEST } from '../../scripts/manifest';
 import { startScoringServer } from '../support/scoringServer';
 
 const ROOT = join(__dirname, '../..');
@@ -16,36 +20,59 @@ const properties: Record<string, { default?: unknown; minimum?: number; maximum?
 const tokenizer = new TiktokenTokenizer();
 after(() => tokenizer.dispose());
 
-describe('one table of defaults', () => {
-  test("package.json's settings carry the table's defaults and bounds", () => {
-    for (const o of OPTIONS.filter((o) => o.setting)) {
-      const p = properties[`xl3m.${o.setting}`];
-      assert.ok(p, `xl3m.${o.setting} is contributed`);
-      assert.deepEqual(p.default, DEFAULTS[o.name], `xl3m.${o.setting} default`);
-      if (o.min !== undefined) assert.equal(p.minimum, o.min, `xl3m.${o.setting} minimum`);
-      if (o.max !== undefined) assert.equal(p.maximum, o.max, `xl3m.${o.setting} maximum`);
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? sourceFiles(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+describe('one table of options', () => {
+  test("package.json's settings and restricted settings are the table's (npm run manifest writes them)", () => {
+    const text = readFileSync(MANIFEST, 'utf8');
+    assert.equal(generatedManifest(text), text, 'package.json differs from the option table: run npm run manifest');
+    assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.sort(), ['xl3m.additionalBaseUrls', 'xl3m.answerBaseUrl', 'xl3m.answerModel', 'xl3m.baseUrl', 'xl3m.includeSecrets', 'xl3m.localModel', 'xl3m.model']);
+  });
+
+  test('the usage text names every flag of the table, with its default', () => {
+    for (const name of OPTION_NAMES) {
+      const spec: OptionSpec = OPTIONS[name];
+      if (!spec.flag || spec.repeatOf) continue;
+      const entry = new RegExp(`^  ${spec.flag}\\b.*(\\n {28}.*)*`, 'm').exec(USAGE)?.[0];
+      assert.ok(entry, `${spec.flag} in USAGE`);
+      if (spec.kind === 'int' && spec.default !== 0) assert.match(entry, new RegExp(`\\(default ${spec.default}\\)`), `${spec.flag}'s default`);
+      if (spec.kind === 'enum') for (const v of enumValues(spec)) assert.ok(entry.includes(v), `${spec.flag} lists ${v}`);
     }
   });
 
-  test('the CLI names every option of the table, with its default', () => {
-    for (const o of OPTIONS.filter((o) => o.flag)) {
-      assert.ok(USAGE.includes(`  ${o.flag} `), `${o.flag} in USAGE`);
-      const d = DEFAULTS[o.name];
-      if (typeof d === 'number') assert.match(USAGE, new RegExp(`${o.flag} [^\\n]*\\(default ${d}\\b`), `${o.flag}'s default in USAGE`);
-    }
-    const { config, top } = parseCommandLine(['ask', 'q', '--base-url', 'http://127.0.0.1:1/v1', '--model', 'm'], {}) as Extract<ReturnType<typeof parseCommandLine>, { command: 'ask' }>;
-    assert.equal(top, DEFAULTS.top);
-    assert.equal(config.server!.concurrency, DEFAULTS.concurrency);
-    assert.equal(config.server!.promptsPerRequest, DEFAULTS.promptsPerRequest);
-    assert.equal(config.server!.timeoutSeconds, DEFAULTS.timeoutSeconds);
-    assert.equal(config.server!.retries, DEFAULTS.retries);
-    assert.equal(config.maxFileBytes, DEFAULTS.maxFileBytes);
+  test('a run with no options uses the defaults, in the CLI and in the extension alike', () => {
+    const cli = parseCommandLine(['ask', 'q'], {}) as Extract<ReturnType<typeof parseCommandLine>, { command: 'ask' }>;
+    assert.deepEqual(cli.config, runConfigOf(DEFAULTS));
+    assert.deepEqual(cli.config, defaultRunConfig());
+    assert.equal(cli.top, DEFAULTS.top);
+    const { settings, problems } = readSettings({ value: () => undefined, userValue: () => undefined });
+    assert.deepEqual(problems, []);
+    assert.deepEqual(settings, DEFAULTS);
+    assert.deepEqual(toRunConfig(settings, undefined, []), cli.config);
+    const server = parseCommandLine(['ask', 'q', '--base-url', 'http://127.0.0.1:1/v1', '--model', 'm'], {}) as Extract<ReturnType<typeof parseCommandLine>, { command: 'ask' }>;
+    assert.deepEqual(server.config.server, { baseUrls: ['http://127.0.0.1:1/v1'], model: 'm', apiKey: undefined, method: DEFAULTS.scoringMethod, concurrency: DEFAULTS.concurrency, promptsPerRequest: DEFAULTS.promptsPerRequest, timeoutSeconds: DEFAULTS.requestTimeoutSeconds, retries: DEFAULTS.retries, answerBaseUrl: undefined, answerModel: undefined });
   });
 
-  test('the settings reader falls back to the same defaults', () => {
-    const { settings } = readSettings({ value: () => undefined, userValue: () => undefined });
-    for (const o of OPTIONS.filter((o) => o.setting)) {
-      assert.deepEqual((settings as unknown as Record<string, unknown>)[o.setting!], DEFAULTS[o.name], `xl3m.${o.setting}`);
+  test("unset sizes are the table's where they are used: segments, overlap, window, answer reserve", async () => {
+    const text = Array.from({ length: 4000 }, (_, i) => `export const value${i} = compute(${i});`).join('\n');
+    const file = { path: 'big.ts', absPath: '/r/big.ts', text, bytes: text.length };
+    const segments = segment([tokenizeFile(file, tokenizer)], tokenizer);
+    const sizes = segments.map((s) => s.tokens);
+    assert.ok(Math.max(...sizes) <= DEFAULTS.segmentTokens && Math.max(...sizes) > DEFAULTS.segmentTokens * 0.9, `segments of ${sizes.join(', ')}`);
+    const backend = await createBackend(defaultRunConfig(), { tokenizer });
+    assert.equal(runOptions(defaultRunConfig(), backend).contextWindow ?? DEFAULTS.contextWindow, DEFAULTS.contextWindow);
+  });
+
+  test('the defaults are written in one source file (no shadow copies)', () => {
+    const files = sourceFiles(join(ROOT, 'extension')).filter((f) => !f.endsWith('config/options.ts'));
+    for (const literal of ['3072', '16384', '120000', '120_000', '2_000_000', '1048576']) {
+      const holders = files.filter((f) => new RegExp(`(?<![\\w.])${literal}(?![\\w.])`).test(readFileSync(f, 'utf8')));
+      assert.deepEqual(holders.map((f) => relative(ROOT, f)), [], `${literal} outside the option table`);
     }
   });
 
@@ -55,6 +82,54 @@ describe('one table of defaults', () => {
     assert.deepEqual(method.enum, ['auto', ...SCORING_METHODS]);
     assert.deepEqual(method.enumDescriptions!.slice(1), FAMILIES.map((f) => f.summary));
     for (const m of SCORING_METHODS) assert.ok(USAGE.includes(m), `${m} in USAGE`);
+  });
+
+  test('toArgv gives back every option: parsing its arguments makes the same run configuration', () => {
+    const rich: Options = {
+      ...DEFAULTS,
+      baseUrl: 'http://127.0.0.1:8000/v1',
+      additionalBaseUrls: ['http://127.0.0.1:8001/v1', 'http://127.0.0.1:8002/v1'],
+      model: 'qwen',
+      localModel: '/models/q.gguf',
+      localContextSize: 8192,
+      localThreads: 3,
+      scoringMethod: 'chat-yes-no',
+      answerBaseUrl: 'http://127.0.0.1:9000/v1',
+      answerModel: 'big',
+      includeSecrets: true,
+      segmentTokens: 1000,
+      overlapTokens: 10,
+      concurrency: 3,
+      promptsPerRequest: 2,
+      contextWindow: 32000,
+      answerReserve: 500,
+      budget: 9000,
+      measure: 'contrast',
+      ranking: 'model',
+      prefilterPercent: 25,
+      pinned: ['src/a.ts'],
+      answer: false,
+      excludes: ['dist/', 'secret dir/'],
+      useDefaultExcludes: false,
+      useGitignore: false,
+      maxFileBytes: 5000,
+      requestTimeoutSeconds: 7,
+      retries: 0,
+    };
+    const local: Options = { ...DEFAULTS, localModel: '/models/q.gguf', model: 'ignored without a server', excludes: ['private/'] };
+    for (const options of [DEFAULTS, rich, local]) {
+      const argv = toArgv(options);
+      const parsed = parseCommandLine(['mcp', '--repo', '/r', ...argv], {}) as Extract<ReturnType<typeof parseCommandLine>, { command: 'mcp' }>;
+      assert.deepEqual(parsed.config, runConfigOf({ ...options, apiKey: '' }), argv.join(' '));
+    }
+    assert.deepEqual(toArgv(DEFAULTS), []);
+    assert.ok(!toArgv({ ...rich, apiKey: 'sk-secret' }).includes('sk-secret'), 'the key is never an argument');
+    // every option with a flag shows up when it differs from its default
+    const flags = new Set(toArgv(rich).filter((a) => a.startsWith('--')));
+    for (const name of OPTION_NAMES) {
+      const spec: OptionSpec = OPTIONS[name];
+      if (spec.flag && name !== 'apiKey' && name !== 'top' && name !== 'json') assert.ok(flags.has(spec.flag), `${spec.flag} from toArgv`);
+    }
   });
 });
 
@@ -67,7 +142,7 @@ describe('behaviours decided once for every entry point', () => {
     const backendOf = async (config: ReturnType<typeof ask>) => runOptions(config, await createBackend(config, { tokenizer }));
     const cli = await backendOf(ask(['--exclude', 'dist/']));
     const ext = await backendOf(toRunConfig(settings({ excludes: ['dist/'] }), undefined, []));
-    assert.deepEqual(cli.gather!.excludes, [...DEFAULTS.excludes, 'dist/']);
+    assert.deepEqual(cli.gather!.excludes, [...DEFAULT_EXCLUDES, 'dist/']);
     assert.deepEqual(ext.gather!.excludes, cli.gather!.excludes);
     const cliOff = await backendOf(ask(['--exclude', 'dist/', '--no-default-excludes']));
     const extOff = await backendOf(toRunConfig(settings({ excludes: ['dist/'], useDefaultExcludes: false }), undefined, []));

@@ -28,7 +28,7 @@ describe('readSettings', () => {
     const { settings, problems } = readSettings(source({ additionalBaseUrls: ['http://gpu2:8000/v1', 'ftp://x'], scoringMethod: 'chat-yes-no' }, { additionalBaseUrls: ['https://evil.example/v1'] }));
     assert.deepEqual(settings.additionalBaseUrls, ['http://gpu2:8000/v1']);
     assert.equal(settings.scoringMethod, 'chat-yes-no');
-    assert.deepEqual(problems, ['xl3m.additionalBaseUrls is not an http(s) URL: "ftp://x"; ignored.']);
+    assert.deepEqual(problems, ['xl3m.additionalBaseUrls must be a list of http(s) URLs (got "ftp://x"); ignored.']);
     assert.equal(readSettings(source({ scoringMethod: 'magic' })).settings.scoringMethod, 'auto');
   });
 
@@ -55,7 +55,7 @@ describe('readSettings', () => {
     assert.equal(settings.budget, 0);
     assert.equal(settings.model, '');
     assert.equal(problems.length, 7, problems.join('\n'));
-    assert.ok(problems.some((p) => p.startsWith('xl3m.baseUrl is not an http(s) URL')));
+    assert.ok(problems.some((p) => p === 'xl3m.baseUrl must be an http(s) URL (got "file:///etc/passwd"); ignored.'));
   });
 
   test('valid values are used as given', () => {

@@ -3,6 +3,7 @@ import pLimit from 'p-limit';
 import { describeError, isEndpointFailure, type Endpoint } from '../endpoint';
 import { ScoreFailure, ScoringUnsupportedError, type Scorer, type ScoreOptions, type ScoreRequest, type ScorerStats } from '../scorer';
 import type { Certainty } from '../types';
+import { DEFAULTS } from '../config/options';
 
 export interface BatchOptions {
   endpoint: Endpoint;
@@ -42,7 +43,7 @@ export abstract class BatchScorer implements Scorer {
 
   /** Prompts per request this server takes. */
   get batchSize(): number {
-    return Math.max(1, this.options.promptsPerRequest ?? 4);
+    return Math.max(1, this.options.promptsPerRequest ?? DEFAULTS.promptsPerRequest);
   }
 
   /** Once per question, before any batch (e.g. tokenize the question). */
@@ -72,7 +73,7 @@ export abstract class BatchScorer implements Scorer {
     // Every request in flight listens for cancellation; hundreds may be queued on one signal.
     setMaxListeners(0, signal);
     await this.preparedFor(question, signal);
-    const limit = pLimit(Math.max(1, this.options.concurrency ?? 8));
+    const limit = pLimit(Math.max(1, this.options.concurrency ?? DEFAULTS.concurrency));
     const size = this.batchSize;
     const batches: ScoreRequest[][] = [];
     for (let i = 0; i < requests.length; i += size) batches.push(requests.slice(i, i + size));

@@ -5,6 +5,7 @@ import type { ScorerOptions } from '../families/family';
 import type { BatchScorer } from './batchScorer';
 import { MultiEndpointScorer } from './multiEndpointScorer';
 import { probeEndpoint, type ProbeResult } from './probe';
+import { DEFAULTS } from '../config/options';
 
 export interface ScorerSettings {
   endpoints: Endpoint[];
@@ -47,7 +48,7 @@ export async function createScorer(settings: ScorerSettings, signal?: AbortSigna
     const spans = probe ? (probe.capabilities.tokenize ? ('token-ids' as const) : ('text' as const)) : undefined;
     const options = { endpoint, concurrency: settings.concurrency, promptsPerRequest: settings.promptsPerRequest, ...(spans ? { spans } : {}) };
     const scorer = scorerFor(method, options);
-    members.push({ scorer, concurrency: settings.concurrency ?? 8, batchSize: scorer.batchSize });
+    members.push({ scorer, concurrency: settings.concurrency ?? DEFAULTS.concurrency, batchSize: scorer.batchSize });
   }
   if (members.length === 0) throw new ScoringUnsupportedError(notes.join('; '));
   const scorer = members.length === 1 ? members[0]!.scorer : new MultiEndpointScorer(members);
