@@ -2,13 +2,13 @@
 // question, its head, and the condensed question at several sizes, on the items whose question is
 // longer than the smallest size. tsx bench/condenseLab.ts --dataset F [--every N]
 import { parseArgs } from 'node:util';
-import { nodeFileSystem } from '../extension/core/fileSystem';
-import { gather } from '../extension/core/gather';
-import { countQuestionTerms, DEFAULT_LEXICAL_PARAMS, rankFilesLexically, scoreLexically } from '../extension/core/lexicalRanking';
-import { condenseQuestion } from '../extension/core/question';
-import { TiktokenTokenizer } from '../extension/core/tokenizer';
+import { nodeFileSystem } from '../extension/core/files/fileSystem';
+import { gather } from '../extension/core/files/gather';
+import { countQuestionTerms, DEFAULT_LEXICAL_PARAMS, rankFilesLexically, scoreLexically } from '../extension/core/lexical/lexicalRanking';
+import { condenseQuestion } from '../extension/core/lexical/question';
+import { TiktokenTokenizer } from '../extension/core/tokens/tokenizer';
 import { average, checkout, formatMetrics, metrics, readItems, type Metrics } from './evalSet';
-import { DEFAULT_EXCLUDES } from '../extension/core/config/options';
+import { DEFAULT_EXCLUDES } from '../extension/core/options';
 
 const { values } = parseArgs({ options: { dataset: { type: 'string' }, mirrors: { type: 'string' }, every: { type: 'string' } } });
 const tokenizer = new TiktokenTokenizer();

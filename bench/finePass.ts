@@ -1,9 +1,9 @@
 // `npx tsx bench/finePass.ts`: what the fine pass costs beside the coarse pass, with the stand-in server, on
 // the needle repositories of the tests (300 and 635 files of the openai package), fused and model rankings.
-import { nodeFileSystem } from '../extension/core/fileSystem';
+import { nodeFileSystem } from '../extension/core/files/fileSystem';
 import { ask } from '../extension/core/pipeline';
-import { CompletionsScorer } from '../extension/core/families/vllm';
-import { TiktokenTokenizer } from '../extension/core/tokenizer';
+import { CompletionsScorer } from '../extension/core/model/families/vllm';
+import { TiktokenTokenizer } from '../extension/core/tokens/tokenizer';
 import { NEEDLE_QUESTION, needleRepo } from '../test/support/needleRepo';
 import { startScoringServer } from '../test/support/scoringServer';
 (async () => {

@@ -7,12 +7,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nodeFileSystem } from '../extension/core/fileSystem';
-import { gather } from '../extension/core/gather';
-import { segment } from '../extension/core/segment';
-import { TiktokenTokenizer, tokenizeFile } from '../extension/core/tokenizer';
-import { TokenCountCache } from '../extension/core/tokenCountCache';
-import { bundledTokenizerPool } from '../extension/core/tokenizerPool';
+import { nodeFileSystem } from '../extension/core/files/fileSystem';
+import { gather } from '../extension/core/files/gather';
+import { segment } from '../extension/core/xl3m/segment';
+import { TiktokenTokenizer, tokenizeFile } from '../extension/core/tokens/tokenizer';
+import { TokenCountCache } from '../extension/core/tokens/tokenCountCache';
+import { bundledTokenizerPool } from '../extension/core/tokens/tokenizerPool';
 
 const DEPS = join(__dirname, 'deps');
 const NODE24 = join(__dirname, '../test/e2e/deps/node24/node_modules/node/bin/node');

@@ -5,8 +5,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalModel } from '../extension/core/local/localModel';
-import { LocalModelProcess } from '../extension/core/local/localModelProcess';
+import { LocalModel } from '../extension/core/model/local/localModel';
+import { LocalModelProcess } from '../extension/core/model/local/localModelProcess';
 import { writeTinyGguf } from '../test/support/tinyGguf';
 
 async function main() {
@@ -15,7 +15,7 @@ async function main() {
   const model = await LocalModel.load(path, { contextSize: 2048 });
   const child = await LocalModelProcess.start(path, { workerPath: join(__dirname, '../dist/localModelWorker.js'), contextSize: 2048 });
   try {
-    const source = readFileSync(join(__dirname, '../extension/core/segment.ts'), 'utf8');
+    const source = readFileSync(join(__dirname, '../extension/core/xl3m/segment.ts'), 'utf8');
     const question = 'How does the segmenter choose where to cut a large file?';
     let context = source;
     while (model.promptTokens(context, question).tokens.length > 1900) context = context.slice(0, Math.floor(context.length * 0.9));

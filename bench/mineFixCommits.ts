@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { fileKind } from '../extension/core/fileKind';
+import { fileKind } from '../extension/core/files/fileKind';
 import type { EvalItem } from './evalSet';
 
 const CODE = /\.(js|mjs|cjs|jsx|ts|mts|cts|tsx|vue|svelte)$/;

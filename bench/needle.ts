@@ -7,11 +7,11 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { nodeFileSystem } from '../extension/core/fileSystem';
+import { nodeFileSystem } from '../extension/core/files/fileSystem';
 import { ask } from '../extension/core/pipeline';
-import type { Scorer } from '../extension/core/scorer';
-import { CompletionsScorer } from '../extension/core/families/vllm';
-import { TiktokenTokenizer } from '../extension/core/tokenizer';
+import type { Scorer } from '../extension/core/model/scorer';
+import { CompletionsScorer } from '../extension/core/model/families/vllm';
+import { TiktokenTokenizer } from '../extension/core/tokens/tokenizer';
 import { NEEDLE_ANSWER, NEEDLE_QUESTION, openaiSources } from '../test/support/needleRepo';
 
 const TOKENS_PER_COPY = 586_675;

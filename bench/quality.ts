@@ -10,17 +10,17 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { nodeFileSystem } from '../extension/core/fileSystem';
-import { gather } from '../extension/core/gather';
-import type { RankingMode } from '../extension/core/fileRanking';
+import { nodeFileSystem } from '../extension/core/files/fileSystem';
+import { gather } from '../extension/core/files/gather';
+import type { RankingMode } from '../extension/core/lexical/fileRanking';
 import { ask } from '../extension/core/pipeline';
-import type { Scorer } from '../extension/core/scorer';
-import { createScorer } from '../extension/core/scorers/createScorer';
-import { TiktokenTokenizer } from '../extension/core/tokenizer';
+import type { Scorer } from '../extension/core/model/scorer';
+import { createScorer } from '../extension/core/model/createScorer';
+import { TiktokenTokenizer } from '../extension/core/tokens/tokenizer';
 import { startScoringServer } from '../test/support/scoringServer';
 import { average, checkout, formatMetrics, metrics, readItems, type Metrics } from './evalSet';
 import { referenceBm25 } from './referenceBm25';
-import { DEFAULT_EXCLUDES } from '../extension/core/config/options';
+import { DEFAULT_EXCLUDES } from '../extension/core/options';
 
 interface Row {
   metrics: Metrics;

@@ -2,13 +2,13 @@
 // tsx bench/rankLab.ts --dataset F --mirrors DIR [--every N] [--offset K] [--variants a,b]
 // (TMPDIR=/dev/shm writes each item's snapshot to memory: about 3x faster than to disk)
 import { parseArgs } from 'node:util';
-import { fileKind } from '../extension/core/fileKind';
-import { nodeFileSystem } from '../extension/core/fileSystem';
-import { gather } from '../extension/core/gather';
-import { countQuestionTerms, DEFAULT_LEXICAL_PARAMS, scoreLexically, type LexicalParams, type QuestionTermCounts } from '../extension/core/lexicalRanking';
+import { fileKind } from '../extension/core/files/fileKind';
+import { nodeFileSystem } from '../extension/core/files/fileSystem';
+import { gather } from '../extension/core/files/gather';
+import { countQuestionTerms, DEFAULT_LEXICAL_PARAMS, scoreLexically, type LexicalParams, type QuestionTermCounts } from '../extension/core/lexical/lexicalRanking';
 import { average, checkout, formatMetrics, metrics, readItems, type Metrics } from './evalSet';
 import { referenceBm25 } from './referenceBm25';
-import { DEFAULT_EXCLUDES } from '../extension/core/config/options';
+import { DEFAULT_EXCLUDES } from '../extension/core/options';
 
 const { values } = parseArgs({ options: { dataset: { type: 'string' }, mirrors: { type: 'string' }, every: { type: 'string' }, offset: { type: 'string' }, variants: { type: 'string' } } });
 const every = Number(values.every ?? 1);

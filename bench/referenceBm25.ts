@@ -1,8 +1,8 @@
 // The plain baseline the quality benchmark compares against, as the evaluation set's README states
 // it: BM25 (k1 1.2, b 0.75), each file one document (its path's words counted three times, plus its
 // content), candidates the non-test source files, the query the whole question.
-import { bm25 } from '../extension/core/bm25';
-import { fileKind } from '../extension/core/fileKind';
+import { bm25 } from '../extension/core/lexical/bm25';
+import { fileKind } from '../extension/core/files/fileKind';
 
 export function referenceBm25(files: readonly { path: string; text: string }[], question: string): string[] {
   const candidates = files.filter((f) => fileKind(f.path) === 'source');

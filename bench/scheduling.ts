@@ -2,8 +2,8 @@
 // capacity of simulated servers (each in its own process), for 1, 8 and 32 slots and 4 endpoints.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CompletionsScorer } from '../extension/core/families/vllm';
-import { MultiEndpointScorer } from '../extension/core/scorers/multiEndpointScorer';
+import { CompletionsScorer } from '../extension/core/model/families/vllm';
+import { MultiEndpointScorer } from '../extension/core/model/scorers/multiEndpointScorer';
 import { spawnSimulatedServer } from './simulatedServer';
 import { barChart } from './svgChart';
 

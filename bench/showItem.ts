@@ -1,11 +1,11 @@
 // Development only: one item's question, the reference's top 10 and the default ranking's top files, to see why a file ranks where it does.
 // tsx bench/showItem.ts <dataset> <mirrors> <instance_id>... (env P='{"stemming":"none"}' for other parameters, TOP=N)
-import { nodeFileSystem } from '../extension/core/fileSystem';
-import { gather } from '../extension/core/gather';
-import { DEFAULT_LEXICAL_PARAMS, rankFilesLexically } from '../extension/core/lexicalRanking';
+import { nodeFileSystem } from '../extension/core/files/fileSystem';
+import { gather } from '../extension/core/files/gather';
+import { DEFAULT_LEXICAL_PARAMS, rankFilesLexically } from '../extension/core/lexical/lexicalRanking';
 import { checkout, readItems } from './evalSet';
 import { referenceBm25 } from './referenceBm25';
-import { DEFAULT_EXCLUDES } from '../extension/core/config/options';
+import { DEFAULT_EXCLUDES } from '../extension/core/options';
 const [dataset, mirrors, ...ids] = process.argv.slice(2);
 (async () => {
   for (const item of readItems(dataset!).filter((i) => ids.includes(i.instance_id!))) {

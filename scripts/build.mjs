@@ -15,11 +15,11 @@ const node = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', 
 const builds = [
   { ...node, entryPoints: ['extension/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // the child process that runs a local GGUF model (node-llama-cpp stays outside the bundle)
-  { ...node, entryPoints: ['extension/core/local/localModelWorker.ts'], outfile: 'dist/localModelWorker.js' },
+  { ...node, entryPoints: ['extension/core/model/local/localModelWorker.ts'], outfile: 'dist/localModelWorker.js' },
   // the worker threads that tokenize on every core
-  { ...node, entryPoints: ['extension/core/tokenizerWorker.ts'], outfile: 'dist/tokenizerWorker.js' },
+  { ...node, entryPoints: ['extension/core/tokens/tokenizerWorker.ts'], outfile: 'dist/tokenizerWorker.js' },
 ];
-if (existsSync('extension/main.ts')) builds.push({ ...node, entryPoints: ['extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] });
+if (existsSync('extension/vscode/main.ts')) builds.push({ ...node, entryPoints: ['extension/vscode/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] });
 if (existsSync('webview/main.ts')) {
   builds.push({ bundle: true, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webview/main.ts'], outfile: 'media/webview.js', sourcemap: false, minify: production, logLevel: 'warning' });
 }

@@ -2,7 +2,7 @@
 // `npm run manifest` rewrites them; test/core/options.test.ts fails when package.json differs.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OPTION_NAMES, OPTIONS, type OptionSpec } from '../extension/core/config/options';
+import { OPTION_NAMES, OPTIONS, type OptionSpec } from '../extension/core/options';
 import { enumDescriptions, enumValues } from '../extension/core/config/optionValues';
 
 const TYPES: Record<OptionSpec['kind'], object> = {

@@ -2,9 +2,9 @@
 // answer's markdown, which is rendered by marked and sanitised by DOMPurify before it is inserted.
 import DOMPurify from 'dompurify';
 import { marked } from 'marked';
-import type { HostMessage, PanelState, WebviewMessage } from '../extension/protocol';
-import { EMPTY_STATE, unhandled } from '../extension/protocol';
-import { citationPattern } from '../extension/core/citation';
+import type { HostMessage, PanelState, WebviewMessage } from '../extension/vscode/protocol';
+import { EMPTY_STATE, unhandled } from '../extension/vscode/protocol';
+import { citationPattern } from '../extension/core/report/citation';
 
 declare function acquireVsCodeApi(): { postMessage(m: WebviewMessage): void; getState(): unknown; setState(s: PanelState): void };
 

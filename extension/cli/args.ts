@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { DEFAULTS, OPTION_NAMES, OPTIONS, type OptionSpec, type Options } from '../core/config/options';
+import { DEFAULTS, OPTION_NAMES, OPTIONS, type OptionSpec, type Options } from '../core/options';
 import { checkValue, enumValues } from '../core/config/optionValues';
-import { runConfigOf, type RunConfig } from '../core/runConfig';
+import { runConfigOf, type RunConfig } from '../core/config/runConfig';
 
 const COMMANDS = `Usage:
   xl3m ask "<question>" --repo <dir> --base-url <url> --model <name> [options]

@@ -1,5 +1,5 @@
 import type { LocalModelHost } from '../core/backend';
-import { LocalModel } from '../core/local/localModel';
+import { LocalModel } from '../core/model/local/localModel';
 
 /** The CLI (`ask` and `mcp`) loads a local model in its own process and unloads it when the run is over. */
 export const inProcessModels: LocalModelHost = {

@@ -1,17 +1,17 @@
 // The one place where a run configuration becomes what runs: which model scores (a server, a local
 // GGUF model, or none: the lexical ranking), what answers, the token sizes that follow, a sentence
 // saying so, and how to let go of it all. Every entry point (CLI, panel, ...) comes through here.
-import type { Endpoint } from './endpoint';
-import { localModelLimits } from './local/localModel';
-import type { LocalRuntime } from './local/runtime';
+import type { Endpoint } from './model/endpoint';
+import { localModelLimits } from './model/local/localModel';
+import type { LocalRuntime } from './model/local/runtime';
 import type { AskDeps, AskOptions } from './pipeline';
-import { DEFAULTS, excludesOf, type LocalModelConfig, type RunConfig } from './runConfig';
-import type { Scorer } from './scorer';
-import { createScorer } from './scorers/createScorer';
-import { forgetProbes, formatProbe, probeEndpoint, probeVerdict, type ProbeResult } from './scorers/probe';
+import { DEFAULTS, excludesOf, type LocalModelConfig, type RunConfig } from './config/runConfig';
+import type { Scorer } from './model/scorer';
+import { createScorer } from './model/createScorer';
+import { forgetProbes, formatProbe, probeEndpoint, probeVerdict, type ProbeResult } from './model/probe';
 
 export { formatProbe, probeVerdict, type ProbeResult };
-import type { Tokenizer } from './tokenizer';
+import type { Tokenizer } from './tokens/tokenizer';
 
 /** Opens a local model: in this process (the CLI) or in a child process kept between questions (the extension). */
 export interface LocalModelHost {

@@ -1,20 +1,20 @@
-import { AnswerError, streamAnswer, type AnswerOptions } from './answer';
-import type { Endpoint } from './endpoint';
-import type { FileSystem } from './fileSystem';
-import { gather, type GatherOptions, type GatherRoot } from './gather';
-import { bm25Prefilter } from './bm25';
-import { relevance } from './certainty';
-import { combineScores, modelFileScores, rankAllFiles, type RankingMode } from './fileRanking';
-import { rankFilesLexicallyAsync, type LexicalRanking } from './lexicalRanking';
-import { condenseQuestion } from './question';
-import type { Scorer, ScoreRequest } from './scorer';
-import { segment, pieceText, type SegmentOptions } from './segment';
-import { answerBudget, selectKeyContext, selectLexicalContext, type KeyContext } from './select';
-import { tokenizeFile, type Tokenizer } from './tokenizer';
-import type { TokenCountCache } from './tokenCountCache';
-import type { TokenizerPool } from './tokenizerPool';
+import { AnswerError, streamAnswer, type AnswerOptions } from './model/answer';
+import type { Endpoint } from './model/endpoint';
+import type { FileSystem } from './files/fileSystem';
+import { gather, type GatherOptions, type GatherRoot } from './files/gather';
+import { bm25Prefilter } from './lexical/bm25';
+import { relevance } from './xl3m/certainty';
+import { combineScores, modelFileScores, rankAllFiles, type RankingMode } from './lexical/fileRanking';
+import { rankFilesLexicallyAsync, type LexicalRanking } from './lexical/lexicalRanking';
+import { condenseQuestion } from './lexical/question';
+import type { Scorer, ScoreRequest } from './model/scorer';
+import { segment, pieceText, type SegmentOptions } from './xl3m/segment';
+import { answerBudget, selectKeyContext, selectLexicalContext, type KeyContext } from './xl3m/select';
+import { tokenizeFile, type Tokenizer } from './tokens/tokenizer';
+import type { TokenCountCache } from './tokens/tokenCountCache';
+import type { TokenizerPool } from './tokens/tokenizerPool';
 import type { Certainty, LineRange, Measure, ProgressListener, RankedFile, Segment, SkippedFile, SourceFile, TokenizedFile } from './types';
-import { DEFAULTS } from './config/options';
+import { DEFAULTS } from './options';
 
 export interface AskOptions {
   question: string;

@@ -2,12 +2,12 @@
 // the backend the configuration names, the run with its options, and the backend let go of.
 // An entry point brings its file system, its hooks, and whatever it has that answers.
 import { createBackend, runDeps, runOptions, type Backend, type BackendEnv } from './backend';
-import type { FileSystem } from './fileSystem';
-import type { GatherRoot } from './gather';
+import type { FileSystem } from './files/fileSystem';
+import type { GatherRoot } from './files/gather';
 import { ask, type AskOptions, type AskResult } from './pipeline';
-import type { RunConfig } from './runConfig';
-import type { TokenCountCache } from './tokenCountCache';
-import type { TokenizerPool } from './tokenizerPool';
+import type { RunConfig } from './config/runConfig';
+import type { TokenCountCache } from './tokens/tokenCountCache';
+import type { TokenizerPool } from './tokens/tokenizerPool';
 
 export interface RunEnv extends Omit<BackendEnv, 'signal' | 'onStatus'> {
   fs: FileSystem;

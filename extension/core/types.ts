@@ -1,4 +1,4 @@
-import type { FileKind } from './fileKind';
+import type { FileKind } from './files/fileKind';
 
 // Data that flows through the pipeline: gather -> tokenize -> segment -> score -> select -> answer.
 

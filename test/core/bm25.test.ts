@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { bm25, bm25Prefilter, terms } from '../../extension/core/bm25';
-import { nodeFileSystem } from '../../extension/core/fileSystem';
+import { bm25, bm25Prefilter, terms } from '../../extension/core/lexical/bm25';
+import { nodeFileSystem } from '../../extension/core/files/fileSystem';
 import { ask } from '../../extension/core/pipeline';
-import { Bm25Scorer } from '../../extension/core/scorers/bm25Scorer';
-import { TiktokenTokenizer } from '../../extension/core/tokenizer';
+import { Bm25Scorer } from '../../extension/core/model/scorers/bm25Scorer';
+import { TiktokenTokenizer } from '../../extension/core/tokens/tokenizer';
 import { NEEDLE_QUESTION, needleRepo } from '../support/needleRepo';
 import { tempRepo } from '../support/tempRepo';
 

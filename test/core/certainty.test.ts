@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { entropyFromTopK, LOGPROB_FLOOR, questionCertainty, relevance } from '../../extension/core/certainty';
+import { entropyFromTopK, LOGPROB_FLOOR, questionCertainty, relevance } from '../../extension/core/xl3m/certainty';
 
 describe('certainty', () => {
   test('mean NLL of the question tokens', () => {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { combineScores, modelFileScores, rankAllFiles } from '../../extension/core/fileRanking';
-import type { FileEvidence } from '../../extension/core/lexicalRanking';
-import { condenseQuestion } from '../../extension/core/question';
-import { TiktokenTokenizer } from '../../extension/core/tokenizer';
+import { combineScores, modelFileScores, rankAllFiles } from '../../extension/core/lexical/fileRanking';
+import type { FileEvidence } from '../../extension/core/lexical/lexicalRanking';
+import { condenseQuestion } from '../../extension/core/lexical/question';
+import { TiktokenTokenizer } from '../../extension/core/tokens/tokenizer';
 import type { Segment } from '../../extension/core/types';
 
 const tokenizer = new TiktokenTokenizer();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { postJson, retryDelayMs } from '../../extension/core/http';
-import { CompletionsScorer } from '../../extension/core/families/vllm';
+import { postJson, retryDelayMs } from '../../extension/core/model/http';
+import { CompletionsScorer } from '../../extension/core/model/families/vllm';
 import { startScoringServer } from '../support/scoringServer';
 
 describe('retries', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { fileKind } from '../../extension/core/fileKind';
-import { declaredName, DEFAULT_LEXICAL_PARAMS, mentionedPaths, rankFilesLexically, stem } from '../../extension/core/lexicalRanking';
+import { fileKind } from '../../extension/core/files/fileKind';
+import { declaredName, DEFAULT_LEXICAL_PARAMS, mentionedPaths, rankFilesLexically, stem } from '../../extension/core/lexical/lexicalRanking';
 
 const filler = (name: string, n: number) => Array.from({ length: n }, (_, i) => `${name}_value_${i} = compute(${i})`).join('\n');
 const ranked2 = (files: { path: string; text: string }[], question: string, params: Partial<typeof DEFAULT_LEXICAL_PARAMS> = {}) => {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { nodeFileSystem } from '../../extension/core/fileSystem';
+import { nodeFileSystem } from '../../extension/core/files/fileSystem';
 import { ask, CancelledError } from '../../extension/core/pipeline';
-import { ScoringUnsupportedError } from '../../extension/core/scorer';
-import { CompletionsScorer } from '../../extension/core/families/vllm';
-import { TiktokenTokenizer } from '../../extension/core/tokenizer';
+import { ScoringUnsupportedError } from '../../extension/core/model/scorer';
+import { CompletionsScorer } from '../../extension/core/model/families/vllm';
+import { TiktokenTokenizer } from '../../extension/core/tokens/tokenizer';
 import type { ProgressEvent } from '../../extension/core/types';
 import { NEEDLE_ANSWER, NEEDLE_QUESTION, needleRepo } from '../support/needleRepo';
 import { watchFetches } from '../support/fetchWatch';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { cutPriority, pieceHeader, segment } from '../../extension/core/segment';
-import { TiktokenTokenizer, tokenizeFile } from '../../extension/core/tokenizer';
+import { cutPriority, pieceHeader, segment } from '../../extension/core/xl3m/segment';
+import { TiktokenTokenizer, tokenizeFile } from '../../extension/core/tokens/tokenizer';
 import type { Segment, SourceFile, TokenizedFile } from '../../extension/core/types';
 
 const tokenizer = new TiktokenTokenizer();

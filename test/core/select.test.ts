@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { segment } from '../../extension/core/segment';
-import { answerBudget, mergeRanges, rankSegments, selectKeyContext, selectLexicalContext } from '../../extension/core/select';
-import { TiktokenTokenizer, tokenizeFile } from '../../extension/core/tokenizer';
+import { segment } from '../../extension/core/xl3m/segment';
+import { answerBudget, mergeRanges, rankSegments, selectKeyContext, selectLexicalContext } from '../../extension/core/xl3m/select';
+import { TiktokenTokenizer, tokenizeFile } from '../../extension/core/tokens/tokenizer';
 
 const tokenizer = new TiktokenTokenizer();
 after(() => tokenizer.dispose());

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { inert, inertLine } from '../../extension/core/terminalText';
+import { inert, inertLine } from '../../extension/core/report/terminalText';
 
 test('control characters are shown, not obeyed; newlines and tabs kept by inert, escaped by inertLine', () => {
   assert.equal(inert('a\x1b[2J\x1b]0;PWNED\x07b'), 'a\\x1b[2J\\x1b]0;PWNED\\x07b');

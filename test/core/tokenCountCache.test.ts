@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { nodeFileSystem } from '../../extension/core/fileSystem';
+import { nodeFileSystem } from '../../extension/core/files/fileSystem';
 import { ask } from '../../extension/core/pipeline';
-import { Bm25Scorer } from '../../extension/core/scorers/bm25Scorer';
-import { TokenCountCache } from '../../extension/core/tokenCountCache';
-import { TiktokenTokenizer, type Tokenizer } from '../../extension/core/tokenizer';
+import { Bm25Scorer } from '../../extension/core/model/scorers/bm25Scorer';
+import { TokenCountCache } from '../../extension/core/tokens/tokenCountCache';
+import { TiktokenTokenizer, type Tokenizer } from '../../extension/core/tokens/tokenizer';
 import { needleRepo } from '../support/needleRepo';
 
 const tiktoken = new TiktokenTokenizer();

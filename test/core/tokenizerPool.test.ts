@@ -3,16 +3,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { after, describe, test } from 'node:test';
-import { nodeFileSystem } from '../../extension/core/fileSystem';
+import { nodeFileSystem } from '../../extension/core/files/fileSystem';
 import { ask } from '../../extension/core/pipeline';
-import { Bm25Scorer } from '../../extension/core/scorers/bm25Scorer';
-import { TiktokenTokenizer, tokenizeFile } from '../../extension/core/tokenizer';
-import { TokenizerPool } from '../../extension/core/tokenizerPool';
+import { Bm25Scorer } from '../../extension/core/model/scorers/bm25Scorer';
+import { TiktokenTokenizer, tokenizeFile } from '../../extension/core/tokens/tokenizer';
+import { TokenizerPool } from '../../extension/core/tokens/tokenizerPool';
 import type { SourceFile } from '../../extension/core/types';
 import { needleRepo, openaiSources } from '../support/needleRepo';
 import { tsxWorker } from '../support/tsxWorker';
 
-const WORKER = join(__dirname, '../../extension/core/tokenizerWorker.ts');
+const WORKER = join(__dirname, '../../extension/core/tokens/tokenizerWorker.ts');
 const tokenizer = new TiktokenTokenizer();
 after(() => tokenizer.dispose());
 

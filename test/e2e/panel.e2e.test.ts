@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
-import { panelHtml } from '../../extension/panelHtml';
-import { EMPTY_STATE, type PanelState } from '../../extension/protocol';
+import { panelHtml } from '../../extension/vscode/panelHtml';
+import { EMPTY_STATE, type PanelState } from '../../extension/vscode/protocol';
 import type { RankedFile } from '../../extension/core/types';
 
 const ROOT = join(__dirname, '../..');

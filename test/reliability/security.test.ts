@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { toJson } from '../../extension/cli/main';
-import { nodeFileSystem } from '../../extension/core/fileSystem';
+import { nodeFileSystem } from '../../extension/core/files/fileSystem';
 import { ask } from '../../extension/core/pipeline';
-import { createScorer } from '../../extension/core/scorers/createScorer';
-import { forgetProbes } from '../../extension/core/scorers/probe';
-import { TiktokenTokenizer } from '../../extension/core/tokenizer';
+import { createScorer } from '../../extension/core/model/createScorer';
+import { forgetProbes } from '../../extension/core/model/probe';
+import { TiktokenTokenizer } from '../../extension/core/tokens/tokenizer';
 import { startScoringServer, type ScoringServer } from '../support/scoringServer';
 import { tempRepo } from '../support/tempRepo';
 

@@ -3,12 +3,12 @@
 // the server, the request and the cause, with what was scored kept as a partial ranking.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Endpoint } from '../../extension/core/endpoint';
-import { nodeFileSystem } from '../../extension/core/fileSystem';
+import type { Endpoint } from '../../extension/core/model/endpoint';
+import { nodeFileSystem } from '../../extension/core/files/fileSystem';
 import { ask, type AskResult } from '../../extension/core/pipeline';
-import { createScorer } from '../../extension/core/scorers/createScorer';
-import { forgetProbes, type ScoringMethod } from '../../extension/core/scorers/probe';
-import { TiktokenTokenizer } from '../../extension/core/tokenizer';
+import { createScorer } from '../../extension/core/model/createScorer';
+import { forgetProbes, type ScoringMethod } from '../../extension/core/model/probe';
+import { TiktokenTokenizer } from '../../extension/core/tokens/tokenizer';
 import { NEEDLE_ANSWER, NEEDLE_QUESTION, needleRepo } from '../support/needleRepo';
 import { startScoringServer, type ScoringServerOptions } from '../support/scoringServer';
 

@@ -1,8 +1,8 @@
 // What the agents' handler tests run against: a 60-file needle repository, the test scoring server
 // on 127.0.0.1 and a tokenizer, set up before a suite's tests and closed after them.
 import { after, before } from 'node:test';
-import { forgetProbes } from '../../extension/core/scorers/probe';
-import { TiktokenTokenizer } from '../../extension/core/tokenizer';
+import { forgetProbes } from '../../extension/core/model/probe';
+import { TiktokenTokenizer } from '../../extension/core/tokens/tokenizer';
 import { needleRepo } from './needleRepo';
 import { startScoringServer, type ScoringServer } from './scoringServer';
 

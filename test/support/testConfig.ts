@@ -1,4 +1,4 @@
-import { defaultRunConfig, type RunConfig } from '../../extension/core/runConfig';
+import { defaultRunConfig, type RunConfig } from '../../extension/core/config/runConfig';
 import type { ScoringServer } from './scoringServer';
 
 /** A run configuration as the settings would give it: with the test server when one is given, else no model. */

@@ -1,7 +1,7 @@
 // An option's values, where they come from above the table (the scoring methods of the server
 // families), and the check of a value against its option, for the settings reader and the CLI.
-import { FAMILIES, SCORING_METHODS } from '../families';
-import type { OptionSpec } from './options';
+import { FAMILIES, SCORING_METHODS } from '../model/families';
+import type { OptionSpec } from '../options';
 
 export function enumValues(spec: OptionSpec): readonly string[] {
   return spec.values === 'scoring methods' ? ['auto', ...SCORING_METHODS] : (spec.values ?? []);

@@ -1,0 +1,227 @@
+import ignore, { type Ignore } from 'ignore';
+import pLimit from 'p-limit';
+import type { FileSystem } from './fileSystem';
+import { contentReason, decodeText, nameReason, secretReason } from './fileClassifier';
+import type { ProgressListener, SkippedFile, SourceFile } from '../types';
+import { DEFAULTS, DEFAULT_EXCLUDES } from '../options';
+
+
+export interface GatherRoot {
+  /** Absolute folder path. */
+  path: string;
+  /** Shown before file paths when several roots are gathered together. */
+  name: string;
+}
+
+export interface GatherOptions {
+  /** Extra patterns in .gitignore syntax, relative to each root. */
+  excludes?: readonly string[];
+  maxFileBytes?: number;
+  includeSecrets?: boolean;
+  useGitignore?: boolean;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+}
+
+export interface Gathered {
+  files: SourceFile[];
+  skipped: SkippedFile[];
+}
+
+interface IgnoreLayer {
+  /** Folder of the ignore file, relative to the root ('' for the root). */
+  base: string;
+  rules: Ignore;
+}
+
+interface Candidate {
+  path: string;
+  absPath: string;
+}
+
+/** Where a walk puts what it found: files to read, symbolic links to files to check, and what it left out. */
+interface WalkResult {
+  candidates: Candidate[];
+  links: Candidate[];
+  skipped: SkippedFile[];
+}
+
+export const LINK_OUTSIDE = 'symbolic link outside the repository (not followed)';
+
+/** Every text file under the roots that may be sent, in path order, and every file left out with its reason. */
+export async function gather(fs: FileSystem, roots: GatherRoot[], options: GatherOptions = {}): Promise<Gathered> {
+  const found: WalkResult = { candidates: [], links: [], skipped: [] };
+  const prefixes = roots.map((root) => (roots.length > 1 ? `${root.name}/` : ''));
+  for (const [i, root] of roots.entries()) {
+    await walkRoot(fs, root, prefixes[i], options, found);
+  }
+  const { candidates, skipped } = found;
+  skipped.push(...(await checkLinks(fs, roots, prefixes, found)));
+
+  const maxBytes = options.maxFileBytes ?? DEFAULTS.maxFileBytes;
+  const limit = pLimit(32);
+  let bytes = 0;
+  let done = 0;
+  const results = await Promise.all(
+    candidates.map((c) =>
+      limit(async (): Promise<SourceFile | SkippedFile> => {
+        options.signal?.throwIfAborted();
+        const outcome = await readCandidate(fs, c, maxBytes, options.includeSecrets ?? false);
+        done++;
+        if ('text' in outcome) bytes += outcome.bytes;
+        if (done % 200 === 0 || done === candidates.length) {
+          options.onProgress?.({ stage: 'gather', files: done, skipped: skipped.length, bytes });
+        }
+        return outcome;
+      }),
+    ),
+  );
+  options.signal?.throwIfAborted();
+  const files: SourceFile[] = [];
+  for (const r of results) {
+    if ('text' in r) files.push(r);
+    else skipped.push(r);
+  }
+  skipped.sort((a, b) => comparePaths(a.path, b.path));
+  return { files, skipped };
+}
+
+async function readCandidate(fs: FileSystem, c: Candidate, maxBytes: number, includeSecrets: boolean): Promise<SourceFile | SkippedFile> {
+  try {
+    const size = await fs.size(c.absPath);
+    if (size > maxBytes) return { path: c.path, reason: `too large (${formatBytes(size)} > ${formatBytes(maxBytes)})` };
+    const data = await fs.readFile(c.absPath);
+    const decoded = decodeText(data);
+    if ('reason' in decoded) return { path: c.path, reason: decoded.reason };
+    const reason = contentReason(decoded.text, includeSecrets);
+    if (reason) return { path: c.path, reason };
+    return { path: c.path, absPath: c.absPath, text: decoded.text, bytes: data.length };
+  } catch (err) {
+    return { path: c.path, reason: `unreadable (${errorCode(err)})` };
+  }
+}
+
+/**
+ * A link to a file is never read through the link: one that leaves every root would widen what is
+ * read (`notes.md -> ~/secrets.txt`), and one inside is read under its own path, once. Each is
+ * listed with where it leads.
+ */
+async function checkLinks(fs: FileSystem, roots: GatherRoot[], prefixes: string[], found: WalkResult): Promise<SkippedFile[]> {
+  if (found.links.length === 0) return [];
+  const realRoots = await Promise.all(roots.map((r) => fs.realPath(r.path).catch(() => undefined)));
+  const read = new Set(found.candidates.map((c) => c.path));
+  return Promise.all(
+    found.links.map(async (link): Promise<SkippedFile> => {
+      let real: string | undefined;
+      try {
+        real = await fs.realPath(link.absPath);
+      } catch {
+        return { path: link.path, reason: 'not a regular file (or a broken link)' };
+      }
+      if (real === undefined) return { path: link.path, reason: 'symbolic link (its target cannot be checked here; not followed)' };
+      for (const [i, realRoot] of realRoots.entries()) {
+        const rel = realRoot === undefined ? undefined : fs.relativeTo(realRoot, real);
+        if (rel === undefined) continue;
+        const target = prefixes[i] + rel;
+        return { path: link.path, reason: read.has(target) ? `symbolic link to ${target} (read there)` : `symbolic link to ${target}, which is not read` };
+      }
+      return { path: link.path, reason: LINK_OUTSIDE };
+    }),
+  );
+}
+
+async function walkRoot(fs: FileSystem, root: GatherRoot, prefix: string, options: GatherOptions, found: WalkResult) {
+  const { candidates: out, links, skipped } = found;
+  const useGitignore = options.useGitignore ?? true;
+  const rootLayer = ignore();
+  if (useGitignore) {
+    const exclude = await readOptional(fs, fs.join(root.path, '.git', 'info', 'exclude'));
+    if (exclude) rootLayer.add(exclude);
+  }
+  const userRules = ignore().add(options.excludes ?? DEFAULT_EXCLUDES);
+
+  const isIgnored = (layers: IgnoreLayer[], rel: string, isDir: boolean): 'user' | 'gitignore' | undefined => {
+    const probe = isDir ? `${rel}/` : rel;
+    if (userRules.ignores(probe)) return 'user';
+    let ignored = false;
+    for (const layer of layers) {
+      const sub = layer.base ? probe.slice(layer.base.length + 1) : probe;
+      const verdict = layer.rules.test(sub);
+      if (verdict.ignored) ignored = true;
+      else if (verdict.unignored) ignored = false;
+    }
+    return ignored ? 'gitignore' : undefined;
+  };
+
+  const walk = async (dirAbs: string, dirRel: string, layers: IgnoreLayer[]): Promise<void> => {
+    options.signal?.throwIfAborted();
+    let entries;
+    try {
+      entries = await fs.readDirectory(dirAbs);
+    } catch (err) {
+      skipped.push({ path: prefix + (dirRel || '.') + '/', reason: `unreadable folder (${errorCode(err)})` });
+      return;
+    }
+    entries.sort((a, b) => comparePaths(a.name, b.name));
+    if (useGitignore && entries.some((e) => e.name === '.gitignore' && e.kind === 'file')) {
+      const rules = await readOptional(fs, fs.join(dirAbs, '.gitignore'));
+      if (rules) layers = [...layers, { base: dirRel, rules: ignore().add(rules) }];
+    }
+    for (const entry of entries) {
+      if (entry.name === '.git') continue;
+      const rel = dirRel ? `${dirRel}/${entry.name}` : entry.name;
+      const shown = prefix + rel;
+      const isDir = entry.kind === 'directory' || entry.kind === 'symlinkToDirectory';
+      const ignoredBy = isIgnored(layers, rel, isDir);
+      if (ignoredBy) {
+        if (ignoredBy === 'user') skipped.push({ path: isDir ? `${shown}/` : shown, reason: 'excluded by settings' });
+        continue; // .gitignored files are not worth listing one by one
+      }
+      switch (entry.kind) {
+        case 'directory':
+          await walk(fs.join(dirAbs, entry.name), rel, layers);
+          break;
+        case 'symlinkToDirectory':
+          // Not followed, as git does not: this is also what makes symlink loops harmless.
+          skipped.push({ path: `${shown}/`, reason: 'symbolic link to a folder (not followed)' });
+          break;
+        case 'file': {
+          const reason = (options.includeSecrets ? undefined : secretReason(entry.name)) ?? nameReason(entry.name);
+          if (reason) skipped.push({ path: shown, reason });
+          else out.push({ path: shown, absPath: fs.join(dirAbs, entry.name) });
+          break;
+        }
+        case 'symlinkToFile':
+          links.push({ path: shown, absPath: fs.join(dirAbs, entry.name) });
+          break;
+        default:
+          skipped.push({ path: shown, reason: 'not a regular file (or a broken link)' });
+      }
+    }
+  };
+  await walk(root.path, '', [{ base: '', rules: rootLayer }]);
+}
+
+async function readOptional(fs: FileSystem, file: string): Promise<string | undefined> {
+  try {
+    return new TextDecoder().decode(await fs.readFile(file));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Code-unit order on `/`-separated paths, so the order is the same on every platform and locale. */
+export function comparePaths(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+function errorCode(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  return e.code ?? e.message ?? String(err);
+}

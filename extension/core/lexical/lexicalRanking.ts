@@ -1,0 +1,415 @@
+// File-level lexical relevance over the whole repository: BM25F with the path, the names a file
+// declares and its content as fields, the evidence of a big file's parts combined, files the
+// question names (tracebacks, module paths) lifted, and a prior for the kind of file. What ranks
+// when no model is configured, and the lexical half of the fusion when one is.
+import { terms } from './bm25';
+import { fileKind, type FileKind } from '../files/fileKind';
+import { mergeRanges } from '../xl3m/select';
+import type { LineRange } from '../types';
+
+export interface LexicalParams {
+  k1: number;
+  /** Field weights (term frequency multipliers) and length normalisation. */
+  pathWeight: number;
+  definitionWeight: number;
+  contentB: number;
+  /** Length normalisation of the declared names; 0 (the default): a declared name is evidence however many others the file declares. */
+  definitionB: number;
+  /** Lines per chunk: a big file's parts are scored as documents of their own. */
+  chunkLines: number;
+  /** How much the best chunks add to the whole file's score (sum of the best `chunkCount`). */
+  chunkWeight: number;
+  chunkCount: number;
+  /** A question's repeated term counts more, saturating (BM25's k3); 0 counts each term once. */
+  queryK3: number;
+  /** Multiplier for a file the question names by path or module. */
+  mentionBoost: number;
+  /** Score multiplier per kind; `docs` is 1 when the question is about documentation. */
+  kindPrior: Record<FileKind, number>;
+  /** Multiplier for records of past changes and issue templates (changelogs, release notes, changesets), which echo every issue's words. */
+  echoPrior: number;
+  /** Multiplier for a file under a folder the question names by a compound name (`runtime-core`, `language_css`). */
+  folderBoost: number;
+  /** Where a question must name documentation for docs to be exempt from their prior: its first line only, or anywhere. */
+  docsFromTitle: boolean;
+  /** Term statistics (document frequency, average lengths) from the source files alone: fixtures and generated files by the thousand would otherwise decide which words are rare. */
+  statsFromSource: boolean;
+  /** Words compared by their stem (`callbacks`, `callback`): 'none', 'plural' (-s, -es, -ies), or 'light' (also -ed, -ing). */
+  stemming: Stemming;
+  /** What a word counts when it meets the question's word only by its stem (the word itself counts 1). */
+  stemMatchWeight: number;
+}
+
+export type Stemming = 'none' | 'plural' | 'light';
+
+export const DEFAULT_LEXICAL_PARAMS: LexicalParams = {
+  k1: 2,
+  pathWeight: 5,
+  definitionWeight: 6,
+  contentB: 0.75,
+  definitionB: 0,
+  chunkLines: 60,
+  chunkWeight: 0.5,
+  chunkCount: 2,
+  queryK3: 1.5,
+  mentionBoost: 1.5,
+  kindPrior: { source: 1, test: 0.15, docs: 0.3, config: 0.3, generated: 0.1, other: 0.4 },
+  echoPrior: 0.25,
+  folderBoost: 1.2,
+  docsFromTitle: true,
+  statsFromSource: false,
+  stemming: 'light',
+  stemMatchWeight: 0.7,
+};
+
+const ECHO = /(^|\/)(changelog|changes|history|news|release[-_ ]?notes?|releases?|whatsnew)[^/]*$|(^|\/)(changelog[^/]*|\.changeset|changes|release[-_]?notes|whatsnew)\/|(^|\/)\.github\/(issue_template|pull_request_template)/i;
+
+export interface LexicalFile {
+  path: string;
+  text: string;
+}
+
+export interface FileEvidence {
+  /** Higher = more relevant; 0 = nothing in common with the question. */
+  score: number;
+  kind: FileKind;
+  /** The file's best-matching lines (its best chunks, merged, in line order). */
+  ranges: LineRange[];
+  /** The question names this file (a traceback frame, a module path, its file name). */
+  mentioned: boolean;
+}
+
+// A line that declares a name, in the languages people ask about most; the name is group 1.
+const DECLARATION =
+  /^\s*(?:export\s+)?(?:default\s+)?(?:pub(?:\([\w\s]+\))?\s+)?(?:async\s+)?(?:def|class|function\*?|fn|func|interface|type|enum|struct|trait|impl|module|object|protocol|record|macro_rules!)\s+([A-Za-z_$][\w$]*)/;
+const ASSIGNED_FUNCTION = /^\s*(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*(?:async\s+)?(?:function|\([^)]*\)\s*(?::[^=]+)?=>|[A-Za-z_$][\w$]*\s*=>)/;
+const METHOD = /^\s+(?:(?:public|private|protected|static|async|override|readonly|get|set)\s+)*([A-Za-z_$][\w$]*)\s*\([^)]*\)\s*(?::\s*[^{]+)?\{\s*$/;
+const ECHO_QUESTION = /\b(change ?logs?|release notes?|templates?)\b/i;
+const DOC_QUESTION = /\b(docs?|documentation|docstrings?|readme|tutorials?|typos?|changelog|sphinx)\b/i;
+const CONTROL_WORDS = new Set(['if', 'for', 'while', 'switch', 'catch', 'return', 'function', 'constructor']);
+
+/** Names declared on a line, or none. */
+export function declaredName(line: string): string | undefined {
+  const m = DECLARATION.exec(line) ?? ASSIGNED_FUNCTION.exec(line) ?? METHOD.exec(line);
+  return m && !CONTROL_WORDS.has(m[1]!) ? m[1] : undefined;
+}
+
+/** Paths and dotted module names in the question, normalised to `/`-separated lower-case forms. */
+export function mentionedPaths(question: string): Set<string> {
+  const out = new Set<string>();
+  for (const raw of question.match(/[\w$@.\\/-]*[\w$][./\\][\w$@.\\/-]*[\w$]/g) ?? []) {
+    const s = raw.replace(/\\/g, '/').toLowerCase();
+    if (s.includes('/')) out.add(s.replace(/^[./]+/, ''));
+    else if (/^[a-z_$][\w$]*(\.[a-z_$][\w$]*)+$/.test(s)) {
+      out.add(s); // `ccode.py`, `utils.ts`
+      out.add(s.replace(/\./g, '/')); // `sympy.printing.ccode` -> `sympy/printing/ccode`
+    }
+  }
+  return out;
+}
+
+/** Compound names in the question (`compiler-core`, `language_css`) that could name a folder. */
+function namedFolders(question: string): Set<string> {
+  return new Set((question.match(/[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)+/g) ?? []).map((s) => s.toLowerCase()));
+}
+
+function inNamedFolder(path: string, folders: ReadonlySet<string>): boolean {
+  const parts = path.toLowerCase().split('/');
+  for (let i = 0; i < parts.length - 1; i++) if (folders.has(parts[i]!)) return true;
+  return false;
+}
+
+const CODE_EXTENSION = /\.[a-z0-9]+$/i;
+
+/** Does the question name this file: a mention whose end is the file's path (or its module path) from a `/` boundary, with at least a folder or an extension to go by? */
+function isMentioned(path: string, mentions: ReadonlySet<string>): boolean {
+  if (mentions.size === 0) return false;
+  const lower = path.toLowerCase();
+  const noExt = lower.replace(CODE_EXTENSION, '');
+  const forms = [lower, noExt];
+  if (/\/(__init__|index)$/.test(noExt)) forms.push(noExt.slice(0, noExt.lastIndexOf('/')));
+  const name = lower.slice(lower.lastIndexOf('/') + 1);
+  const generic = /^(__init__|index|main|setup|utils?|core|base|common|types?|constants?|config)\.\w+$/.test(name);
+  for (const m of mentions) {
+    for (const f of forms) {
+      if (!f) continue;
+      // the mention ends with the file's path (a traceback's absolute path), or the file's path ends with the mention
+      const [longer, shorter] = m.length >= f.length ? [m, f] : [f, m];
+      if (!longer.endsWith(shorter)) continue;
+      if (longer.length !== shorter.length && longer[longer.length - shorter.length - 1] !== '/') continue;
+      if (shorter.includes('/') ? shorter.split('/').length >= 2 : CODE_EXTENSION.test(shorter) && !generic && shorter === name) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * The question's terms and how often each occurs. Bare numbers are left out (line numbers,
+ * timestamps and counters match data tables, not the code in question), and a line that repeats
+ * an earlier one but for its numbers counts once: a pasted log's template words would otherwise
+ * outweigh the sentence that asks.
+ */
+function queryTerms(question: string, stemming: Stemming): { query: { term: string; qtf: number }[]; surface: Set<string> } {
+  const counts = new Map<string, number>();
+  const surface = new Set<string>();
+  const seen = new Set<string>();
+  for (const line of question.split('\n')) {
+    const shape = line.replace(/\d+/g, '0').trim();
+    if (shape.length > 12) {
+      if (seen.has(shape)) continue;
+      seen.add(shape);
+    }
+    for (const t of terms(line)) {
+      if (/^\d+$/.test(t)) continue;
+      const s = stem(t, stemming);
+      counts.set(s, (counts.get(s) ?? 0) + 1);
+      surface.add(t);
+    }
+  }
+  return { query: [...counts].map(([term, qtf]) => ({ term, qtf })), surface };
+}
+
+/** Per-file counts of the question's terms, by field and by chunk. */
+export interface FileStats {
+  contentLength: number;
+  pathLength: number;
+  definitionLength: number;
+  content: Map<number, number>;
+  path: Map<number, number>;
+  definitions: Map<number, number>;
+  /** chunk index -> term id -> count */
+  chunks: Map<number, Map<number, number>>;
+  chunkLengths: number[];
+  lines: number;
+}
+
+export interface LexicalRanking {
+  /** Each file's evidence, in the order the files were given. */
+  files: FileEvidence[];
+  /** Inverse document frequency in this repository of one of the question's terms (0 for a term no file has, or not the question's). */
+  idf(term: string): number;
+}
+
+/**
+ * Every file's lexical evidence for the question. The work is one pass over each file's words;
+ * only the question's terms are counted.
+ */
+export function rankFilesLexically(files: readonly LexicalFile[], question: string, params: LexicalParams = DEFAULT_LEXICAL_PARAMS, signal?: AbortSignal): LexicalRanking {
+  return scoreLexically(countQuestionTerms(files, question, params, signal), params);
+}
+
+/** The counts a lexical ranking is computed from (one pass over the files; scoring them again with other parameters is cheap). */
+export interface QuestionTermCounts {
+  files: readonly LexicalFile[];
+  question: string;
+  query: { term: string; qtf: number }[];
+  chunkLines: number;
+  stemming: Stemming;
+  stemMatchWeight: number;
+  stats: FileStats[];
+}
+
+type CountingParams = Pick<LexicalParams, 'chunkLines' | 'stemming' | 'stemMatchWeight'>;
+
+export function countQuestionTerms(files: readonly LexicalFile[], question: string, params: CountingParams, signal?: AbortSignal): QuestionTermCounts {
+  const steps = countingSteps(files, question, params);
+  for (;;) {
+    signal?.throwIfAborted();
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** As `rankFilesLexically`, yielding to the event loop every few hundred files: an extension host stays responsive and a cancel lands. */
+export async function rankFilesLexicallyAsync(files: readonly LexicalFile[], question: string, params: LexicalParams = DEFAULT_LEXICAL_PARAMS, signal?: AbortSignal): Promise<LexicalRanking> {
+  const steps = countingSteps(files, question, params);
+  for (;;) {
+    signal?.throwIfAborted();
+    const step = steps.next();
+    if (step.done) return scoreLexically(step.value, params);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** One pass over the files' words, pausing (yield) every 256 files. */
+function* countingSteps(files: readonly LexicalFile[], question: string, { chunkLines, stemming, stemMatchWeight }: CountingParams): Generator<void, QuestionTermCounts> {
+  const { query, surface } = queryTerms(question, stemming);
+  const termId = new Map(query.map((q, i) => [q.term, i]));
+  // word -> the ids of its query terms and what each match counts, as [id, count, id, count, ...] (memoised: words repeat)
+  const split = new Map<string, number[]>();
+  const splitLength = new Map<string, number>();
+  const idsOf = (word: string): number[] => {
+    let ids = split.get(word);
+    if (!ids) {
+      const parts = terms(word);
+      ids = [];
+      for (const p of parts) {
+        const id = termId.get(stem(p, stemming));
+        if (id !== undefined) ids.push(id, surface.has(p) ? 1 : stemMatchWeight);
+      }
+      split.set(word, ids);
+      splitLength.set(word, parts.length);
+    }
+    return ids;
+  };
+  const countInto = (text: string, into: Map<number, number>): number => {
+    let length = 0;
+    for (const word of text.match(WORD) ?? []) {
+      const ids = idsOf(word);
+      for (let k = 0; k < ids.length; k += 2) into.set(ids[k]!, (into.get(ids[k]!) ?? 0) + ids[k + 1]!);
+      length += splitLength.get(word)!;
+    }
+    return length;
+  };
+
+  const stats: FileStats[] = [];
+  for (const [i, f] of files.entries()) {
+    if (i > 0 && i % 256 === 0) yield;
+    const s: FileStats = { contentLength: 0, pathLength: 0, definitionLength: 0, content: new Map(), path: new Map(), definitions: new Map(), chunks: new Map(), chunkLengths: [], lines: 0 };
+    s.pathLength = countInto(f.path, s.path);
+    let line = 0;
+    let start = 0;
+    const text = f.text;
+    while (start <= text.length) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      const chunk = Math.floor(line / chunkLines);
+      const lineText = text.slice(start, end);
+      let length = 0;
+      const words = lineText.match(WORD);
+      if (words) {
+        let chunkCounts: Map<number, number> | undefined;
+        for (const word of words) {
+          const ids = idsOf(word);
+          length += splitLength.get(word)!;
+          for (let k = 0; k < ids.length; k += 2) {
+            const id = ids[k]!;
+            const count = ids[k + 1]!;
+            s.content.set(id, (s.content.get(id) ?? 0) + count);
+            chunkCounts ??= s.chunks.get(chunk) ?? s.chunks.set(chunk, new Map()).get(chunk)!;
+            chunkCounts.set(id, (chunkCounts.get(id) ?? 0) + count);
+          }
+        }
+        if (lineText.length < 400) {
+          const name = declaredName(lineText);
+          if (name) s.definitionLength += countInto(name, s.definitions);
+        }
+      }
+      s.contentLength += length;
+      s.chunkLengths[chunk] = (s.chunkLengths[chunk] ?? 0) + length;
+      line++;
+      start = end + 1;
+    }
+    s.lines = line;
+    stats.push(s);
+  }
+  return { files, question, query, chunkLines, stemming, stemMatchWeight, stats };
+}
+
+/** The ranking from counted terms. */
+export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams = DEFAULT_LEXICAL_PARAMS): LexicalRanking {
+  const { files, stats } = counts;
+  if (params.chunkLines !== counts.chunkLines || params.stemming !== counts.stemming || params.stemMatchWeight !== counts.stemMatchWeight) throw new Error('the counts were made with other chunks or stemming');
+  const k3 = params.queryK3;
+  const query = counts.query.map(({ term, qtf }) => ({ term, weight: k3 > 0 ? ((k3 + 1) * qtf) / (k3 + qtf) : 1 }));
+  const mentions = mentionedPaths(counts.question);
+  const docsWanted = DOC_QUESTION.test(params.docsFromTitle ? counts.question.trimStart().split('\n', 1)[0]! : counts.question);
+  const echoPrior = ECHO_QUESTION.test(counts.question) ? 1 : params.echoPrior;
+  const folders = namedFolders(counts.question);
+
+  const kinds = files.map((f) => fileKind(f.path));
+  const sourceCount = kinds.filter((k) => k === 'source').length;
+  const counted = (i: number) => !params.statsFromSource || sourceCount < MIN_SOURCE_FOR_STATS || kinds[i] === 'source';
+  const n = Math.max(1, params.statsFromSource && sourceCount >= MIN_SOURCE_FOR_STATS ? sourceCount : files.length);
+  const df = new Array<number>(query.length).fill(0);
+  const chunkDf = new Array<number>(query.length).fill(0);
+  let contentTotal = 0;
+  let pathTotal = 0;
+  let definitionTotal = 0;
+  let chunkTotal = 0;
+  let chunkCount = 0;
+  for (const [i, s] of stats.entries()) {
+    if (!counted(i)) continue;
+    contentTotal += s.contentLength;
+    pathTotal += s.pathLength;
+    definitionTotal += s.definitionLength;
+    for (const len of s.chunkLengths) {
+      chunkTotal += len ?? 0;
+      chunkCount++;
+    }
+    const present = new Set([...s.content.keys(), ...s.path.keys(), ...s.definitions.keys()]);
+    for (const id of present) df[id]!++;
+    for (const c of s.chunks.values()) for (const id of c.keys()) chunkDf[id]!++;
+  }
+  const avgContent = contentTotal / n || 1;
+  const avgPath = pathTotal / n || 1;
+  const avgDefinition = definitionTotal / n || 1;
+  const avgChunk = chunkTotal / Math.max(1, chunkCount) || 1;
+  const idf = df.map((d) => Math.log(1 + (n - d + 0.5) / (d + 0.5)));
+  const chunkIdf = chunkDf.map((d) => Math.log(1 + (Math.max(1, chunkCount) - d + 0.5) / (d + 0.5)));
+  const { k1 } = params;
+
+  const evidence = stats.map((s, i): FileEvidence => {
+    const contentNorm = 1 - params.contentB + (params.contentB * s.contentLength) / avgContent;
+    const pathNorm = 0.25 + (0.75 * s.pathLength) / avgPath;
+    const definitionNorm = 1 - params.definitionB + (params.definitionB * s.definitionLength) / avgDefinition;
+    let score = 0;
+    query.forEach((q, id) => {
+      const tf =
+        (s.content.get(id) ?? 0) / contentNorm +
+        (params.pathWeight * (s.path.get(id) ?? 0)) / pathNorm +
+        (params.definitionWeight * (s.definitions.get(id) ?? 0)) / definitionNorm;
+      if (tf > 0) score += (q.weight * idf[id]! * tf * (k1 + 1)) / (tf + k1);
+    });
+    const chunkScores: [number, number][] = [];
+    for (const [chunk, counts] of s.chunks) {
+      const norm = 0.25 + (0.75 * (s.chunkLengths[chunk] ?? 0)) / avgChunk;
+      let cs = 0;
+      for (const [id, f] of counts) {
+        const tf = f / norm;
+        cs += (query[id]!.weight * chunkIdf[id]! * tf * (k1 + 1)) / (tf + k1);
+      }
+      chunkScores.push([cs, chunk]);
+    }
+    chunkScores.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+    const best = chunkScores.slice(0, Math.max(1, params.chunkCount));
+    score += params.chunkWeight * best.reduce((a, [cs]) => a + cs, 0);
+    const kind = kinds[i]!;
+    const mentioned = isMentioned(files[i]!.path, mentions);
+    if (mentioned) score *= params.mentionBoost;
+    if (folders.size > 0 && inNamedFolder(files[i]!.path, folders)) score *= params.folderBoost;
+    score *= (kind === 'docs' && docsWanted ? 1 : params.kindPrior[kind]) * (ECHO.test(files[i]!.path) ? echoPrior : 1);
+    const ranges = best
+      .slice(0, 3)
+      .map(([, c]) => ({ start: c * params.chunkLines + 1, end: Math.min(s.lines, (c + 1) * params.chunkLines) }))
+      .sort((a, b) => a.start - b.start);
+    return { score, kind, mentioned, ranges: ranges.length ? mergeRanges(ranges) : [{ start: 1, end: Math.max(1, Math.min(s.lines, params.chunkLines)) }] };
+  });
+  const idfByTerm = new Map(query.flatMap((q, id) => (df[id]! > 0 ? [[q.term, idf[id]!] as const] : [])));
+  return { files: evidence, idf: (term) => idfByTerm.get(stem(term.toLowerCase(), counts.stemming)) ?? 0 };
+}
+
+
+const MIN_SOURCE_FOR_STATS = 20;
+
+/** A term's stem: a plural or (light) a past or -ing form cut back, so that `callbacks` meets `callback`. */
+export function stem(term: string, stemming: Stemming): string {
+  if (stemming === 'none' || term.length < 4) return term;
+  let t = term;
+  if (t.endsWith('ies') && t.length > 4) t = t.slice(0, -3) + 'y';
+  else if (/(ss|us|is)$/.test(t)) {
+    // class, status, analysis: not plurals
+  } else if (/(sh|ch|x|ss)es$/.test(t)) t = t.slice(0, -2);
+  else if (t.endsWith('s')) t = t.slice(0, -1);
+  if (stemming === 'light') {
+    if (t.length > 5 && t.endsWith('ied')) t = t.slice(0, -3) + 'y'; // applied -> apply
+    // the part left must hold a vowel: `string` and `spring` stay whole (Porter's step 1b)
+    else if (t.length > 5 && /[aeiouy].*(ing|ed)$/.test(t)) {
+      t = t.replace(/(ing|ed)$/, '');
+      if (/([^aeiouy])\1$/.test(t) && !/(ll|ss|zz)$/.test(t)) t = t.slice(0, -1); // mapped -> mapp -> map
+    }
+    if (t.length > 4 && t.endsWith('e')) t = t.slice(0, -1); // parse, parsed, parsing -> pars
+  }
+  return t;
+}
+const WORD = /[\p{L}\p{N}_]+/gu;

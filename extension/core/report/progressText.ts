@@ -1,0 +1,38 @@
+import type { ProgressEvent } from '../types';
+
+/** One line describing where a run is; the CLI redraws it on stderr, the extension shows it in a notification. */
+export function describeProgress(e: ProgressEvent, width = 24): string {
+  switch (e.stage) {
+    case 'gather':
+      return `gathering: ${e.files} files read, ${e.skipped} skipped`;
+    case 'rank':
+      return `ranked ${e.files} files`;
+    case 'segment':
+      return `segmented: ${e.files} files, ${formatCount(e.tokens)} tokens, ${e.segments} segments`;
+    case 'score': {
+      const filled = e.total ? Math.round((width * e.done) / e.total) : 0;
+      const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
+      const eta = e.etaSeconds !== undefined && e.done < e.total ? ` · ETA ${formatSeconds(e.etaSeconds)}` : '';
+      const failed = e.failed ? ` · ${e.failed} failed` : '';
+      return `scoring [${bar}] ${e.done}/${e.total} segments · ${formatCount(e.tokensPerSecond)} tok/s${eta}${failed}`;
+    }
+    case 'select':
+      return e.segments > 0
+        ? `selected ${e.segments} segments, ${formatCount(e.tokens)} of ${formatCount(e.budget)} tokens`
+        : `key context: the best files' best lines, ${formatCount(e.tokens)} of ${formatCount(e.budget)} tokens`;
+    case 'answer':
+      return `answering: ${e.characters} characters`;
+  }
+}
+
+export function formatCount(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)}M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
+  return `${Math.round(n)}`;
+}
+
+export function formatSeconds(s: number): string {
+  if (s < 60) return `${Math.ceil(s)}s`;
+  const m = Math.floor(s / 60);
+  return `${m}m${String(Math.ceil(s - m * 60)).padStart(2, '0')}s`;
+}

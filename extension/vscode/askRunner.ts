@@ -1,0 +1,216 @@
+import * as vscode from 'vscode';
+import type { GatherRoot } from '../core/files/gather';
+import { CancelledError } from '../core/pipeline';
+import { answers, runQuestion, type RunEnv, type RunOutcome } from '../core/run';
+import type { AnswerModel } from '../core/backend';
+import type { AgentRunOptions } from './chatParticipant';
+import { vscodeAnswerModel } from './vscodeLanguageModel';
+import { describeProgress, formatCount, formatSeconds } from '../core/report/progressText';
+import type { ProgressEvent, RankedFile } from '../core/types';
+import { toRunConfig } from './config';
+import type { Ctx } from './ctx';
+import { EMPTY_STATE } from './protocol';
+import { workspaceFileSystem } from './workspaceFileSystem';
+
+const RATE_KEY = 'xl3m.lastTokensPerSecond';
+
+/** Runs one question from the panel or the palette: a notification with progress and Cancel, the panel in front. */
+export async function runInPanel(ctx: Ctx, question: string, roots: GatherRoot[]): Promise<void> {
+  const { settings, problems } = ctx.settings();
+  if (problems.length) void vscode.window.showWarningMessage(`xl3m settings: ${problems.join(' ')}`);
+  ctx.cancelRun();
+  const configured = toRunConfig(settings, undefined, []);
+  const answerModel = settings.answerWithVsCodeModel && !configured.server && !configured.localModel ? await chooseVsCodeModel(ctx) : undefined;
+  ctx.panel.show();
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'xl3m', cancellable: true }, async (progress, token) => {
+    const cancel = new AbortController();
+    token.onCancellationRequested(() => cancel.abort());
+    let reported = 0;
+    let lastProgress = 0;
+    try {
+      await runInWorkspace(ctx, 'from the panel', question, roots, {
+        answer: true,
+        ...(answerModel ? { answerModel } : {}),
+        signal: cancel.signal,
+        confirmScoring: (plan) => confirmScoring(ctx, plan, settings.confirmAboveTokens),
+        onStatus: (text) => progress.report({ message: text }),
+        onProgress: (e) => {
+          // one update per result would flood the notification and the webview on big runs
+          const now = performance.now();
+          if (e.stage === 'answer' || (e.stage === 'score' && e.done < e.total && now - lastProgress < 100)) return false;
+          lastProgress = now;
+          const text = describeProgress(e, 16);
+          const pct = e.stage === 'score' && e.total ? (100 * e.done) / e.total : reported;
+          progress.report({ message: text, increment: pct - reported });
+          reported = pct;
+          return true;
+        },
+      });
+    } catch (err) {
+      // the panel's Cancel and the notification's both leave the run marked cancelled: no error to show
+      if (ctx.panel.current.status !== 'cancelled') void vscode.window.showErrorMessage(`xl3m: ${(err as Error).message}`);
+    }
+  });
+}
+
+/**
+ * A run for the chat participant and the language-model tool: the panel's run without the panel in
+ * front (the chat's button opens it). One run at a time: the caller checks `ctx.busy()` first.
+ */
+export async function runForAgent(ctx: Ctx, label: string, question: string, options: AgentRunOptions & { folder?: string }): Promise<RunOutcome> {
+  const { problems } = ctx.settings();
+  if (problems.length) ctx.log(`settings: ${problems.join(' ')}`);
+  let lastStage = '';
+  return runInWorkspace(ctx, label, question, agentRoots(options.folder), {
+    ...options,
+    onStatus: (text) => options.onProgress?.(text),
+    onProgress: (e) => {
+      if (e.stage === lastStage || e.stage === 'answer') return false;
+      lastStage = e.stage;
+      options.onProgress?.(describeProgress(e, 16));
+      return true;
+    },
+  });
+}
+
+interface WorkspaceRunOptions {
+  answer: boolean;
+  answerModel?: AnswerModel;
+  signal: AbortSignal;
+  confirmScoring?(plan: { segments: number; tokens: number }): Promise<boolean>;
+  onStatus?(text: string): void;
+  /** Reports a progress event where the entry point shows progress; true when the panel should show it too. */
+  onProgress(e: ProgressEvent): boolean;
+  onRanking?(files: RankedFile[]): void;
+  onAnswerDelta?(text: string): void;
+}
+
+/**
+ * One question in this window, whoever asked: the run (one at a time), with the panel holding its
+ * state, the status bar, the Explorer badges, the Relevant Files view and the shading showing it.
+ * Failures are recorded in the panel and rethrown.
+ */
+async function runInWorkspace(ctx: Ctx, label: string, question: string, roots: GatherRoot[], options: WorkspaceRunOptions): Promise<RunOutcome> {
+  const { settings } = ctx.settings();
+  const pinned = ctx.pins.list();
+  const config = { ...toRunConfig(settings, await ctx.secrets.getApiKey(), pinned), answer: options.answer };
+  const controller = ctx.startRun(label);
+  const abort = () => controller.abort(options.signal.reason);
+  options.signal.addEventListener('abort', abort, { once: true });
+  ctx.clearRanking();
+  ctx.panel.setState({ ...EMPTY_STATE, question, status: 'running', progress: 'gathering files…', pinned });
+  ctx.statusBar.running('gathering');
+  ctx.log(`question (${label}): ${question}`);
+  try {
+    const outcome = await runQuestion(config, question, roots, { ...runEnv(ctx), ...(options.answerModel ? { answerModel: options.answerModel } : {}) }, {
+      signal: controller.signal,
+      ...(options.confirmScoring ? { confirmScoring: options.confirmScoring } : {}),
+      onStatus: (text) => {
+        options.onStatus?.(text);
+        ctx.panel.progress(text);
+      },
+      onBackend: (backend) => {
+        ctx.panel.update({ expectAnswer: answers(backend) });
+        for (const p of backend.probes) ctx.log(`${p.endpoint}: ${p.explanation}`);
+        for (const n of backend.notes) ctx.log(n);
+      },
+      onProgress: (e) => {
+        if (!options.onProgress(e)) return;
+        ctx.panel.progress(describeProgress(e, 16));
+        if (e.stage === 'score') ctx.statusBar.running(`${e.done}/${e.total}`);
+      },
+      onRanking: (files) => {
+        ctx.panel.update({ files: files.slice(0, PANEL_FILES), listedFiles: settings.listedFiles, progress: ctx.panel.current.expectAnswer ? 'answering…' : '' });
+        ctx.showRanking(files, settings.listedFiles);
+        options.onRanking?.(files);
+      },
+      onAnswerDelta: (d) => {
+        ctx.panel.answerDelta(d);
+        options.onAnswerDelta?.(d);
+      },
+    });
+    finish(ctx, outcome, settings.listedFiles);
+    return outcome;
+  } catch (err) {
+    const cancelled = err instanceof CancelledError || controller.signal.aborted;
+    const message = (err as Error).message;
+    ctx.log(`${cancelled ? 'cancelled' : 'failed'}: ${message}`);
+    ctx.panel.update({ status: cancelled ? 'cancelled' : 'failed', message, progress: '' });
+    ctx.statusBar.finished(cancelled ? 'cancelled' : 'failed', question);
+    throw err;
+  } finally {
+    options.signal.removeEventListener('abort', abort);
+    ctx.endRun(controller);
+  }
+}
+
+function runEnv(ctx: Ctx): RunEnv {
+  return { fs: workspaceFileSystem(vscode), tokenizer: ctx.tokenizer(), tokenizerPool: ctx.tokenizerPool(), tokenCache: ctx.tokenCache, localModels: ctx.localModels };
+}
+
+/** The first chat model VS Code offers (Copilot's first, when there is one), or none, said in the log. */
+async function chooseVsCodeModel(ctx: Ctx): Promise<AnswerModel | undefined> {
+  const models = await vscode.lm.selectChatModels();
+  const model = models.find((m) => m.vendor === 'copilot') ?? models[0];
+  if (!model) {
+    ctx.log('xl3m.answerWithVsCodeModel is on, but VS Code offers no language model: no answer');
+    return undefined;
+  }
+  return vscodeAnswerModel(model, vscode);
+}
+
+/** The workspace's folders, or the one a tool call names (by name or path), which must be in the workspace. */
+function agentRoots(folder: string | undefined): GatherRoot[] {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (folders.length === 0) throw new Error('xl3m: open a folder or workspace first');
+  if (!folder) return folders.map((f) => ({ path: f.uri.toString(), name: f.name }));
+  const byName = folders.find((f) => f.name === folder);
+  if (byName) return [{ path: byName.uri.toString(), name: byName.name }];
+  const target = /^[a-z][\w+.-]*:\/\//i.test(folder) ? vscode.Uri.parse(folder) : folder.startsWith('/') || /^[A-Za-z]:[\\/]/.test(folder) ? vscode.Uri.file(folder) : vscode.Uri.joinPath(folders[0]!.uri, folder);
+  const normal = target.with({ path: target.path.replace(/\/+$/, '') });
+  const owner = folders.find((f) => normal.scheme === f.uri.scheme && normal.authority === f.uri.authority && (normal.path === f.uri.path || normal.path.startsWith(f.uri.path.replace(/\/+$/, '') + '/')));
+  if (!owner || normal.path.split('/').includes('..')) throw new Error(`xl3m: ${folder} is not a folder of this workspace (${folders.map((f) => f.name).join(', ')})`);
+  return [{ path: normal.toString(), name: vscode.workspace.asRelativePath(normal, folders.length > 1) }];
+}
+
+/** Files the panel holds (it lists `xl3m.listedFiles` of them, and more on request). */
+const PANEL_FILES = 500;
+
+function finish(ctx: Ctx, { result, description, notes }: RunOutcome, listedFiles: number) {
+  const s = result.stats;
+  if (s.scoringTokensPerSecond > 0 && !result.partial) void ctx.globalState.update(RATE_KEY, s.scoringTokensPerSecond);
+  const scoring =
+    s.scoreMethod === 'lexical'
+      ? `ranked lexically in ${s.rankingSeconds.toFixed(1)} s`
+      : `${s.segments} segments scored in ${s.scoringSeconds.toFixed(1)} s (${formatCount(s.scoringTokensPerSecond)} tok/s), ${s.finePassFiles} files scored alone, ${s.scoreMethod === 'fused' ? 'fused with the lexical ranking' : 'model ranking first'}`;
+  const summary =
+    `${s.files} files, ${s.tokensEstimated ? '~' : ''}${formatCount(s.tokens)} tokens, ${scoring}; key context ${formatCount(s.keyContextTokens)} of ${formatCount(s.budget)} tokens. ${description}`;
+  ctx.panel.update({
+    status: result.partial ? 'partial' : 'done',
+    message: [result.partial, ...notes.map(capitalise)].filter(Boolean).join('. '),
+    files: result.files.slice(0, PANEL_FILES),
+    rankedFiles: result.files.length,
+    listedFiles,
+    answer: result.answer,
+    summary,
+    skipped: result.skipped,
+    progress: '',
+  });
+  ctx.showRanking(result.files, listedFiles);
+  ctx.statusBar.finished(`${result.files.length} files ranked${result.partial ? ' (partial)' : ''}`, result.question);
+  ctx.log(`done: ${summary}${result.partial ? `; partial: ${result.partial}` : ''}`);
+}
+
+async function confirmScoring(ctx: Ctx, plan: { segments: number; tokens: number }, above: number): Promise<boolean> {
+  if (above <= 0 || plan.tokens <= above) return true;
+  const rate = ctx.globalState.get<number>(RATE_KEY);
+  const time = rate ? ` At the last measured rate (${formatCount(rate)} tokens/s) this takes about ${formatSeconds(plan.tokens / rate)}.` : '';
+  const choice = await vscode.window.showWarningMessage(
+    `Score ${plan.segments} segments (${formatCount(plan.tokens)} tokens)?${time}`,
+    { modal: true },
+    'Score',
+  );
+  return choice === 'Score';
+}
+
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);

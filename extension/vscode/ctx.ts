@@ -1,0 +1,149 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { AnswerPanel } from './answerPanel';
+import { readSettings, type Settings } from './config';
+import type { LocalModelHost } from '../core/backend';
+import { LocalModelProcess } from '../core/model/local/localModelProcess';
+import { TiktokenTokenizer } from '../core/tokens/tokenizer';
+import { TokenCountCache } from '../core/tokens/tokenCountCache';
+import { bundledTokenizerPool, type TokenizerPool } from '../core/tokens/tokenizerPool';
+import { RelevantFileDecorations } from './fileDecorations';
+import { Pins } from './pins';
+import type { WebviewMessage } from './protocol';
+import type { RankedFile } from '../core/types';
+import { RangeHighlights } from './rangeHighlights';
+import { RelevantFilesTree } from './relevantFilesTree';
+import { ApiKeyStore } from './secrets';
+import { StatusBar } from './statusBar';
+
+/** Owns every disposable of the extension and the state of the current run. */
+export class Ctx implements vscode.Disposable {
+  readonly subscriptions: vscode.Disposable[] = [];
+  readonly output = this.own(vscode.window.createOutputChannel('xl3m', { log: true }));
+  readonly decorations = this.own(new RelevantFileDecorations());
+  readonly tree = this.own(new RelevantFilesTree());
+  readonly highlights = this.own(new RangeHighlights());
+  readonly statusBar = this.own(new StatusBar());
+  readonly panel: AnswerPanel;
+  readonly secrets: ApiKeyStore;
+  readonly pins: Pins;
+  readonly globalState: vscode.Memento;
+  private run: AbortController | undefined;
+  private runLabel = { label: '', started: 0 };
+  private tiktoken: TiktokenTokenizer | undefined;
+  private pool: TokenizerPool | undefined | null = null;
+  /** Token counts kept between questions: unchanged files are not tokenized again. */
+  readonly tokenCache = new TokenCountCache();
+  private local: { key: string; process: Promise<LocalModelProcess> } | undefined;
+
+  constructor(readonly extension: vscode.ExtensionContext, onPanelMessage: (m: WebviewMessage) => void) {
+    const panelStore = extension.storageUri?.scheme === 'file' ? join(extension.storageUri.fsPath, 'lastPanelState.json') : undefined;
+    this.panel = this.own(new AnswerPanel(extension.extensionUri, extension.workspaceState, onPanelMessage, panelStore, (state) => this.showRanking(state.files, state.listedFiles)));
+    this.secrets = new ApiKeyStore(extension.secrets);
+    this.pins = new Pins(extension.workspaceState);
+    this.globalState = extension.globalState;
+    this.own(vscode.window.registerFileDecorationProvider(this.decorations));
+    this.own(vscode.window.createTreeView('xl3m.relevantFiles', { treeDataProvider: this.tree }));
+    this.own({ dispose: () => this.cancelRun() });
+    this.own({ dispose: () => this.tiktoken?.dispose() });
+    this.own({ dispose: () => void this.pool?.dispose() });
+    this.own({ dispose: () => void this.local?.process.then((p) => p.dispose(), () => {}) });
+  }
+
+  own<T extends vscode.Disposable>(d: T): T {
+    this.subscriptions.push(d);
+    return d;
+  }
+
+  settings(): { settings: Settings; problems: string[] } {
+    const config = vscode.workspace.getConfiguration('xl3m');
+    return readSettings({
+      value: (key) => config.get(key),
+      // Machine-scoped settings: only what the user set (or the default), never a workspace's value.
+      userValue: (key) => {
+        const i = config.inspect(key);
+        return i?.globalValue ?? i?.defaultValue;
+      },
+    });
+  }
+
+  /** tiktoken is loaded on the first question, not at activation. */
+  tokenizer(): TiktokenTokenizer {
+    return (this.tiktoken ??= new TiktokenTokenizer());
+  }
+
+  /**
+   * The local model's process: started on first use and kept between questions while the settings
+   * stay the same (loading a model takes seconds); started again after it died or was stopped.
+   */
+  async localModel(path: string, contextSize: number, threads: number): Promise<LocalModelProcess> {
+    const key = JSON.stringify([path, contextSize, threads]);
+    if (this.local?.key === key) {
+      const running = await this.local.process.catch(() => undefined);
+      if (running?.alive) return running;
+    }
+    void this.local?.process.then((p) => p.dispose(), () => {});
+    const process = LocalModelProcess.start(path, { workerPath: join(__dirname, 'localModelWorker.js'), contextSize, threads: threads || undefined });
+    this.local = { key, process };
+    return process;
+  }
+
+  /** The local model for the run assembly: a child process kept between questions, so a run does not release it. */
+  readonly localModels: LocalModelHost = {
+    open: async (config, signal) => {
+      if (!(await stat(config.path).catch(() => undefined))?.isFile()) throw new Error(`xl3m.localModel is not a file: ${config.path}`);
+      const runtime = await this.localModel(config.path, config.contextSize, config.threads ?? 0);
+      signal?.throwIfAborted();
+      this.log(`local model ${runtime.name}: ${runtime.contextSize} tokens of context, in process ${runtime.pid}`);
+      return { runtime, release: async () => {} };
+    },
+  };
+
+  /** Worker threads that tokenize the workspace, started on the first question. */
+  tokenizerPool(): TokenizerPool | undefined {
+    if (this.pool === null) this.pool = bundledTokenizerPool(__dirname);
+    return this.pool;
+  }
+
+  /** The Explorer badges and the Relevant Files view list the best files; the editors shade the key context's lines. */
+  showRanking(files: readonly RankedFile[], listed: number) {
+    this.decorations.set(files.slice(0, listed));
+    this.tree.set(files.slice(0, listed));
+    this.highlights.set(files.filter((f) => f.inKeyContext));
+  }
+
+  clearRanking() {
+    this.decorations.clear();
+    this.tree.set([]);
+    this.highlights.set([]);
+  }
+
+  startRun(label = 'a question'): AbortController {
+    this.run = new AbortController();
+    this.runLabel = { label, started: Date.now() };
+    return this.run;
+  }
+
+  endRun(controller: AbortController) {
+    if (this.run === controller) this.run = undefined;
+  }
+
+  /** The run in progress, in words (what asked, for how long), or undefined. */
+  busy(): string | undefined {
+    if (!this.run) return undefined;
+    return `${this.runLabel.label}, for ${Math.round((Date.now() - this.runLabel.started) / 1000)} s`;
+  }
+
+  cancelRun() {
+    this.run?.abort();
+  }
+
+  log(line: string) {
+    this.output.info(line);
+  }
+
+  dispose() {
+    for (const d of this.subscriptions.splice(0).reverse()) d.dispose();
+  }
+}
