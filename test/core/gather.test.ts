@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { promises as fsp, symlinkSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { nodeFileSystem, type FileSystem } from '../../extension/core/files/fileSystem';
 import { gather, type Gathered } from '../../extension/core/files/gather';
@@ -33,7 +33,8 @@ const repo = tempRepo({
   '.env.example': 'API_KEY=\n',
   'keys/id_rsa': 'whatever\n',
   'keys/server.pem': 'cert\n',
-  'config/deploy.yaml': 'key: |\n  -----BEGIN RSA PRIVATE KEY-----\n  MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n  VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n  -----END RSA PRIVATE KEY-----\n',
+  'config/deploy.yaml':
+    'key: |\n  -----BEGIN RSA PRIVATE KEY-----\n  MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n  VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n  -----END RSA PRIVATE KEY-----\n',
   'vendor/lib.min.js': 'var a=1;\n',
   'big.txt': 'x'.repeat(5000) + '\n',
   'bundle.js': ('var a=function(){return 1};'.repeat(200) + '\n').repeat(3),
@@ -44,20 +45,31 @@ const repo = tempRepo({
 symlinkSync(repo.root, join(repo.root, 'src', 'loop')); // a folder link back to the root: a loop
 after(() => repo.dispose());
 
-/** VS Code's `workspace.fs` as it answers for a `file:` folder: a link is its target's type plus SymbolicLink. */
+/**
+ * VS Code's `workspace.fs` over this machine's files, as it answers for a folder of any scheme (a
+ * link is its target's type plus SymbolicLink), counting its calls.
+ */
 const FileType = { Unknown: 0, File: 1, Directory: 2, SymbolicLink: 64 } as const;
+let workspaceFsCalls = 0;
 const nodeBackedWorkspace = {
   Uri: FakeUri,
   FileType,
   workspace: {
     fs: {
       async readDirectory(uri: FakeUri) {
-        const entries = await nodeFileSystem.readDirectory(uri.fsPath);
-        const types = { file: FileType.File, directory: FileType.Directory, symlinkToFile: FileType.File | FileType.SymbolicLink, symlinkToDirectory: FileType.Directory | FileType.SymbolicLink, other: FileType.Unknown };
+        workspaceFsCalls++;
+        const entries = await nodeFileSystem.readDirectory(uri.path);
+        const types = {
+          file: FileType.File,
+          directory: FileType.Directory,
+          symlinkToFile: FileType.File | FileType.SymbolicLink,
+          symlinkToDirectory: FileType.Directory | FileType.SymbolicLink,
+          other: FileType.Unknown,
+        };
         return entries.map((e) => [e.name, types[e.kind]]);
       },
-      stat: async (uri: FakeUri) => ({ size: (await fsp.stat(uri.fsPath)).size }),
-      readFile: (uri: FakeUri) => fsp.readFile(fileURLToPath(uri.toString())),
+      stat: async (uri: FakeUri) => (workspaceFsCalls++, { size: (await fsp.stat(uri.path)).size }),
+      readFile: (uri: FakeUri) => (workspaceFsCalls++, fsp.readFile(uri.path)),
     },
   },
 } as unknown as WorkspaceApi;
@@ -130,7 +142,12 @@ describe('gather', () => {
     assert.deepEqual(a, b);
     const second = tempRepo({ 'one.ts': '1\n' });
     try {
-      const multi = paths(await gather(nodeFileSystem, [{ path: repo.root, name: 'first' }, { path: second.root, name: 'second' }]));
+      const multi = paths(
+        await gather(nodeFileSystem, [
+          { path: repo.root, name: 'first' },
+          { path: second.root, name: 'second' },
+        ]),
+      );
       assert.ok(multi.includes('first/src/app.ts'));
       assert.equal(multi[multi.length - 1], 'second/one.ts');
     } finally {
@@ -156,7 +173,8 @@ describe('a private key counts only with key material in it', () => {
   const material = 'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun';
   test('documentation that shows the markers around a placeholder is not a secret', () => {
     // as in @npmcli/config's definitions.js
-    const docs = "description: `\n  A client key to pass when accessing the registry. Values should be in PEM\n  format with newlines replaced by the string \"\\n\". For example:\n\n  ```ini\n  key=\"-----BEGIN PRIVATE KEY-----\\nXXXX\\nXXXX\\n-----END PRIVATE KEY-----\"\n  ```\n`,\n";
+    const docs =
+      'description: `\n  A client key to pass when accessing the registry. Values should be in PEM\n  format with newlines replaced by the string "\\n". For example:\n\n  ```ini\n  key="-----BEGIN PRIVATE KEY-----\\nXXXX\\nXXXX\\n-----END PRIVATE KEY-----"\n  ```\n`,\n';
     assert.equal(containsPrivateKey(docs), false);
     assert.equal(contentReason(docs, false), undefined);
     assert.equal(containsPrivateKey('-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----'), false);
@@ -165,9 +183,15 @@ describe('a private key counts only with key material in it', () => {
   test('a key on lines, in a string with \\n escapes, or with PEM headers is one', () => {
     assert.ok(containsPrivateKey(`-----BEGIN PRIVATE KEY-----\n${material}\n${material}\n-----END PRIVATE KEY-----\n`));
     assert.ok(containsPrivateKey(`const key = "-----BEGIN RSA PRIVATE KEY-----\\n${material}\\n${material}\\n-----END RSA PRIVATE KEY-----";`));
-    assert.ok(containsPrivateKey(`-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,9F2B\n\n${material}\n-----END RSA PRIVATE KEY-----`));
+    assert.ok(
+      containsPrivateKey(`-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,9F2B\n\n${material}\n-----END RSA PRIVATE KEY-----`),
+    );
     assert.match(contentReason(`x\n-----BEGIN EC PRIVATE KEY-----\n${material}\n-----END EC PRIVATE KEY-----\n`, false) ?? '', /contains a private key/);
-    assert.equal(contentReason(`-----BEGIN EC PRIVATE KEY-----\n${material}\n-----END EC PRIVATE KEY-----\n`, true), undefined, 'sent when secrets are included');
+    assert.equal(
+      contentReason(`-----BEGIN EC PRIVATE KEY-----\n${material}\n-----END EC PRIVATE KEY-----\n`, true),
+      undefined,
+      'sent when secrets are included',
+    );
   });
 });
 
@@ -175,18 +199,32 @@ describe('gather: symbolic links to files', () => {
   const linked = linkedRepo();
   after(() => linked.dispose());
 
-  for (const [name, fs] of [
-    ['node:fs (CLI, MCP)', nodeFileSystem],
-    ['workspace.fs (extension)', workspaceFileSystem(nodeBackedWorkspace)],
-  ] as const) {
-    test(`${name}: a link out of the repository is skipped and listed, a link inside is read once, under its target's path`, async () => {
-      const root = name.startsWith('node') ? linked.root : pathToFileURL(linked.root).href;
-      const g = await gather(fs, [{ path: root, name: 'repo' }]);
-      assert.deepEqual(paths(g), ['.gitignore', 'docs/guide.md', 'src/db.ts']);
-      assert.ok(!g.files.some((f) => f.text.includes(OUTSIDE_SECRET)));
-      assert.deepEqual(Object.fromEntries(g.skipped.map((s) => [s.path, s.reason])), LINK_REASONS);
-    });
-  }
+  test('node:fs (CLI, MCP): a link out of the repository is skipped and listed, a link inside is read once, under its target\'s path', async () => {
+    const g = await gather(nodeFileSystem, [{ path: linked.root, name: 'repo' }]);
+    assert.deepEqual(paths(g), ['.gitignore', 'docs/guide.md', 'src/db.ts']);
+    assert.ok(!g.files.some((f) => f.text.includes(OUTSIDE_SECRET)));
+    assert.deepEqual(Object.fromEntries(g.skipped.map((s) => [s.path, s.reason])), LINK_REASONS);
+  });
+
+  test('the extension, a file: workspace: the same, read by Node with no round trip through workspace.fs', async () => {
+    workspaceFsCalls = 0;
+    const g = await gather(workspaceFileSystem(nodeBackedWorkspace), [{ path: pathToFileURL(linked.root).href, name: 'repo' }]);
+    assert.deepEqual(paths(g), ['.gitignore', 'docs/guide.md', 'src/db.ts']);
+    assert.ok(g.files.every((f) => f.absPath.startsWith('file://')), 'locations stay URIs');
+    assert.deepEqual(Object.fromEntries(g.skipped.map((s) => [s.path, s.reason])), LINK_REASONS);
+    assert.equal(workspaceFsCalls, 0);
+  });
+
+  test('the extension, a virtual workspace: read through workspace.fs; links, which it cannot resolve, are not followed', async () => {
+    workspaceFsCalls = 0;
+    const g = await gather(workspaceFileSystem(nodeBackedWorkspace), [{ path: `memfs://${linked.root}`, name: 'repo' }]);
+    assert.deepEqual(paths(g), ['.gitignore', 'docs/guide.md', 'src/db.ts']);
+    assert.ok(!g.files.some((f) => f.text.includes(OUTSIDE_SECRET)));
+    for (const link of ['src/notes.md', 'src/users.txt', 'docs/alias.md', 'src/built.js']) {
+      assert.equal(reasonOf(g, link), 'symbolic link (its target cannot be checked here; not followed)', link);
+    }
+    assert.ok(workspaceFsCalls > 0);
+  });
 
   test('a root reached through a link is not "outside" itself', async () => {
     const viaLink = join(tmpdir(), `xl3m-root-link-${process.pid}`);
@@ -200,7 +238,7 @@ describe('gather: symbolic links to files', () => {
     }
   });
 
-  test('a link from one root to a file of another is read there, with that root\'s name', async () => {
+  test("a link from one root to a file of another is read there, with that root's name", async () => {
     const other = tempRepo({ 'lib/shared.ts': 'export const shared = 1;\n' });
     symlinkSync(join(other.root, 'lib', 'shared.ts'), join(linked.root, 'shared.ts'));
     try {
