@@ -23,7 +23,10 @@ const add = (k: string, m: Metrics) => rows.set(k, [...(rows.get(k) ?? []), m]);
       const g = await gather(nodeFileSystem, [{ path: co.dir, name: 'r' }], { excludes: DEFAULT_EXCLUDES });
       const rank = (q: string) => {
         const ev = rankFilesLexically(g.files, q).files;
-        return g.files.map((f, i) => [ev[i]!.score, f.path] as const).sort((a, b) => b[0] - a[0]).map(([, p]) => p);
+        return g.files
+          .map((f, i) => [ev[i]!.score, f.path] as const)
+          .sort((a, b) => b[0] - a[0])
+          .map(([, p]) => p);
       };
       const full = scoreLexically(countQuestionTerms(g.files, item.question, DEFAULT_LEXICAL_PARAMS));
       add('whole question', metrics(rank(item.question), item.gold_files));

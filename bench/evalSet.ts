@@ -16,7 +16,10 @@ export interface EvalItem {
 }
 
 export function readItems(file: string): EvalItem[] {
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as EvalItem);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as EvalItem);
 }
 
 /** hit@k, recall@k and MRR of one ranking against the gold files. */

@@ -12,9 +12,14 @@ import { startScoringServer } from '../test/support/scoringServer';
   for (const maxFiles of [300, 635]) {
     const repo = needleRepo({ maxFiles, depth: 0.6 });
     for (const ranking of ['fused', 'model'] as const) {
-      const r = await ask({ question: NEEDLE_QUESTION, roots: [{ path: repo.root, name: 'r' }], ranking }, { fs: nodeFileSystem, tokenizer: t, scorer: new CompletionsScorer({ endpoint: { baseUrl: server.url, model: 'test-model' } }) });
+      const r = await ask(
+        { question: NEEDLE_QUESTION, roots: [{ path: repo.root, name: 'r' }], ranking },
+        { fs: nodeFileSystem, tokenizer: t, scorer: new CompletionsScorer({ endpoint: { baseUrl: server.url, model: 'test-model' } }) },
+      );
       const rank = r.files.findIndex((f) => f.path === repo.needlePath) + 1;
-      console.log(`${maxFiles} files, ${r.stats.tokens} tokens, ${ranking}: coarse ${r.stats.scoredTokens} tokens in ${r.stats.segments} segments, fine pass ${r.stats.finePassFiles} files ${r.stats.finePassTokens} tokens (${((100 * r.stats.finePassTokens) / r.stats.scoredTokens).toFixed(1)}%), needle rank ${rank}`);
+      console.log(
+        `${maxFiles} files, ${r.stats.tokens} tokens, ${ranking}: coarse ${r.stats.scoredTokens} tokens in ${r.stats.segments} segments, fine pass ${r.stats.finePassFiles} files ${r.stats.finePassTokens} tokens (${((100 * r.stats.finePassTokens) / r.stats.scoredTokens).toFixed(1)}%), needle rank ${rank}`,
+      );
     }
     repo.dispose();
   }

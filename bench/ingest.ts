@@ -18,7 +18,8 @@ const DEPS = join(__dirname, 'deps');
 const NODE24 = join(__dirname, '../test/e2e/deps/node24/node_modules/node/bin/node');
 
 async function main() {
-  if (!existsSync(join(DEPS, 'node_modules/three'))) execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: DEPS, stdio: 'inherit' });
+  if (!existsSync(join(DEPS, 'node_modules/three')))
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: DEPS, stdio: 'inherit' });
   const root = mkdtempSync(join(tmpdir(), 'xl3m-ingest-'));
   try {
     for (const part of ['three/src', 'three/examples/jsm', '@babel']) cpSync(join(DEPS, 'node_modules', part), join(root, part), { recursive: true });
@@ -27,7 +28,10 @@ async function main() {
 
     const pool = bundledTokenizerPool(join(__dirname, '../dist'));
     if (!pool) throw new Error('dist/tokenizerWorker.js is missing: npm run build');
-    await pool.tokenizeFiles([{ path: 'w', absPath: 'w', text: 'warm up', bytes: 7 }, { path: 'w2', absPath: 'w2', text: 'warm up', bytes: 7 }]);
+    await pool.tokenizeFiles([
+      { path: 'w', absPath: 'w', text: 'warm up', bytes: 7 },
+      { path: 'w2', absPath: 'w2', text: 'warm up', bytes: 7 },
+    ]);
 
     const rounds = 3;
     const cache = new TokenCountCache();
@@ -72,7 +76,9 @@ async function main() {
     console.log(`xl3m gather + tokenize + segment: ${s.toFixed(2)} s = ${(bytes / 1e6 / s).toFixed(2)} MB/s, ${Math.round(tokens / s)} tokens/s`);
     console.log(`raw tiktoken (cl100k) on the same texts in memory: ${rawS.toFixed(2)} s; ratio xl3m / raw = ${(rawS / s).toFixed(3)}`);
     const p = median(pooled);
-    console.log(`xl3m with the tokenizer pool (${pool.size} worker threads): ${p.toFixed(2)} s = ${(bytes / 1e6 / p).toFixed(2)} MB/s, ${Math.round(tokens / p)} tokens/s; ratio to raw tiktoken = ${(rawS / p).toFixed(3)}`);
+    console.log(
+      `xl3m with the tokenizer pool (${pool.size} worker threads): ${p.toFixed(2)} s = ${(bytes / 1e6 / p).toFixed(2)} MB/s, ${Math.round(tokens / p)} tokens/s; ratio to raw tiktoken = ${(rawS / p).toFixed(3)}`,
+    );
     const c = median(cachedRounds);
     console.log(`xl3m on a second question, token counts from the cache: ${c.toFixed(2)} s = ${(bytes / 1e6 / c).toFixed(2)} MB/s`);
     await pool.dispose();
@@ -80,16 +86,24 @@ async function main() {
     if (existsSync(NODE24)) {
       const out = join(root, '..', `repomix-${Date.now()}.xml`);
       // Repomix keeps token counts in a cache on disk between runs: measured cold (off) and warm
-      for (const [label, cache] of [['token-count cache off (cold)', '0'], ['token-count cache on (warm after the first round)', '1']] as const) {
+      for (const [label, cache] of [
+        ['token-count cache off (cold)', '0'],
+        ['token-count cache on (warm after the first round)', '1'],
+      ] as const) {
         const times: number[] = [];
         for (let r = 0; r < rounds; r++) {
           const t = performance.now();
-          const run = spawnSync(NODE24, [join(DEPS, 'node_modules/repomix/bin/repomix.cjs'), root, '--output', out, '--quiet'], { encoding: 'utf8', env: { ...process.env, REPOMIX_TOKEN_CACHE: cache } });
+          const run = spawnSync(NODE24, [join(DEPS, 'node_modules/repomix/bin/repomix.cjs'), root, '--output', out, '--quiet'], {
+            encoding: 'utf8',
+            env: { ...process.env, REPOMIX_TOKEN_CACHE: cache },
+          });
           times.push((performance.now() - t) / 1000);
           if (run.status !== 0) throw new Error(`repomix failed: ${run.stderr.slice(-500)}`);
         }
         const rep = median(times);
-        console.log(`Repomix 1.18.1 packing the same tree (Node 24, ${label}): ${rep.toFixed(2)} s; xl3m is ${(rep / s).toFixed(2)}x as fast on one thread, ${(rep / p).toFixed(2)}x with the pool, ${(rep / c).toFixed(2)}x with its count cache`);
+        console.log(
+          `Repomix 1.18.1 packing the same tree (Node 24, ${label}): ${rep.toFixed(2)} s; xl3m is ${(rep / s).toFixed(2)}x as fast on one thread, ${(rep / p).toFixed(2)}x with the pool, ${(rep / c).toFixed(2)}x with its count cache`,
+        );
       }
       rmSync(out, { force: true });
     } else {

@@ -24,7 +24,13 @@ async function main() {
     const scored: number[] = [];
     const plain: number[] = [];
     const viaChild: number[] = [];
-    const scoreInChild = () => child.scorer().score([{ index: 0, text: context }], question, { onResult() {}, onFailure: (_i, e) => { throw e; } });
+    const scoreInChild = () =>
+      child.scorer().score([{ index: 0, text: context }], question, {
+        onResult() {},
+        onFailure: (_i, e) => {
+          throw e;
+        },
+      });
     await model.questionDistribution(context, question); // warm up
     await scoreInChild();
     for (let i = 0; i < rounds; i++) {

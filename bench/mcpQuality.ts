@@ -27,15 +27,28 @@ const CLI = join(__dirname, '../dist/cli.js');
       const started = performance.now();
       try {
         const tools = (await client.listTools()).tools.map((t) => t.name);
-        const reply = await client.callTool({ name: 'find_relevant_files', arguments: { question: item.question, maxFiles: 10, tokenBudget: 2000 } }, undefined, { timeout: 600_000 });
+        const reply = await client.callTool(
+          { name: 'find_relevant_files', arguments: { question: item.question, maxFiles: 10, tokenBudget: 2000 } },
+          undefined,
+          { timeout: 600_000 },
+        );
         const files = (reply.structuredContent as { files: { path: string }[] }).files.map((f) => f.path);
         const seconds = (performance.now() - started) / 1000;
         const m = metrics(files, item.gold_files);
         rows.push(m);
-        const cli = JSON.parse(execFileSync(process.execPath, [CLI, 'ask', item.question, '--repo', co.dir, '--json'], { maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] }).toString()).files.slice(0, 10).map((f: { path: string }) => f.path);
+        const cli = JSON.parse(
+          execFileSync(process.execPath, [CLI, 'ask', item.question, '--repo', co.dir, '--json'], {
+            maxBuffer: 1 << 28,
+            stdio: ['ignore', 'pipe', 'ignore'],
+          }).toString(),
+        )
+          .files.slice(0, 10)
+          .map((f: { path: string }) => f.path);
         const identical = JSON.stringify(cli) === JSON.stringify(files);
         if (identical) same++;
-        console.error(`${item.instance_id}: tools ${tools.join(', ')}; first answer file at ${files.findIndex((p) => item.gold_files.includes(p)) + 1 || '-'} of 10; ${seconds.toFixed(1)} s; same top 10 as the CLI: ${identical}`);
+        console.error(
+          `${item.instance_id}: tools ${tools.join(', ')}; first answer file at ${files.findIndex((p) => item.gold_files.includes(p)) + 1 || '-'} of 10; ${seconds.toFixed(1)} s; same top 10 as the CLI: ${identical}`,
+        );
       } finally {
         await client.close();
       }
@@ -43,5 +56,7 @@ const CLI = join(__dirname, '../dist/cli.js');
       co.cleanup();
     }
   }
-  console.log(`MCP find_relevant_files, ${rows.length} items: ${formatMetrics(average(rows))}; top 10 identical to \`xl3m ask --json\` on ${same} of ${rows.length}`);
+  console.log(
+    `MCP find_relevant_files, ${rows.length} items: ${formatMetrics(average(rows))}; top 10 identical to \`xl3m ask --json\` on ${same} of ${rows.length}`,
+  );
 })();

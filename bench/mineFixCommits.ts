@@ -14,7 +14,25 @@ import { fileKind } from '../extension/core/files/fileKind';
 import type { EvalItem } from './evalSet';
 
 const CODE = /\.(js|mjs|cjs|jsx|ts|mts|cts|tsx|vue|svelte)$/;
-const GENERIC_STEMS = new Set(['index', 'utils', 'util', 'types', 'main', 'helpers', 'constants', 'shared', 'options', 'errors', 'parse', 'print', 'printer', 'compile', 'render', 'state', 'scope']);
+const GENERIC_STEMS = new Set([
+  'index',
+  'utils',
+  'util',
+  'types',
+  'main',
+  'helpers',
+  'constants',
+  'shared',
+  'options',
+  'errors',
+  'parse',
+  'print',
+  'printer',
+  'compile',
+  'render',
+  'state',
+  'scope',
+]);
 
 /** Does the message name the file: its path, its file name, or a distinctive stem as a word? */
 export function namesFile(message: string, path: string): boolean {
@@ -55,7 +73,9 @@ function mine(gitDir: string, repo: string, count: number, maxFiles: number): Ev
     if (question.replace(/^fix(\([^)]*\))?:?\s*/i, '').length < 25) continue;
     if (changed.some((p) => namesFile(question, p))) continue;
     // the gold files must exist at the parent (a fix that only adds files has no answer to find)
-    const present = git(gitDir, ['ls-tree', '-r', '--name-only', parents, '--', ...gold]).split('\n').filter(Boolean);
+    const present = git(gitDir, ['ls-tree', '-r', '--name-only', parents, '--', ...gold])
+      .split('\n')
+      .filter(Boolean);
     if (present.length === 0) continue;
     out.push({ instance_id: `${repo}@${sha.slice(0, 12)}`, repo, base_commit: parents, question, gold_files: present });
   }
@@ -63,7 +83,10 @@ function mine(gitDir: string, repo: string, count: number, maxFiles: number): Ev
 }
 
 if (require.main === module) {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { mirrors: { type: 'string' }, out: { type: 'string' }, 'max-files': { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { mirrors: { type: 'string' }, out: { type: 'string' }, 'max-files': { type: 'string' } },
+  });
   const items: EvalItem[] = [];
   for (const spec of positionals) {
     const [repo, count] = spec.split(':');

@@ -23,7 +23,13 @@ async function standInServer(): Promise<{ url: string; child: ChildProcess }> {
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { sizes: { type: 'string', default: '100000,1000000,5000000,20000000' }, depths: { type: 'string', default: '10' }, scorers: { type: 'string', default: 'bm25,stand-in' } } });
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string', default: '100000,1000000,5000000,20000000' },
+      depths: { type: 'string', default: '10' },
+      scorers: { type: 'string', default: 'bm25,stand-in' },
+    },
+  });
   const sizes = values.sizes!.split(',').map(Number);
   const depths = Number(values.depths);
   const { dir, files } = openaiSources();
@@ -44,11 +50,12 @@ async function main() {
           subset = files.slice(0, Math.max(20, n + 1));
         }
         const all: string[] = [];
-        for (let c = 0; c < copies; c++) for (const f of subset) {
-          const target = join(root, `copy${String(c).padStart(3, '0')}`, f);
-          cpSync(join(dir, f), target);
-          all.push(relative(root, target));
-        }
+        for (let c = 0; c < copies; c++)
+          for (const f of subset) {
+            const target = join(root, `copy${String(c).padStart(3, '0')}`, f);
+            cpSync(join(dir, f), target);
+            all.push(relative(root, target));
+          }
         for (let d = 0; d < depths; d++) {
           const path = all[Math.min(all.length - 1, Math.floor(((d + 0.5) / depths) * all.length))]!;
           const original = readFileSync(join(root, path), 'utf8');
@@ -57,14 +64,17 @@ async function main() {
           writeFileSync(join(root, path), lines.join('\n'));
           for (const name of values.scorers!.split(',')) {
             // bm25: the default mode, no model (the lexical file ranking)
-            const scorer: Scorer | undefined = name === 'bm25' ? undefined : new CompletionsScorer({ endpoint: { baseUrl: server!.url, model: 'test-model' }, concurrency: 8 });
+            const scorer: Scorer | undefined =
+              name === 'bm25' ? undefined : new CompletionsScorer({ endpoint: { baseUrl: server!.url, model: 'test-model' }, concurrency: 8 });
             const started = performance.now();
             const result = await ask(
               { question: NEEDLE_QUESTION, roots: [{ path: root, name: 'r' }] },
               { fs: nodeFileSystem, tokenizer, scorer, ...(name === 'bm25' ? {} : { answerEndpoint: { baseUrl: server!.url, model: 'test-model' } }) },
             );
             const rank = result.files.findIndex((f) => f.path === path) + 1;
-            console.log(`${name} | ${result.stats.tokens} | ${(d + 0.5) / depths} | ${rank || 'not chosen'} | ${name === 'bm25' ? 'no answer (BM25)' : result.answer.includes(NEEDLE_ANSWER)} | ${((performance.now() - started) / 1000).toFixed(1)}`);
+            console.log(
+              `${name} | ${result.stats.tokens} | ${(d + 0.5) / depths} | ${rank || 'not chosen'} | ${name === 'bm25' ? 'no answer (BM25)' : result.answer.includes(NEEDLE_ANSWER)} | ${((performance.now() - started) / 1000).toFixed(1)}`,
+            );
           }
           writeFileSync(join(root, path), original);
         }

@@ -68,7 +68,10 @@ async function main() {
   } else if (values['stand-in']) {
     const server = await startScoringServer();
     close = server.close;
-    model = { name: 'stand-in cache LM', scorer: async () => (await createScorer({ endpoints: [{ baseUrl: server.url, model: 'test-model' }], method: 'auto' })).scorer };
+    model = {
+      name: 'stand-in cache LM',
+      scorer: async () => (await createScorer({ endpoints: [{ baseUrl: server.url, model: 'test-model' }], method: 'auto' })).scorer,
+    };
   }
   const prefilter = values.prefilter ? Number(values.prefilter) / 100 : undefined;
   const compareCli = values['compare-cli'];
@@ -100,16 +103,29 @@ async function main() {
       const gathered = await gather(nodeFileSystem, root, { excludes: DEFAULT_EXCLUDES });
       record(systems[0]!, referenceBm25(gathered.files, item.question), (performance.now() - started) / 1000);
       started = performance.now();
-      const plain = await ask({ question: item.question, roots: root, gather: { excludes: DEFAULT_EXCLUDES } }, { fs: nodeFileSystem, tokenizer }).catch(() => undefined);
-      record(systems[1]!, plain?.files.map((f) => f.path), (performance.now() - started) / 1000);
+      const plain = await ask({ question: item.question, roots: root, gather: { excludes: DEFAULT_EXCLUDES } }, { fs: nodeFileSystem, tokenizer }).catch(
+        () => undefined,
+      );
+      record(
+        systems[1]!,
+        plain?.files.map((f) => f.path),
+        (performance.now() - started) / 1000,
+      );
       if (model) {
         for (const [k, ranking] of rankings.entries()) {
           started = performance.now();
-          const scored = await ask({ question: item.question, roots: root, gather: { excludes: DEFAULT_EXCLUDES }, prefilter, ranking }, { fs: nodeFileSystem, tokenizer, scorer: await model.scorer() }).catch((err) => {
+          const scored = await ask(
+            { question: item.question, roots: root, gather: { excludes: DEFAULT_EXCLUDES }, prefilter, ranking },
+            { fs: nodeFileSystem, tokenizer, scorer: await model.scorer() },
+          ).catch((err) => {
             console.error(`  ${model!.name}: ${(err as Error).message}`);
             return undefined;
           });
-          record(modelSystems[k]!, scored?.files.map((f) => f.path), (performance.now() - started) / 1000);
+          record(
+            modelSystems[k]!,
+            scored?.files.map((f) => f.path),
+            (performance.now() - started) / 1000,
+          );
           if (scored && k === 0) {
             cost.coarse += scored.stats.scoredTokens;
             cost.fine += scored.stats.finePassTokens;
@@ -121,7 +137,11 @@ async function main() {
         started = performance.now();
         let ranked: string[] | undefined;
         try {
-          const out = execFileSync(process.execPath, [compareCli, 'ask', item.question, '--repo', co.dir, '--json'], { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] });
+          const out = execFileSync(process.execPath, [compareCli, 'ask', item.question, '--repo', co.dir, '--json'], {
+            encoding: 'utf8',
+            maxBuffer: 1 << 28,
+            stdio: ['ignore', 'pipe', 'ignore'],
+          });
           ranked = (JSON.parse(out) as { files: { path: string }[] }).files.map((f) => f.path);
         } catch {
           ranked = undefined;
@@ -138,12 +158,18 @@ async function main() {
   for (const system of systems) {
     const r = rows.get(system)!;
     const all = [...r.map((x) => x.metrics), ...Array.from({ length: refused.get(system)! }, () => metrics([], ['-']))];
-    console.log(`${system.padEnd(28)} ${formatMetrics(average(all))} | median ${median(r.map((x) => x.seconds)).toFixed(2)} s/question | refused ${refused.get(system)}`);
+    console.log(
+      `${system.padEnd(28)} ${formatMetrics(average(all))} | median ${median(r.map((x) => x.seconds)).toFixed(2)} s/question | refused ${refused.get(system)}`,
+    );
   }
-  if (model) console.log(`fine pass: ${cost.fine} tokens scored alone beside ${cost.coarse} in the coarse pass (${((100 * cost.fine) / Math.max(1, cost.coarse)).toFixed(1)}%)`);
+  if (model)
+    console.log(
+      `fine pass: ${cost.fine} tokens scored alone beside ${cost.coarse} in the coarse pass (${((100 * cost.fine) / Math.max(1, cost.coarse)).toFixed(1)}%)`,
+    );
   const ref = rows.get(systems[0]!)!;
   const def = rows.get(systems[1]!)!;
-  if (ref.length && def.length) console.log(`time, default mode / reference (medians): ${(median(def.map((x) => x.seconds)) / median(ref.map((x) => x.seconds))).toFixed(2)}`);
+  if (ref.length && def.length)
+    console.log(`time, default mode / reference (medians): ${(median(def.map((x) => x.seconds)) / median(ref.map((x) => x.seconds))).toFixed(2)}`);
   if (values.json) writeFileSync(values.json, JSON.stringify(perItem, null, 1));
   tokenizer.dispose();
   await close();

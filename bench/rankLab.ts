@@ -5,12 +5,20 @@ import { parseArgs } from 'node:util';
 import { fileKind } from '../extension/core/files/fileKind';
 import { nodeFileSystem } from '../extension/core/files/fileSystem';
 import { gather } from '../extension/core/files/gather';
-import { countQuestionTerms, DEFAULT_LEXICAL_PARAMS, scoreLexically, type LexicalParams, type QuestionTermCounts } from '../extension/core/lexical/lexicalRanking';
+import {
+  countQuestionTerms,
+  DEFAULT_LEXICAL_PARAMS,
+  scoreLexically,
+  type LexicalParams,
+  type QuestionTermCounts,
+} from '../extension/core/lexical/lexicalRanking';
 import { average, checkout, formatMetrics, metrics, readItems, type Metrics } from './evalSet';
 import { referenceBm25 } from './referenceBm25';
 import { DEFAULT_EXCLUDES } from '../extension/core/options';
 
-const { values } = parseArgs({ options: { dataset: { type: 'string' }, mirrors: { type: 'string' }, every: { type: 'string' }, offset: { type: 'string' }, variants: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { dataset: { type: 'string' }, mirrors: { type: 'string' }, every: { type: 'string' }, offset: { type: 'string' }, variants: { type: 'string' } },
+});
 const every = Number(values.every ?? 1);
 const offset = Number(values.offset ?? 0);
 const items = readItems(values.dataset!).filter((_, i) => i % every === offset);
@@ -26,9 +34,15 @@ function countsFor(c: QuestionTermCounts, params: LexicalParams): QuestionTermCo
   countsByStemming.set(key, counts);
   return counts;
 }
-const lexical = (p: Partial<LexicalParams>): Variant => (c) => scoreLexically(countsFor(c, { ...D, ...p }), { ...D, ...p }).files.map((e) => e.score);
+const lexical =
+  (p: Partial<LexicalParams>): Variant =>
+  (c) =>
+    scoreLexically(countsFor(c, { ...D, ...p }), { ...D, ...p }).files.map((e) => e.score);
 /** Plain whole-file BM25 from the counts of the given stemming. */
-const plainWith = (p: Partial<LexicalParams>): Variant => (c) => plain(countsFor(c, { ...D, ...p }));
+const plainWith =
+  (p: Partial<LexicalParams>): Variant =>
+  (c) =>
+    plain(countsFor(c, { ...D, ...p }));
 
 /** Whole-file BM25 (content plus the path counted `pathTimes`), from the same counts, with the kind prior. */
 function plain(c: QuestionTermCounts, k1 = 1.2, b = 0.75, pathTimes = 3): number[] {
@@ -54,15 +68,19 @@ function plain(c: QuestionTermCounts, k1 = 1.2, b = 0.75, pathTimes = 3): number
 function ranks(scores: number[]): number[] {
   const order = scores.map((s, i) => [s, i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
   const r = new Array<number>(scores.length).fill(Infinity);
-  order.forEach(([s, i], k) => { if (s > 0) r[i] = k + 1; });
+  order.forEach(([s, i], k) => {
+    if (s > 0) r[i] = k + 1;
+  });
   return r;
 }
 function rrf(a: number[], b: number[], wb = 1, k = 60): number[] {
-  const ra = ranks(a), rb = ranks(b);
+  const ra = ranks(a),
+    rb = ranks(b);
   return a.map((_, i) => (Number.isFinite(ra[i]!) ? 1 / (k + ra[i]!) : 0) + (Number.isFinite(rb[i]!) ? wb / (k + rb[i]!) : 0));
 }
 function mix(a: number[], b: number[], wb: number): number[] {
-  const ma = Math.max(...a, 1e-9), mb = Math.max(...b, 1e-9);
+  const ma = Math.max(...a, 1e-9),
+    mb = Math.max(...b, 1e-9);
   return a.map((x, i) => x / ma + (wb * b[i]!) / mb);
 }
 
@@ -97,7 +115,11 @@ const rows = new Map<string, Metrics[]>(['reference', ...names].map((n) => [n, [
       for (const name of names) {
         const t0 = performance.now();
         const scores = allVariants[name]!(counts);
-        const ranked = files.map((f, i) => [scores[i]!, f.path] as const).filter(([s]) => s > 0).sort((a, b) => b[0] - a[0]).map(([, p]) => p);
+        const ranked = files
+          .map((f, i) => [scores[i]!, f.path] as const)
+          .filter(([s]) => s > 0)
+          .sort((a, b) => b[0] - a[0])
+          .map(([, p]) => p);
         const m = metrics(ranked, item.gold_files);
         times[name] = (times[name] ?? 0) + performance.now() - t0;
         rows.get(name)!.push(m);

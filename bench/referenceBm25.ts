@@ -6,7 +6,10 @@ import { fileKind } from '../extension/core/files/fileKind';
 
 export function referenceBm25(files: readonly { path: string; text: string }[], question: string): string[] {
   const candidates = files.filter((f) => fileKind(f.path) === 'source');
-  const scores = bm25(candidates.map((f) => `${f.path}\n${f.path}\n${f.path}\n${f.text}`), question);
+  const scores = bm25(
+    candidates.map((f) => `${f.path}\n${f.path}\n${f.path}\n${f.text}`),
+    question,
+  );
   return candidates
     .map((f, i) => [scores[i]!, f.path] as const)
     .filter(([s]) => s > 0)

@@ -23,7 +23,9 @@ async function run(label: string, servers: number, slots: number, segments: numb
   try {
     const text = Array.from({ length: SEGMENT_WORDS }, (_, i) => `word${i % 97}`).join(' ');
     const requests = Array.from({ length: segments }, (_, index) => ({ index, text: `${index} ${text}` }));
-    const members = started.map((s) => new CompletionsScorer({ endpoint: { baseUrl: s.url, model: 'sim' }, concurrency: inFlight, promptsPerRequest: 1, spans }));
+    const members = started.map(
+      (s) => new CompletionsScorer({ endpoint: { baseUrl: s.url, model: 'sim' }, concurrency: inFlight, promptsPerRequest: 1, spans }),
+    );
     const scorer = members.length === 1 ? members[0]! : new MultiEndpointScorer(members.map((m) => ({ scorer: m, concurrency: inFlight, batchSize: 1 })));
     const cpu = () => process.cpuUsage().user + process.cpuUsage().system;
     const serverCpu = () => started.reduce((a, s) => a + processCpuSeconds(s.child.pid!), 0);
@@ -35,7 +37,9 @@ async function run(label: string, servers: number, slots: number, segments: numb
     const tokens = scorer.stats.promptTokens; // as the servers counted them
     const efficiency = tokens / seconds / (CAPACITY * servers);
     results.push({ label, efficiency });
-    console.log(`${label.padEnd(58)} ${(tokens / seconds).toFixed(0).padStart(8)} tok/s of ${CAPACITY * servers} -> efficiency ${efficiency.toFixed(3)} (${seconds.toFixed(1)} s, ${scorer.stats.attempts} HTTP attempts; ${busy})`);
+    console.log(
+      `${label.padEnd(58)} ${(tokens / seconds).toFixed(0).padStart(8)} tok/s of ${CAPACITY * servers} -> efficiency ${efficiency.toFixed(3)} (${seconds.toFixed(1)} s, ${scorer.stats.attempts} HTTP attempts; ${busy})`,
+    );
   } finally {
     for (const s of started) s.child.kill();
   }
@@ -59,7 +63,14 @@ async function main() {
     name: `${name} slots in flight`,
     values: setups.map((_, i) => +results[k * 4 + i]!.efficiency.toFixed(3)),
   }));
-  barChart(join(__dirname, 'plots/scheduling.svg'), { title: 'Scheduling efficiency (scored tokens/s / server capacity)', yLabel: 'efficiency', categories: setups, series, target: 0.95, yMax: 1 });
+  barChart(join(__dirname, 'plots/scheduling.svg'), {
+    title: 'Scheduling efficiency (scored tokens/s / server capacity)',
+    yLabel: 'efficiency',
+    categories: setups,
+    series,
+    target: 0.95,
+    yMax: 1,
+  });
 }
 
 main();

@@ -59,7 +59,11 @@ export async function startSimulatedServer(options: { slots: number; capacity: n
         return {
           index,
           text: '',
-          logprobs: { tokens, token_logprobs: tokens.map((_, i) => (i === 0 ? null : -1 - (i % 7) / 10)), top_logprobs: tokens.map((t, i) => (i === 0 ? null : { [t]: -1 })) },
+          logprobs: {
+            tokens,
+            token_logprobs: tokens.map((_, i) => (i === 0 ? null : -1 - (i % 7) / 10)),
+            top_logprobs: tokens.map((t, i) => (i === 0 ? null : { [t]: -1 })),
+          },
           finish_reason: 'length',
         };
       }),
@@ -76,12 +80,18 @@ export async function startSimulatedServer(options: { slots: number; capacity: n
 
 /** The same server in a process of its own, so that its CPU and memory are not the client's. */
 export async function spawnSimulatedServer(slots: number, capacity: number): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', __filename, '--slots', String(slots), '--capacity', String(capacity)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', __filename, '--slots', String(slots), '--capacity', String(capacity)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url = await new Promise<string>((resolve) => child.stdout!.once('data', (d) => resolve(String(d).trim())));
   return { url, child };
 }
 
 if (require.main === module) {
-  const { values } = parseArgs({ options: { slots: { type: 'string', default: '8' }, capacity: { type: 'string', default: '200000' }, port: { type: 'string', default: '0' } } });
-  startSimulatedServer({ slots: Number(values.slots), capacity: Number(values.capacity), port: Number(values.port) }).then((s) => process.stdout.write(`${s.url}\n`));
+  const { values } = parseArgs({
+    options: { slots: { type: 'string', default: '8' }, capacity: { type: 'string', default: '200000' }, port: { type: 'string', default: '0' } },
+  });
+  startSimulatedServer({ slots: Number(values.slots), capacity: Number(values.capacity), port: Number(values.port) }).then((s) =>
+    process.stdout.write(`${s.url}\n`),
+  );
 }

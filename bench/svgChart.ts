@@ -27,7 +27,12 @@ function frame(title: string, xLabel: string, yLabel: string, yMax: number, body
       return `<line x1="${M.left}" x2="${W - M.right}" y1="${y}" y2="${y}" stroke="#ddd"/><text x="${M.left - 6}" y="${y + 4}" text-anchor="end">${v}</text>`;
     })
     .join('');
-  const keys = legend.map((name, i) => `<rect x="${W - M.right + 12}" y="${M.top + i * 18}" width="10" height="10" fill="${COLORS[i % COLORS.length]}"/><text x="${W - M.right + 28}" y="${M.top + i * 18 + 9}">${esc(name)}</text>`).join('');
+  const keys = legend
+    .map(
+      (name, i) =>
+        `<rect x="${W - M.right + 12}" y="${M.top + i * 18}" width="10" height="10" fill="${COLORS[i % COLORS.length]}"/><text x="${W - M.right + 28}" y="${M.top + i * 18 + 9}">${esc(name)}</text>`,
+    )
+    .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">
 <rect width="100%" height="100%" fill="white"/>
 <text x="${W / 2}" y="20" text-anchor="middle" font-size="14">${esc(title)}</text>
@@ -50,15 +55,34 @@ export function lineChart(path: string, o: { title: string; xLabel: string; yLab
     .map((s, i) => {
       const c = COLORS[i % COLORS.length];
       const pts = s.points.map(([a, b]) => `${x(a).toFixed(1)},${y(b).toFixed(1)}`);
-      return `<polyline fill="none" stroke="${c}" stroke-width="2" points="${pts.join(' ')}"/>` + pts.map((p) => `<circle cx="${p.split(',')[0]}" cy="${p.split(',')[1]}" r="3" fill="${c}"/>`).join('');
+      return (
+        `<polyline fill="none" stroke="${c}" stroke-width="2" points="${pts.join(' ')}"/>` +
+        pts.map((p) => `<circle cx="${p.split(',')[0]}" cy="${p.split(',')[1]}" r="3" fill="${c}"/>`).join('')
+      );
     })
     .join('');
-  const xTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => `<text x="${x(xMax * f)}" y="${H - M.bottom + 16}" text-anchor="middle">${+(xMax * f).toPrecision(3)}</text>`).join('');
-  write(path, frame(o.title, o.xLabel, o.yLabel, yMax, body, xTicks, o.series.map((s) => s.name)));
+  const xTicks = [0, 0.25, 0.5, 0.75, 1]
+    .map((f) => `<text x="${x(xMax * f)}" y="${H - M.bottom + 16}" text-anchor="middle">${+(xMax * f).toPrecision(3)}</text>`)
+    .join('');
+  write(
+    path,
+    frame(
+      o.title,
+      o.xLabel,
+      o.yLabel,
+      yMax,
+      body,
+      xTicks,
+      o.series.map((s) => s.name),
+    ),
+  );
 }
 
 /** Grouped bars: one group per category, one bar per series; an optional dashed target line. */
-export function barChart(path: string, o: { title: string; yLabel: string; categories: string[]; series: { name: string; values: number[] }[]; target?: number; yMax?: number }) {
+export function barChart(
+  path: string,
+  o: { title: string; yLabel: string; categories: string[]; series: { name: string; values: number[] }[]; target?: number; yMax?: number },
+) {
   const yMax = o.yMax ?? niceMax(Math.max(...o.series.flatMap((s) => s.values), o.target ?? 0));
   const pw = W - M.left - M.right;
   const ph = H - M.top - M.bottom;
@@ -75,9 +99,21 @@ export function barChart(path: string, o: { title: string; yLabel: string; categ
         .join(''),
     )
     .join('');
-  if (o.target !== undefined) body += `<line x1="${M.left}" x2="${W - M.right}" y1="${y(o.target)}" y2="${y(o.target)}" stroke="#000" stroke-dasharray="5 4"/><text x="${W - M.right - 4}" y="${y(o.target) - 4}" text-anchor="end">target ${o.target}</text>`;
+  if (o.target !== undefined)
+    body += `<line x1="${M.left}" x2="${W - M.right}" y1="${y(o.target)}" y2="${y(o.target)}" stroke="#000" stroke-dasharray="5 4"/><text x="${W - M.right - 4}" y="${y(o.target) - 4}" text-anchor="end">target ${o.target}</text>`;
   const xTicks = o.categories.map((c, i) => `<text x="${M.left + (i + 0.5) * group}" y="${H - M.bottom + 16}" text-anchor="middle">${esc(c)}</text>`).join('');
-  write(path, frame(o.title, '', o.yLabel, yMax, body, xTicks, o.series.map((s) => s.name)));
+  write(
+    path,
+    frame(
+      o.title,
+      '',
+      o.yLabel,
+      yMax,
+      body,
+      xTicks,
+      o.series.map((s) => s.name),
+    ),
+  );
 }
 
 function write(path: string, svg: string) {

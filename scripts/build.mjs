@@ -19,9 +19,20 @@ const builds = [
   // the worker threads that tokenize on every core
   { ...node, entryPoints: ['extension/core/tokens/tokenizerWorker.ts'], outfile: 'dist/tokenizerWorker.js' },
 ];
-if (existsSync('extension/vscode/main.ts')) builds.push({ ...node, entryPoints: ['extension/vscode/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] });
+if (existsSync('extension/vscode/main.ts'))
+  builds.push({ ...node, entryPoints: ['extension/vscode/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] });
 if (existsSync('webview/main.ts')) {
-  builds.push({ bundle: true, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['webview/main.ts'], outfile: 'media/webview.js', sourcemap: false, minify: production, logLevel: 'warning' });
+  builds.push({
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    entryPoints: ['webview/main.ts'],
+    outfile: 'media/webview.js',
+    sourcemap: false,
+    minify: production,
+    logLevel: 'warning',
+  });
 }
 
 if (watch) {

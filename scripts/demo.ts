@@ -27,8 +27,26 @@ async function main() {
     close = s.close;
     process.stderr.write(`Using the stand-in scoring server at ${s.url} (a cache n-gram model, not an LLM).\n`);
   }
-  const args = [join(repo, 'dist/cli.js'), 'ask', question, '--repo', repo, ...server, '--exclude', 'test/', '--exclude', 'media/', '--exclude', 'scripts/demo.ts'];
-  process.stderr.write(`$ xl3m ${args.slice(1).map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}\n`);
+  const args = [
+    join(repo, 'dist/cli.js'),
+    'ask',
+    question,
+    '--repo',
+    repo,
+    ...server,
+    '--exclude',
+    'test/',
+    '--exclude',
+    'media/',
+    '--exclude',
+    'scripts/demo.ts',
+  ];
+  process.stderr.write(
+    `$ xl3m ${args
+      .slice(1)
+      .map((a) => (/\s/.test(a) ? JSON.stringify(a) : a))
+      .join(' ')}\n`,
+  );
   const child = spawn(process.execPath, args, { stdio: 'inherit' });
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
   await close();

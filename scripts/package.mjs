@@ -10,4 +10,13 @@ const run = (script, ...args) => execFileSync(process.execPath, [script, ...args
 const target = `${process.platform}-${process.arch === 'arm' ? 'armhf' : process.arch}`;
 run('scripts/build.mjs', '--production');
 run('scripts/stageLocalRuntime.mjs');
-run(join(require.resolve('@vscode/vsce/package.json'), '../vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--target', target, '-o', 'xl3m.vsix');
+run(
+  join(require.resolve('@vscode/vsce/package.json'), '../vsce'),
+  'package',
+  '--no-dependencies',
+  '--allow-missing-repository',
+  '--target',
+  target,
+  '-o',
+  'xl3m.vsix',
+);

@@ -12,7 +12,7 @@ const binaries = new Set([`@node-llama-cpp/${os}-${arch}`, `@node-llama-cpp/${os
 
 /** Where Node finds `name` from the package at `from` (a lockfile path). */
 function resolve(name, from) {
-  for (let dir = from; ; ) {
+  for (let dir = from; ;) {
     const candidate = `${dir ? `${dir}/` : ''}node_modules/${name}`;
     if (lock[candidate]) return candidate;
     if (!dir) return undefined;

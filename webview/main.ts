@@ -15,7 +15,11 @@ let answerFrame = 0;
 
 const post = (m: WebviewMessage) => vscode.postMessage(m);
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: { className?: string; text?: string; title?: string; id?: string } = {}, ...children: (Node | null)[]) {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: { className?: string; text?: string; title?: string; id?: string } = {},
+  ...children: (Node | null)[]
+) {
   const node = document.createElement(tag);
   if (props.className) node.className = props.className;
   if (props.text !== undefined) node.textContent = props.text;
@@ -45,12 +49,19 @@ function render() {
   vscode.setState(state);
   app.replaceChildren();
   if (state.status === 'idle' && !state.question) {
-    app.append(el('p', { className: 'empty', text: 'Ask a question about this workspace: xl3m reads every file, keeps the ones that matter, and answers from them.' }), button('Ask the Codebase', 'primary', () => post({ type: 'ask' })));
+    app.append(
+      el('p', { className: 'empty', text: 'Ask a question about this workspace: xl3m reads every file, keeps the ones that matter, and answers from them.' }),
+      button('Ask the Codebase', 'primary', () => post({ type: 'ask' })),
+    );
     return;
   }
   const actions = el('div', { className: 'actions' });
   if (state.status === 'running') actions.append(button('Cancel', 'secondary', () => post({ type: 'cancel' }), 'Stop this run and keep what was scored'));
-  else actions.append(button('Ask again', 'secondary', () => post({ type: 'askAgain' }), 'Ask the same question again, with the current pins'), button('New question', 'primary', () => post({ type: 'ask' })));
+  else
+    actions.append(
+      button('Ask again', 'secondary', () => post({ type: 'askAgain' }), 'Ask the same question again, with the current pins'),
+      button('New question', 'primary', () => post({ type: 'ask' })),
+    );
   app.append(el('header', {}, el('h1', { className: 'question', id: 'question', text: state.question }), actions));
 
   const statusLine = [STATUS_TEXT[state.status], state.message].filter(Boolean).join(': ');
@@ -59,7 +70,8 @@ function render() {
 
   const answer = el('div', { className: 'markdown', id: 'answer' });
   fillAnswer(answer);
-  if (state.answer || (state.status === 'running' && state.expectAnswer)) app.append(el('section', { className: 'answer' }, el('h2', { text: 'Answer' }), answer));
+  if (state.answer || (state.status === 'running' && state.expectAnswer))
+    app.append(el('section', { className: 'answer' }, el('h2', { text: 'Answer' }), answer));
   if (state.files.length) app.append(renderFiles());
   if (state.summary) app.append(el('footer', { className: 'summary', id: 'summary', text: state.summary }));
   if (state.skipped.length) {
@@ -80,16 +92,25 @@ function renderFiles() {
     const relevance = Math.round(100 * (f.relevance ?? 0));
     const open = button(f.path, 'file-open', () => post({ type: 'open', path: f.path, line: first?.start ?? 1, endLine: first?.end }), `Open ${f.path}`);
     const ranges = el('span', { className: 'ranges' });
-    for (const r of f.ranges) ranges.append(button(r.start === r.end ? `L${r.start}` : `L${r.start}-${r.end}`, 'range', () => post({ type: 'open', path: f.path, line: r.start, endLine: r.end })));
+    for (const r of f.ranges)
+      ranges.append(
+        button(r.start === r.end ? `L${r.start}` : `L${r.start}-${r.end}`, 'range', () => post({ type: 'open', path: f.path, line: r.start, endLine: r.end })),
+      );
     const fill = el('div', { className: 'fill' });
     fill.style.width = `${Math.max(2, relevance)}%`;
     const why = `${relevance}% of the best file's relevance (raw score ${f.score.toPrecision(4)}, higher = more relevant)`;
     const bar = el('div', { className: 'bar', title: why }, fill);
     const tags = el('span', { className: 'tags' });
     if (f.kind) tags.append(el('span', { className: `kind kind-${f.kind}`, text: f.kind, title: `kind: ${f.kind}` }));
-    if (f.inKeyContext) tags.append(el('span', { className: 'in-context', text: 'in answer', title: 'These lines are in the key context the answer is written from' }));
+    if (f.inKeyContext)
+      tags.append(el('span', { className: 'in-context', text: 'in answer', title: 'These lines are in the key context the answer is written from' }));
     if (f.mentioned) tags.append(el('span', { className: 'mentioned', text: 'named', title: 'The question names this file' }));
-    const pin = button(pinned ? 'Unpin' : 'Pin', 'pin', () => post({ type: 'togglePin', path: f.path }), pinned ? 'Stop including this file in every question' : 'Include this file in every question');
+    const pin = button(
+      pinned ? 'Unpin' : 'Pin',
+      'pin',
+      () => post({ type: 'togglePin', path: f.path }),
+      pinned ? 'Stop including this file in every question' : 'Include this file in every question',
+    );
     list.append(
       el(
         'li',
@@ -103,10 +124,12 @@ function renderFiles() {
   const heading = el('h2', { text: `Relevant files (${listed} of ${ranked})` });
   const section = el('section', {}, heading, list);
   if (listed < state.files.length) {
-    section.append(button(`Show ${state.files.length - listed} more`, 'secondary more', () => {
-      showAll = true;
-      render();
-    }));
+    section.append(
+      button(`Show ${state.files.length - listed} more`, 'secondary more', () => {
+        showAll = true;
+        render();
+      }),
+    );
   }
   return section;
 }
@@ -144,7 +167,9 @@ function linkCitations(root: HTMLElement) {
       const path = m[1]!;
       const line = Number(m[2]);
       const end = m[3] ? Number(m[3]) : undefined;
-      frag.append(button(m[0], 'citation', () => post({ type: 'open', path, line, ...(end && end >= line ? { endLine: end } : {}) }), `Open ${path} at line ${line}`));
+      frag.append(
+        button(m[0], 'citation', () => post({ type: 'open', path, line, ...(end && end >= line ? { endLine: end } : {}) }), `Open ${path} at line ${line}`),
+      );
       last = m.index! + m[0].length;
     }
     frag.append(text.slice(last));

@@ -113,7 +113,8 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
   const { values: v, positionals } = parsed as { values: Record<string, string | string[] | boolean | undefined>; positionals: string[] };
   if (v.help || positionals.length === 0) return { command: 'help' };
   const [command, ...rest] = positionals;
-  if (command !== 'ask' && command !== 'check' && command !== 'mcp') throw new UsageError(`unknown command "${command}" (try: xl3m ask "<question>" ..., xl3m check ... or xl3m mcp ...)`);
+  if (command !== 'ask' && command !== 'check' && command !== 'mcp')
+    throw new UsageError(`unknown command "${command}" (try: xl3m ask "<question>" ..., xl3m check ... or xl3m mcp ...)`);
   const options = optionsOf(v, env);
   // Without a server, `ask` ranks lexically; `check` has nothing to check.
   if (!options.baseUrl && (command === 'check' || options.model)) throw new UsageError('--base-url is required (an OpenAI-compatible server such as vLLM)');

@@ -41,7 +41,8 @@ export async function runCli(argv: string[], io: Io, signal?: AbortSignal): Prom
   }
   try {
     if (command.command === 'check') return await runCheck(command, io, signal);
-    if (command.command === 'mcp') return await serveMcp(command, { stdin: (io.stdin ?? process.stdin) as Readable, stdout: io.stdout as Writable, stderr: io.stderr as Writable }, signal);
+    if (command.command === 'mcp')
+      return await serveMcp(command, { stdin: (io.stdin ?? process.stdin) as Readable, stdout: io.stdout as Writable, stderr: io.stderr as Writable }, signal);
     return await runAsk(command, io, signal);
   } catch (err) {
     const message = err instanceof CancelledError ? err.message : (err as Error).message;
@@ -173,7 +174,9 @@ export function formatRanking(files: RankedFile[], top = 20): string {
     const ranges = formatRanges(f.ranges, '');
     const pct = formatRelevance(f).padStart(4);
     const flags = [f.pinned ? 'pinned' : '', f.mentioned ? 'named in the question' : ''].filter(Boolean).join(', ');
-    lines.push(`${String(i + 1).padStart(3)}. ${pct} ${f.inKeyContext ? '*' : ' '} ${f.kind.padEnd(9)} ${inertLine(f.path)}  lines ${ranges}${flags ? `  (${flags})` : ''}\n`);
+    lines.push(
+      `${String(i + 1).padStart(3)}. ${pct} ${f.inKeyContext ? '*' : ' '} ${f.kind.padEnd(9)} ${inertLine(f.path)}  lines ${ranges}${flags ? `  (${flags})` : ''}\n`,
+    );
   });
   if (files.length > shown.length) lines.push(`     … ${files.length - shown.length} more (--top N to list more, --json for all)\n`);
   return lines.join('');

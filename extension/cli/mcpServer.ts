@@ -60,8 +60,17 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
     return [{ path: real, name: path.basename(real) }];
   };
 
-  const run = async (tool: string, question: string, folder: string | undefined, config: RunConfig, extra: { signal: AbortSignal; sendNotification?: (n: ProgressNotification) => Promise<void>; _meta?: { progressToken?: string | number } }) => {
-    if (running) return { refused: `a run is already in progress (${running.tool}, started ${Math.round((Date.now() - running.started) / 1000)} s ago); call again when it has ended` };
+  const run = async (
+    tool: string,
+    question: string,
+    folder: string | undefined,
+    config: RunConfig,
+    extra: { signal: AbortSignal; sendNotification?: (n: ProgressNotification) => Promise<void>; _meta?: { progressToken?: string | number } },
+  ) => {
+    if (running)
+      return {
+        refused: `a run is already in progress (${running.tool}, started ${Math.round((Date.now() - running.started) / 1000)} s ago); call again when it has ended`,
+      };
     const target = rootsFor(folder);
     if (typeof target === 'string') return { refused: target };
     const controller = new AbortController();
@@ -74,17 +83,28 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
     const token = extra._meta?.progressToken;
     let lastStage = '';
     try {
-      const outcome = await runQuestion(config, question, target, { fs: nodeFileSystem, tokenizer, localModels: inProcessModels }, {
-        signal: controller.signal,
-        onStatus: log,
-        onBackend: (backend) => backend.notes.forEach(log),
-        onProgress: (e) => {
-          if (e.stage === lastStage || e.stage === 'answer') return;
-          lastStage = e.stage;
-          if (token !== undefined) void extra.sendNotification?.({ method: 'notifications/progress', params: { progressToken: token, progress: 0, message: describeProgress(e) } }).catch(() => {});
+      const outcome = await runQuestion(
+        config,
+        question,
+        target,
+        { fs: nodeFileSystem, tokenizer, localModels: inProcessModels },
+        {
+          signal: controller.signal,
+          onStatus: log,
+          onBackend: (backend) => backend.notes.forEach(log),
+          onProgress: (e) => {
+            if (e.stage === lastStage || e.stage === 'answer') return;
+            lastStage = e.stage;
+            if (token !== undefined)
+              void extra
+                .sendNotification?.({ method: 'notifications/progress', params: { progressToken: token, progress: 0, message: describeProgress(e) } })
+                .catch(() => {});
+          },
         },
-      });
-      log(`${tool}: ${outcome.result.files.length} files ranked in ${((performance.now() - started) / 1000).toFixed(1)} s${outcome.result.partial ? ` (partial: ${outcome.result.partial})` : ''}`);
+      );
+      log(
+        `${tool}: ${outcome.result.files.length} files ranked in ${((performance.now() - started) / 1000).toFixed(1)} s${outcome.result.partial ? ` (partial: ${outcome.result.partial})` : ''}`,
+      );
       return { outcome };
     } catch (err) {
       log(`${tool}: ${(err as Error).message}`);
@@ -98,7 +118,10 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
 
   const server = new McpServer({ name: 'xl3m', version: '0.1.0' });
   const question = z.string().trim().min(1, 'the question is empty').describe('The question, in words; a pasted bug report or log is fine.');
-  const folder = z.string().optional().describe(`A folder to search instead of all of them (absolute, or relative to ${roots[0]}); it must lie under: ${roots.join(', ')}.`);
+  const folder = z
+    .string()
+    .optional()
+    .describe(`A folder to search instead of all of them (absolute, or relative to ${roots[0]}); it must lie under: ${roots.join(', ')}.`);
 
   server.registerTool(
     'find_relevant_files',
@@ -132,7 +155,8 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
       'ask_codebase',
       {
         title: 'Ask the codebase',
-        description: 'Answers a question about the repository from its most relevant lines (XL3M: the files that matter are found, then the configured model answers from them, citing path:line).',
+        description:
+          'Answers a question about the repository from its most relevant lines (XL3M: the files that matter are found, then the configured model answers from them, citing path:line).',
         inputSchema: { question, folder },
         annotations: { readOnlyHint: true, openWorldHint: false },
       },
@@ -142,7 +166,14 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
         const r = outcome.result;
         const sources = r.files.filter((f) => f.inKeyContext).map((f) => `- ${f.path} lines ${formatRanges(f.ranges, '')}`);
         const text = [r.answer || '(no answer)', '', 'Read from:', ...sources, ...(r.partial ? ['', `Partial: ${r.partial}`] : [])].join('\n');
-        return { content: [{ type: 'text', text }], structuredContent: { answer: r.answer, keyContextFiles: r.files.filter((f) => f.inKeyContext).map((f) => ({ path: f.path, ranges: f.ranges })), ...(r.partial ? { partial: r.partial } : {}) } };
+        return {
+          content: [{ type: 'text', text }],
+          structuredContent: {
+            answer: r.answer,
+            keyContextFiles: r.files.filter((f) => f.inKeyContext).map((f) => ({ path: f.path, ranges: f.ranges })),
+            ...(r.partial ? { partial: r.partial } : {}),
+          },
+        };
       },
     );
   }

@@ -75,10 +75,16 @@ export async function createBackend(config: RunConfig, env: BackendEnv): Promise
   if (endpoints.length > 0) {
     const server = config.server!;
     env.onStatus?.('checking the server…');
-    const created = await createScorer({ endpoints, method: server.method, concurrency: server.concurrency, promptsPerRequest: server.promptsPerRequest }, env.signal);
+    const created = await createScorer(
+      { endpoints, method: server.method, concurrency: server.concurrency, promptsPerRequest: server.promptsPerRequest },
+      env.signal,
+    );
     const notes = created.notes.map((n) => `left out ${n}`);
-    if (config.localModel) notes.push(`a local model (${config.localModel.path}) is configured too: the server is used; remove the server to use the local model`);
-    const answerEndpoint = config.answer ? { ...endpoints[0]!, baseUrl: server.answerBaseUrl || endpoints[0]!.baseUrl, model: server.answerModel || server.model } : undefined;
+    if (config.localModel)
+      notes.push(`a local model (${config.localModel.path}) is configured too: the server is used; remove the server to use the local model`);
+    const answerEndpoint = config.answer
+      ? { ...endpoints[0]!, baseUrl: server.answerBaseUrl || endpoints[0]!.baseUrl, model: server.answerModel || server.model }
+      : undefined;
     return {
       kind: 'server',
       scorer: created.scorer,
@@ -126,7 +132,9 @@ export async function createBackend(config: RunConfig, env: BackendEnv): Promise
       contextWindow,
       answerReserve: Math.min(config.answerReserve ?? DEFAULTS.answerReserve, Math.floor(contextWindow / 4)),
       description: `Ranking: lexical (BM25F); no scoring model. Answer: ${model.name}.`,
-      notes: [`no scoring model is configured: files ranked lexically (BM25F), and ${model.name} answers from the best files' lines. It gives no log-probabilities, so it cannot score; for XL3M scoring, configure a server (vLLM, SGLang, …) or a local GGUF model file.`],
+      notes: [
+        `no scoring model is configured: files ranked lexically (BM25F), and ${model.name} answers from the best files' lines. It gives no log-probabilities, so it cannot score; for XL3M scoring, configure a server (vLLM, SGLang, …) or a local GGUF model file.`,
+      ],
       probes: [],
       dispose: async () => {},
     };

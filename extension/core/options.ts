@@ -58,7 +58,17 @@ export const OPTIONS = {
     description:
       'OpenAI-compatible server that scores segments with prompt log-probabilities (vLLM, vLLM-Ascend, SGLang), e.g. `http://127.0.0.1:8000/v1`. A machine setting: a workspace cannot change it.',
   },
-  model: { kind: 'text', default: '', scope: 'machine', setting: 'model', flag: '--model', arg: '<name>', section: 'Server', help: 'scoring model', description: 'Scoring model served at xl3m.baseUrl.' },
+  model: {
+    kind: 'text',
+    default: '',
+    scope: 'machine',
+    setting: 'model',
+    flag: '--model',
+    arg: '<name>',
+    section: 'Server',
+    help: 'scoring model',
+    description: 'Scoring model served at xl3m.baseUrl.',
+  },
   localModel: {
     kind: 'path',
     default: '',
@@ -107,7 +117,7 @@ export const OPTIONS = {
     section: 'Server',
     help: 'more servers serving the same model',
     description:
-      'More servers serving the same model (e.g. one vLLM server per GPU or NPU card): one question\'s segments are shared among `xl3m.baseUrl` and these, each with `xl3m.concurrency` requests in flight; a failing server is taken out and its segments go to the others.',
+      "More servers serving the same model (e.g. one vLLM server per GPU or NPU card): one question's segments are shared among `xl3m.baseUrl` and these, each with `xl3m.concurrency` requests in flight; a failing server is taken out and its segments go to the others.",
   },
   scoringMethod: {
     kind: 'enum',
@@ -143,7 +153,15 @@ export const OPTIONS = {
     help: 'answer model (default: --model)',
     description: 'Answer model (empty: xl3m.model).',
   },
-  apiKey: { kind: 'text', default: '', scope: 'machine', flag: '--api-key', arg: '<key>', section: 'Server', help: 'or the XL3M_API_KEY environment variable (in VS Code: xl3m: Set API Key)' },
+  apiKey: {
+    kind: 'text',
+    default: '',
+    scope: 'machine',
+    flag: '--api-key',
+    arg: '<key>',
+    section: 'Server',
+    help: 'or the XL3M_API_KEY environment variable (in VS Code: xl3m: Set API Key)',
+  },
   includeSecrets: {
     kind: 'bool',
     default: false,
@@ -166,7 +184,16 @@ export const OPTIONS = {
     help: 'tokens per segment (for a 4k-context scorer)',
     description: "Tokens per segment: fit the scoring model's context with room for the question.",
   },
-  overlapTokens: { kind: 'int', default: 48, min: 0, scope: 'any', flag: '--overlap-tokens', arg: '<n>', section: 'Scoring and selection', help: 'repeated when a file is cut' },
+  overlapTokens: {
+    kind: 'int',
+    default: 48,
+    min: 0,
+    scope: 'any',
+    flag: '--overlap-tokens',
+    arg: '<n>',
+    section: 'Scoring and selection',
+    help: 'repeated when a file is cut',
+  },
   concurrency: {
     kind: 'int',
     default: 8,
@@ -233,7 +260,11 @@ export const OPTIONS = {
     kind: 'enum',
     default: 'nll' as Measure,
     values: MEASURES,
-    valueDescriptions: ['Mean negative log-likelihood of the question tokens.', 'Mean entropy at the question positions, estimated from the top-5.', 'Question NLL against the question after an empty segment.'],
+    valueDescriptions: [
+      'Mean negative log-likelihood of the question tokens.',
+      'Mean entropy at the question positions, estimated from the top-5.',
+      'Question NLL against the question after an empty segment.',
+    ],
     scope: 'any',
     setting: 'measure',
     flag: '--measure',
@@ -246,7 +277,10 @@ export const OPTIONS = {
     kind: 'enum',
     default: 'fused' as RankingMode,
     values: RANKINGS,
-    valueDescriptions: ["The model's certainty and the lexical ranking combined by reciprocal rank fusion.", 'The files the model scored first, by its certainty; the rest by the lexical ranking.'],
+    valueDescriptions: [
+      "The model's certainty and the lexical ranking combined by reciprocal rank fusion.",
+      'The files the model scored first, by its certainty; the rest by the lexical ranking.',
+    ],
     scope: 'any',
     setting: 'ranking',
     flag: '--ranking',
@@ -268,7 +302,15 @@ export const OPTIONS = {
     help: 'score only the best <percent>% of segments by BM25, a cheaper run (0: all)',
     description: 'A cheaper run: score only this percentage of segments, the best by BM25 (0: score all).',
   },
-  pinned: { kind: 'patterns', default: [] as string[], scope: 'any', flag: '--pin', arg: '<path>', section: 'Scoring and selection', help: 'always include this file (repeatable; in VS Code: Pin)' },
+  pinned: {
+    kind: 'patterns',
+    default: [] as string[],
+    scope: 'any',
+    flag: '--pin',
+    arg: '<path>',
+    section: 'Scoring and selection',
+    help: 'always include this file (repeatable; in VS Code: Pin)',
+  },
   answer: { kind: 'bool', default: true, scope: 'any', flag: '--no-answer', negated: true, section: 'Scoring and selection', help: 'rank files only' },
   excludes: {
     kind: 'patterns',
@@ -362,14 +404,38 @@ export const OPTIONS = {
     help: 'retries on 429/5xx, connection errors and replies cut short',
     description: 'Retries of a scoring request on 429/5xx, connection errors and replies cut short.',
   },
-  top: { kind: 'int', default: 20, min: 1, scope: 'any', flag: '--top', arg: '<n>', section: 'Output', help: 'files listed in the text output (--json lists all)' },
-  json: { kind: 'bool', default: false, scope: 'any', flag: '--json', section: 'Output', help: 'one JSON object on stdout: every file ranked, the answer, every file skipped with why, stats' },
+  top: {
+    kind: 'int',
+    default: 20,
+    min: 1,
+    scope: 'any',
+    flag: '--top',
+    arg: '<n>',
+    section: 'Output',
+    help: 'files listed in the text output (--json lists all)',
+  },
+  json: {
+    kind: 'bool',
+    default: false,
+    scope: 'any',
+    flag: '--json',
+    section: 'Output',
+    help: 'one JSON object on stdout: every file ranked, the answer, every file skipped with why, stats',
+  },
 } satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTIONS;
 
 /** The value every option holds, typed by its default. */
-export type Options = { -readonly [K in OptionName]: (typeof OPTIONS)[K]['default'] extends readonly string[] ? string[] : (typeof OPTIONS)[K]['default'] extends string ? (typeof OPTIONS)[K]['default'] : (typeof OPTIONS)[K]['default'] extends number ? number : boolean };
+export type Options = {
+  -readonly [K in OptionName]: (typeof OPTIONS)[K]['default'] extends readonly string[]
+    ? string[]
+    : (typeof OPTIONS)[K]['default'] extends string
+      ? (typeof OPTIONS)[K]['default']
+      : (typeof OPTIONS)[K]['default'] extends number
+        ? number
+        : boolean;
+};
 
 /** Every option's default. */
 export const DEFAULTS: Readonly<Options> = Object.freeze(Object.fromEntries(Object.entries(OPTIONS).map(([k, s]) => [k, s.default])) as Options);

@@ -129,7 +129,10 @@ async function tokenizeAll(files: SourceFile[], deps: AskDeps, signal: AbortSign
   });
   let fresh: TokenizedFile[] = [];
   if (deps.tokenizerPool && todo.length > 1) {
-    fresh = await deps.tokenizerPool.tokenizeFiles(todo.map((i) => files[i]!), { signal });
+    fresh = await deps.tokenizerPool.tokenizeFiles(
+      todo.map((i) => files[i]!),
+      { signal },
+    );
   } else {
     for (const i of todo) {
       signal?.throwIfAborted();
@@ -178,7 +181,9 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
   const answerQuestion = condenseQuestion(question, Math.max(1024, Math.floor(contextWindow / 4)), deps.tokenizer, lexical.idf);
   const questionTokens = answerQuestion.originalTokens;
   if (answerQuestion.tokens < answerQuestion.originalTokens) {
-    notes.push(`the answer model reads the question condensed to ${answerQuestion.tokens} of its ${answerQuestion.originalTokens} tokens (its title and the lines with the rarest words), leaving its window to the code`);
+    notes.push(
+      `the answer model reads the question condensed to ${answerQuestion.tokens} of its ${answerQuestion.originalTokens} tokens (its title and the lines with the rarest words), leaving its window to the code`,
+    );
   }
   const budget =
     options.budget ??
@@ -188,9 +193,7 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
       answerReserve: options.answerReserve ?? DEFAULTS.answerReserve,
     });
   const pinned = new Set(options.pinned ?? []);
-  const scored = deps.scorer
-    ? await scoreWithModel(deps.scorer, gathered.files, question, lexical, options, deps, budget, pinned, notes)
-    : undefined;
+  const scored = deps.scorer ? await scoreWithModel(deps.scorer, gathered.files, question, lexical, options, deps, budget, pinned, notes) : undefined;
   const bytes = gathered.files.reduce((a, f) => a + f.bytes, 0);
 
   let context: { text: string; tokens: number; ranges: ReadonlyMap<number, LineRange[]>; segments: number };
@@ -205,7 +208,15 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
     check('selecting the key context');
   }
   onProgress?.({ stage: 'select', segments: context.segments, tokens: context.tokens, budget });
-  const files = rankAllFiles({ files: gathered.files, lexical: lexical.files, scores, keyContext: context.ranges, pinned, modelScores: scored?.modelScores, modelRanges: scored?.modelRanges });
+  const files = rankAllFiles({
+    files: gathered.files,
+    lexical: lexical.files,
+    scores,
+    keyContext: context.ranges,
+    pinned,
+    modelScores: scored?.modelScores,
+    modelRanges: scored?.modelRanges,
+  });
   options.onRanking?.(files);
 
   const answered = await answerStage(context.text, answerQuestion.text, options, deps, signal);
@@ -288,7 +299,9 @@ async function scoreWithModel(
   const condensed = condenseQuestion(fullQuestion, maxQuestion, deps.tokenizer, lexical.idf);
   const question = condensed.text;
   if (condensed.tokens < condensed.originalTokens) {
-    notes.push(`the scoring model reads the question condensed to ${condensed.tokens} of its ${condensed.originalTokens} tokens (its title and the lines with the rarest words); the lexical ranking reads it whole`);
+    notes.push(
+      `the scoring model reads the question condensed to ${condensed.tokens} of its ${condensed.originalTokens} tokens (its title and the lines with the rarest words); the lexical ranking reads it whole`,
+    );
   }
 
   const tokenized = await tokenizeAll(gatheredFiles, deps, signal).catch((err) => {
@@ -304,7 +317,11 @@ async function scoreWithModel(
 
   const candidates =
     options.prefilter !== undefined && options.prefilter < 1
-      ? bm25Prefilter(segments.map((s) => s.text), question, options.prefilter).map((i) => segments[i]!)
+      ? bm25Prefilter(
+          segments.map((s) => s.text),
+          question,
+          options.prefilter,
+        ).map((i) => segments[i]!)
       : segments;
   const scoreStarted = performance.now();
   const certainties: (Certainty | undefined)[] = new Array(segments.length);
@@ -393,7 +410,11 @@ async function scoreWithModel(
 export const DEFAULT_REFINE_TOP = 8;
 
 /** Each file's best scored part as its line range (a part scored alone, or a segment it had to itself). */
-function bestModelRanges(segments: Segment[], scores: ReadonlyArray<number | undefined>, alone: ReadonlyMap<number, { score: number; range: LineRange }>): Map<number, LineRange[]> {
+function bestModelRanges(
+  segments: Segment[],
+  scores: ReadonlyArray<number | undefined>,
+  alone: ReadonlyMap<number, { score: number; range: LineRange }>,
+): Map<number, LineRange[]> {
   const best = new Map<number, { score: number; range: LineRange }>(alone);
   for (const seg of segments) {
     const s = scores[seg.index];
@@ -405,7 +426,13 @@ function bestModelRanges(segments: Segment[], scores: ReadonlyArray<number | und
   return new Map([...best].map(([i, b]) => [i, [b.range]]));
 }
 
-async function answerStage(keyContext: string, question: string, options: AskOptions, deps: AskDeps, signal: AbortSignal | undefined): Promise<{ answer: string; partial?: string }> {
+async function answerStage(
+  keyContext: string,
+  question: string,
+  options: AskOptions,
+  deps: AskDeps,
+  signal: AbortSignal | undefined,
+): Promise<{ answer: string; partial?: string }> {
   let answer = '';
   let partial: string | undefined;
   const answerer = deps.answerer ?? (deps.answerEndpoint && ((text: string, q: string, o: AnswerOptions) => streamAnswer(deps.answerEndpoint!, text, q, o)));

@@ -61,7 +61,15 @@ export function registerAgents(ctx: Ctx) {
         const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
         if (folders.length === 0) return [];
         const cli = join(ctx.extension.extensionPath, 'dist', 'cli.js');
-        return [new vscode.McpStdioServerDefinition('xl3m', process.execPath, [cli, 'mcp', ...folders.flatMap((f) => ['--repo', f.uri.fsPath])], { ELECTRON_RUN_AS_NODE: '1' }, '0.1.0')];
+        return [
+          new vscode.McpStdioServerDefinition(
+            'xl3m',
+            process.execPath,
+            [cli, 'mcp', ...folders.flatMap((f) => ['--repo', f.uri.fsPath])],
+            { ELECTRON_RUN_AS_NODE: '1' },
+            '0.1.0',
+          ),
+        ];
       },
       resolveMcpServerDefinition: async (definition) => {
         // Every setting reaches the server as its flag (excludes included: an excluded folder is

@@ -45,11 +45,16 @@ export class AnswerPanel implements vscode.Disposable {
     }
     const media = vscode.Uri.joinPath(this.extensionUri, 'media');
     this.attach(
-      vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'xl3m', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-        enableScripts: true,
-        retainContextWhenHidden: true,
-        localResourceRoots: [media],
-      }),
+      vscode.window.createWebviewPanel(
+        PANEL_VIEW_TYPE,
+        'xl3m',
+        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+        {
+          enableScripts: true,
+          retainContextWhenHidden: true,
+          localResourceRoots: [media],
+        },
+      ),
     );
   }
 

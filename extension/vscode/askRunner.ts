@@ -102,33 +102,43 @@ async function runInWorkspace(ctx: Ctx, label: string, question: string, roots: 
   ctx.statusBar.running('gathering');
   ctx.log(`question (${label}): ${question}`);
   try {
-    const outcome = await runQuestion(config, question, roots, { ...runEnv(ctx), ...(options.answerModel ? { answerModel: options.answerModel } : {}) }, {
-      signal: controller.signal,
-      ...(options.confirmScoring ? { confirmScoring: options.confirmScoring } : {}),
-      onStatus: (text) => {
-        options.onStatus?.(text);
-        ctx.panel.progress(text);
+    const outcome = await runQuestion(
+      config,
+      question,
+      roots,
+      { ...runEnv(ctx), ...(options.answerModel ? { answerModel: options.answerModel } : {}) },
+      {
+        signal: controller.signal,
+        ...(options.confirmScoring ? { confirmScoring: options.confirmScoring } : {}),
+        onStatus: (text) => {
+          options.onStatus?.(text);
+          ctx.panel.progress(text);
+        },
+        onBackend: (backend) => {
+          ctx.panel.update({ expectAnswer: answers(backend) });
+          for (const p of backend.probes) ctx.log(`${p.endpoint}: ${p.explanation}`);
+          for (const n of backend.notes) ctx.log(n);
+        },
+        onProgress: (e) => {
+          if (!options.onProgress(e)) return;
+          ctx.panel.progress(describeProgress(e, 16));
+          if (e.stage === 'score') ctx.statusBar.running(`${e.done}/${e.total}`);
+        },
+        onRanking: (files) => {
+          ctx.panel.update({
+            files: files.slice(0, PANEL_FILES),
+            listedFiles: settings.listedFiles,
+            progress: ctx.panel.current.expectAnswer ? 'answering…' : '',
+          });
+          ctx.showRanking(files, settings.listedFiles);
+          options.onRanking?.(files);
+        },
+        onAnswerDelta: (d) => {
+          ctx.panel.answerDelta(d);
+          options.onAnswerDelta?.(d);
+        },
       },
-      onBackend: (backend) => {
-        ctx.panel.update({ expectAnswer: answers(backend) });
-        for (const p of backend.probes) ctx.log(`${p.endpoint}: ${p.explanation}`);
-        for (const n of backend.notes) ctx.log(n);
-      },
-      onProgress: (e) => {
-        if (!options.onProgress(e)) return;
-        ctx.panel.progress(describeProgress(e, 16));
-        if (e.stage === 'score') ctx.statusBar.running(`${e.done}/${e.total}`);
-      },
-      onRanking: (files) => {
-        ctx.panel.update({ files: files.slice(0, PANEL_FILES), listedFiles: settings.listedFiles, progress: ctx.panel.current.expectAnswer ? 'answering…' : '' });
-        ctx.showRanking(files, settings.listedFiles);
-        options.onRanking?.(files);
-      },
-      onAnswerDelta: (d) => {
-        ctx.panel.answerDelta(d);
-        options.onAnswerDelta?.(d);
-      },
-    });
+    );
     finish(ctx, outcome, settings.listedFiles);
     return outcome;
   } catch (err) {
@@ -145,7 +155,13 @@ async function runInWorkspace(ctx: Ctx, label: string, question: string, roots: 
 }
 
 function runEnv(ctx: Ctx): RunEnv {
-  return { fs: workspaceFileSystem(vscode), tokenizer: ctx.tokenizer(), tokenizerPool: ctx.tokenizerPool(), tokenCache: ctx.tokenCache, localModels: ctx.localModels };
+  return {
+    fs: workspaceFileSystem(vscode),
+    tokenizer: ctx.tokenizer(),
+    tokenizerPool: ctx.tokenizerPool(),
+    tokenCache: ctx.tokenCache,
+    localModels: ctx.localModels,
+  };
 }
 
 /** The first chat model VS Code offers (Copilot's first, when there is one), or none, said in the log. */
@@ -166,10 +182,20 @@ function agentRoots(folder: string | undefined): GatherRoot[] {
   if (!folder) return folders.map((f) => ({ path: f.uri.toString(), name: f.name }));
   const byName = folders.find((f) => f.name === folder);
   if (byName) return [{ path: byName.uri.toString(), name: byName.name }];
-  const target = /^[a-z][\w+.-]*:\/\//i.test(folder) ? vscode.Uri.parse(folder) : folder.startsWith('/') || /^[A-Za-z]:[\\/]/.test(folder) ? vscode.Uri.file(folder) : vscode.Uri.joinPath(folders[0]!.uri, folder);
+  const target = /^[a-z][\w+.-]*:\/\//i.test(folder)
+    ? vscode.Uri.parse(folder)
+    : folder.startsWith('/') || /^[A-Za-z]:[\\/]/.test(folder)
+      ? vscode.Uri.file(folder)
+      : vscode.Uri.joinPath(folders[0]!.uri, folder);
   const normal = target.with({ path: target.path.replace(/\/+$/, '') });
-  const owner = folders.find((f) => normal.scheme === f.uri.scheme && normal.authority === f.uri.authority && (normal.path === f.uri.path || normal.path.startsWith(f.uri.path.replace(/\/+$/, '') + '/')));
-  if (!owner || normal.path.split('/').includes('..')) throw new Error(`xl3m: ${folder} is not a folder of this workspace (${folders.map((f) => f.name).join(', ')})`);
+  const owner = folders.find(
+    (f) =>
+      normal.scheme === f.uri.scheme &&
+      normal.authority === f.uri.authority &&
+      (normal.path === f.uri.path || normal.path.startsWith(f.uri.path.replace(/\/+$/, '') + '/')),
+  );
+  if (!owner || normal.path.split('/').includes('..'))
+    throw new Error(`xl3m: ${folder} is not a folder of this workspace (${folders.map((f) => f.name).join(', ')})`);
   return [{ path: normal.toString(), name: vscode.workspace.asRelativePath(normal, folders.length > 1) }];
 }
 
@@ -183,8 +209,7 @@ function finish(ctx: Ctx, { result, description, notes }: RunOutcome, listedFile
     s.scoreMethod === 'lexical'
       ? `ranked lexically in ${s.rankingSeconds.toFixed(1)} s`
       : `${s.segments} segments scored in ${s.scoringSeconds.toFixed(1)} s (${formatCount(s.scoringTokensPerSecond)} tok/s), ${s.finePassFiles} files scored alone, ${s.scoreMethod === 'fused' ? 'fused with the lexical ranking' : 'model ranking first'}`;
-  const summary =
-    `${s.files} files, ${s.tokensEstimated ? '~' : ''}${formatCount(s.tokens)} tokens, ${scoring}; key context ${formatCount(s.keyContextTokens)} of ${formatCount(s.budget)} tokens. ${description}`;
+  const summary = `${s.files} files, ${s.tokensEstimated ? '~' : ''}${formatCount(s.tokens)} tokens, ${scoring}; key context ${formatCount(s.keyContextTokens)} of ${formatCount(s.budget)} tokens. ${description}`;
   ctx.panel.update({
     status: result.partial ? 'partial' : 'done',
     message: [result.partial, ...notes.map(capitalise)].filter(Boolean).join('. '),

@@ -110,13 +110,18 @@ function rankingMarkdown(deps: ChatDeps, files: readonly RankedFile[], top: numb
   files.slice(0, top).forEach((f, i) => {
     const r = f.ranges[0];
     const link = lineLink(deps, f, r?.start ?? 1);
-    md.appendMarkdown(`${i + 1}. [${escapeMarkdown(f.path)}](${link}) ${formatRelevance(f)} · ${f.kind}${f.inKeyContext ? ' · in answer' : ''}${r ? ` · lines ${formatRanges(f.ranges, '')}` : ''}\n`);
+    md.appendMarkdown(
+      `${i + 1}. [${escapeMarkdown(f.path)}](${link}) ${formatRelevance(f)} · ${f.kind}${f.inKeyContext ? ' · in answer' : ''}${r ? ` · lines ${formatRanges(f.ranges, '')}` : ''}\n`,
+    );
   });
   return md;
 }
 
 function lineLink(deps: ChatDeps, f: RankedFile, line: number): string {
-  return deps.uriOf(f).with({ fragment: `L${line}` }).toString();
+  return deps
+    .uriOf(f)
+    .with({ fragment: `L${line}` })
+    .toString();
 }
 
 const CITATION = citationPattern();
@@ -163,4 +168,3 @@ class CitationLinker {
 function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+!|<>]/g, '\\$&');
 }
-

@@ -7,6 +7,7 @@ import type { Ctx } from './ctx';
 import { unhandled, type WebviewMessage } from './protocol';
 
 export function registerCommands(ctx: Ctx) {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- VS Code hands each command its own arguments
   const command = (id: string, fn: (...args: any[]) => unknown) => ctx.own(vscode.commands.registerCommand(id, fn));
   command('xl3m.ask', () => askCodebase(ctx));
   command('xl3m.askFolder', (uri?: vscode.Uri) => askCodebase(ctx, uri));
@@ -55,7 +56,9 @@ async function checkServer(ctx: Ctx) {
     return;
   }
   const endpoints = endpointsOf(toRunConfig(settings, await ctx.secrets.getApiKey(), []));
-  const results = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'xl3m: checking the server…' }, () => checkServers(endpoints));
+  const results = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'xl3m: checking the server…' }, () =>
+    checkServers(endpoints),
+  );
   for (const r of results) ctx.log(formatProbe(r));
   const failed = results.filter((r) => !r.method);
   const summary = results.map((r) => `${r.endpoint}: ${probeVerdict(r)}`).join('; ');
@@ -101,7 +104,12 @@ async function openAt(ctx: Ctx, path: string, line: number, endLine?: number) {
       const rel = (vscode.workspace.workspaceFolders?.length ?? 0) > 1 && path.startsWith(prefix) ? path.slice(prefix.length) : path;
       if (rel.split('/').includes('..')) continue;
       const candidate = vscode.Uri.joinPath(folder.uri, rel);
-      if (await vscode.workspace.fs.stat(candidate).then(() => true, () => false)) {
+      if (
+        await vscode.workspace.fs.stat(candidate).then(
+          () => true,
+          () => false,
+        )
+      ) {
         uri = candidate;
         break;
       }

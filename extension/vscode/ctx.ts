@@ -37,9 +37,16 @@ export class Ctx implements vscode.Disposable {
   readonly tokenCache = new TokenCountCache();
   private local: { key: string; process: Promise<LocalModelProcess> } | undefined;
 
-  constructor(readonly extension: vscode.ExtensionContext, onPanelMessage: (m: WebviewMessage) => void) {
+  constructor(
+    readonly extension: vscode.ExtensionContext,
+    onPanelMessage: (m: WebviewMessage) => void,
+  ) {
     const panelStore = extension.storageUri?.scheme === 'file' ? join(extension.storageUri.fsPath, 'lastPanelState.json') : undefined;
-    this.panel = this.own(new AnswerPanel(extension.extensionUri, extension.workspaceState, onPanelMessage, panelStore, (state) => this.showRanking(state.files, state.listedFiles)));
+    this.panel = this.own(
+      new AnswerPanel(extension.extensionUri, extension.workspaceState, onPanelMessage, panelStore, (state) =>
+        this.showRanking(state.files, state.listedFiles),
+      ),
+    );
     this.secrets = new ApiKeyStore(extension.secrets);
     this.pins = new Pins(extension.workspaceState);
     this.globalState = extension.globalState;
@@ -48,7 +55,13 @@ export class Ctx implements vscode.Disposable {
     this.own({ dispose: () => this.cancelRun() });
     this.own({ dispose: () => this.tiktoken?.dispose() });
     this.own({ dispose: () => void this.pool?.dispose() });
-    this.own({ dispose: () => void this.local?.process.then((p) => p.dispose(), () => {}) });
+    this.own({
+      dispose: () =>
+        void this.local?.process.then(
+          (p) => p.dispose(),
+          () => {},
+        ),
+    });
   }
 
   own<T extends vscode.Disposable>(d: T): T {
@@ -83,7 +96,10 @@ export class Ctx implements vscode.Disposable {
       const running = await this.local.process.catch(() => undefined);
       if (running?.alive) return running;
     }
-    void this.local?.process.then((p) => p.dispose(), () => {});
+    void this.local?.process.then(
+      (p) => p.dispose(),
+      () => {},
+    );
     const process = LocalModelProcess.start(path, { workerPath: join(__dirname, 'localModelWorker.js'), contextSize, threads: threads || undefined });
     this.local = { key, process };
     return process;

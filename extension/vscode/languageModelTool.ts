@@ -36,7 +36,14 @@ export function findRelevantFilesTool(deps: ToolDeps): vscode.LanguageModelTool<
         invocationMessage: `Ranking the files of ${reads} for "${question}"`,
         // nothing leaves the machine without a scoring server: no confirmation is needed then
         ...(sends
-          ? { confirmationMessages: { title: 'Find relevant files with xl3m', message: new deps.vs.MarkdownString(`xl3m reads the files of ${reads} and sends their text, in segments, to ${sends} to score them for the question.`) } }
+          ? {
+              confirmationMessages: {
+                title: 'Find relevant files with xl3m',
+                message: new deps.vs.MarkdownString(
+                  `xl3m reads the files of ${reads} and sends their text, in segments, to ${sends} to score them for the question.`,
+                ),
+              },
+            }
           : {}),
       };
     },
@@ -48,10 +55,16 @@ export function findRelevantFilesTool(deps: ToolDeps): vscode.LanguageModelTool<
       const controller = new AbortController();
       const cancel = token.onCancellationRequested(() => controller.abort(new Error('the tool call was cancelled')));
       try {
-        const outcome = await deps.ask(question, { answer: false, signal: controller.signal, ...(options.input.folder ? { folder: options.input.folder } : {}) });
+        const outcome = await deps.ask(question, {
+          answer: false,
+          signal: controller.signal,
+          ...(options.input.folder ? { folder: options.input.folder } : {}),
+        });
         const report = await relevantFilesReport(outcome.result, {
           maxFiles: Math.min(Math.max(1, options.input.maxFiles ?? REPORT_DEFAULTS.maxFiles), 100),
-          tokenBudget: options.tokenizationOptions ? Math.min(REPORT_DEFAULTS.tokenBudget, Math.floor(options.tokenizationOptions.tokenBudget / 2)) : REPORT_DEFAULTS.tokenBudget,
+          tokenBudget: options.tokenizationOptions
+            ? Math.min(REPORT_DEFAULTS.tokenBudget, Math.floor(options.tokenizationOptions.tokenBudget / 2))
+            : REPORT_DEFAULTS.tokenBudget,
           countTokens: deps.countTokens,
           read: deps.read,
         });

@@ -41,10 +41,7 @@ export const EMPTY_STATE: PanelState = {
   pinned: [],
 };
 
-export type HostMessage =
-  | { type: 'state'; state: PanelState }
-  | { type: 'progress'; text: string }
-  | { type: 'answerDelta'; text: string };
+export type HostMessage = { type: 'state'; state: PanelState } | { type: 'progress'; text: string } | { type: 'answerDelta'; text: string };
 
 export type WebviewMessage =
   | { type: 'ready' }

@@ -13,9 +13,7 @@ export class RangeHighlights implements vscode.Disposable {
   private readonly subscription = vscode.window.onDidChangeVisibleTextEditors((editors) => editors.forEach((e) => this.apply(e)));
 
   set(files: RankedFile[]) {
-    this.ranges = new Map(
-      files.map((f) => [vscode.Uri.parse(f.location).toString(), f.ranges.map((r) => new vscode.Range(r.start - 1, 0, r.end - 1, 0))]),
-    );
+    this.ranges = new Map(files.map((f) => [vscode.Uri.parse(f.location).toString(), f.ranges.map((r) => new vscode.Range(r.start - 1, 0, r.end - 1, 0))]));
     vscode.window.visibleTextEditors.forEach((e) => this.apply(e));
   }
 

@@ -5,7 +5,10 @@ import type * as vscode from 'vscode';
 import { answerMessages } from '../core/model/answer';
 import type { AnswerModel } from '../core/backend';
 
-export function vscodeAnswerModel(model: vscode.LanguageModelChat, vs: Pick<typeof vscode, 'LanguageModelChatMessage' | 'CancellationTokenSource'>): AnswerModel {
+export function vscodeAnswerModel(
+  model: vscode.LanguageModelChat,
+  vs: Pick<typeof vscode, 'LanguageModelChatMessage' | 'CancellationTokenSource'>,
+): AnswerModel {
   return {
     name: `${model.name} (a VS Code language model)`,
     contextWindow: model.maxInputTokens,
@@ -16,7 +19,11 @@ export function vscodeAnswerModel(model: vscode.LanguageModelChat, vs: Pick<type
       try {
         // VS Code's chat API has no system role: the instructions lead the user message
         const [system, user] = answerMessages(keyContext, question);
-        const response = await model.sendRequest([vs.LanguageModelChatMessage.User(`${system!.content}\n\n${user!.content}`)], { justification: 'xl3m answers from the lines it chose in your workspace for your question.' }, source.token);
+        const response = await model.sendRequest(
+          [vs.LanguageModelChatMessage.User(`${system!.content}\n\n${user!.content}`)],
+          { justification: 'xl3m answers from the lines it chose in your workspace for your question.' },
+          source.token,
+        );
         let text = '';
         for await (const delta of response.text) {
           text += delta;

@@ -49,7 +49,10 @@ describe('xl3m CLI', () => {
       assert.ok(f.ranges.every((r: { start: number; end: number }) => Number.isInteger(r.start) && r.end >= r.start));
     }
     const scores = out.files.map((f: { score: number }) => f.score);
-    assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
+    assert.deepEqual(
+      scores,
+      [...scores].sort((a, b) => b - a),
+    );
     assert.ok(out.answer.includes(NEEDLE_ANSWER));
     assert.deepEqual(out.skipped, [], 'the needle repository has nothing to skip');
     assert.equal(out.stats.files, repo.files);
@@ -80,7 +83,18 @@ describe('xl3m CLI', () => {
   });
 
   test('a 300-file repository: every gathered file is listed, with its kind and relevance; no two of the top 20 share a score; the text output lists the top N', async () => {
-    const { code, stdout, stderr } = await xl3m(['ask', NEEDLE_QUESTION, '--repo', repo.root, '--base-url', server.url, '--model', 'test-model', '--json', '--no-answer']);
+    const { code, stdout, stderr } = await xl3m([
+      'ask',
+      NEEDLE_QUESTION,
+      '--repo',
+      repo.root,
+      '--base-url',
+      server.url,
+      '--model',
+      'test-model',
+      '--json',
+      '--no-answer',
+    ]);
     assert.equal(code, 0, stderr);
     const out = JSON.parse(stdout);
     assert.equal(repo.files, 300);
@@ -89,7 +103,15 @@ describe('xl3m CLI', () => {
     const top = out.files.slice(0, 20).map((f: { score: number }) => f.score);
     assert.equal(new Set(top).size, 20, `scores of the top 20: ${top}`);
     assert.equal(out.files[0].relevance, 1);
-    assert.ok(out.files.every((f: { kind: string; relevance: number; inKeyContext: boolean }) => ['source', 'test', 'docs', 'config', 'generated', 'other'].includes(f.kind) && f.relevance >= 0 && f.relevance <= 1 && typeof f.inKeyContext === 'boolean'));
+    assert.ok(
+      out.files.every(
+        (f: { kind: string; relevance: number; inKeyContext: boolean }) =>
+          ['source', 'test', 'docs', 'config', 'generated', 'other'].includes(f.kind) &&
+          f.relevance >= 0 &&
+          f.relevance <= 1 &&
+          typeof f.inKeyContext === 'boolean',
+      ),
+    );
     assert.ok(out.files.some((f: { inKeyContext: boolean }) => f.inKeyContext) && out.files.some((f: { inKeyContext: boolean }) => !f.inKeyContext));
     assert.ok(out.stats.finePassTokens < out.stats.scoredTokens / 2, `fine pass ${out.stats.finePassTokens} tokens, coarse ${out.stats.scoredTokens}`);
     const text = await xl3m(['ask', NEEDLE_QUESTION, '--repo', repo.root, '--top', '7', '--no-answer']);
@@ -98,7 +120,10 @@ describe('xl3m CLI', () => {
   });
 
   test('a 5,000-token pasted log with the question inside ranks and answers, with no model and against a vLLM-format server', async () => {
-    const noise = Array.from({ length: 160 }, (_, i) => `2026-11-29T08:${String(i % 60).padStart(2, '0')}:00Z INFO worker[${i}] heartbeat ok queue=${i * 7} latency_ms=${(i * 13) % 97}`);
+    const noise = Array.from(
+      { length: 160 },
+      (_, i) => `2026-11-29T08:${String(i % 60).padStart(2, '0')}:00Z INFO worker[${i}] heartbeat ok queue=${i * 7} latency_ms=${(i * 13) % 97}`,
+    );
     noise.splice(80, 0, NEEDLE_QUESTION);
     const log = `Deploy log from last night, see the question in the middle\n${noise.join('\n')}`;
     const lexical = await xl3m(['ask', log, '--repo', repo.root, '--json']);
@@ -120,7 +145,12 @@ describe('xl3m CLI', () => {
   test('exits non-zero with one line when the server cannot score', async () => {
     // echo ignored and no chat log-probs either: no method applies
     const noEcho = await startScoringServer({
-      fault: (path) => (path === '/v1/completions' ? 'ignore-echo' : path === '/v1/chat/completions' ? { status: 400, body: { error: { message: 'logprobs are not supported' } } } : undefined),
+      fault: (path) =>
+        path === '/v1/completions'
+          ? 'ignore-echo'
+          : path === '/v1/chat/completions'
+            ? { status: 400, body: { error: { message: 'logprobs are not supported' } } }
+            : undefined,
       noTokenize: true,
     });
     try {
@@ -135,7 +165,9 @@ describe('xl3m CLI', () => {
   });
 
   test('the API key is sent from XL3M_API_KEY and never printed', async () => {
-    const { code, stdout, stderr } = await xl3m(['ask', NEEDLE_QUESTION, '--repo', repo.root, '--base-url', server.url, '--model', 'wrong-model', '--json'], { XL3M_API_KEY: 'sk-test-secret-123' });
+    const { code, stdout, stderr } = await xl3m(['ask', NEEDLE_QUESTION, '--repo', repo.root, '--base-url', server.url, '--model', 'wrong-model', '--json'], {
+      XL3M_API_KEY: 'sk-test-secret-123',
+    });
     assert.equal(code, 1);
     assert.ok(server.requests.some((r) => r.authorization === 'Bearer sk-test-secret-123'));
     assert.ok(!(stdout + stderr).includes('sk-test-secret-123'));
@@ -146,7 +178,17 @@ describe('xl3m CLI', () => {
     const linked = linkedRepo();
     try {
       const sentBefore = server.requests.length;
-      const { code, stdout, stderr } = await xl3m(['ask', 'What is the database password?', '--repo', linked.root, '--base-url', server.url, '--model', 'test-model', '--json']);
+      const { code, stdout, stderr } = await xl3m([
+        'ask',
+        'What is the database password?',
+        '--repo',
+        linked.root,
+        '--base-url',
+        server.url,
+        '--model',
+        'test-model',
+        '--json',
+      ]);
       assert.equal(code, 0, stderr);
       const out = JSON.parse(stdout);
       assert.deepEqual(out.files.map((f: { path: string }) => f.path).sort(), ['.gitignore', 'docs/guide.md', 'src/db.ts']);
@@ -200,7 +242,20 @@ describe('xl3m check', () => {
     const b = await startScoringServer();
     const repo = needleRepo({ maxFiles: 80 });
     try {
-      const { code, stdout, stderr } = await xl3m(['ask', NEEDLE_QUESTION, '--repo', repo.root, '--base-url', a.url, '--base-url', b.url, '--model', 'test-model', '--json', '--no-answer']);
+      const { code, stdout, stderr } = await xl3m([
+        'ask',
+        NEEDLE_QUESTION,
+        '--repo',
+        repo.root,
+        '--base-url',
+        a.url,
+        '--base-url',
+        b.url,
+        '--model',
+        'test-model',
+        '--json',
+        '--no-answer',
+      ]);
       assert.equal(code, 0, stderr);
       assert.equal(JSON.parse(stdout).files[0].path, repo.needlePath);
       assert.ok(a.promptCount() > 0 && b.promptCount() > 0, `${a.promptCount()} and ${b.promptCount()} prompts`);
@@ -257,11 +312,30 @@ describe('xl3m ask with no model', () => {
 
 describe('xl3m ask --model-file', () => {
   test('scores and answers with a local GGUF model, no server', async () => {
-    const repo = tempRepo({ 'billing.ts': 'export function billing() { return the secret code of the service; }\n'.repeat(3), 'a.ts': 'export const a = 1;\n'.repeat(20) });
+    const repo = tempRepo({
+      'billing.ts': 'export function billing() { return the secret code of the service; }\n'.repeat(3),
+      'a.ts': 'export const a = 1;\n'.repeat(20),
+    });
     const model = join(repo.root, '..', `${basename(repo.root)}.gguf`);
     writeTinyGguf(model);
     try {
-      const { code, stdout, stderr } = await xl3m(['ask', 'what is the secret code of the billing service', '--repo', repo.root, '--model-file', model, '--json', '--segment-tokens', '96', '--context-size', '2048', '--threads', '1', '--answer-reserve', '16']);
+      const { code, stdout, stderr } = await xl3m([
+        'ask',
+        'what is the secret code of the billing service',
+        '--repo',
+        repo.root,
+        '--model-file',
+        model,
+        '--json',
+        '--segment-tokens',
+        '96',
+        '--context-size',
+        '2048',
+        '--threads',
+        '1',
+        '--answer-reserve',
+        '16',
+      ]);
       assert.equal(code, 0, stderr);
       const out = JSON.parse(stdout);
       assert.ok(out.files.length > 0);

@@ -112,7 +112,7 @@ describe('xl3m mcp', () => {
     }
   });
 
-  test("the server VS Code starts takes every setting: a folder the user excluded is never quoted to an agent", async () => {
+  test('the server VS Code starts takes every setting: a folder the user excluded is never quoted to an agent', async () => {
     const repo = tempRepo({
       'src/db.ts': 'export function connect(password: string) {\n  return password;\n}\n',
       'private/notes.md': 'The database password is in the vault: private-excluded-7c1e.\n',
@@ -124,7 +124,10 @@ describe('xl3m mcp', () => {
       try {
         const reply = await client.callTool({ name: 'find_relevant_files', arguments: { question: 'Where is the database password?', maxFiles: 10 } });
         assert.ok(!reply.isError, JSON.stringify(reply.content));
-        assert.deepEqual((reply.structuredContent as { files: { path: string }[] }).files.map((f) => f.path), ['src/db.ts']);
+        assert.deepEqual(
+          (reply.structuredContent as { files: { path: string }[] }).files.map((f) => f.path),
+          ['src/db.ts'],
+        );
         assert.ok(!JSON.stringify(reply).includes('private-excluded-7c1e'));
       } finally {
         await client.close();
@@ -137,12 +140,21 @@ describe('xl3m mcp', () => {
   test('a client that disconnects mid-run leaves no process behind, and no request goes out afterwards', async () => {
     const slow = await startScoringServer({ delayMs: 400 });
     try {
-      const child = spawn(process.execPath, [CLI, 'mcp', '--repo', repo.root, '--base-url', slow.url, '--model', 'test-model', '--concurrency', '1', '--prompts-per-request', '1'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(
+        process.execPath,
+        [CLI, 'mcp', '--repo', repo.root, '--base-url', slow.url, '--model', 'test-model', '--concurrency', '1', '--prompts-per-request', '1'],
+        { stdio: ['pipe', 'pipe', 'pipe'] },
+      );
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       const send = (m: unknown) => child.stdin.write(JSON.stringify(m) + '\n');
-      send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+      send({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+      });
       send({ jsonrpc: '2.0', method: 'notifications/initialized' });
       send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'find_relevant_files', arguments: { question: NEEDLE_QUESTION } } });
       // mid-run: scoring requests are arriving

@@ -36,7 +36,11 @@ describe("the README's MCP configuration lines", () => {
     elsewhere = mkdtempSync(join(tmpdir(), 'xl3m-elsewhere-'));
     repo = needleRepo({ maxFiles: 40, depth: 0.5 });
     // what the README's `npm link` does, into a prefix of the test's own (offline: it only links)
-    execFileSync('npm', ['link', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: CLONE, env: { ...process.env, npm_config_prefix: prefix }, stdio: 'pipe' });
+    execFileSync('npm', ['link', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], {
+      cwd: CLONE,
+      env: { ...process.env, npm_config_prefix: prefix },
+      stdio: 'pipe',
+    });
   });
   after(() => {
     repo.dispose();
@@ -48,7 +52,13 @@ describe("the README's MCP configuration lines", () => {
   async function ask(line: ServerLine) {
     const resolve = (arg: string) => arg.replace('/path/to/repo', repo.root).replace('/path/to/xl3m', CLONE);
     const env = { ...(process.env as Record<string, string>), PATH: `${join(prefix, 'bin')}${delimiter}${process.env.PATH}` };
-    const transport = new StdioClientTransport({ command: line.command === 'node' ? process.execPath : line.command, args: line.args.map(resolve), cwd: elsewhere, env, stderr: 'pipe' });
+    const transport = new StdioClientTransport({
+      command: line.command === 'node' ? process.execPath : line.command,
+      args: line.args.map(resolve),
+      cwd: elsewhere,
+      env,
+      stderr: 'pipe',
+    });
     const client = new Client({ name: 'readme-lines', version: '1.0.0' });
     await client.connect(transport);
     try {

@@ -13,7 +13,18 @@ after(() => tokenizer.dispose());
 
 describe('BM25', () => {
   test('terms split identifiers (camelCase, snake_case, digits) and keep the whole identifier', () => {
-    assert.deepEqual(terms('parseHTTPResponse max_retry_count v2Api'), ['parse', 'http', 'response', 'parsehttpresponse', 'max', 'retry', 'count', 'max_retry_count', 'api', 'v2api']);
+    assert.deepEqual(terms('parseHTTPResponse max_retry_count v2Api'), [
+      'parse',
+      'http',
+      'response',
+      'parsehttpresponse',
+      'max',
+      'retry',
+      'count',
+      'max_retry_count',
+      'api',
+      'v2api',
+    ]);
   });
 
   test('rarer terms weigh more, repeated terms saturate, longer documents are penalised', () => {
@@ -34,7 +45,10 @@ describe('BM25', () => {
   test('with no model: the needle file is ranked first by BM25, and no answer is made', async () => {
     const repo = needleRepo({ depth: 0.42 });
     try {
-      const result = await ask({ question: NEEDLE_QUESTION, roots: [{ path: repo.root, name: 'r' }] }, { fs: nodeFileSystem, tokenizer, scorer: new Bm25Scorer() });
+      const result = await ask(
+        { question: NEEDLE_QUESTION, roots: [{ path: repo.root, name: 'r' }] },
+        { fs: nodeFileSystem, tokenizer, scorer: new Bm25Scorer() },
+      );
       assert.equal(result.files[0]!.path, repo.needlePath);
       assert.equal(result.answer, '');
       assert.equal(result.stats.requests, 0);
@@ -48,8 +62,16 @@ describe('BM25', () => {
     try {
       const scorer = new Bm25Scorer();
       let sent = 0;
-      const counting = { ...scorer, description: scorer.description, stats: scorer.stats, score: (r: Parameters<Bm25Scorer['score']>[0], q: string, o: Parameters<Bm25Scorer['score']>[2]) => ((sent += r.length), scorer.score(r, q, o)) };
-      const result = await ask({ question: 'value7', roots: [{ path: repo.root, name: 'r' }], prefilter: 0.25, segment: { maxTokens: 256 }, refineTop: 0 }, { fs: nodeFileSystem, tokenizer, scorer: counting });
+      const counting = {
+        ...scorer,
+        description: scorer.description,
+        stats: scorer.stats,
+        score: (r: Parameters<Bm25Scorer['score']>[0], q: string, o: Parameters<Bm25Scorer['score']>[2]) => ((sent += r.length), scorer.score(r, q, o)),
+      };
+      const result = await ask(
+        { question: 'value7', roots: [{ path: repo.root, name: 'r' }], prefilter: 0.25, segment: { maxTokens: 256 }, refineTop: 0 },
+        { fs: nodeFileSystem, tokenizer, scorer: counting },
+      );
       assert.equal(result.stats.candidateSegments, Math.ceil(result.stats.segments * 0.25));
       assert.equal(sent, result.stats.candidateSegments);
       assert.equal(result.partial, undefined, 'segments left out by the pre-filter are not failures');

@@ -30,13 +30,23 @@ describe('file ranking', () => {
 
   test('fusion: the model lifts a file the lexical ranking missed; agreement wins; model mode puts model-scored files first', () => {
     const lexical = [evidence(9), evidence(8), evidence(0), evidence(7)];
-    const model = new Map([[2, -0.5], [1, -0.6], [3, -2]]);
+    const model = new Map([
+      [2, -0.5],
+      [1, -0.6],
+      [3, -2],
+    ]);
     const fused = combineScores(lexical, model, 'fused');
-    const order = fused.map((s, i) => [s, i]).sort((a, b) => b[0]! - a[0]!).map(([, i]) => i);
+    const order = fused
+      .map((s, i) => [s, i])
+      .sort((a, b) => b[0]! - a[0]!)
+      .map(([, i]) => i);
     assert.equal(order[0], 1, 'second in both rankings');
     assert.ok(fused[2]! > 0, 'no lexical evidence, yet ranked by the model');
     const modelFirst = combineScores(lexical, model, 'model');
-    const modelOrder = modelFirst.map((s, i) => [s, i]).sort((a, b) => b[0]! - a[0]!).map(([, i]) => i);
+    const modelOrder = modelFirst
+      .map((s, i) => [s, i])
+      .sort((a, b) => b[0]! - a[0]!)
+      .map(([, i]) => i);
     assert.deepEqual(modelOrder, [2, 1, 3, 0]);
     assert.deepEqual(combineScores(lexical, undefined), [9, 8, 0, 7], 'no model: the lexical scores');
   });
@@ -45,7 +55,11 @@ describe('file ranking', () => {
     const files = ['a.py', 'b.py', 'c.md'].map((path) => ({ path, absPath: `/r/${path}`, text: '', bytes: 0 }));
     const lexical = [evidence(2), evidence(8), { ...evidence(4), kind: 'docs' as const }];
     const ranked = rankAllFiles({ files, lexical, scores: [2, 8, 4], keyContext: new Map([[1, [{ start: 3, end: 9 }]]]), pinned: new Set(['a.py']) });
-    assert.deepEqual(ranked.map((f) => f.path), ['a.py', 'b.py', 'c.md'], 'pinned first, then by score');
+    assert.deepEqual(
+      ranked.map((f) => f.path),
+      ['a.py', 'b.py', 'c.md'],
+      'pinned first, then by score',
+    );
     assert.equal(ranked[1]!.relevance, 1);
     assert.equal(ranked[2]!.relevance, 0.5);
     assert.equal(ranked[2]!.kind, 'docs');
@@ -73,7 +87,11 @@ describe('question condensing', () => {
     assert.ok(c.text.startsWith('Crash in lambdify with Piecewise\n'), 'the title first');
     assert.match(c.text, /ValueError raised by lambdify_piecewise_printer/);
     const frames = [...c.text.matchAll(/frame line (\d+)/g)].map((m) => Number(m[1]));
-    assert.deepEqual(frames, [...frames].sort((a, b) => a - b), 'kept lines stay in their order');
+    assert.deepEqual(
+      frames,
+      [...frames].sort((a, b) => a - b),
+      'kept lines stay in their order',
+    );
   });
 
   test('a pasted log: lines that repeat an earlier one but for their numbers are left out', () => {

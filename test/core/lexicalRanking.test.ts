@@ -49,14 +49,27 @@ describe('lexical ranking', () => {
   });
 
   test('a file that declares a name the question uses beats files that only call it', () => {
-    const callers = Array.from({ length: 6 }, (_, i) => ({ path: `pkg/user${i}.py`, text: `from pkg.printing import ccode\n\nprint(ccode(x${i}))\n${filler('u', 20)}` }));
+    const callers = Array.from({ length: 6 }, (_, i) => ({
+      path: `pkg/user${i}.py`,
+      text: `from pkg.printing import ccode\n\nprint(ccode(x${i}))\n${filler('u', 20)}`,
+    }));
     const others = Array.from({ length: 30 }, (_, i) => ({ path: `pkg/other${i}.py`, text: filler(`o${i}`, 25) }));
-    const files = [...others, ...callers, { path: 'pkg/printing/c.py', text: `class CCodePrinter:\n    pass\n\ndef ccode(expr):\n    return CCodePrinter().doprint(expr)\n${filler('c', 40)}` }];
+    const files = [
+      ...others,
+      ...callers,
+      { path: 'pkg/printing/c.py', text: `class CCodePrinter:\n    pass\n\ndef ccode(expr):\n    return CCodePrinter().doprint(expr)\n${filler('c', 40)}` },
+    ];
     assert.equal(ranked(files, 'ccode(sinc(x)) does not work')[0]!.path, 'pkg/printing/c.py');
   });
 
   test('a big file whose evidence is spread over its parts is not drowned by its length', () => {
-    const big = ['def retry_request(): pass', filler('a', 400), 'backoff = exponential_backoff(jitter)', filler('b', 400), 'rate_limit_headers = read_retry_after()'].join('\n');
+    const big = [
+      'def retry_request(): pass',
+      filler('a', 400),
+      'backoff = exponential_backoff(jitter)',
+      filler('b', 400),
+      'rate_limit_headers = read_retry_after()',
+    ].join('\n');
     const files = [
       { path: 'src/client/retries.py', text: big },
       { path: 'src/notes.py', text: `# retry\n${filler('n', 10)}` },
@@ -72,7 +85,10 @@ describe('lexical ranking', () => {
     const files = [
       { path: 'CHANGELOG.md', text: '## 1.2\n- fixed: the parser crashes on an empty string input\n- parser: empty string\n' },
       { path: '.github/ISSUE_TEMPLATE/bug.md', text: 'Thanks for submitting a bug. Version? Steps to reproduce?' },
-      { path: 'src/parser.ts', text: '// The parser: reads an input string.\nexport function parse(input: string) {\n  if (input.length === 0) throw new Error("empty string");\n}\n' },
+      {
+        path: 'src/parser.ts',
+        text: '// The parser: reads an input string.\nexport function parse(input: string) {\n  if (input.length === 0) throw new Error("empty string");\n}\n',
+      },
       { path: 'docs/parser.md', text: '# The parser\nThe parse function reads an input string. Its documentation lives here.\n' },
     ];
     assert.equal(ranked(files, 'The parser crashes on an empty string. Thanks! Version 1.2')[0]!.path, 'src/parser.ts');
@@ -81,13 +97,23 @@ describe('lexical ranking', () => {
 
   test("documentation wins only when the question's first line asks about it; changelogs and templates stay low even then", () => {
     const files = [
-      { path: 'src/parse/tag.js', text: 'export function read_const_tag(parser) {\n  // the declarator end must include the closing parenthesis\n  const end = parser.index;\n}\n' },
-      { path: 'CONTRIBUTING.md', text: '# Contributing\nBefore submitting the PR, please make sure you do the following: documentation, tests, changeset. Prefix the title with fix: or feat:.\n' },
-      { path: '.github/PULL_REQUEST_TEMPLATE.md', text: '### Before submitting the PR, please make sure you do the following\n- [ ] documentation\n- [ ] tests\n- [ ] changeset\n' },
+      {
+        path: 'src/parse/tag.js',
+        text: 'export function read_const_tag(parser) {\n  // the declarator end must include the closing parenthesis\n  const end = parser.index;\n}\n',
+      },
+      {
+        path: 'CONTRIBUTING.md',
+        text: '# Contributing\nBefore submitting the PR, please make sure you do the following: documentation, tests, changeset. Prefix the title with fix: or feat:.\n',
+      },
+      {
+        path: '.github/PULL_REQUEST_TEMPLATE.md',
+        text: '### Before submitting the PR, please make sure you do the following\n- [ ] documentation\n- [ ] tests\n- [ ] changeset\n',
+      },
       { path: 'docs/const.md', text: '# const tags\nThe {@const} tag declares a value; its documentation is here.\n' },
     ];
     // a fix whose message carries the pull-request template's checklist
-    const fix = 'fix: include wrapping parentheses in const declarator end\n\nThe declarator end fell before the closing parenthesis.\n\n### Before submitting the PR, please make sure you do the following\n- [x] documentation\n- [x] tests\n';
+    const fix =
+      'fix: include wrapping parentheses in const declarator end\n\nThe declarator end fell before the closing parenthesis.\n\n### Before submitting the PR, please make sure you do the following\n- [x] documentation\n- [x] tests\n';
     const order = ranked(files, fix).map((f) => f.path);
     assert.equal(order[0], 'src/parse/tag.js', order.join(', '));
     const docs = ranked(files, 'docs: document the const tag and its declarator').map((f) => f.path);
@@ -111,11 +137,15 @@ describe('lexical ranking', () => {
       { path: 'sympy/printing/latex.py', text: `def latex(expr): pass\n${filler('l', 50)}` },
       { path: 'sympy/printing/pretty.py', text: `def pretty(expr): pass\n${filler('p', 50)}` },
     ];
-    const q = 'Error when printing\n```\nTraceback (most recent call last):\n  File "/home/me/sympy/sympy/printing/pretty.py", line 12, in pretty\nValueError: bad\n```\nprinting of subs latex';
+    const q =
+      'Error when printing\n```\nTraceback (most recent call last):\n  File "/home/me/sympy/sympy/printing/pretty.py", line 12, in pretty\nValueError: bad\n```\nprinting of subs latex';
     const r = ranked(files, q);
     assert.equal(r[0]!.path, 'sympy/printing/pretty.py');
     assert.equal(r[0]!.mentioned, true);
-    assert.deepEqual([...mentionedPaths('see sympy.printing.latex and utils.py')].sort(), ['sympy.printing.latex', 'sympy/printing/latex', 'utils.py', 'utils/py'].sort());
+    assert.deepEqual(
+      [...mentionedPaths('see sympy.printing.latex and utils.py')].sort(),
+      ['sympy.printing.latex', 'sympy/printing/latex', 'utils.py', 'utils/py'].sort(),
+    );
   });
 
   test('a word meets its other forms: the question says "callbacks" and "unmounted", the code says callback and unmount', () => {
@@ -150,7 +180,12 @@ describe('lexical ranking', () => {
     assert.equal(stem('status', 'plural'), 'status');
     assert.equal(stem('class', 'plural'), 'class');
     assert.equal(stem('unmounted', 'none'), 'unmounted');
-    for (const group of [['parse', 'parsed', 'parsing', 'parses'], ['map', 'mapped', 'mapping', 'maps'], ['apply', 'applied'], ['update', 'updated', 'updating', 'updates']]) {
+    for (const group of [
+      ['parse', 'parsed', 'parsing', 'parses'],
+      ['map', 'mapped', 'mapping', 'maps'],
+      ['apply', 'applied'],
+      ['update', 'updated', 'updating', 'updates'],
+    ]) {
       assert.equal(new Set(group.map(light)).size, 1, group.join(', '));
     }
     assert.equal(light('string'), 'string');

@@ -31,7 +31,14 @@ describe('ask: the whole pipeline through real HTTP', () => {
         { question: NEEDLE_QUESTION, roots: [{ path: repo.root, name: 'repo' }], onProgress: (e) => events.push(e), onAnswerDelta: (d) => (streamed += d) },
         { fs: nodeFileSystem, tokenizer, scorer: new CompletionsScorer({ endpoint }), answerEndpoint: endpoint },
       );
-      assert.equal(result.files[0]!.path, repo.needlePath, `ranked: ${result.files.slice(0, 5).map((f) => f.path).join(', ')}`);
+      assert.equal(
+        result.files[0]!.path,
+        repo.needlePath,
+        `ranked: ${result.files
+          .slice(0, 5)
+          .map((f) => f.path)
+          .join(', ')}`,
+      );
       const range = result.files[0]!.ranges.find((r) => r.start <= repo.needleLine && repo.needleLine <= r.end);
       assert.ok(range, 'the needle line is inside a reported range');
       assert.ok(result.answer.includes(NEEDLE_ANSWER), result.answer);
@@ -45,7 +52,9 @@ describe('ask: the whole pipeline through real HTTP', () => {
       assert.ok(result.keyContext.includes(NEEDLE_ANSWER));
       const last = events.filter((e) => e.stage === 'score').pop();
       assert.deepEqual(last && [last.done, last.total], [s.segments, s.segments]);
-      console.log(`needle: ${s.files} files, ${s.tokens} tokens, ${s.segments} segments, ${s.scoringSeconds.toFixed(1)} s scoring, ${Math.round(s.scoringTokensPerSecond)} tok/s, ${s.requests} requests`);
+      console.log(
+        `needle: ${s.files} files, ${s.tokens} tokens, ${s.segments} segments, ${s.scoringSeconds.toFixed(1)} s scoring, ${Math.round(s.scoringTokensPerSecond)} tok/s, ${s.requests} requests`,
+      );
     } finally {
       repo.dispose();
     }
@@ -123,7 +132,12 @@ describe('ask: failures and cancellation keep what was scored', () => {
             }
           },
         },
-        { fs: nodeFileSystem, tokenizer, scorer: new CompletionsScorer({ endpoint: { baseUrl: server.url, model: 'test-model' }, concurrency: 2, promptsPerRequest: 1 }), answerEndpoint: { baseUrl: server.url, model: 'test-model' } },
+        {
+          fs: nodeFileSystem,
+          tokenizer,
+          scorer: new CompletionsScorer({ endpoint: { baseUrl: server.url, model: 'test-model' }, concurrency: 2, promptsPerRequest: 1 }),
+          answerEndpoint: { baseUrl: server.url, model: 'test-model' },
+        },
       );
       const stoppedAfter = performance.now() - cancelledAt;
       assert.ok(stoppedAfter < 1000, `stopped ${stoppedAfter} ms after the cancel`);
@@ -145,7 +159,10 @@ describe('ask: failures and cancellation keep what was scored', () => {
     const controller = new AbortController();
     controller.abort();
     await assert.rejects(
-      ask({ question: 'q', roots: [{ path: __dirname, name: 't' }], signal: controller.signal }, { fs: nodeFileSystem, tokenizer, scorer: new CompletionsScorer({ endpoint: { baseUrl: 'http://127.0.0.1:9/v1', model: 'm' } }) }),
+      ask(
+        { question: 'q', roots: [{ path: __dirname, name: 't' }], signal: controller.signal },
+        { fs: nodeFileSystem, tokenizer, scorer: new CompletionsScorer({ endpoint: { baseUrl: 'http://127.0.0.1:9/v1', model: 'm' } }) },
+      ),
       CancelledError,
     );
   });
@@ -155,7 +172,10 @@ describe('ask: failures and cancellation keep what was scored', () => {
     const repo = needleRepo({ maxFiles: 20 });
     try {
       await assert.rejects(
-        ask({ question: NEEDLE_QUESTION, roots: [{ path: repo.root, name: 'repo' }] }, { fs: nodeFileSystem, tokenizer, scorer: new CompletionsScorer({ endpoint: { baseUrl: server.url, model: 'test-model' } }) }),
+        ask(
+          { question: NEEDLE_QUESTION, roots: [{ path: repo.root, name: 'repo' }] },
+          { fs: nodeFileSystem, tokenizer, scorer: new CompletionsScorer({ endpoint: { baseUrl: server.url, model: 'test-model' } }) },
+        ),
         (e: Error) => e instanceof ScoringUnsupportedError && /does not echo prompt log-probabilities/.test(e.message),
       );
     } finally {
@@ -166,7 +186,10 @@ describe('ask: failures and cancellation keep what was scored', () => {
 
   test('an empty question is refused', async () => {
     await assert.rejects(
-      ask({ question: '  \n ', roots: [] }, { fs: nodeFileSystem, tokenizer, scorer: new CompletionsScorer({ endpoint: { baseUrl: 'http://127.0.0.1:9/v1', model: 'm' } }) }),
+      ask(
+        { question: '  \n ', roots: [] },
+        { fs: nodeFileSystem, tokenizer, scorer: new CompletionsScorer({ endpoint: { baseUrl: 'http://127.0.0.1:9/v1', model: 'm' } }) },
+      ),
       /the question is empty/,
     );
   });

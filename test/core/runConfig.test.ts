@@ -16,7 +16,8 @@ import { startScoringServer } from '../support/scoringServer';
 
 const ROOT = join(__dirname, '../..');
 const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-const properties: Record<string, { default?: unknown; minimum?: number; maximum?: number; enum?: string[]; enumDescriptions?: string[] }> = manifest.contributes.configuration.properties;
+const properties: Record<string, { default?: unknown; minimum?: number; maximum?: number; enum?: string[]; enumDescriptions?: string[] }> =
+  manifest.contributes.configuration.properties;
 const tokenizer = new TiktokenTokenizer();
 after(() => tokenizer.dispose());
 
@@ -31,7 +32,15 @@ describe('one table of options', () => {
   test("package.json's settings and restricted settings are the table's (npm run manifest writes them)", () => {
     const text = readFileSync(MANIFEST, 'utf8');
     assert.equal(generatedManifest(text), text, 'package.json differs from the option table: run npm run manifest');
-    assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.sort(), ['xl3m.additionalBaseUrls', 'xl3m.answerBaseUrl', 'xl3m.answerModel', 'xl3m.baseUrl', 'xl3m.includeSecrets', 'xl3m.localModel', 'xl3m.model']);
+    assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.sort(), [
+      'xl3m.additionalBaseUrls',
+      'xl3m.answerBaseUrl',
+      'xl3m.answerModel',
+      'xl3m.baseUrl',
+      'xl3m.includeSecrets',
+      'xl3m.localModel',
+      'xl3m.model',
+    ]);
   });
 
   test('the usage text names every flag of the table, with its default', () => {
@@ -54,8 +63,22 @@ describe('one table of options', () => {
     assert.deepEqual(problems, []);
     assert.deepEqual(settings, DEFAULTS);
     assert.deepEqual(toRunConfig(settings, undefined, []), cli.config);
-    const server = parseCommandLine(['ask', 'q', '--base-url', 'http://127.0.0.1:1/v1', '--model', 'm'], {}) as Extract<ReturnType<typeof parseCommandLine>, { command: 'ask' }>;
-    assert.deepEqual(server.config.server, { baseUrls: ['http://127.0.0.1:1/v1'], model: 'm', apiKey: undefined, method: DEFAULTS.scoringMethod, concurrency: DEFAULTS.concurrency, promptsPerRequest: DEFAULTS.promptsPerRequest, timeoutSeconds: DEFAULTS.requestTimeoutSeconds, retries: DEFAULTS.retries, answerBaseUrl: undefined, answerModel: undefined });
+    const server = parseCommandLine(['ask', 'q', '--base-url', 'http://127.0.0.1:1/v1', '--model', 'm'], {}) as Extract<
+      ReturnType<typeof parseCommandLine>,
+      { command: 'ask' }
+    >;
+    assert.deepEqual(server.config.server, {
+      baseUrls: ['http://127.0.0.1:1/v1'],
+      model: 'm',
+      apiKey: undefined,
+      method: DEFAULTS.scoringMethod,
+      concurrency: DEFAULTS.concurrency,
+      promptsPerRequest: DEFAULTS.promptsPerRequest,
+      timeoutSeconds: DEFAULTS.requestTimeoutSeconds,
+      retries: DEFAULTS.retries,
+      answerBaseUrl: undefined,
+      answerModel: undefined,
+    });
   });
 
   test("unset sizes are the table's where they are used: segments, overlap, window, answer reserve", async () => {
@@ -72,15 +95,25 @@ describe('one table of options', () => {
     const files = sourceFiles(join(ROOT, 'extension')).filter((f) => relative(ROOT, f) !== 'extension/core/options.ts');
     for (const literal of ['3072', '16384', '120000', '120_000', '2_000_000', '1048576']) {
       const holders = files.filter((f) => new RegExp(`(?<![\\w.])${literal}(?![\\w.])`).test(readFileSync(f, 'utf8')));
-      assert.deepEqual(holders.map((f) => relative(ROOT, f)), [], `${literal} outside the option table`);
+      assert.deepEqual(
+        holders.map((f) => relative(ROOT, f)),
+        [],
+        `${literal} outside the option table`,
+      );
     }
   });
 
   test('the scoring methods come from the server families, in settings, CLI and probe order', () => {
-    assert.deepEqual(SCORING_METHODS, FAMILIES.map((f) => f.method));
+    assert.deepEqual(
+      SCORING_METHODS,
+      FAMILIES.map((f) => f.method),
+    );
     const method = properties['xl3m.scoringMethod']!;
     assert.deepEqual(method.enum, ['auto', ...SCORING_METHODS]);
-    assert.deepEqual(method.enumDescriptions!.slice(1), FAMILIES.map((f) => f.summary));
+    assert.deepEqual(
+      method.enumDescriptions!.slice(1),
+      FAMILIES.map((f) => f.summary),
+    );
     for (const m of SCORING_METHODS) assert.ok(USAGE.includes(m), `${m} in USAGE`);
   });
 
@@ -156,7 +189,10 @@ describe('behaviours decided once for every entry point', () => {
       const cli = ask(['--base-url', server.url, '--model', 'test-model', '--model-file', '/nowhere/model.gguf']);
       const ext = toRunConfig(settings({}, { baseUrl: server.url, model: 'test-model', localModel: '/nowhere/model.gguf' }), undefined, []);
       for (const config of [cli, ext]) {
-        const backend = await createBackend(config, { tokenizer, localModels: { open: () => Promise.reject(new Error('the local model must not be opened')) } });
+        const backend = await createBackend(config, {
+          tokenizer,
+          localModels: { open: () => Promise.reject(new Error('the local model must not be opened')) },
+        });
         assert.equal(backend.kind, 'server');
         assert.match(backend.notes.join(' '), /a local model \(\/nowhere\/model\.gguf\) is configured too: the server is used/);
       }
@@ -176,7 +212,13 @@ describe('behaviours decided once for every entry point', () => {
   });
 
   test('a token size the user set is kept unless the local model cannot hold it', async () => {
-    const runtime = { name: 'tiny.gguf', contextSize: 2048, sampleTokens: 0, scorer: () => ({ description: 'x', stats: { requests: 0, attempts: 0, promptTokens: 0 }, score: async () => {} }), answer: async () => '' };
+    const runtime = {
+      name: 'tiny.gguf',
+      contextSize: 2048,
+      sampleTokens: 0,
+      scorer: () => ({ description: 'x', stats: { requests: 0, attempts: 0, promptTokens: 0 }, score: async () => {} }),
+      answer: async () => '',
+    };
     runtime.sampleTokens = tokenizer.count((await import('../../extension/core/model/local/localModel')).TOKENIZER_SAMPLE);
     const host = { open: async () => ({ runtime, release: async () => {} }) };
     const small = await createBackend(ask(['--model-file', 'm.gguf', '--segment-tokens', '200']), { tokenizer, localModels: host });

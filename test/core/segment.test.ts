@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { cutPriority, pieceHeader, segment } from '../../extension/core/xl3m/segment';
-import { TiktokenTokenizer, tokenizeFile } from '../../extension/core/tokens/tokenizer';
+import { countLineTokens, TiktokenTokenizer, tokenizeFile } from '../../extension/core/tokens/tokenizer';
 import type { Segment, SourceFile, TokenizedFile } from '../../extension/core/types';
 
 const tokenizer = new TiktokenTokenizer();
@@ -29,8 +29,18 @@ describe('segment', () => {
   test('small files share a segment; each piece has a header naming its path and lines', () => {
     const segs = segment(small, tokenizer, { maxTokens: 512 });
     assert.equal(segs.length, 1);
-    assert.deepEqual(segs[0]!.pieces.map((p) => [p.path, p.start, p.end]), [['a.ts', 1, 1], ['b.ts', 1, 1], ['c.ts', 1, 1]]);
-    assert.equal(segs[0]!.text, `${pieceHeader('a.ts', 1, 1)}export const a = 1;\n${pieceHeader('b.ts', 1, 1)}export const b = 2;\n${pieceHeader('c.ts', 1, 1)}export const c = 3;\n`);
+    assert.deepEqual(
+      segs[0]!.pieces.map((p) => [p.path, p.start, p.end]),
+      [
+        ['a.ts', 1, 1],
+        ['b.ts', 1, 1],
+        ['c.ts', 1, 1],
+      ],
+    );
+    assert.equal(
+      segs[0]!.text,
+      `${pieceHeader('a.ts', 1, 1)}export const a = 1;\n${pieceHeader('b.ts', 1, 1)}export const b = 2;\n${pieceHeader('c.ts', 1, 1)}export const c = 3;\n`,
+    );
   });
 
   test('respects the token length (measured by the tokenizer on the real text)', () => {
@@ -92,8 +102,23 @@ describe('segment', () => {
   test('a single line longer than a segment goes alone, truncated', () => {
     const long = file('long.txt', 'word '.repeat(3000) + '\nshort\n');
     const segs = segment([long], tokenizer, { maxTokens: 256 });
-    assert.deepEqual(segs[0]!.pieces.map((p) => [p.start, p.end]), [[1, 1]]);
+    assert.deepEqual(
+      segs[0]!.pieces.map((p) => [p.start, p.end]),
+      [[1, 1]],
+    );
     assert.ok(tokenizer.count(segs[0]!.text) <= 256);
     assert.equal(segs[1]!.pieces[0]!.start, 2);
+  });
+});
+
+describe('counting a line longer than a run', () => {
+  test('is counted in slices: within one token per slice of the whole count, for code and for a run with no space', () => {
+    const code = 'const value = compute(1, 2, 3); '.repeat(3000);
+    const blob = 'x'.repeat(50_000);
+    for (const line of [code, blob]) {
+      const sliced = countLineTokens([line], tokenizer).tokens;
+      const whole = tokenizer.count(`${line}\n`);
+      assert.ok(Math.abs(sliced - whole) <= Math.ceil(line.length / 1024), `${sliced} against ${whole}`);
+    }
   });
 });

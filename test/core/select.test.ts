@@ -64,6 +64,17 @@ describe('select', () => {
 
   test('rankSegments and mergeRanges', () => {
     assert.deepEqual(rankSegments([1, undefined, 3, NaN, 3]), [2, 4, 0]);
-    assert.deepEqual(mergeRanges([{ start: 10, end: 20 }, { start: 1, end: 5 }, { start: 6, end: 8 }, { start: 15, end: 30 }]), [{ start: 1, end: 8 }, { start: 10, end: 30 }]);
+    assert.deepEqual(
+      mergeRanges([
+        { start: 10, end: 20 },
+        { start: 1, end: 5 },
+        { start: 6, end: 8 },
+        { start: 15, end: 30 },
+      ]),
+      [
+        { start: 1, end: 8 },
+        { start: 10, end: 30 },
+      ],
+    );
   });
 });

@@ -33,7 +33,10 @@ describe('TokenCountCache', () => {
       const cache = new TokenCountCache();
       const question = 'What is the secret deployment codename of the billing service?';
       const run = (tokenizer: Tokenizer, withCache: boolean) =>
-        ask({ question, roots: [{ path: repo.root, name: 'r' }] }, { fs: nodeFileSystem, tokenizer, scorer: new Bm25Scorer(), ...(withCache ? { tokenCache: cache } : {}) });
+        ask(
+          { question, roots: [{ path: repo.root, name: 'r' }] },
+          { fs: nodeFileSystem, tokenizer, scorer: new Bm25Scorer(), ...(withCache ? { tokenCache: cache } : {}) },
+        );
 
       const first = countingTokenizer();
       const a = await run(first, true);
@@ -56,7 +59,10 @@ describe('TokenCountCache', () => {
       assert.deepEqual(c.files, fresh.files);
       assert.equal(c.stats.tokens, fresh.stats.tokens);
       assert.equal(cache.size, fresh.stats.files);
-      assert.ok(third.texts.some((t) => t.includes('entirely new text about billing')), 'the changed file was counted');
+      assert.ok(
+        third.texts.some((t) => t.includes('entirely new text about billing')),
+        'the changed file was counted',
+      );
       assert.ok(third.chars < first.chars / 20, 'and only it');
     } finally {
       repo.dispose();

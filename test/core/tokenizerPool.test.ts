@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { nodeFileSystem } from '../../extension/core/files/fileSystem';
 import { ask } from '../../extension/core/pipeline';
 import { Bm25Scorer } from '../../extension/core/model/scorers/bm25Scorer';
@@ -10,9 +10,11 @@ import { TiktokenTokenizer, tokenizeFile } from '../../extension/core/tokens/tok
 import { TokenizerPool } from '../../extension/core/tokens/tokenizerPool';
 import type { SourceFile } from '../../extension/core/types';
 import { needleRepo, openaiSources } from '../support/needleRepo';
-import { tsxWorker } from '../support/tsxWorker';
 
-const WORKER = join(__dirname, '../../extension/core/tokens/tokenizerWorker.ts');
+// The worker as it ships (npm test builds before testing): starting one costs milliseconds, where a
+// worker compiling TypeScript through tsx took seconds.
+const WORKER = join(__dirname, '../../dist/tokenizerWorker.js');
+const worker = (workerData?: unknown) => new Worker(WORKER, { workerData });
 const tokenizer = new TiktokenTokenizer();
 after(() => tokenizer.dispose());
 
@@ -33,9 +35,11 @@ function corpus(): SourceFile[] {
 }
 
 describe('TokenizerPool', () => {
+  before(() => assert.ok(existsSync(WORKER), 'dist/tokenizerWorker.js is built (npm run build)'));
+
   test('gives exactly what tokenizing on the calling thread gives, in order, using every worker', async () => {
     let started = 0;
-    const pool = new TokenizerPool(() => (started++, tsxWorker(WORKER)), 2);
+    const pool = new TokenizerPool(() => (started++, worker()), 2);
     try {
       const files = corpus();
       const progress: number[] = [];
@@ -60,12 +64,18 @@ describe('TokenizerPool', () => {
 
   test('counts with the encoding it is given', async () => {
     const o200k = new TiktokenTokenizer('o200k_base');
-    const pool = new TokenizerPool(() => tsxWorker(WORKER, { encoding: 'o200k_base' }), 1);
+    const pool = new TokenizerPool(() => worker({ encoding: 'o200k_base' }), 1);
     try {
       const files = corpus().slice(0, 40);
       const pooled = await pool.tokenizeFiles(files);
-      assert.deepEqual(pooled.map((f) => f.tokens), files.map((f) => tokenizeFile(f, o200k).tokens));
-      assert.notDeepEqual(pooled.map((f) => f.tokens), files.map((f) => tokenizeFile(f, tokenizer).tokens));
+      assert.deepEqual(
+        pooled.map((f) => f.tokens),
+        files.map((f) => tokenizeFile(f, o200k).tokens),
+      );
+      assert.notDeepEqual(
+        pooled.map((f) => f.tokens),
+        files.map((f) => tokenizeFile(f, tokenizer).tokens),
+      );
     } finally {
       o200k.dispose();
       await pool.dispose();
@@ -73,7 +83,7 @@ describe('TokenizerPool', () => {
   });
 
   test('a cancelled run stops between batches', async () => {
-    const pool = new TokenizerPool(() => tsxWorker(WORKER), 2);
+    const pool = new TokenizerPool(() => worker(), 2);
     try {
       const controller = new AbortController();
       let seen = 0;
@@ -95,7 +105,13 @@ describe('TokenizerPool', () => {
 
   test('a worker that dies is reported with the reason, and the next run starts a new one', async () => {
     let started = 0;
-    const pool = new TokenizerPool(() => (++started === 1 ? new Worker(`require('node:worker_threads').parentPort.on('message', () => { throw new Error('out of memory (simulated)'); });`, { eval: true }) : tsxWorker(WORKER)), 1);
+    const pool = new TokenizerPool(
+      () =>
+        ++started === 1
+          ? new Worker(`require('node:worker_threads').parentPort.on('message', () => { throw new Error('out of memory (simulated)'); });`, { eval: true })
+          : worker(),
+      1,
+    );
     try {
       const files = corpus().slice(0, 20);
       await assert.rejects(pool.tokenizeFiles(files), /a tokenizer thread failed: out of memory \(simulated\)/);
@@ -109,10 +125,13 @@ describe('TokenizerPool', () => {
 
   test('the pipeline ranks the same with and without the pool', async () => {
     const repo = needleRepo({ maxFiles: 120, depth: 0.3 });
-    const pool = new TokenizerPool(() => tsxWorker(WORKER), 2);
+    const pool = new TokenizerPool(() => worker(), 2);
     try {
       const run = (withPool: boolean) =>
-        ask({ question: 'What is the secret deployment codename of the billing service?', roots: [{ path: repo.root, name: 'r' }] }, { fs: nodeFileSystem, tokenizer, scorer: new Bm25Scorer(), ...(withPool ? { tokenizerPool: pool } : {}) });
+        ask(
+          { question: 'What is the secret deployment codename of the billing service?', roots: [{ path: repo.root, name: 'r' }] },
+          { fs: nodeFileSystem, tokenizer, scorer: new Bm25Scorer(), ...(withPool ? { tokenizerPool: pool } : {}) },
+        );
       const [plain, pooled] = [await run(false), await run(true)];
       assert.equal(pooled.stats.tokens, plain.stats.tokens);
       assert.equal(pooled.stats.segments, plain.stats.segments);

@@ -27,7 +27,11 @@ type Page = any;
 const TMP = join(__dirname, '.tmp');
 mkdirSync(TMP, { recursive: true });
 process.env.TMPDIR = TMP;
-for (const [k, d] of [['XDG_CONFIG_HOME', 'config'], ['XDG_DATA_HOME', 'data'], ['XDG_CACHE_HOME', 'cache']] as const) {
+for (const [k, d] of [
+  ['XDG_CONFIG_HOME', 'config'],
+  ['XDG_DATA_HOME', 'data'],
+  ['XDG_CACHE_HOME', 'cache'],
+] as const) {
   process.env[k] = join(TMP, 'home', d);
   mkdirSync(process.env[k]!, { recursive: true });
 }
@@ -86,11 +90,26 @@ before(async () => {
   const common = ['--user-data-dir', join(tmp, 'ud'), '--extensions-dir', join(tmp, 'exts')];
   const install = spawnSync(NODE24, [CODE_SERVER, ...common, '--install-extension', VSIX], { encoding: 'utf8' });
   assert.equal(install.status, 0, `installing the .vsix failed:\n${install.stdout}\n${install.stderr}`);
-  assert.ok(readdirSync(join(tmp, 'exts')).some((d) => d.startsWith('xl3m.xl3m-')), 'the extension is installed from the .vsix');
+  assert.ok(
+    readdirSync(join(tmp, 'exts')).some((d) => d.startsWith('xl3m.xl3m-')),
+    'the extension is installed from the .vsix',
+  );
 
   codeServer = spawn(
     NODE24,
-    [CODE_SERVER, '--bind-addr', '127.0.0.1:0', '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', ...common, ws],
+    [
+      CODE_SERVER,
+      '--bind-addr',
+      '127.0.0.1:0',
+      '--auth',
+      'none',
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      ...common,
+      ws,
+    ],
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const port = await new Promise<string>((resolve, reject) => {
@@ -111,7 +130,16 @@ before(async () => {
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
   page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
   page.on('pageerror', (e: Error) => console.log('pageerror:', String(e).slice(0, 300)));
@@ -122,11 +150,15 @@ after(async () => {
   if (codeServer && codeServer.exitCode === null) {
     try {
       process.kill(-codeServer.pid!, 'SIGTERM');
-    } catch {}
+    } catch {
+      // already gone
+    }
     await new Promise((r) => setTimeout(r, 1000));
     try {
       process.kill(-codeServer.pid!, 'SIGKILL');
-    } catch {}
+    } catch {
+      // already gone
+    }
   }
   await server?.close();
   await decoy?.close();
@@ -153,11 +185,34 @@ async function runCommand(title: string) {
   while (Date.now() < deadline) {
     await page.keyboard.press('Escape');
     await page.keyboard.press('F1');
-    if (!(await input.waitFor({ state: 'visible', timeout: 5000 }).then(() => true, () => false))) continue;
+    if (
+      !(await input.waitFor({ state: 'visible', timeout: 5000 }).then(
+        () => true,
+        () => false,
+      ))
+    )
+      continue;
     // a workbench still restoring (editors, the panel) may take the focus and close the palette: try again
-    if (!(await input.fill('>' + title, { timeout: 5000 }).then(() => true, () => false))) continue;
-    if (await row.waitFor({ timeout: 3000 }).then(() => true, () => false)) {
-      if (await row.click({ timeout: 5000 }).then(() => true, () => false)) return;
+    if (
+      !(await input.fill('>' + title, { timeout: 5000 }).then(
+        () => true,
+        () => false,
+      ))
+    )
+      continue;
+    if (
+      await row.waitFor({ timeout: 3000 }).then(
+        () => true,
+        () => false,
+      )
+    ) {
+      if (
+        await row.click({ timeout: 5000 }).then(
+          () => true,
+          () => false,
+        )
+      )
+        return;
     }
   }
   throw new Error(`command "${title}" never appeared in the command palette`);
@@ -170,9 +225,18 @@ async function ask(question: string) {
   for (let attempt = 1; ; attempt++) {
     await runCommand('xl3m: Ask the Codebase');
     const typed =
-      (await box.waitFor({ timeout: 15_000 }).then(() => true, () => false)) &&
-      (await input.fill(question, { timeout: 5000 }).then(() => true, () => false)) &&
-      (await input.press('Enter', { timeout: 5000 }).then(() => true, () => false));
+      (await box.waitFor({ timeout: 15_000 }).then(
+        () => true,
+        () => false,
+      )) &&
+      (await input.fill(question, { timeout: 5000 }).then(
+        () => true,
+        () => false,
+      )) &&
+      (await input.press('Enter', { timeout: 5000 }).then(
+        () => true,
+        () => false,
+      ));
     if (typed) return;
     if (attempt === 5) throw new Error('the question box of "xl3m: Ask the Codebase" never took the question');
   }
@@ -199,11 +263,18 @@ test('ask the codebase: ranked files, answer, open, decorations, cancel, endpoin
     assert.ok(Number(ranked) >= Number(listed) && Number(listed) === (await wv.locator('#files li.file').count()), heading);
     assert.ok(Number(ranked) > 30, `every file is ranked: ${heading}`);
     const scores = (await wv.locator('#files li.file .score').allTextContents()).map((t: string) => Number(t.replace('%', '')));
-    assert.deepEqual(scores, [...scores].sort((a, b) => b - a), 'most relevant first');
+    assert.deepEqual(
+      scores,
+      [...scores].sort((a, b) => b - a),
+      'most relevant first',
+    );
     assert.ok((await wv.locator('#files li.file:not(.key-context)').count()) > 0, 'files outside the key context are listed too');
 
     await wv.locator('#answer', { hasText: NEEDLE_ANSWER }).waitFor({ timeout: 30_000 });
-    await wv.locator('#status').waitFor({ state: 'hidden', timeout: 30_000 }).catch(() => {});
+    await wv
+      .locator('#status')
+      .waitFor({ state: 'hidden', timeout: 30_000 })
+      .catch(() => {});
     assert.equal((await wv.locator('#status').textContent())?.trim(), '', 'a complete run has no partial/failed status');
     // the citation in the answer is a button that opens the file
     assert.ok((await wv.locator('#answer button.citation').count()) >= 1, 'path:line citations are clickable');
@@ -226,7 +297,9 @@ test('ask the codebase: ranked files, answer, open, decorations, cancel, endpoin
     const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
     await row.waitFor({ timeout: 20_000 });
     // the decoration: coloured, with the rank as badge and the relevance in the label
-    await page.locator('.explorer-folders-view .monaco-icon-label.monaco-decoration-text-badge[aria-label*="xl3m: #1, relevance 100%"]', { hasText: name }).waitFor({ timeout: 20_000 });
+    await page
+      .locator('.explorer-folders-view .monaco-icon-label.monaco-decoration-text-badge[aria-label*="xl3m: #1, relevance 100%"]', { hasText: name })
+      .waitFor({ timeout: 20_000 });
     assert.match((await row.locator('.monaco-icon-label').getAttribute('class')) ?? '', /monaco-decoration-itemColor/);
     await page.screenshot({ path: join(ARTIFACTS, 'explorer.png') });
     // the Relevant Files view lists the best files with their relevance, kind and key-context mark
@@ -250,12 +323,19 @@ test('ask the codebase: ranked files, answer, open, decorations, cancel, endpoin
     await ask('Which markup trick is in the evil notes?');
     await wv.locator('#answer', { hasText: 'The markup trick of the evil notes' }).waitFor({ timeout: 60_000 });
     await wv.locator('#summary').waitFor({ timeout: 30_000 });
-    assert.equal(await wv.locator('#answer script, #answer img, #answer [onerror], #answer a[href], #answer iframe').count(), 0, 'no live markup from the model');
+    assert.equal(
+      await wv.locator('#answer script, #answer img, #answer [onerror], #answer a[href], #answer iframe').count(),
+      0,
+      'no live markup from the model',
+    );
     assert.equal(await wv.locator('#files b, #files img').count(), 0, 'no markup from a file name');
     assert.match((await wv.locator('#answer').textContent()) ?? '', /<script>window\.__pwned=1<\/script>/, 'markup in the answer is shown as text');
     assert.ok((await wv.locator('#files .file-open').allTextContents()).includes(`notes/${EVIL_NAME}`), 'the file name is shown as text');
     assert.equal(await wv.locator('body').evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined, 'nothing ran');
-    await wv.locator('#answer a', { hasText: 'click me' }).click().catch(() => {});
+    await wv
+      .locator('#answer a', { hasText: 'click me' })
+      .click()
+      .catch(() => {});
     assert.equal(await wv.locator('body').evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined, 'a javascript: link does nothing');
     await page.screenshot({ path: join(ARTIFACTS, 'inert-markup.png') });
 
@@ -278,7 +358,9 @@ test('ask the codebase: ranked files, answer, open, decorations, cancel, endpoin
     await page.reload();
     await workbenchReady();
     await page.locator('.tabs-container .tab', { hasText: 'xl3m' }).click({ timeout: 60_000 });
-    await panel().locator('#status', { hasText: /Partial result: cancelled after scoring/ }).waitFor({ timeout: 60_000 });
+    await panel()
+      .locator('#status', { hasText: /Partial result: cancelled after scoring/ })
+      .waitFor({ timeout: 60_000 });
     const restored = await panel().locator('#files li.file .file-open').allTextContents();
     assert.ok(restored.length > 0, 'the restored panel lists the files');
     // the views that show a run come back with the panel: the Relevant Files view and the Explorer badges
@@ -289,7 +371,9 @@ test('ask the codebase: ranked files, answer, open, decorations, cancel, endpoin
     await restoredView.locator('.monaco-list-row', { hasText: bestName }).first().waitFor({ timeout: 30_000 });
     // opened from the restored panel, the Explorer reveals the best file with its badge
     await panel().locator('#files li.file .file-open').first().click();
-    await page.locator('.explorer-folders-view .monaco-icon-label.monaco-decoration-text-badge[aria-label*="xl3m: #1,"]', { hasText: bestName }).waitFor({ timeout: 30_000 });
+    await page
+      .locator('.explorer-folders-view .monaco-icon-label.monaco-decoration-text-badge[aria-label*="xl3m: #1,"]', { hasText: bestName })
+      .waitFor({ timeout: 30_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'after-reload.png') });
 
     const activation = findActivationTime(join(tmp, 'ud'));
@@ -312,13 +396,22 @@ test('a local GGUF model and no server: ranked and answered by llama.cpp in a ch
     // the panel restored after the reload shows the last run until this one is done
     await wv.locator('#summary', { hasText: 'from the local model tiny.gguf' }).waitFor({ timeout: 180_000 });
     // complete; the user's segment size (1024, set for the server above) does not fit this model's context, and the run says so
-    const status = (await wv.locator('#status').textContent().catch(() => ''))?.trim() ?? '';
+    const status =
+      (
+        await wv
+          .locator('#status')
+          .textContent()
+          .catch(() => '')
+      )?.trim() ?? '';
     assert.doesNotMatch(status, /Partial|Failed|Cancelled/, 'a complete run');
     assert.match(status, /The segment size 1024 is more than the local model holds; using \d+/);
     assert.ok((await wv.locator('#files li.file').count()) > 0, 'files are ranked');
     assert.ok(((await wv.locator('#answer').textContent()) ?? '').trim().length > 0, 'the local model answered');
     assert.equal(server.requests.length, requestsBefore, 'no server was asked');
-    assert.match((await wv.locator('#summary').textContent()) ?? '', /Scoring: prompt log-probabilities from the local model tiny\.gguf \(llama\.cpp, in a child process\)/);
+    assert.match(
+      (await wv.locator('#summary').textContent()) ?? '',
+      /Scoring: prompt log-probabilities from the local model tiny\.gguf \(llama\.cpp, in a child process\)/,
+    );
     await page.screenshot({ path: join(ARTIFACTS, 'local-model.png') });
 
     // llama.cpp is loaded in a child of the extension host, not in the extension host itself
@@ -327,7 +420,10 @@ test('a local GGUF model and no server: ranked and answered by llama.cpp in a ch
     const hosts = processes().filter((p) => p.cmdline.includes('type=extensionHost'));
     assert.ok(hosts.length > 0, 'the extension host process is found');
     assert.equal(withLlama.length, 1, `one process holds llama.cpp: ${withLlama.map((p) => p.cmdline).join(' | ')}`);
-    assert.ok(hosts.some((h) => h.pid === withLlama[0]!.ppid), `it is a child of an extension host (parent ${withLlama[0]!.ppid}, hosts ${hosts.map((h) => h.pid).join(', ')})`);
+    assert.ok(
+      hosts.some((h) => h.pid === withLlama[0]!.ppid),
+      `it is a child of an extension host (parent ${withLlama[0]!.ppid}, hosts ${hosts.map((h) => h.pid).join(', ')})`,
+    );
     assert.ok(!withLlama[0]!.cmdline.includes('type=extensionHost'), 'not the extension host itself');
     assert.ok(withLlama[0]!.cmdline.includes('localModelWorker.js'));
   } finally {
@@ -339,9 +435,17 @@ test("@xl3m in the Chat view, answered by the user's own VS Code model with refe
   try {
     // a test-only extension gives Chat a model (offline, no Copilot) and drives the tool as an agent would
     const fakeVsix = join(tmp, 'fake-model.vsix');
-    const vsce = spawnSync(process.execPath, [join(ROOT, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', fakeVsix], { cwd: join(__dirname, 'fake-model'), encoding: 'utf8' });
+    const vsce = spawnSync(
+      process.execPath,
+      [join(ROOT, 'node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', fakeVsix],
+      { cwd: join(__dirname, 'fake-model'), encoding: 'utf8' },
+    );
     assert.equal(vsce.status, 0, `${vsce.stdout}\n${vsce.stderr}`);
-    const install = spawnSync(NODE24, [CODE_SERVER, '--user-data-dir', join(tmp, 'ud'), '--extensions-dir', join(tmp, 'exts'), '--install-extension', fakeVsix], { encoding: 'utf8' });
+    const install = spawnSync(
+      NODE24,
+      [CODE_SERVER, '--user-data-dir', join(tmp, 'ud'), '--extensions-dir', join(tmp, 'exts'), '--install-extension', fakeVsix],
+      { encoding: 'utf8' },
+    );
     assert.equal(install.status, 0, `${install.stdout}\n${install.stderr}`);
     // no scoring server and no local model: the ranking is lexical and the chat's model answers; Chat on
     writeFileSync(join(tmp, 'ud/Machine/settings.json'), JSON.stringify({}));
@@ -359,7 +463,10 @@ test("@xl3m in the Chat view, answered by the user's own VS Code model with refe
     const used = reply.locator('.chat-used-context, .chat-content-references', { hasText: /reference/i }).first();
     await used.waitFor({ state: 'attached', timeout: 30_000 });
     assert.match((await used.textContent()) ?? '', /[1-9]\d* references?/i);
-    await reply.locator('.monaco-button, a.monaco-button', { hasText: /Show the ranking/ }).first().waitFor({ timeout: 30_000 });
+    await reply
+      .locator('.monaco-button, a.monaco-button', { hasText: /Show the ranking/ })
+      .first()
+      .waitFor({ timeout: 30_000 });
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'chat.png') });
 
@@ -386,7 +493,12 @@ function processes(): { pid: number; ppid: number; cmdline: string; maps: string
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      out.push({ pid: Number(name), ppid, cmdline: readFileSync(`/proc/${name}/cmdline`, 'utf8').replaceAll('\0', ' '), maps: readFileSync(`/proc/${name}/maps`, 'utf8') });
+      out.push({
+        pid: Number(name),
+        ppid,
+        cmdline: readFileSync(`/proc/${name}/cmdline`, 'utf8').replaceAll('\0', ' '),
+        maps: readFileSync(`/proc/${name}/maps`, 'utf8'),
+      });
     } catch {
       // gone meanwhile, or not ours
     }

@@ -25,7 +25,11 @@ before(async () => {
   const media = pathToFileURL(join(ROOT, 'media')).href;
   writeFileSync(join(dir, 'panel.html'), panelHtml({ cspSource: 'file:', nonce: 'n0nce', scriptUri: `${media}/webview.js`, styleUri: `${media}/panel.css` }));
   pageUrl = pathToFileURL(join(dir, 'panel.html')).href;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--allow-file-access-from-files'] });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--allow-file-access-from-files'],
+  });
   mkdirSync(ARTIFACTS, { recursive: true });
 });
 
@@ -36,12 +40,19 @@ after(async () => {
 
 function files(n: number): RankedFile[] {
   return Array.from({ length: n }, (_, i) => ({
-    path: i === 3 ? `src/${'averyveryverylongfilenamewithoutanybreakopportunity'.repeat(2)}.ts` : `packages/runtime-core/src/components/helpers/nested-folder-${i}/SomeComponentWithALongName${i}.ts`,
+    path:
+      i === 3
+        ? `src/${'averyveryverylongfilenamewithoutanybreakopportunity'.repeat(2)}.ts`
+        : `packages/runtime-core/src/components/helpers/nested-folder-${i}/SomeComponentWithALongName${i}.ts`,
     location: `/ws/f${i}.ts`,
     score: 30 - i * 0.5,
     relevance: 1 - i * 0.02,
     kind: (['source', 'test', 'docs', 'config'] as const)[i % 4]!,
-    ranges: [{ start: 1201 + i, end: 1260 + i }, { start: 2301, end: 2360 }, { start: 10001, end: 10060 }],
+    ranges: [
+      { start: 1201 + i, end: 1260 + i },
+      { start: 2301, end: 2360 },
+      { start: 10001, end: 10060 },
+    ],
     inKeyContext: i < 5,
     ...(i === 1 ? { mentioned: true } : {}),
   }));
@@ -50,7 +61,9 @@ function files(n: number): RankedFile[] {
 async function openPanel(width: number, state: PanelState) {
   const page = await browser.newPage({ viewport: { width, height: 900 } });
   // scripts as strings: tsx's helpers (`__name`) do not exist in the page
-  await page.addInitScript(`window.__posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => undefined, setState: () => {} });`);
+  await page.addInitScript(
+    `window.__posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => undefined, setState: () => {} });`,
+  );
   await page.goto(pageUrl);
   await postState(page, state);
   await page.locator('#files li.file').first().waitFor({ timeout: 10_000 });
@@ -78,7 +91,17 @@ async function layoutProblems(page: any): Promise<string[]> {
 
 for (const width of [300, 420]) {
   test(`the panel at ${width} px: every file, range and Pin usable, no sideways scrolling`, async () => {
-    const state: PanelState = { ...EMPTY_STATE, question: 'Why does the KeepAlive component lose its cached vnode when the include pattern changes at runtime?', status: 'done', files: files(40), rankedFiles: 700, listedFiles: 30, answer: 'It is pruned in `packages/runtime-core/src/components/KeepAlive.ts:120-160`.', summary: '700 files, 1.2M tokens, ranked lexically in 1.1 s', pinned: [] };
+    const state: PanelState = {
+      ...EMPTY_STATE,
+      question: 'Why does the KeepAlive component lose its cached vnode when the include pattern changes at runtime?',
+      status: 'done',
+      files: files(40),
+      rankedFiles: 700,
+      listedFiles: 30,
+      answer: 'It is pruned in `packages/runtime-core/src/components/KeepAlive.ts:120-160`.',
+      summary: '700 files, 1.2M tokens, ranked lexically in 1.1 s',
+      pinned: [],
+    };
     const page = await openPanel(width, state);
     try {
       assert.deepEqual(await layoutProblems(page), []);

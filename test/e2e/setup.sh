@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the end-to-end tests need, once (idempotent): Debian's Chromium, Node 24 and
-# code-server from the npm registry, playwright-core (no browser download).
+# Installs what the end-to-end tests need, once (idempotent): Debian's Chromium (and libkrb5-dev)
+# with apt-get (asking before it uses sudo), Node 24, code-server and playwright-core (no browser
+# download) from the npm registry into test/e2e/deps/ (about 820 MB in all).
 set -euo pipefail
 cd "$(dirname "$0")/deps"
 export DEBIAN_FRONTEND=noninteractive
@@ -8,7 +9,22 @@ need_apt=()
 command -v chromium >/dev/null || need_apt+=(chromium)
 [ -f /usr/include/gssapi/gssapi.h ] || need_apt+=(libkrb5-dev) # code-server's kerberos module builds against it
 if [ ${#need_apt[@]} -gt 0 ]; then
-  SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+  SUDO=
+  if [ "$(id -u)" != 0 ]; then
+    echo "The end-to-end tests need Debian packages: ${need_apt[*]} (apt-get install, as root)."
+    if [ -t 0 ] && [ -z "${CI:-}" ]; then
+      read -r -p "Install them now with sudo? [y/N] " answer
+    else
+      answer=n
+    fi
+    case "$answer" in
+      [yY]*) SUDO=sudo ;;
+      *)
+        echo "Not installed. Run: sudo apt-get install -y ${need_apt[*]}, then npm run test:e2e again."
+        exit 1
+        ;;
+    esac
+  fi
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 mkdir -p ../.tmp && export TMPDIR=$PWD/../.tmp

@@ -36,7 +36,10 @@ after(async () => {
 const scorer = () => new CompletionsScorer({ endpoint: { baseUrl: server.url, model: 'test-model' }, concurrency: 2, promptsPerRequest: 1 });
 
 /** Runs `ask`, aborting when `when` says so; returns how long the run took to stop after the abort. */
-async function cancelWhen(options: { root: string; tokenizer?: Tokenizer; answer?: boolean }, when: (abort: () => void) => Parameters<typeof ask>[0]['onProgress'] & {}) {
+async function cancelWhen(
+  options: { root: string; tokenizer?: Tokenizer; answer?: boolean },
+  when: (abort: () => void) => Parameters<typeof ask>[0]['onProgress'] & {},
+) {
   const controller = new AbortController();
   const fetches = watchFetches();
   let abortedAt = 0;
@@ -49,7 +52,13 @@ async function cancelWhen(options: { root: string; tokenizer?: Tokenizer; answer
   let outcome: Awaited<ReturnType<typeof ask>> | Error;
   try {
     outcome = await ask(
-      { question: NEEDLE_QUESTION, roots: [{ path: options.root, name: 'r' }], signal: controller.signal, onProgress: when(abort), onAnswerDelta: () => (options.answer ? abort() : undefined) },
+      {
+        question: NEEDLE_QUESTION,
+        roots: [{ path: options.root, name: 'r' }],
+        signal: controller.signal,
+        onProgress: when(abort),
+        onAnswerDelta: () => (options.answer ? abort() : undefined),
+      },
       { fs: nodeFileSystem, tokenizer: options.tokenizer ?? tokenizer, scorer: scorer(), answerEndpoint: { baseUrl: server.url, model: 'test-model' } },
     );
   } catch (err) {

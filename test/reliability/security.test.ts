@@ -23,7 +23,8 @@ before(async () => {
     '.env.production': 'TOKEN=prod-token-xyz\n',
     'deploy/id_ed25519': 'private-ssh-key-material\n',
     'certs/server.pem': 'pem-certificate-material\n',
-    'config/settings.yaml': 'signing: |\n  -----BEGIN OPENSSH PRIVATE KEY-----\n  MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n  VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n  -----END OPENSSH PRIVATE KEY-----\n',
+    'config/settings.yaml':
+      'signing: |\n  -----BEGIN OPENSSH PRIVATE KEY-----\n  MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n  VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n  -----END OPENSSH PRIVATE KEY-----\n',
   });
 });
 after(async () => {
@@ -32,7 +33,13 @@ after(async () => {
   await server.close();
 });
 
-const SECRETS = ['hunter2-env', 'prod-token-xyz', 'private-ssh-key-material', 'pem-certificate-material', 'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun'];
+const SECRETS = [
+  'hunter2-env',
+  'prod-token-xyz',
+  'private-ssh-key-material',
+  'pem-certificate-material',
+  'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun',
+];
 
 async function runAgainst(s: ScoringServer, options: { includeSecrets?: boolean; model?: string } = {}) {
   forgetProbes();
@@ -73,7 +80,10 @@ describe('security', () => {
       assert.ok(!error.message.includes(KEY), error.message);
       assert.match(error.message, /\*\*\*/);
       assert.ok(leaky.requests.length > 0 && leaky.requests.every((r) => r.authorization === `Bearer ${KEY}`));
-      assert.ok(leaky.requests.every((r) => !JSON.stringify(r.body).includes(KEY)), 'not in any body');
+      assert.ok(
+        leaky.requests.every((r) => !JSON.stringify(r.body).includes(KEY)),
+        'not in any body',
+      );
       const ok = await runAgainst(server);
       assert.ok(!JSON.stringify(toJson(ok)).includes(KEY));
     } finally {

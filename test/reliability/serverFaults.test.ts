@@ -44,7 +44,10 @@ async function run(options: ScoringServerOptions, endpoint: Partial<Endpoint> = 
     const { scorer } = await createScorer({ endpoints: [ep], method, promptsPerRequest: 1, concurrency: 4 });
     try {
       // the model's own ranking first: these runs test that the model's scores survive the faults
-      const result = await ask({ question: NEEDLE_QUESTION, roots: [{ path: repo.root, name: 'repo' }], ranking: 'model' }, { fs: nodeFileSystem, tokenizer, scorer, answerEndpoint: ep });
+      const result = await ask(
+        { question: NEEDLE_QUESTION, roots: [{ path: repo.root, name: 'repo' }], ranking: 'model' },
+        { fs: nodeFileSystem, tokenizer, scorer, answerEndpoint: ep },
+      );
       return { result, seconds: (performance.now() - started) / 1000, attempts: scorer.stats.attempts, url: server.url };
     } catch (error) {
       return { error: error as Error, seconds: (performance.now() - started) / 1000, attempts: scorer.stats.attempts, url: server.url };
@@ -54,11 +57,20 @@ async function run(options: ScoringServerOptions, endpoint: Partial<Endpoint> = 
   }
 }
 
-const completions = (fault: ScoringServerOptions['fault']) => ({ fault: (path: string, n: number) => (path === '/v1/completions' ? fault!(path, n) : undefined) });
+const completions = (fault: ScoringServerOptions['fault']) => ({
+  fault: (path: string, n: number) => (path === '/v1/completions' ? fault!(path, n) : undefined),
+});
 
 /** The model ranks the needle's file first (scored alone in the fine pass if it shared a segment). */
 function assertNeedleFirst(r: AskResult) {
-  assert.equal(r.files[0]!.path, repo.needlePath, `${r.files.slice(0, 3).map((f) => `${f.path} ${f.modelScore}`).join(', ')}`);
+  assert.equal(
+    r.files[0]!.path,
+    repo.needlePath,
+    `${r.files
+      .slice(0, 3)
+      .map((f) => `${f.path} ${f.modelScore}`)
+      .join(', ')}`,
+  );
   assert.ok(r.files[0]!.modelScore !== undefined && r.files[0]!.inKeyContext);
 }
 
@@ -118,7 +130,10 @@ describe('server faults', () => {
   });
 
   test('a response that never arrives: timed out, retried, complete', async () => {
-    const o = await run(completions((_p, n) => (n === 1 ? 'hang' : undefined)), { timeoutMs: 500 });
+    const o = await run(
+      completions((_p, n) => (n === 1 ? 'hang' : undefined)),
+      { timeoutMs: 500 },
+    );
     assertComplete(o);
     assert.ok(o.seconds < 15);
   });
@@ -129,13 +144,18 @@ describe('server faults', () => {
   });
 
   test('a reply cut short with a clean end (no length to betray it): retried like a dropped connection, complete', async () => {
-    const o = await run(completions((_p, n) => (n <= 3 ? { status: 200, rawBody: '{"id":"cmpl-1","object":"text_completion","choices":[{"index":0,"text":"' } : undefined)));
+    const o = await run(
+      completions((_p, n) => (n <= 3 ? { status: 200, rawBody: '{"id":"cmpl-1","object":"text_completion","choices":[{"index":0,"text":"' } : undefined)),
+    );
     assertComplete(o);
     assert.ok(o.attempts >= 3 + (o.result?.stats.requests ?? 0), `${o.attempts} attempts: the cut replies were asked again`);
   });
 
   test('malformed JSON on some requests: partial, the cause named', async () => {
-    const o = await run(completions((_p, n) => (n % 4 === 0 ? { status: 200, rawBody: '{"choices": [' } : undefined)), { maxRetries: 0 });
+    const o = await run(
+      completions((_p, n) => (n % 4 === 0 ? { status: 200, rawBody: '{"choices": [' } : undefined)),
+      { maxRetries: 0 },
+    );
     assertPartial(o, /JSON/i);
   });
 
@@ -145,18 +165,27 @@ describe('server faults', () => {
   });
 
   test('logprobs missing: the field is named', async () => {
-    const o = await run({ mutate: (path, reply, n) => (path === '/v1/completions' && n % 3 === 0 ? { ...reply, choices: reply.choices.map((c: object) => ({ ...c, logprobs: undefined })) } : reply) });
+    const o = await run({
+      mutate: (path, reply, n) =>
+        path === '/v1/completions' && n % 3 === 0 ? { ...reply, choices: reply.choices.map((c: object) => ({ ...c, logprobs: undefined })) } : reply,
+    });
     assertPartial(o, /no `logprobs.token_logprobs` list/);
   });
 
   test('logprobs null: the field is named', async () => {
-    const o = await run({ mutate: (path, reply, n) => (path === '/v1/completions' && n % 3 === 0 ? { ...reply, choices: reply.choices.map((c: object) => ({ ...c, logprobs: null })) } : reply) });
+    const o = await run({
+      mutate: (path, reply, n) =>
+        path === '/v1/completions' && n % 3 === 0 ? { ...reply, choices: reply.choices.map((c: object) => ({ ...c, logprobs: null })) } : reply,
+    });
     assertPartial(o, /no `logprobs.token_logprobs` list/);
   });
 
   test('logprobs shorter than the prompt: the server cannot score, said plainly', async () => {
     const o = await run({
-      mutate: (path, reply) => (path === '/v1/completions' ? { ...reply, choices: reply.choices.map((c: any) => ({ ...c, logprobs: { ...c.logprobs, token_logprobs: c.logprobs.token_logprobs.slice(-3) } })) } : reply),
+      mutate: (path, reply) =>
+        path === '/v1/completions'
+          ? { ...reply, choices: reply.choices.map((c: any) => ({ ...c, logprobs: { ...c.logprobs, token_logprobs: c.logprobs.token_logprobs.slice(-3) } })) }
+          : reply,
     });
     assertFailed(o, /returned log-probabilities for 3 of the prompt's \d+ tokens: it does not echo prompt log-probabilities/);
   });
@@ -182,12 +211,19 @@ describe('server faults', () => {
     forgetProbes();
     const server = await startScoringServer();
     try {
-      const { scorer } = await createScorer({ endpoints: [{ baseUrl: server.url, model: 'nope', maxRetries: 2 }], method: 'completions-echo', promptsPerRequest: 1 });
-      await assert.rejects(ask({ question: NEEDLE_QUESTION, roots: [{ path: repo.root, name: 'repo' }] }, { fs: nodeFileSystem, tokenizer, scorer }), (e: Error) => {
-        assert.ok(e.message.includes(server.url));
-        assert.match(e.message, /HTTP 404 The model `nope` does not exist/);
-        return true;
+      const { scorer } = await createScorer({
+        endpoints: [{ baseUrl: server.url, model: 'nope', maxRetries: 2 }],
+        method: 'completions-echo',
+        promptsPerRequest: 1,
       });
+      await assert.rejects(
+        ask({ question: NEEDLE_QUESTION, roots: [{ path: repo.root, name: 'repo' }] }, { fs: nodeFileSystem, tokenizer, scorer }),
+        (e: Error) => {
+          assert.ok(e.message.includes(server.url));
+          assert.match(e.message, /HTTP 404 The model `nope` does not exist/);
+          return true;
+        },
+      );
       assert.ok(scorer.stats.attempts <= scorer.stats.requests + 2 * 40 + 4, '404 is not retried');
     } finally {
       await server.close();
@@ -195,14 +231,21 @@ describe('server faults', () => {
   });
 
   test('a server that stops answering half-way: no hung run, partial ranking', async () => {
-    const o = await run(completions((_p, n) => (n > 6 ? 'hang' : undefined)), { timeoutMs: 300, maxRetries: 1 });
+    const o = await run(
+      completions((_p, n) => (n > 6 ? 'hang' : undefined)),
+      { timeoutMs: 300, maxRetries: 1 },
+    );
     assertPartial(o, /timed out/i);
     assert.ok(o.seconds < 30, `${o.seconds} s`);
     assertBounded(o, 1);
   });
 
   test('a server that ignores echo: the probe falls back to Yes/No relevance, complete', async () => {
-    const o = await run(completions(() => 'ignore-echo'), {}, 'auto');
+    const o = await run(
+      completions(() => 'ignore-echo'),
+      {},
+      'auto',
+    );
     assert.equal(o.error, undefined, o.error?.message);
     assertNeedleFirst(o.result!);
     assert.match(o.result!.stats.scorer, /Yes\/No/);
@@ -262,7 +305,12 @@ describe('a server that cannot be used says why, and what to do', () => {
 
   test('a server that answers but gives no log-probabilities: cannot score, with the servers that can', async () => {
     const server = await startScoringServer({
-      fault: (path) => (path === '/v1/completions' ? 'ignore-echo' : path === '/v1/chat/completions' ? { status: 400, body: { error: { message: 'logprobs are not supported' } } } : undefined),
+      fault: (path) =>
+        path === '/v1/completions'
+          ? 'ignore-echo'
+          : path === '/v1/chat/completions'
+            ? { status: 400, body: { error: { message: 'logprobs are not supported' } } }
+            : undefined,
       noTokenize: true,
     });
     try {

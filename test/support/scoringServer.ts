@@ -7,11 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { scoreTokens, tokenizeText } from './cacheLanguageModel';
 
 export type Fault =
-  | { status: number; body?: unknown; headers?: Record<string, string>; rawBody?: string }
-  | 'hang'
-  | 'reset'
-  | 'reset-mid-body'
-  | 'ignore-echo';
+  { status: number; body?: unknown; headers?: Record<string, string>; rawBody?: string } | 'hang' | 'reset' | 'reset-mid-body' | 'ignore-echo';
 
 /** Which server's wire format to speak (see docs of each; `vllm` is the default). */
 export type ServerFamily = 'vllm' | 'sglang' | 'tgi' | 'llamacpp' | 'ollama' | 'openai';
@@ -125,17 +121,23 @@ export async function startScoringServer(options: ScoringServerOptions = {}): Pr
       };
     }
 
-    if (path === '/v1/models' && req.method === 'GET') return send(res, 200, { object: 'list', data: [{ id: model, object: 'model', max_model_len: maxModelLen }] });
+    if (path === '/v1/models' && req.method === 'GET')
+      return send(res, 200, { object: 'list', data: [{ id: model, object: 'model', max_model_len: maxModelLen }] });
     if (req.method !== 'POST') return send(res, 404, { detail: 'Not Found' });
     const tokenizeRoute = !options.noTokenize && (family === 'vllm' || family === 'sglang' || family === 'llamacpp' || family === 'tgi');
     if (path === '/tokenize' && tokenizeRoute) {
       if (family === 'tgi') {
         // TGI's shape: a list of {id, text, start, stop}
         let at = 0;
-        return send(res, 200, tokenizeText(String(body.inputs ?? '')).map((t) => ({ id: idOf(t), text: t, start: at, stop: (at += t.length) })));
+        return send(
+          res,
+          200,
+          tokenizeText(String(body.inputs ?? '')).map((t) => ({ id: idOf(t), text: t, start: at, stop: (at += t.length) })),
+        );
       }
       if (family === 'llamacpp') {
-        if (typeof body.content !== 'string') return send(res, 400, { error: { code: 400, message: '"content" must be provided', type: 'invalid_request_error' } });
+        if (typeof body.content !== 'string')
+          return send(res, 400, { error: { code: 400, message: '"content" must be provided', type: 'invalid_request_error' } });
         return send(res, 200, { tokens: tokenizeText(body.content).map(idOf) });
       }
       if (body.model !== undefined && body.model !== model) return modelNotFound(res, body.model);
@@ -170,7 +172,12 @@ export async function startScoringServer(options: ScoringServerOptions = {}): Pr
     if (!Array.isArray(list) || list.length === 0) return send(res, 400, { object: 'error', message: 'prompt must be a string or a list', code: 400 });
     const k = body.logprobs ?? null;
     if (k !== null && (k < 0 || k > maxLogprobs)) {
-      return send(res, 400, { object: 'error', message: `Requested sample logprobs of ${k}, which is greater than max allowed: ${maxLogprobs}`, type: 'BadRequestError', code: 400 });
+      return send(res, 400, {
+        object: 'error',
+        message: `Requested sample logprobs of ${k}, which is greater than max allowed: ${maxLogprobs}`,
+        type: 'BadRequestError',
+        code: 400,
+      });
     }
     const promptK = body.prompt_logprobs ?? null;
     const choices = [];
@@ -217,9 +224,7 @@ export async function startScoringServer(options: ScoringServerOptions = {}): Pr
         stop_reason: null,
         ...(promptK !== null
           ? {
-              prompt_logprobs: scoredPrompt.map((e, i) =>
-                e ? { [idOf(tokens[i]!)]: { logprob: e.logprob, rank: 1, decoded_token: tokens[i] } } : null,
-              ),
+              prompt_logprobs: scoredPrompt.map((e, i) => (e ? { [idOf(tokens[i]!)]: { logprob: e.logprob, rank: 1, decoded_token: tokens[i] } } : null)),
             }
           : {}),
       });
@@ -246,7 +251,14 @@ export async function startScoringServer(options: ScoringServerOptions = {}): Pr
         object: 'chat.completion',
         created: 0,
         model,
-        choices: [{ index: 0, message: { role: 'assistant', content: shown[0]!.token }, logprobs: { content: [{ token: shown[0]!.token, logprob: shown[0]!.logprob, top_logprobs: top > 0 ? shown : [] }] }, finish_reason: 'length' }],
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: shown[0]!.token },
+            logprobs: { content: [{ token: shown[0]!.token, logprob: shown[0]!.logprob, top_logprobs: top > 0 ? shown : [] }] },
+            finish_reason: 'length',
+          },
+        ],
         usage: { prompt_tokens: tokenizeText(content).length, completion_tokens: 1, total_tokens: tokenizeText(content).length + 1 },
       });
     }
@@ -278,7 +290,7 @@ export async function startScoringServer(options: ScoringServerOptions = {}): Pr
   async function sglangGenerate(res: http.ServerResponse, body: any) {
     if (body.input_ids === undefined && body.text === undefined) return send(res, 400, { error: { message: 'Either text or input_ids should be provided.' } });
     const batched = Array.isArray(body.input_ids) ? Array.isArray(body.input_ids[0]) : Array.isArray(body.text);
-    const inputs: string[][] = (batched ? body.input_ids ?? body.text : [body.input_ids ?? body.text]).map((p: number[] | string) =>
+    const inputs: string[][] = (batched ? (body.input_ids ?? body.text) : [body.input_ids ?? body.text]).map((p: number[] | string) =>
       typeof p === 'string' ? tokenizeText(p) : p.map((id) => vocabulary[id] ?? '<unk>'),
     );
     const starts: number[] = inputs.map((_, i) => (Array.isArray(body.logprob_start_len) ? body.logprob_start_len[i] : body.logprob_start_len) ?? 0);
@@ -297,8 +309,20 @@ export async function startScoringServer(options: ScoringServerOptions = {}): Pr
         meta_info: {
           prompt_tokens: tokens.length,
           cached_tokens: cached,
-          input_token_logprobs: scored.slice(from).map((e, j) => [e ? e.logprob : null, idOf(tokens[from + j]!), body.return_text_in_logprobs ? tokens[from + j] : null]),
-          ...(k > 0 ? { input_top_logprobs: scored.slice(from).map((e) => (e ? Object.entries(e.top).slice(0, k).map(([t, lp]) => [lp, idOf(t), t]) : null)) } : {}),
+          input_token_logprobs: scored
+            .slice(from)
+            .map((e, j) => [e ? e.logprob : null, idOf(tokens[from + j]!), body.return_text_in_logprobs ? tokens[from + j] : null]),
+          ...(k > 0
+            ? {
+                input_top_logprobs: scored.slice(from).map((e) =>
+                  e
+                    ? Object.entries(e.top)
+                        .slice(0, k)
+                        .map(([t, lp]) => [lp, idOf(t), t])
+                    : null,
+                ),
+              }
+            : {}),
         },
       });
     }

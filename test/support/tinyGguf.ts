@@ -60,7 +60,38 @@ function random(seed: number) {
   };
 }
 
-const WORDS = ['the', 'of', 'and', 'to', 'in', 'is', 'that', 'for', 'it', 'as', 'with', 'on', 'function', 'return', 'const', 'import', 'export', 'class', 'if', 'else', 'secret', 'code', 'service', 'billing', 'name', 'what', 'where', 'how', 'does', 'file'];
+const WORDS = [
+  'the',
+  'of',
+  'and',
+  'to',
+  'in',
+  'is',
+  'that',
+  'for',
+  'it',
+  'as',
+  'with',
+  'on',
+  'function',
+  'return',
+  'const',
+  'import',
+  'export',
+  'class',
+  'if',
+  'else',
+  'secret',
+  'code',
+  'service',
+  'billing',
+  'name',
+  'what',
+  'where',
+  'how',
+  'does',
+  'file',
+];
 
 export interface TinyModel {
   path: string;

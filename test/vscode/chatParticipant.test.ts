@@ -16,8 +16,8 @@ import { startScoringServer } from '../support/scoringServer';
 import { testConfig } from '../support/testConfig';
 import { cancellation, FakeLocation, FakeUri, fakeVs, recordingStream } from '../support/vscodeFakes';
 
-
-const request = (prompt: string, extra: Partial<vscode.ChatRequest> = {}) => ({ prompt, command: undefined, references: [], toolReferences: [], ...extra }) as unknown as vscode.ChatRequest;
+const request = (prompt: string, extra: Partial<vscode.ChatRequest> = {}) =>
+  ({ prompt, command: undefined, references: [], toolReferences: [], ...extra }) as unknown as vscode.ChatRequest;
 const noHistory = { history: [] } as unknown as vscode.ChatContext;
 
 describe('@xl3m (chat participant)', () => {
@@ -30,9 +30,23 @@ describe('@xl3m (chat participant)', () => {
     busy: () => running,
     ask: (question, options) => {
       asked.push({ question, options });
-      return runQuestion({ ...config(), answer: options.answer }, question, [{ path: f.repo.root, name: 'repo' }], { fs: nodeFileSystem, tokenizer: f.tokenizer, ...(options.answerModel ? { answerModel: options.answerModel } : {}) }, { signal: options.signal, onRanking: options.onRanking, onAnswerDelta: options.onAnswerDelta, onProgress: (e) => options.onProgress?.(e.stage) });
+      return runQuestion(
+        { ...config(), answer: options.answer },
+        question,
+        [{ path: f.repo.root, name: 'repo' }],
+        { fs: nodeFileSystem, tokenizer: f.tokenizer, ...(options.answerModel ? { answerModel: options.answerModel } : {}) },
+        { signal: options.signal, onRanking: options.onRanking, onAnswerDelta: options.onAnswerDelta, onProgress: (e) => options.onProgress?.(e.stage) },
+      );
     },
-    answerModelOf: (model) => vscodeAnswerModel(model, { LanguageModelChatMessage: { User: (text: string) => ({ role: 1, content: text }) }, CancellationTokenSource: class { token = {}; cancel() {} dispose() {} } } as never),
+    answerModelOf: (model) =>
+      vscodeAnswerModel(model, {
+        LanguageModelChatMessage: { User: (text: string) => ({ role: 1, content: text }) },
+        CancellationTokenSource: class {
+          token = {};
+          cancel() {}
+          dispose() {}
+        },
+      } as never),
     uriOf: (f) => FakeUri.file(f.location) as unknown as vscode.Uri,
   });
 
@@ -45,11 +59,21 @@ describe('@xl3m (chat participant)', () => {
     assert.ok(calls.filter((c) => c.kind === 'progress').length >= 3, 'progress in the chat');
     const text = markdown();
     assert.ok(text.includes(NEEDLE_ANSWER), text);
-    assert.match(text, new RegExp(`\\[${f.repo.needlePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)\\]\\(file://[^)]*#L\\1\\)`), `the citation opens the file at its line: ${text}`);
+    assert.match(
+      text,
+      new RegExp(`\\[${f.repo.needlePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)\\]\\(file://[^)]*#L\\1\\)`),
+      `the citation opens the file at its line: ${text}`,
+    );
     const references = calls.flatMap((c) => (c.kind === 'reference' ? [c.value] : []));
     assert.ok(references.length > 0);
-    assert.ok(references.every((r) => r instanceof FakeLocation), 'references carry their lines');
-    assert.ok(references.some((r) => (r as FakeLocation).uri.path.endsWith(f.repo.needlePath)), 'the file that answers is a reference');
+    assert.ok(
+      references.every((r) => r instanceof FakeLocation),
+      'references carry their lines',
+    );
+    assert.ok(
+      references.some((r) => (r as FakeLocation).uri.path.endsWith(f.repo.needlePath)),
+      'the file that answers is a reference',
+    );
     const button = calls.find((c) => c.kind === 'button');
     assert.deepEqual(button && { command: button.command }, { command: 'xl3m.showPanel' });
     assert.equal((result as { metadata?: { question?: string } }).metadata?.question, NEEDLE_QUESTION);
@@ -66,11 +90,16 @@ describe('@xl3m (chat participant)', () => {
     assert.match(text, new RegExp(`^1\\. \\[${f.repo.needlePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\]\\(file://`, 'm'));
   });
 
-  test('a follow-up sees the previous turn\'s question', async () => {
+  test("a follow-up sees the previous turn's question", async () => {
     const history = [{ prompt: NEEDLE_QUESTION, result: { metadata: { question: NEEDLE_QUESTION } } }];
     assert.equal(questionOf('and who owns it?', history), `and who owns it?\n\n(A follow-up to: ${NEEDLE_QUESTION})`);
     asked = [];
-    await chatHandler(deps(() => testConfig(f.server)))(request('and who owns it?', { command: 'files' }), { history } as unknown as vscode.ChatContext, recordingStream().stream, cancellation().token);
+    await chatHandler(deps(() => testConfig(f.server)))(
+      request('and who owns it?', { command: 'files' }),
+      { history } as unknown as vscode.ChatContext,
+      recordingStream().stream,
+      cancellation().token,
+    );
     assert.ok(asked[0]!.question.includes(NEEDLE_QUESTION));
   });
 
@@ -120,7 +149,12 @@ describe('@xl3m (chat participant)', () => {
       maxInputTokens: 8000,
       sendRequest: async (messages: { content: string }[]) => {
         prompts.push(messages.map((m) => m.content).join('\n'));
-        return { text: (async function* () { yield 'The codename is '; yield `${NEEDLE_ANSWER} (${f.repo.needlePath}:1).\n`; })() };
+        return {
+          text: (async function* () {
+            yield 'The codename is ';
+            yield `${NEEDLE_ANSWER} (${f.repo.needlePath}:1).\n`;
+          })(),
+        };
       },
     } as unknown as vscode.LanguageModelChat;
     const { stream, markdown } = recordingStream();

@@ -16,7 +16,10 @@ function source(user: Record<string, unknown>, workspace: Record<string, unknown
 describe('readSettings', () => {
   test('endpoint, model and secrets come from the user only, never from the workspace', () => {
     const { settings } = readSettings(
-      source({ baseUrl: 'http://127.0.0.1:8000/v1', model: 'm' }, { baseUrl: 'https://evil.example/v1', model: 'evil', answerBaseUrl: 'https://evil.example/v1', includeSecrets: true }),
+      source(
+        { baseUrl: 'http://127.0.0.1:8000/v1', model: 'm' },
+        { baseUrl: 'https://evil.example/v1', model: 'evil', answerBaseUrl: 'https://evil.example/v1', includeSecrets: true },
+      ),
     );
     assert.equal(settings.baseUrl, 'http://127.0.0.1:8000/v1');
     assert.equal(settings.model, 'm');
@@ -25,7 +28,9 @@ describe('readSettings', () => {
   });
 
   test('additional servers come from the user only, and each must be a URL', () => {
-    const { settings, problems } = readSettings(source({ additionalBaseUrls: ['http://gpu2:8000/v1', 'ftp://x'], scoringMethod: 'chat-yes-no' }, { additionalBaseUrls: ['https://evil.example/v1'] }));
+    const { settings, problems } = readSettings(
+      source({ additionalBaseUrls: ['http://gpu2:8000/v1', 'ftp://x'], scoringMethod: 'chat-yes-no' }, { additionalBaseUrls: ['https://evil.example/v1'] }),
+    );
     assert.deepEqual(settings.additionalBaseUrls, ['http://gpu2:8000/v1']);
     assert.equal(settings.scoringMethod, 'chat-yes-no');
     assert.deepEqual(problems, ['xl3m.additionalBaseUrls must be a list of http(s) URLs (got "ftp://x"); ignored.']);
@@ -34,7 +39,9 @@ describe('readSettings', () => {
 
   test('the local model file comes from the user only: a workspace cannot make the extension load one', () => {
     assert.equal(readSettings(source({}, { localModel: '/tmp/evil.gguf' })).settings.localModel, '');
-    const { settings, problems } = readSettings(source({ localModel: ' /models/qwen.gguf ', localContextSize: 8192, localThreads: 4 }, { localModel: '/tmp/evil.gguf' }));
+    const { settings, problems } = readSettings(
+      source({ localModel: ' /models/qwen.gguf ', localContextSize: 8192, localThreads: 4 }, { localModel: '/tmp/evil.gguf' }),
+    );
     assert.equal(settings.localModel, '/models/qwen.gguf');
     assert.equal(settings.localContextSize, 8192);
     assert.equal(settings.localThreads, 4);
@@ -59,7 +66,9 @@ describe('readSettings', () => {
   });
 
   test('valid values are used as given', () => {
-    const { settings, problems } = readSettings(source({ baseUrl: ' https://gpu.internal/v1 ', model: 'qwen', concurrency: 32, measure: 'contrast', excludes: ['dist/'] }));
+    const { settings, problems } = readSettings(
+      source({ baseUrl: ' https://gpu.internal/v1 ', model: 'qwen', concurrency: 32, measure: 'contrast', excludes: ['dist/'] }),
+    );
     assert.deepEqual(problems, []);
     assert.equal(settings.baseUrl, 'https://gpu.internal/v1');
     assert.equal(settings.concurrency, 32);

@@ -24,14 +24,27 @@ describe('xl3m_findRelevantFiles (language-model tool)', () => {
     busy: () => running,
     ask: (question, options) => {
       if (options.folder && options.folder !== 'repo') return Promise.reject(new Error(`xl3m: ${options.folder} is not a folder of this workspace (repo)`));
-      return runQuestion({ ...testConfig(withServer ? f.server : undefined), answer: options.answer }, question, [{ path: f.repo.root, name: 'repo' }], { fs: nodeFileSystem, tokenizer: f.tokenizer }, { signal: options.signal });
+      return runQuestion(
+        { ...testConfig(withServer ? f.server : undefined), answer: options.answer },
+        question,
+        [{ path: f.repo.root, name: 'repo' }],
+        { fs: nodeFileSystem, tokenizer: f.tokenizer },
+        { signal: options.signal },
+      );
     },
     describeDataFlow: (folder) => ({ reads: folder ?? 'repo', ...(withServer ? { sends: `${f.server.url} (test-model)` } : {}) }),
     read: (f) => readFile(f.location, 'utf8'),
     countTokens: (t) => f.tokenizer.count(t),
   });
   const invoke = async (input: FindRelevantFilesInput, token = cancellation().token, budget?: number) =>
-    await findRelevantFilesTool(deps()).invoke({ input, toolInvocationToken: undefined, ...(budget ? { tokenizationOptions: { tokenBudget: budget, countTokens: async () => 0 } } : {}) } as vscode.LanguageModelToolInvocationOptions<FindRelevantFilesInput>, token);
+    await findRelevantFilesTool(deps()).invoke(
+      {
+        input,
+        toolInvocationToken: undefined,
+        ...(budget ? { tokenizationOptions: { tokenBudget: budget, countTokens: async () => 0 } } : {}),
+      } as vscode.LanguageModelToolInvocationOptions<FindRelevantFilesInput>,
+      token,
+    );
 
   test('prepareInvocation says what is read and where it is sent; a confirmation only when a server gets the text', async () => {
     const tool = findRelevantFilesTool(deps());
@@ -41,7 +54,9 @@ describe('xl3m_findRelevantFiles (language-model tool)', () => {
     assert.equal(local.confirmationMessages, undefined, 'nothing leaves the machine: no confirmation');
     withServer = true;
     const remote = (await tool.prepareInvocation!({ input: { question: NEEDLE_QUESTION } }, cancellation().token)) as vscode.PreparedToolInvocation;
-    assert.ok((remote.confirmationMessages!.message as unknown as FakeMarkdownString).value.includes(`sends their text, in segments, to ${f.server.url} (test-model)`));
+    assert.ok(
+      (remote.confirmationMessages!.message as unknown as FakeMarkdownString).value.includes(`sends their text, in segments, to ${f.server.url} (test-model)`),
+    );
   });
 
   test('invoke: the ranked files with ranges and an excerpt, the file that answers first, within the budget', async () => {
@@ -77,7 +92,13 @@ describe('xl3m_findRelevantFiles (language-model tool)', () => {
       while (slow.promptCount() === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       cancel();
       // a cancelled run keeps what it scored: the call ends promptly, partial or with the reason
-      const outcome = await Promise.race([call.then((r) => ((r as unknown as FakeToolResult).content[0]!.value.includes('Partial ranking') ? 'partial' : 'complete'), (e: Error) => e.message), new Promise((r) => setTimeout(() => r('hung'), 5000))]);
+      const outcome = await Promise.race([
+        call.then(
+          (r) => ((r as unknown as FakeToolResult).content[0]!.value.includes('Partial ranking') ? 'partial' : 'complete'),
+          (e: Error) => e.message,
+        ),
+        new Promise((r) => setTimeout(() => r('hung'), 5000)),
+      ]);
       assert.ok(outcome === 'partial' || /cancel/i.test(String(outcome)), String(outcome));
     } finally {
       f.server = saved;

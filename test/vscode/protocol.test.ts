@@ -8,7 +8,16 @@ describe('webview protocol', () => {
     assert.deepEqual(parseWebviewMessage({ type: 'open', path: 'src/a.ts', line: 3, endLine: 9 }), { type: 'open', path: 'src/a.ts', line: 3, endLine: 9 });
     assert.deepEqual(parseWebviewMessage({ type: 'open', path: 'src/a.ts', line: 3, endLine: 1 }), { type: 'open', path: 'src/a.ts', line: 3 });
     assert.deepEqual(parseWebviewMessage({ type: 'cancel', extra: 'ignored' }), { type: 'cancel' });
-    for (const bad of [null, 'open', {}, { type: 'open', path: 1, line: 1 }, { type: 'open', path: 'a', line: 0 }, { type: 'open', path: 'a', line: 1.5 }, { type: 'togglePin' }, { type: 'runShell', cmd: 'rm -rf /' }]) {
+    for (const bad of [
+      null,
+      'open',
+      {},
+      { type: 'open', path: 1, line: 1 },
+      { type: 'open', path: 'a', line: 0 },
+      { type: 'open', path: 'a', line: 1.5 },
+      { type: 'togglePin' },
+      { type: 'runShell', cmd: 'rm -rf /' },
+    ]) {
       assert.equal(parseWebviewMessage(bad), undefined, JSON.stringify(bad));
     }
   });
@@ -17,7 +26,12 @@ describe('webview protocol', () => {
 describe('panel html', () => {
   test('a strict CSP: scripts only with the nonce, no inline styles, nothing from elsewhere', () => {
     const nonce = makeNonce();
-    const html = panelHtml({ cspSource: 'https://webview.test', nonce, scriptUri: 'https://webview.test/media/webview.js', styleUri: 'https://webview.test/media/panel.css' });
+    const html = panelHtml({
+      cspSource: 'https://webview.test',
+      nonce,
+      scriptUri: 'https://webview.test/media/webview.js',
+      styleUri: 'https://webview.test/media/panel.css',
+    });
     const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)![1]!;
     assert.match(csp, /default-src 'none'/);
     assert.match(csp, new RegExp(`script-src 'nonce-${nonce}'(;|$)`));

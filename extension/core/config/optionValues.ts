@@ -8,7 +8,9 @@ export function enumValues(spec: OptionSpec): readonly string[] {
 }
 
 export function enumDescriptions(spec: OptionSpec): readonly string[] | undefined {
-  return spec.values === 'scoring methods' ? ['Probe each server once and use the best method it allows.', ...FAMILIES.map((f) => f.summary)] : spec.valueDescriptions;
+  return spec.values === 'scoring methods'
+    ? ['Probe each server once and use the best method it allows.', ...FAMILIES.map((f) => f.summary)]
+    : spec.valueDescriptions;
 }
 
 /** Why a value is not one this option takes, in words for a setting (`xl3m.x must ...`) or a flag. */

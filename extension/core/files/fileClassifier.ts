@@ -91,7 +91,8 @@ export function decodeText(bytes: Uint8Array): Decoded {
 
 /** Content-based exclusions, for files whose name looked fine. */
 export function contentReason(text: string, includeSecrets: boolean): string | undefined {
-  if (!includeSecrets && text.includes('PRIVATE KEY') && containsPrivateKey(text)) return 'secret (contains a private key); not sent unless secrets are included';
+  if (!includeSecrets && text.includes('PRIVATE KEY') && containsPrivateKey(text))
+    return 'secret (contains a private key); not sent unless secrets are included';
   if (GENERATED_MARKER.test(text.slice(0, 600))) return 'generated (marked in its header)';
   if (text.length > 5000) {
     let lines = 1;

@@ -14,11 +14,13 @@ const SOURCE_EXTENSIONS = new Set(
 );
 const DOC_EXTENSIONS = new Set('md mdx rst txt adoc asciidoc tex org rtf'.split(' '));
 const CONFIG_EXTENSIONS = new Set('json jsonc json5 yaml yml toml ini cfg conf properties xml plist lock editorconfig env'.split(' '));
-const CONFIG_NAMES = /^(makefile|dockerfile|containerfile|vagrantfile|procfile|gemfile|rakefile|justfile|cmakelists\.txt|setup\.cfg|tox\.ini|\.[\w.-]+rc|\.gitignore|\.gitattributes|\.npmignore|\.dockerignore|codeowners|license|licence|copying|notice)(\.\w+)?$/i;
+const CONFIG_NAMES =
+  /^(makefile|dockerfile|containerfile|vagrantfile|procfile|gemfile|rakefile|justfile|cmakelists\.txt|setup\.cfg|tox\.ini|\.[\w.-]+rc|\.gitignore|\.gitattributes|\.npmignore|\.dockerignore|codeowners|license|licence|copying|notice)(\.\w+)?$/i;
 const TEST_PATH = /(^|\/)(tests?|__tests__|__mocks__|specs?|testing|test_?data|fixtures?|e2e|cypress|playwright)\//i;
 const TEST_NAME = /(^test_.*|.*_tests?\.\w+|.*\.(test|spec|e2e)\.\w+|^conftest\.py|.*Tests?\.(java|kt|cs|swift|scala)|.*_spec\.rb)$/i;
 const DOC_PATH = /(^|\/)(docs?|documentation|man|website|site|guides?|tutorials?)\//i;
-const DOC_NAME = /^(readme|changelog|changes|history|news|authors|contributors|contributing|code_of_conduct|security|support|upgrading|migration|releases?|todo)(\.\w+)?$/i;
+const DOC_NAME =
+  /^(readme|changelog|changes|history|news|authors|contributors|contributing|code_of_conduct|security|support|upgrading|migration|releases?|todo)(\.\w+)?$/i;
 const GENERATED_PATH = /(^|\/)(dist|build|out|target|vendor|third_party|__snapshots__|\.next|coverage)\//i;
 const GENERATED_NAME = /(\.d\.ts|\.snap|\.ipynb|\.min\.\w+|\.map|\.lock)$/i;
 

@@ -5,7 +5,6 @@ import { contentReason, decodeText, nameReason, secretReason } from './fileClass
 import type { ProgressListener, SkippedFile, SourceFile } from '../types';
 import { DEFAULTS, DEFAULT_EXCLUDES } from '../options';
 
-
 export interface GatherRoot {
   /** Absolute folder path. */
   path: string;

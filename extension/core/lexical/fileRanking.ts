@@ -20,7 +20,11 @@ const PART_TEMPERATURE = 0.1;
  * segment has a score only where it was scored alone (the fine pass): a segment's score says
  * nothing about which of its files earned it.
  */
-export function modelFileScores(segments: readonly Segment[], scores: ReadonlyArray<number | undefined>, alone: ReadonlyMap<number, number>): Map<number, number> {
+export function modelFileScores(
+  segments: readonly Segment[],
+  scores: ReadonlyArray<number | undefined>,
+  alone: ReadonlyMap<number, number>,
+): Map<number, number> {
   const parts = new Map<number, number[]>();
   const add = (fileIndex: number, s: number) => {
     const list = parts.get(fileIndex);
@@ -94,11 +98,13 @@ export interface RankAllOptions {
 /** Every file, most relevant first, with its own score and its score relative to the best. */
 export function rankAllFiles(o: RankAllOptions): RankedFile[] {
   const best = Math.max(0, ...o.scores.filter((s) => Number.isFinite(s)));
-  const order = o.files.map((_, i) => i).sort((a, b) => {
-    const pa = o.pinned.has(o.files[a]!.path) ? 1 : 0;
-    const pb = o.pinned.has(o.files[b]!.path) ? 1 : 0;
-    return pb - pa || o.scores[b]! - o.scores[a]! || a - b;
-  });
+  const order = o.files
+    .map((_, i) => i)
+    .sort((a, b) => {
+      const pa = o.pinned.has(o.files[a]!.path) ? 1 : 0;
+      const pb = o.pinned.has(o.files[b]!.path) ? 1 : 0;
+      return pb - pa || o.scores[b]! - o.scores[a]! || a - b;
+    });
   return order.map((i) => {
     const f = o.files[i]!;
     const inContext = o.keyContext.get(i);

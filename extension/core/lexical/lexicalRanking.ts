@@ -62,7 +62,8 @@ export const DEFAULT_LEXICAL_PARAMS: LexicalParams = {
   stemMatchWeight: 0.7,
 };
 
-const ECHO = /(^|\/)(changelog|changes|history|news|release[-_ ]?notes?|releases?|whatsnew)[^/]*$|(^|\/)(changelog[^/]*|\.changeset|changes|release[-_]?notes|whatsnew)\/|(^|\/)\.github\/(issue_template|pull_request_template)/i;
+const ECHO =
+  /(^|\/)(changelog|changes|history|news|release[-_ ]?notes?|releases?|whatsnew)[^/]*$|(^|\/)(changelog[^/]*|\.changeset|changes|release[-_]?notes|whatsnew)\/|(^|\/)\.github\/(issue_template|pull_request_template)/i;
 
 export interface LexicalFile {
   path: string;
@@ -82,7 +83,8 @@ export interface FileEvidence {
 // A line that declares a name, in the languages people ask about most; the name is group 1.
 const DECLARATION =
   /^\s*(?:export\s+)?(?:default\s+)?(?:pub(?:\([\w\s]+\))?\s+)?(?:async\s+)?(?:def|class|function\*?|fn|func|interface|type|enum|struct|trait|impl|module|object|protocol|record|macro_rules!)\s+([A-Za-z_$][\w$]*)/;
-const ASSIGNED_FUNCTION = /^\s*(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*(?:async\s+)?(?:function|\([^)]*\)\s*(?::[^=]+)?=>|[A-Za-z_$][\w$]*\s*=>)/;
+const ASSIGNED_FUNCTION =
+  /^\s*(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*(?:async\s+)?(?:function|\([^)]*\)\s*(?::[^=]+)?=>|[A-Za-z_$][\w$]*\s*=>)/;
 const METHOD = /^\s+(?:(?:public|private|protected|static|async|override|readonly|get|set)\s+)*([A-Za-z_$][\w$]*)\s*\([^)]*\)\s*(?::\s*[^{]+)?\{\s*$/;
 const ECHO_QUESTION = /\b(change ?logs?|release notes?|templates?)\b/i;
 const DOC_QUESTION = /\b(docs?|documentation|docstrings?|readme|tutorials?|typos?|changelog|sphinx)\b/i;
@@ -194,7 +196,12 @@ export interface LexicalRanking {
  * Every file's lexical evidence for the question. The work is one pass over each file's words;
  * only the question's terms are counted.
  */
-export function rankFilesLexically(files: readonly LexicalFile[], question: string, params: LexicalParams = DEFAULT_LEXICAL_PARAMS, signal?: AbortSignal): LexicalRanking {
+export function rankFilesLexically(
+  files: readonly LexicalFile[],
+  question: string,
+  params: LexicalParams = DEFAULT_LEXICAL_PARAMS,
+  signal?: AbortSignal,
+): LexicalRanking {
   return scoreLexically(countQuestionTerms(files, question, params, signal), params);
 }
 
@@ -221,7 +228,12 @@ export function countQuestionTerms(files: readonly LexicalFile[], question: stri
 }
 
 /** As `rankFilesLexically`, yielding to the event loop every few hundred files: an extension host stays responsive and a cancel lands. */
-export async function rankFilesLexicallyAsync(files: readonly LexicalFile[], question: string, params: LexicalParams = DEFAULT_LEXICAL_PARAMS, signal?: AbortSignal): Promise<LexicalRanking> {
+export async function rankFilesLexicallyAsync(
+  files: readonly LexicalFile[],
+  question: string,
+  params: LexicalParams = DEFAULT_LEXICAL_PARAMS,
+  signal?: AbortSignal,
+): Promise<LexicalRanking> {
   const steps = countingSteps(files, question, params);
   for (;;) {
     signal?.throwIfAborted();
@@ -232,7 +244,11 @@ export async function rankFilesLexicallyAsync(files: readonly LexicalFile[], que
 }
 
 /** One pass over the files' words, pausing (yield) every 256 files. */
-function* countingSteps(files: readonly LexicalFile[], question: string, { chunkLines, stemming, stemMatchWeight }: CountingParams): Generator<void, QuestionTermCounts> {
+function* countingSteps(
+  files: readonly LexicalFile[],
+  question: string,
+  { chunkLines, stemming, stemMatchWeight }: CountingParams,
+): Generator<void, QuestionTermCounts> {
   const { query, surface } = queryTerms(question, stemming);
   const termId = new Map(query.map((q, i) => [q.term, i]));
   // word -> the ids of its query terms and what each match counts, as [id, count, id, count, ...] (memoised: words repeat)
@@ -265,7 +281,17 @@ function* countingSteps(files: readonly LexicalFile[], question: string, { chunk
   const stats: FileStats[] = [];
   for (const [i, f] of files.entries()) {
     if (i > 0 && i % 256 === 0) yield;
-    const s: FileStats = { contentLength: 0, pathLength: 0, definitionLength: 0, content: new Map(), path: new Map(), definitions: new Map(), chunks: new Map(), chunkLengths: [], lines: 0 };
+    const s: FileStats = {
+      contentLength: 0,
+      pathLength: 0,
+      definitionLength: 0,
+      content: new Map(),
+      path: new Map(),
+      definitions: new Map(),
+      chunks: new Map(),
+      chunkLengths: [],
+      lines: 0,
+    };
     s.pathLength = countInto(f.path, s.path);
     let line = 0;
     let start = 0;
@@ -309,7 +335,8 @@ function* countingSteps(files: readonly LexicalFile[], question: string, { chunk
 /** The ranking from counted terms. */
 export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams = DEFAULT_LEXICAL_PARAMS): LexicalRanking {
   const { files, stats } = counts;
-  if (params.chunkLines !== counts.chunkLines || params.stemming !== counts.stemming || params.stemMatchWeight !== counts.stemMatchWeight) throw new Error('the counts were made with other chunks or stemming');
+  if (params.chunkLines !== counts.chunkLines || params.stemming !== counts.stemming || params.stemMatchWeight !== counts.stemMatchWeight)
+    throw new Error('the counts were made with other chunks or stemming');
   const k3 = params.queryK3;
   const query = counts.query.map(({ term, qtf }) => ({ term, weight: k3 > 0 ? ((k3 + 1) * qtf) / (k3 + qtf) : 1 }));
   const mentions = mentionedPaths(counts.question);
@@ -389,7 +416,6 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
   return { files: evidence, idf: (term) => idfByTerm.get(stem(term.toLowerCase(), counts.stemming)) ?? 0 };
 }
 
-
 const MIN_SOURCE_FOR_STATS = 20;
 
 /** A term's stem: a plural or (light) a past or -ing form cut back, so that `callbacks` meets `callback`. */
@@ -402,7 +428,8 @@ export function stem(term: string, stemming: Stemming): string {
   } else if (/(sh|ch|x|ss)es$/.test(t)) t = t.slice(0, -2);
   else if (t.endsWith('s')) t = t.slice(0, -1);
   if (stemming === 'light') {
-    if (t.length > 5 && t.endsWith('ied')) t = t.slice(0, -3) + 'y'; // applied -> apply
+    if (t.length > 5 && t.endsWith('ied'))
+      t = t.slice(0, -3) + 'y'; // applied -> apply
     // the part left must hold a vowel: `string` and `spring` stay whole (Porter's step 1b)
     else if (t.length > 5 && /[aeiouy].*(ing|ed)$/.test(t)) {
       t = t.replace(/(ing|ed)$/, '');

@@ -51,7 +51,10 @@ export async function streamAnswer(endpoint: Endpoint, keyContext: string, quest
 /** The answer failed part-way: what arrived is kept. */
 export class AnswerError extends Error {
   override name = 'AnswerError';
-  constructor(message: string, readonly partial: string) {
+  constructor(
+    message: string,
+    readonly partial: string,
+  ) {
     super(message);
   }
 }

@@ -104,7 +104,10 @@ export function describeError(endpoint: Endpoint, err: unknown, request?: string
   let message: string;
   if (err instanceof OpenAI.APIConnectionError) {
     const cause = (err as { cause?: unknown }).cause;
-    message = cause instanceof Error && !/^(fetch failed|terminated)$/.test(cause.message) ? `${err.message.replace(/\.$/, '')}: ${oneLine(cause.message)}` : `${err.message.replace(/\.$/, '')}: ${rootCause(err)}`;
+    message =
+      cause instanceof Error && !/^(fetch failed|terminated)$/.test(cause.message)
+        ? `${err.message.replace(/\.$/, '')}: ${oneLine(cause.message)}`
+        : `${err.message.replace(/\.$/, '')}: ${rootCause(err)}`;
   } else if (err instanceof OpenAI.APIError) {
     const detail = (err.error as { message?: string } | undefined)?.message ?? err.message;
     message = `HTTP ${err.status ?? '-'} ${oneLine(detail)}`;
@@ -116,19 +119,23 @@ export function describeError(endpoint: Endpoint, err: unknown, request?: string
 }
 
 /** Why a request failed, when the reason is the server's address, key or model rather than what it can do. */
-export type ServerProblem = { kind: 'unreachable'; cause: string } | { kind: 'unauthorized'; status: number } | { kind: 'not-found'; modelNamed: boolean; detail: string };
+export type ServerProblem =
+  { kind: 'unreachable'; cause: string } | { kind: 'unauthorized'; status: number } | { kind: 'not-found'; modelNamed: boolean; detail: string };
 
 export function serverProblem(err: unknown): ServerProblem | undefined {
   const status = (err as { status?: unknown })?.status;
   if (status === 401 || status === 403) return { kind: 'unauthorized', status };
   if (status === 404) {
-    const detail = oneLine(err instanceof OpenAI.APIError ? ((err.error as { message?: string } | undefined)?.message ?? err.message) : ((err as Error).message ?? ''));
+    const detail = oneLine(
+      err instanceof OpenAI.APIError ? ((err.error as { message?: string } | undefined)?.message ?? err.message) : ((err as Error).message ?? ''),
+    );
     return { kind: 'not-found', modelNamed: /\bmodel\b/i.test(detail), detail };
   }
   if (typeof status === 'number') return undefined;
   const name = (err as Error)?.name;
   if ((err as { cause?: unknown })?.cause instanceof TruncatedReplyError || err instanceof TruncatedReplyError) return undefined;
-  if (err instanceof OpenAI.APIConnectionError || name === 'TypeError' || name === 'TimeoutError' || name === 'AbortError') return { kind: 'unreachable', cause: rootCause(err) };
+  if (err instanceof OpenAI.APIConnectionError || name === 'TypeError' || name === 'TimeoutError' || name === 'AbortError')
+    return { kind: 'unreachable', cause: rootCause(err) };
   return undefined;
 }
 

@@ -4,7 +4,10 @@ import { DEFAULTS } from '../options';
 /** An HTTP status the server answered with, kept for deciding whether to retry or fail over. */
 export class HttpStatusError extends Error {
   override name = 'HttpStatusError';
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -27,7 +30,14 @@ export function retryDelayMs(attempt: number, retryAfter: string | null | undefi
  * POSTs JSON to a server route outside the OpenAI API (`/tokenize`, SGLang and TGI `/generate`),
  * with the same timeout, bounded retries and backoff as the OpenAI client gives the others.
  */
-export async function postJson(endpoint: Endpoint, url: string, body: unknown, signal: AbortSignal | undefined, retries = endpoint.maxRetries ?? DEFAULTS.retries, onAttempt?: () => void): Promise<unknown> {
+export async function postJson(
+  endpoint: Endpoint,
+  url: string,
+  body: unknown,
+  signal: AbortSignal | undefined,
+  retries = endpoint.maxRetries ?? DEFAULTS.retries,
+  onAttempt?: () => void,
+): Promise<unknown> {
   for (let attempt = 0; ; attempt++) {
     let res: Response;
     onAttempt?.();
@@ -70,7 +80,7 @@ export async function postJson(endpoint: Endpoint, url: string, body: unknown, s
 function errorMessage(body: string): string {
   try {
     const j = JSON.parse(body) as { message?: unknown; error?: { message?: unknown } | string; detail?: unknown };
-    const m = typeof j.error === 'string' ? j.error : j.error?.message ?? j.message ?? j.detail;
+    const m = typeof j.error === 'string' ? j.error : (j.error?.message ?? j.message ?? j.detail);
     if (typeof m === 'string') return m;
   } catch {
     // not JSON

@@ -67,7 +67,11 @@ async function runProbe(endpoint: Endpoint, signal?: AbortSignal): Promise<Probe
         return { ok, finding: `${check.name}: ${ok ? 'yes' : 'no'}` };
       } catch (err) {
         signal?.throwIfAborted();
-        return { ok: false, problem: serverProblem(err), finding: `${check.name}: no (${describeError(endpoint, err).replace(`${endpoint.baseUrl} (model ${endpoint.model}): `, '')})` };
+        return {
+          ok: false,
+          problem: serverProblem(err),
+          finding: `${check.name}: no (${describeError(endpoint, err).replace(`${endpoint.baseUrl} (model ${endpoint.model}): `, '')})`,
+        };
       }
     }),
   );
@@ -80,7 +84,10 @@ async function runProbe(endpoint: Endpoint, signal?: AbortSignal): Promise<Probe
   const chosen = chooseMethod(capabilities);
   const method = chosen.method;
   if (method) return { endpoint: endpoint.baseUrl, model: endpoint.model, capabilities, method, explanation: chosen.explanation, findings };
-  const diagnosis = await diagnose(ctx, outcomes.map((o) => ('problem' in o ? o.problem : undefined)));
+  const diagnosis = await diagnose(
+    ctx,
+    outcomes.map((o) => ('problem' in o ? o.problem : undefined)),
+  );
   let explanation = diagnosis?.explanation ?? chosen.explanation;
   const answers = findings.filter((f) => f.includes(': no ('));
   if (answers.length) explanation += ` What it answered: ${answers.join('; ')}`;

@@ -37,7 +37,10 @@ export interface Scorer {
 /** A request that failed; `endpointDown` when the server, not the request, is at fault. */
 export class ScoreFailure extends Error {
   override name = 'ScoreFailure';
-  constructor(message: string, readonly endpointDown: boolean) {
+  constructor(
+    message: string,
+    readonly endpointDown: boolean,
+  ) {
     super(message);
   }
 }

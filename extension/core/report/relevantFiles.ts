@@ -72,12 +72,22 @@ export async function relevantFilesReport(result: AskResult, options: ReportOpti
     }
     files.push(reported);
   }
-  return { question: result.question, files, rankedFiles: result.files.length, tokenBudget: budget, excerptTokens: spent, ...(result.partial ? { partial: result.partial } : {}), notes: result.notes };
+  return {
+    question: result.question,
+    files,
+    rankedFiles: result.files.length,
+    tokenBudget: budget,
+    excerptTokens: spent,
+    ...(result.partial ? { partial: result.partial } : {}),
+    notes: result.notes,
+  };
 }
 
 /** The report as markdown for a model to read: one entry per file, excerpts fenced, the budget stated. */
 export function formatReport(report: RelevantFilesReport): string {
-  const out = [`Files of the workspace ranked for the question, most relevant first (${report.files.length} of ${report.rankedFiles}; relevance is a share of the best file's):`];
+  const out = [
+    `Files of the workspace ranked for the question, most relevant first (${report.files.length} of ${report.rankedFiles}; relevance is a share of the best file's):`,
+  ];
   if (report.partial) out.push(`Partial ranking: ${report.partial}.`);
   report.files.forEach((f, i) => {
     out.push('', `${i + 1}. ${f.path} (${formatRelevance(f)}, ${f.kind}${f.inKeyContext ? ', in the key context' : ''}) lines ${formatRanges(f.ranges, '')}`);

@@ -2,6 +2,7 @@
 // with its control characters shown, never obeyed: a file named `a\e[2J.md` must not clear the
 // user's screen, and bidirectional overrides must not reorder what the user reads.
 
+// eslint-disable-next-line no-control-regex -- control characters are what this finds
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** The text with every control character (but newline and tab) written as an escape: `\x1b`, `\r`, `\u202e`. */

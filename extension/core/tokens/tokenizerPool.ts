@@ -50,7 +50,10 @@ export class TokenizerPool {
       while (next < batches.length) {
         options.signal?.throwIfAborted();
         const batch = batches[next++]!;
-        const reply = await this.send(worker, batch.map((i) => files[i]!.text));
+        const reply = await this.send(
+          worker,
+          batch.map((i) => files[i]!.text),
+        );
         batch.forEach((fileIndex, k) => (out[fileIndex] = tokenizedFile(files[fileIndex]!, reply.counts[k]!.lineTokens, reply.counts[k]!.tokens)));
         options.onProgress?.((done += batch.length));
       }

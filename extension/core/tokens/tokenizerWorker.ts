@@ -6,5 +6,8 @@ import type { TokenizeReply, TokenizeRequest } from './tokenizerPool';
 const tokenizer = new TiktokenTokenizer(workerData?.encoding);
 parentPort!.on('message', ({ id, texts }: TokenizeRequest) => {
   const counts = texts.map((text) => countLineTokens(splitLines(text), tokenizer));
-  parentPort!.postMessage({ id, counts } satisfies TokenizeReply, counts.map((c) => c.lineTokens.buffer as ArrayBuffer));
+  parentPort!.postMessage(
+    { id, counts } satisfies TokenizeReply,
+    counts.map((c) => c.lineTokens.buffer as ArrayBuffer),
+  );
 });

@@ -38,7 +38,10 @@ export function entropyFromProbabilities(probabilities: Iterable<number>): numbe
 }
 
 /** Mean NLL (and entropy, when top-k maps are given) of the question tokens. */
-export function questionCertainty(logprobs: ReadonlyArray<number | null | undefined>, topK?: ReadonlyArray<Record<string, number> | null | undefined>): Certainty & { meanNll: number } {
+export function questionCertainty(
+  logprobs: ReadonlyArray<number | null | undefined>,
+  topK?: ReadonlyArray<Record<string, number> | null | undefined>,
+): Certainty & { meanNll: number } {
   if (logprobs.length === 0) throw new Error('no question tokens to score');
   let nll = 0;
   let floored = 0;
@@ -93,7 +96,10 @@ export function yesNoProbability(top: ReadonlyArray<{ token: string; logprob: nu
     if (!usableLogprob(t.logprob)) continue;
     const p = Math.exp(t.logprob);
     least = Math.min(least, p);
-    const word = t.token.trim().toLowerCase().replace(/[^a-z]/g, '');
+    const word = t.token
+      .trim()
+      .toLowerCase()
+      .replace(/[^a-z]/g, '');
     if (YES.has(word)) yes += p;
     else if (NO.has(word)) no += p;
   }

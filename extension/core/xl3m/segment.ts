@@ -9,7 +9,6 @@ export interface SegmentOptions {
   overlapTokens?: number;
 }
 
-
 /** The line that introduces a piece of a file, in segments and in the key context alike. */
 export function pieceHeader(path: string, start: number, end: number): string {
   return `--- ${path}:${start}-${end} ---\n`;

@@ -12,7 +12,6 @@ export interface BudgetOptions {
   overhead?: number;
 }
 
-
 /** Tokens of key context that fit: window - question - answer reserve - overhead - a 5% margin for tokenizer mismatch. */
 export function answerBudget(o: BudgetOptions): number {
   const margin = Math.ceil(o.contextWindow * 0.05);
@@ -128,7 +127,9 @@ export function selectLexicalContext(
   const order = files
     .map((_, i) => i)
     .filter((i) => scores[i]! > 0 || options.pinned?.has(files[i]!.path))
-    .sort((a, b) => Number(options.pinned?.has(files[b]!.path) ?? false) - Number(options.pinned?.has(files[a]!.path) ?? false) || scores[b]! - scores[a]! || a - b)
+    .sort(
+      (a, b) => Number(options.pinned?.has(files[b]!.path) ?? false) - Number(options.pinned?.has(files[a]!.path) ?? false) || scores[b]! - scores[a]! || a - b,
+    )
     .slice(0, options.maxFiles ?? 64);
   const chosen = new Map<number, { tf: TokenizedFile; ranges: LineRange[] }>();
   let used = 0;

@@ -11,7 +11,16 @@ function activate(context) {
   context.subscriptions.push(
     vscode.lm.registerLanguageModelChatProvider('xl3m-test', {
       provideLanguageModelChatInformation: () => [
-        { id: 'fake', name: 'Fake Model', family: 'fake', version: '1', maxInputTokens: 64000, maxOutputTokens: 2000, isUserSelectable: true, capabilities: { toolCalling: false, imageInput: false } },
+        {
+          id: 'fake',
+          name: 'Fake Model',
+          family: 'fake',
+          version: '1',
+          maxInputTokens: 64000,
+          maxOutputTokens: 2000,
+          isUserSelectable: true,
+          capabilities: { toolCalling: false, imageInput: false },
+        },
       ],
       async provideLanguageModelChatResponse(model, messages, options, progress) {
         const text = messages.map((m) => m.content.map((p) => (typeof p.value === 'string' ? p.value : '')).join('')).join('\n');
@@ -20,7 +29,9 @@ function activate(context) {
       },
       provideTokenCount: async (model, text) => Math.ceil((typeof text === 'string' ? text : JSON.stringify(text)).length / 4),
     }),
-    vscode.commands.registerCommand('xl3mTest.askChat', () => vscode.commands.executeCommand('workbench.action.chat.open', { query: `@xl3m ${QUESTION}`, modelSelector: { vendor: 'xl3m-test', id: 'fake' } })),
+    vscode.commands.registerCommand('xl3mTest.askChat', () =>
+      vscode.commands.executeCommand('workbench.action.chat.open', { query: `@xl3m ${QUESTION}`, modelSelector: { vendor: 'xl3m-test', id: 'fake' } }),
+    ),
     vscode.commands.registerCommand('xl3mTest.invokeTool', async () => {
       const out = path.join(context.globalStorageUri.fsPath, 'tool-result.txt');
       fs.mkdirSync(path.dirname(out), { recursive: true });

@@ -16,7 +16,10 @@ export class ChatScorer extends BatchScorer {
   protected readonly requestName = 'POST /v1/chat/completions';
   private readonly client: OpenAI;
 
-  constructor(options: BatchOptions, readonly mode: 'yes-no' | 'next-token-entropy') {
+  constructor(
+    options: BatchOptions,
+    readonly mode: 'yes-no' | 'next-token-entropy',
+  ) {
     super(options);
     this.client = createClient(options.endpoint, this.countAttempt);
   }
@@ -57,7 +60,14 @@ export const chatLogprobsCheck: ProbeCheck = {
   name: 'chat completions with top_logprobs',
   async run({ client, endpoint, signal }) {
     const r = await client.chat.completions.create(
-      { model: endpoint.model, messages: [{ role: 'user', content: 'Answer yes or no: is the sky blue?' }], max_tokens: 1, temperature: 0, logprobs: true, top_logprobs: 5 },
+      {
+        model: endpoint.model,
+        messages: [{ role: 'user', content: 'Answer yes or no: is the sky blue?' }],
+        max_tokens: 1,
+        temperature: 0,
+        logprobs: true,
+        top_logprobs: 5,
+      },
       { signal },
     );
     return (r.choices?.[0]?.logprobs?.content?.[0]?.top_logprobs?.length ?? 0) > 0;
@@ -81,6 +91,7 @@ export const nextTokenEntropyFamily = {
   summary: 'Entropy of the next token after [segment][question], from chat top_logprobs.',
   check: chatLogprobsCheck,
   auto: false,
-  explanation: () => 'next-token entropy: the entropy of the next token after [segment][question], from chat completions with top_logprobs (chosen, never probed for).',
+  explanation: () =>
+    'next-token entropy: the entropy of the next token after [segment][question], from chat completions with top_logprobs (chosen, never probed for).',
   createScorer: (options: ScorerOptions) => new ChatScorer(options, 'next-token-entropy'),
 } satisfies ServerFamily<'next-token-entropy'>;

@@ -34,7 +34,12 @@ export class SglangScorer extends BatchScorer {
 
   protected async scoreBatch(batch: ScoreRequest[], question: string, topK: number, signal: AbortSignal, report: BatchReport) {
     const url = `${serverRoot(this.endpoint.baseUrl)}/generate`;
-    const common = { sampling_params: { max_new_tokens: 1, temperature: 0 }, return_logprob: true, return_text_in_logprobs: true, ...(topK > 1 ? { top_logprobs_num: topK } : {}) };
+    const common = {
+      sampling_params: { max_new_tokens: 1, temperature: 0 },
+      return_logprob: true,
+      return_text_in_logprobs: true,
+      ...(topK > 1 ? { top_logprobs_num: topK } : {}),
+    };
     const questionIds = this.questionIds;
     let body: object;
     let prompts: (number[] | string)[];
@@ -55,13 +60,26 @@ export class SglangScorer extends BatchScorer {
         if (!meta || !Array.isArray(meta.input_token_logprobs)) throw new Error(`the reply has no \`meta_info.input_token_logprobs\` for prompt ${i}`);
         this.stats.promptTokens += meta.prompt_tokens ?? 0;
         const entries = meta.input_token_logprobs;
-        const tops = (meta.input_top_logprobs ?? []).map((t) => (t ? Object.fromEntries(t.map(([lp, id, text]) => [text ?? String(id), lp ?? -Infinity])) : null));
+        const tops = (meta.input_top_logprobs ?? []).map((t) =>
+          t ? Object.fromEntries(t.map(([lp, id, text]) => [text ?? String(id), lp ?? -Infinity])) : null,
+        );
         if (questionIds) {
           const start = entries.length - questionIds.length;
           if (start < 0) throw new Error(`\`meta_info.input_token_logprobs\` has ${entries.length} entries for ${questionIds.length} question tokens`);
-          report.result(i, questionCertainty(entries.slice(start).map((e) => e[0]), topK > 1 ? tops.slice(start) : undefined));
+          report.result(
+            i,
+            questionCertainty(
+              entries.slice(start).map((e) => e[0]),
+              topK > 1 ? tops.slice(start) : undefined,
+            ),
+          );
         } else {
-          const span = textSpan({ tokens: entries.map((e) => e[2] ?? ''), token_logprobs: entries.map((e) => e[0]), top_logprobs: tops }, prompt as string, question, 0);
+          const span = textSpan(
+            { tokens: entries.map((e) => e[2] ?? ''), token_logprobs: entries.map((e) => e[0]), top_logprobs: tops },
+            prompt as string,
+            question,
+            0,
+          );
           report.result(i, questionCertainty(span.logprobs, topK > 1 ? span.top : undefined));
         }
       } catch (err) {
@@ -78,7 +96,13 @@ export const sglangFamily = {
   check: {
     name: 'SGLang /generate with logprob_start_len',
     async run({ endpoint, root, text, signal }) {
-      const r = (await postJson(endpoint, `${root}/generate`, { text, sampling_params: { max_new_tokens: 1 }, return_logprob: true, logprob_start_len: 0 }, signal, 0)) as {
+      const r = (await postJson(
+        endpoint,
+        `${root}/generate`,
+        { text, sampling_params: { max_new_tokens: 1 }, return_logprob: true, logprob_start_len: 0 },
+        signal,
+        0,
+      )) as {
         meta_info?: { input_token_logprobs?: unknown[] };
       };
       return Array.isArray(r?.meta_info?.input_token_logprobs) && r.meta_info.input_token_logprobs.length >= 4;

@@ -31,10 +31,17 @@ export class TgiScorer extends BatchScorer {
   protected async scoreBatch(batch: ScoreRequest[], question: string, _topK: number, signal: AbortSignal, report: BatchReport) {
     const prompt = batch[0]!.text + QUESTION_LEAD + question;
     this.stats.requests++;
-    const reply = (await postJson(this.endpoint, `${serverRoot(this.endpoint.baseUrl)}/generate`, {
-      inputs: prompt,
-      parameters: { details: true, decoder_input_details: true, max_new_tokens: 1 },
-    }, signal, undefined, this.countAttempt)) as TgiReply;
+    const reply = (await postJson(
+      this.endpoint,
+      `${serverRoot(this.endpoint.baseUrl)}/generate`,
+      {
+        inputs: prompt,
+        parameters: { details: true, decoder_input_details: true, max_new_tokens: 1 },
+      },
+      signal,
+      undefined,
+      this.countAttempt,
+    )) as TgiReply;
     try {
       const prefill = reply?.details?.prefill;
       if (!Array.isArray(prefill)) throw new Error('the reply has no `details.prefill` list (is TGI running with --enable-prefill-logprobs?)');
@@ -54,7 +61,13 @@ export const tgiFamily = {
   check: {
     name: 'TGI /generate with prefill details',
     async run({ endpoint, root, text, signal }) {
-      const r = (await postJson(endpoint, `${root}/generate`, { inputs: text, parameters: { details: true, decoder_input_details: true, max_new_tokens: 1 } }, signal, 0)) as {
+      const r = (await postJson(
+        endpoint,
+        `${root}/generate`,
+        { inputs: text, parameters: { details: true, decoder_input_details: true, max_new_tokens: 1 } },
+        signal,
+        0,
+      )) as {
         details?: { prefill?: { logprob: number | null }[] };
       };
       const prefill = r?.details?.prefill;

@@ -43,7 +43,9 @@ export class CompletionsScorer extends BatchScorer {
   protected async scoreBatch(batch: ScoreRequest[], question: string, topK: number, signal: AbortSignal, report: BatchReport) {
     const questionIds = this.questionIds;
     const prompts: (string | number[])[] = questionIds
-      ? await Promise.all(batch.map(async (r) => [...(await tokenize(this.endpoint, r.text + QUESTION_LEAD, true, signal, undefined, this.countAttempt)), ...questionIds]))
+      ? await Promise.all(
+          batch.map(async (r) => [...(await tokenize(this.endpoint, r.text + QUESTION_LEAD, true, signal, undefined, this.countAttempt)), ...questionIds]),
+        )
       : batch.map((r) => r.text + QUESTION_LEAD + question);
     const prompt = prompts.length === 1 ? prompts[0]! : prompts;
     this.stats.requests++;

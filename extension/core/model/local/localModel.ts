@@ -9,6 +9,8 @@ import type { Tokenizer } from '../../tokens/tokenizer';
 import type { Certainty } from '../../types';
 import type { LocalRuntime } from './runtime';
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- node-llama-cpp's own types brand token ids and
+   need its ESM types at build time; this module passes raw ids and is tested against the real library. */
 // node-llama-cpp is an ES module with top-level await: it is loaded with a real `import()`, which a
 // CommonJS bundle would otherwise turn into `require()`.
 const importModule = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<any>;
@@ -43,7 +45,10 @@ The server answers with a list of results; each result has a score between 0 and
  * many model tokens a core token is worth is measured on TOKENIZER_SAMPLE (a small vocabulary can
  * need several per tiktoken token); a quarter more is kept in hand for text that tokenizes worse.
  */
-export function localModelLimits(model: { contextSize: number; sampleTokens: number }, tokenizer: Tokenizer): { segmentTokens: number; contextWindow: number; answerReserve: number } {
+export function localModelLimits(
+  model: { contextSize: number; sampleTokens: number },
+  tokenizer: Tokenizer,
+): { segmentTokens: number; contextWindow: number; answerReserve: number } {
   const perCoreToken = Math.max(1, model.sampleTokens / tokenizer.count(TOKENIZER_SAMPLE)) * 1.25;
   const fit = (share: number) => Math.floor((model.contextSize * share) / perCoreToken);
   return { segmentTokens: fit(1 / 2), contextWindow: fit(1), answerReserve: fit(1 / 4) };
@@ -98,7 +103,8 @@ export class LocalModel implements LocalRuntime {
    */
   async questionDistribution(context: string, question: string): Promise<{ logprobs: number[]; entropies: number[]; promptTokens: number }> {
     const { tokens, questionStart } = this.promptTokens(context, question);
-    if (tokens.length > this.contextSize) throw new Error(`the prompt has ${tokens.length} tokens, more than the local context of ${this.contextSize}: lower the segment length`);
+    if (tokens.length > this.contextSize)
+      throw new Error(`the prompt has ${tokens.length} tokens, more than the local context of ${this.contextSize}: lower the segment length`);
     await this.sequence.clearHistory();
     const input = tokens.map((t, i) => (i >= questionStart - 1 && i < tokens.length - 1 ? [t, { generateNext: { probabilities: true } }] : t));
     const output = await this.sequence.controlledEvaluate(input);
@@ -137,7 +143,11 @@ export class LocalModel implements LocalRuntime {
     await this.sequence.evaluateWithoutGeneratingNewTokens(tokens);
   }
 
-  async answer(keyContext: string, question: string, options: { signal?: AbortSignal; maxTokens?: number; onDelta?(text: string): void } = {}): Promise<string> {
+  async answer(
+    keyContext: string,
+    question: string,
+    options: { signal?: AbortSignal; maxTokens?: number; onDelta?(text: string): void } = {},
+  ): Promise<string> {
     const { LlamaChatSession } = await importModule('node-llama-cpp');
     await this.sequence.clearHistory();
     const session = new LlamaChatSession({ contextSequence: this.sequence, systemPrompt: ANSWER_INSTRUCTIONS });

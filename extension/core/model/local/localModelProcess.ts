@@ -83,7 +83,11 @@ export class LocalModelProcess implements LocalRuntime {
     return new LocalProcessScorer(this);
   }
 
-  async answer(keyContext: string, question: string, options: { signal?: AbortSignal; maxTokens?: number; onDelta?(text: string): void } = {}): Promise<string> {
+  async answer(
+    keyContext: string,
+    question: string,
+    options: { signal?: AbortSignal; maxTokens?: number; onDelta?(text: string): void } = {},
+  ): Promise<string> {
     const done = await this.run({ type: 'answer', keyContext, question, maxTokens: options.maxTokens }, options.signal, (m) => {
       if (m.type === 'delta') options.onDelta?.(m.text);
     });

@@ -110,7 +110,13 @@ export abstract class BatchScorer implements Scorer {
               },
             });
             for (const [position, r] of batch.entries()) {
-              if (!done.has(position)) call(() => options.onFailure(r.index, new ScoreFailure(describeError(this.endpoint, new Error(`no result for prompt ${position} of the request`), this.requestName), false)));
+              if (!done.has(position))
+                call(() =>
+                  options.onFailure(
+                    r.index,
+                    new ScoreFailure(describeError(this.endpoint, new Error(`no result for prompt ${position} of the request`), this.requestName), false),
+                  ),
+                );
             }
           } catch (err) {
             if (signal.aborted || callerError) return;

@@ -12,7 +12,10 @@ export class Bm25Scorer implements Scorer {
 
   async score(requests: ScoreRequest[], question: string, options: ScoreOptions): Promise<void> {
     options.signal?.throwIfAborted();
-    const scores = bm25(requests.map((r) => r.text), question);
+    const scores = bm25(
+      requests.map((r) => r.text),
+      question,
+    );
     requests.forEach((r, i) => options.onResult(r.index, { lexical: scores[i]!, questionTokens: 0, flooredTokens: 0 }));
   }
 }

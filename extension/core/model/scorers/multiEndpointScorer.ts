@@ -30,7 +30,11 @@ export class MultiEndpointScorer implements Scorer {
 
   get stats(): ScorerStats {
     return this.members.reduce(
-      (a, m) => ({ requests: a.requests + m.scorer.stats.requests, attempts: a.attempts + m.scorer.stats.attempts, promptTokens: a.promptTokens + m.scorer.stats.promptTokens }),
+      (a, m) => ({
+        requests: a.requests + m.scorer.stats.requests,
+        attempts: a.attempts + m.scorer.stats.attempts,
+        promptTokens: a.promptTokens + m.scorer.stats.promptTokens,
+      }),
       { requests: 0, attempts: 0, promptTokens: 0 },
     );
   }

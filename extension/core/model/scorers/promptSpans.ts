@@ -12,8 +12,22 @@ export type PromptLogprobs = {
 };
 
 /** The server's own tokenizer (`POST /tokenize` at the server root, as vLLM and SGLang serve it). */
-export async function tokenize(endpoint: Endpoint, text: string, addSpecialTokens: boolean, signal: AbortSignal, retries?: number, onAttempt?: () => void): Promise<number[]> {
-  const body = (await postJson(endpoint, `${serverRoot(endpoint.baseUrl)}/tokenize`, { model: endpoint.model, prompt: text, add_special_tokens: addSpecialTokens }, signal, retries, onAttempt)) as { tokens?: unknown };
+export async function tokenize(
+  endpoint: Endpoint,
+  text: string,
+  addSpecialTokens: boolean,
+  signal: AbortSignal,
+  retries?: number,
+  onAttempt?: () => void,
+): Promise<number[]> {
+  const body = (await postJson(
+    endpoint,
+    `${serverRoot(endpoint.baseUrl)}/tokenize`,
+    { model: endpoint.model, prompt: text, add_special_tokens: addSpecialTokens },
+    signal,
+    retries,
+    onAttempt,
+  )) as { tokens?: unknown };
   if (!Array.isArray(body?.tokens) || !body.tokens.every((t) => Number.isInteger(t))) throw new Error('/tokenize returned no `tokens` list of ids');
   return body.tokens as number[];
 }

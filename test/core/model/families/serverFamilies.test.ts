@@ -30,7 +30,7 @@ const EXPECTED: Record<ServerFamily, ScoringMethod> = {
 
 describe('every server family: the probe picks the method, and the needle ranks first', () => {
   const table: string[] = [];
-  after(() => console.log(["family | method | needle rank | requests/s | segments/s", ...table].join("\n")));
+  after(() => console.log(['family | method | needle rank | requests/s | segments/s', ...table].join('\n')));
 
   for (const family of Object.keys(EXPECTED) as ServerFamily[]) {
     test(family, async () => {
@@ -43,9 +43,18 @@ describe('every server family: the probe picks the method, and the needle ranks 
         const { scorer } = await createScorer({ endpoints: [endpoint], method: 'auto' });
         const result = await ask({ question: NEEDLE_QUESTION, roots: [{ path: repo.root, name: 'repo' }] }, { fs: nodeFileSystem, tokenizer, scorer });
         const rank = result.files.findIndex((f) => f.path === repo.needlePath) + 1;
-        assert.equal(rank, 1, `${family}: ${result.files.slice(0, 3).map((f) => f.path).join(', ')}`);
+        assert.equal(
+          rank,
+          1,
+          `${family}: ${result.files
+            .slice(0, 3)
+            .map((f) => f.path)
+            .join(', ')}`,
+        );
         assert.equal(result.stats.failedSegments, 0);
-        table.push(`${family} | ${probe.method} | ${rank} | ${(result.stats.requests / result.stats.scoringSeconds).toFixed(0)} | ${(result.stats.segments / result.stats.scoringSeconds).toFixed(0)}`);
+        table.push(
+          `${family} | ${probe.method} | ${rank} | ${(result.stats.requests / result.stats.scoringSeconds).toFixed(0)} | ${(result.stats.segments / result.stats.scoringSeconds).toFixed(0)}`,
+        );
       } finally {
         await server.close();
       }
@@ -54,7 +63,10 @@ describe('every server family: the probe picks the method, and the needle ranks 
 
   test('a server with no log-probabilities at all is refused with the reason', async () => {
     forgetProbes();
-    const server = await startScoringServer({ family: 'openai', fault: (path) => (path === '/v1/chat/completions' ? { status: 400, body: { error: { message: 'logprobs are not supported' } } } : undefined) });
+    const server = await startScoringServer({
+      family: 'openai',
+      fault: (path) => (path === '/v1/chat/completions' ? { status: 400, body: { error: { message: 'logprobs are not supported' } } } : undefined),
+    });
     try {
       const probe = await probeEndpoint({ baseUrl: server.url, model: 'test-model' });
       assert.equal(probe.method, undefined);
@@ -133,7 +145,10 @@ describe('several endpoints', () => {
       });
       assert.deepEqual(failures, []);
       assert.equal(results.size, 60);
-      assert.ok([...results.values()].every((n) => n === 1), 'no segment scored twice');
+      assert.ok(
+        [...results.values()].every((n) => n === 1),
+        'no segment scored twice',
+      );
       assert.equal(scorer.removed.length, 1);
       assert.match(scorer.removed[0]!, new RegExp(dying.url.replace(/[./]/g, '\\$&')));
       for (const s of healthy) assert.ok(s.promptCount() > 10, 'both healthy servers took work');

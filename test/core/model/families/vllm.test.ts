@@ -81,7 +81,10 @@ describe('CompletionsScorer against the vLLM-format test server', () => {
     const { results, failures } = await run(new CompletionsScorer({ endpoint: { baseUrl: server.url, model: 'no-such-model' }, spans: 'text' }));
     assert.equal(results.size, 0);
     assert.equal(failures.size, contexts.length);
-    assert.match(failures.get(0)!.message, new RegExp(`^${server.url.replace(/[./]/g, '\\$&')} \\(model no-such-model\\), POST /v1/completions: HTTP 404 The model .no-such-model. does not exist`));
+    assert.match(
+      failures.get(0)!.message,
+      new RegExp(`^${server.url.replace(/[./]/g, '\\$&')} \\(model no-such-model\\), POST /v1/completions: HTTP 404 The model .no-such-model. does not exist`),
+    );
   });
 });
 
@@ -97,7 +100,13 @@ describe('CompletionsScorer and failing servers', () => {
         'a question',
         { onResult: (i) => ok.push(i), onFailure: (i) => failed.push(i) },
       );
-      assert.deepEqual([ok.sort(), failed.sort()], [[0, 2], [1, 3]]);
+      assert.deepEqual(
+        [ok.sort(), failed.sort()],
+        [
+          [0, 2],
+          [1, 3],
+        ],
+      );
     } finally {
       await server.close();
     }

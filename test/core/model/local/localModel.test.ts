@@ -77,7 +77,14 @@ describe('local model (node-llama-cpp, a tiny GGUF made by the test)', () => {
     try {
       const streamed: string[] = [];
       const result = await ask(
-        { question: QUESTION, roots: [{ path: repo.root, name: 'r' }], segment: { maxTokens: 96 }, contextWindow: 2048, answerReserve: 32, onAnswerDelta: (d) => streamed.push(d) },
+        {
+          question: QUESTION,
+          roots: [{ path: repo.root, name: 'r' }],
+          segment: { maxTokens: 96 },
+          contextWindow: 2048,
+          answerReserve: 32,
+          onAnswerDelta: (d) => streamed.push(d),
+        },
         { fs: nodeFileSystem, tokenizer, scorer: new LocalScorer(model), answerer: (text, q, o) => model.answer(text, q, o) },
       );
       assert.equal(result.stats.scoredSegments, result.stats.segments);
@@ -93,6 +100,12 @@ describe('local model (node-llama-cpp, a tiny GGUF made by the test)', () => {
   test('cancelling before scoring is a CancelledError', async () => {
     const controller = new AbortController();
     controller.abort();
-    await assert.rejects(ask({ question: QUESTION, roots: [{ path: dir, name: 'r' }], signal: controller.signal }, { fs: nodeFileSystem, tokenizer, scorer: new LocalScorer(model) }), CancelledError);
+    await assert.rejects(
+      ask(
+        { question: QUESTION, roots: [{ path: dir, name: 'r' }], signal: controller.signal },
+        { fs: nodeFileSystem, tokenizer, scorer: new LocalScorer(model) },
+      ),
+      CancelledError,
+    );
   });
 });

@@ -14,8 +14,8 @@ import { tempRepo } from '../../../support/tempRepo';
 import { writeTinyGguf } from '../../../support/tinyGguf';
 
 const WORKER: LocalModelProcessOptions = {
-  workerPath: join(__dirname, '../../../../extension/core/model/local/localModelWorker.ts'),
-  execArgv: ['--import', 'tsx'],
+  // the worker as it ships (npm test builds before testing), not compiled by tsx at each start
+  workerPath: join(__dirname, '../../../../dist/localModelWorker.js'),
   contextSize: 2048,
   threads: 1,
 };
@@ -153,7 +153,10 @@ describe('local model in a child process', () => {
         },
       );
       assert.match(result.partial ?? '', /could not be scored: the local model process exited \(SIGKILL\)/);
-      assert.ok(result.stats.scoredSegments >= 3 && result.stats.scoredSegments < result.stats.segments, `${result.stats.scoredSegments} of ${result.stats.segments}`);
+      assert.ok(
+        result.stats.scoredSegments >= 3 && result.stats.scoredSegments < result.stats.segments,
+        `${result.stats.scoredSegments} of ${result.stats.segments}`,
+      );
       assert.ok(result.files.length > 0);
       assert.equal(dying.alive, false);
     } finally {
@@ -167,7 +170,14 @@ describe('local model in a child process', () => {
     try {
       const streamed: string[] = [];
       const result = await ask(
-        { question: QUESTION, roots: [{ path: repo.root, name: 'r' }], segment: { maxTokens: 96 }, contextWindow: 1024, answerReserve: 32, onAnswerDelta: (d) => streamed.push(d) },
+        {
+          question: QUESTION,
+          roots: [{ path: repo.root, name: 'r' }],
+          segment: { maxTokens: 96 },
+          contextWindow: 1024,
+          answerReserve: 32,
+          onAnswerDelta: (d) => streamed.push(d),
+        },
         { fs: nodeFileSystem, tokenizer, scorer: proc.scorer(), answerer: (text, q, o) => proc.answer(text, q, o) },
       );
       assert.equal(result.stats.scoredSegments, result.stats.segments);
@@ -180,14 +190,20 @@ describe('local model in a child process', () => {
     }
   });
 
-  test('segments sized from the model\'s tokenizer fit its context, on real code', async () => {
+  test("segments sized from the model's tokenizer fit its context, on real code", async () => {
     const repo = needleRepo({ maxFiles: 15, depth: 0.5 });
     try {
       const ratio = proc.sampleTokens / tokenizer.count(TOKENIZER_SAMPLE);
       assert.ok(ratio > 2, `the tiny vocabulary needs ${ratio.toFixed(2)} model tokens per tiktoken token`);
       const limits = localModelLimits(proc, tokenizer);
       const result = await ask(
-        { question: QUESTION, roots: [{ path: repo.root, name: 'r' }], segment: { maxTokens: limits.segmentTokens }, contextWindow: limits.contextWindow, answerReserve: limits.answerReserve },
+        {
+          question: QUESTION,
+          roots: [{ path: repo.root, name: 'r' }],
+          segment: { maxTokens: limits.segmentTokens },
+          contextWindow: limits.contextWindow,
+          answerReserve: limits.answerReserve,
+        },
         { fs: nodeFileSystem, tokenizer, scorer: proc.scorer() },
       );
       assert.equal(result.partial, undefined);
@@ -197,7 +213,7 @@ describe('local model in a child process', () => {
     }
   });
 
-  test('a file that is not a GGUF model is refused with the loader\'s reason, and its process ends', async () => {
+  test("a file that is not a GGUF model is refused with the loader's reason, and its process ends", async () => {
     const bad = join(dir, 'not-a-model.gguf');
     writeFileSync(bad, 'this is not a model');
     const before = childPids();

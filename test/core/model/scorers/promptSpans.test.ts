@@ -4,7 +4,12 @@ import { QUESTION_LEAD, ScoringUnsupportedError } from '../../../../extension/co
 import { idSpan, textSpan } from '../../../../extension/core/model/scorers/promptSpans';
 
 const offsets = (tokens: string[]) => tokens.reduce<number[]>((acc, _t, i) => [...acc, i === 0 ? 0 : acc[i - 1]! + [...tokens[i - 1]!].length], []);
-const echoed = (tokens: string[]) => ({ tokens, token_logprobs: tokens.map((_, i) => (i === 0 ? null : -i)), top_logprobs: tokens.map(() => null), text_offset: offsets(tokens) });
+const echoed = (tokens: string[]) => ({
+  tokens,
+  token_logprobs: tokens.map((_, i) => (i === 0 ? null : -i)),
+  top_logprobs: tokens.map(() => null),
+  text_offset: offsets(tokens),
+});
 
 describe('question span in an echoed prompt', () => {
   test('text: the tokens that cover the question, the one straddling the lead included, the generated one dropped', () => {
@@ -23,7 +28,10 @@ describe('question span in an echoed prompt', () => {
 
   test('text: a server that ignores echo is reported as unable to score, not scored wrongly', () => {
     const lp = { tokens: [' the'], token_logprobs: [-1], text_offset: [20] };
-    assert.throws(() => textSpan(lp, 'ctx' + QUESTION_LEAD + 'What is X?', 'What is X?'), (e: Error) => e instanceof ScoringUnsupportedError && /ignores `echo`/.test(e.message));
+    assert.throws(
+      () => textSpan(lp, 'ctx' + QUESTION_LEAD + 'What is X?', 'What is X?'),
+      (e: Error) => e instanceof ScoringUnsupportedError && /ignores `echo`/.test(e.message),
+    );
   });
 
   test('token ids: exactly the last ids of the prompt', () => {
@@ -32,4 +40,3 @@ describe('question span in an echoed prompt', () => {
     assert.throws(() => idSpan({ token_logprobs: [-0.5] }, 5, 2), ScoringUnsupportedError);
   });
 });
-
