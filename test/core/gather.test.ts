@@ -199,7 +199,7 @@ describe('gather: symbolic links to files', () => {
   const linked = linkedRepo();
   after(() => linked.dispose());
 
-  test('node:fs (CLI, MCP): a link out of the repository is skipped and listed, a link inside is read once, under its target\'s path', async () => {
+  test("node:fs (CLI, MCP): a link out of the repository is skipped and listed, a link inside is read once, under its target's path", async () => {
     const g = await gather(nodeFileSystem, [{ path: linked.root, name: 'repo' }]);
     assert.deepEqual(paths(g), ['.gitignore', 'docs/guide.md', 'src/db.ts']);
     assert.ok(!g.files.some((f) => f.text.includes(OUTSIDE_SECRET)));
@@ -210,7 +210,10 @@ describe('gather: symbolic links to files', () => {
     workspaceFsCalls = 0;
     const g = await gather(workspaceFileSystem(nodeBackedWorkspace), [{ path: pathToFileURL(linked.root).href, name: 'repo' }]);
     assert.deepEqual(paths(g), ['.gitignore', 'docs/guide.md', 'src/db.ts']);
-    assert.ok(g.files.every((f) => f.absPath.startsWith('file://')), 'locations stay URIs');
+    assert.ok(
+      g.files.every((f) => f.absPath.startsWith('file://')),
+      'locations stay URIs',
+    );
     assert.deepEqual(Object.fromEntries(g.skipped.map((s) => [s.path, s.reason])), LINK_REASONS);
     assert.equal(workspaceFsCalls, 0);
   });
