@@ -16,6 +16,7 @@ import { runQuestion } from '../core/run';
 import type { RunConfig } from '../core/config/runConfig';
 import { inertLine } from '../core/report/terminalText';
 import { TiktokenTokenizer } from '../core/tokens/tokenizer';
+import { WarmIndex } from '../core/warmIndex';
 import type { McpArgs } from './args';
 import { inProcessModels } from './inProcessModels';
 
@@ -44,6 +45,8 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
     roots.push(realpathSync(resolved));
   }
   const tokenizer = new TiktokenTokenizer();
+  // kept for the life of the server: an agent's tenth call reads only the files that changed
+  const index = new WarmIndex();
   const answers = Boolean(args.config.answer && (args.config.server || args.config.localModel));
   // one run at a time: a second call is told so rather than queued behind a long one
   let running: { controller: AbortController; tool: string; started: number } | undefined;
@@ -87,7 +90,7 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
         config,
         question,
         target,
-        { fs: nodeFileSystem, tokenizer, localModels: inProcessModels },
+        { fs: nodeFileSystem, tokenizer, localModels: inProcessModels, index },
         {
           signal: controller.signal,
           onStatus: log,

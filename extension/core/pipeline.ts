@@ -1,6 +1,7 @@
 import { AnswerError, streamAnswer, type AnswerOptions } from './model/answer';
 import type { Endpoint } from './model/endpoint';
 import type { FileSystem } from './files/fileSystem';
+import type { WarmIndex } from './warmIndex';
 import { gather, type GatherOptions, type GatherRoot } from './files/gather';
 import { bm25Prefilter } from './lexical/bm25';
 import { relevance } from './xl3m/certainty';
@@ -50,6 +51,8 @@ export interface AskDeps {
   tokenizerPool?: TokenizerPool;
   /** Counts from earlier runs on the same files (the extension keeps one between questions). */
   tokenCache?: TokenCountCache;
+  /** What earlier questions read and analysed, kept by a long-lived host: unchanged files are not read again. */
+  index?: WarmIndex;
   /** The model that scores segments; without one, the files are ranked lexically and nothing is sent anywhere to score. */
   scorer?: Scorer;
   /** Where the answer comes from; no answer is asked for when absent (nor `answerer`). */
@@ -61,6 +64,9 @@ export interface AskDeps {
 export interface AskStats {
   files: number;
   skippedFiles: number;
+  /** Files read in this run, and files whose earlier reading a long-lived host reused (unchanged since; 0 in a cold run). */
+  filesRead: number;
+  filesReused: number;
   bytes: number;
   /** Tokens of every gathered file: counted when a model scores, estimated from the size (`tokensEstimated`) when not. */
   tokens: number;
@@ -159,7 +165,7 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
     if (signal?.aborted) throw new CancelledError(stage);
   };
 
-  const gathered = await gather(deps.fs, options.roots, { ...options.gather, signal, onProgress }).catch((err) => {
+  const gathered = await gather(deps.fs, options.roots, { ...options.gather, signal, onProgress, cache: deps.index?.files }).catch((err) => {
     check('gathering files');
     throw err;
   });
@@ -167,7 +173,7 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
   if (gathered.files.length === 0) throw new Error(`no text files to read (${gathered.skipped.length} skipped)`);
 
   const rankingStarted = performance.now();
-  const lexical = await rankFilesLexicallyAsync(gathered.files, question, undefined, signal).catch((err) => {
+  const lexical = await rankFilesLexicallyAsync(gathered.files, question, undefined, signal, deps.index?.lexical).catch((err) => {
     check('ranking files');
     throw err;
   });
@@ -233,6 +239,8 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
     stats: {
       files: gathered.files.length,
       skippedFiles: gathered.skipped.length,
+      filesRead: gathered.read,
+      filesReused: gathered.reused,
       bytes,
       tokens: scored?.tokens ?? Math.round(gathered.files.reduce((a, f) => a + f.text.length, 0) / 4),
       tokensEstimated: !scored,

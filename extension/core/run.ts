@@ -8,11 +8,13 @@ import { ask, type AskOptions, type AskResult } from './pipeline';
 import type { RunConfig } from './config/runConfig';
 import type { TokenCountCache } from './tokens/tokenCountCache';
 import type { TokenizerPool } from './tokens/tokenizerPool';
+import type { WarmIndex } from './warmIndex';
 
 export interface RunEnv extends Omit<BackendEnv, 'signal' | 'onStatus'> {
   fs: FileSystem;
   tokenizerPool?: TokenizerPool;
   tokenCache?: TokenCountCache;
+  index?: WarmIndex;
 }
 
 export interface RunHooks extends Pick<AskOptions, 'signal' | 'onProgress' | 'onRanking' | 'onAnswerDelta' | 'confirmScoring'> {
@@ -48,7 +50,7 @@ export async function runQuestion(config: RunConfig, question: string, roots: Ga
         onAnswerDelta: hooks.onAnswerDelta,
         confirmScoring: hooks.confirmScoring,
       },
-      { fs: env.fs, tokenizer: env.tokenizer, tokenizerPool: env.tokenizerPool, tokenCache: env.tokenCache, ...runDeps(backend) },
+      { fs: env.fs, tokenizer: env.tokenizer, tokenizerPool: env.tokenizerPool, tokenCache: env.tokenCache, index: env.index, ...runDeps(backend) },
     );
     return { result, description: backend.description, notes: [...result.notes, ...backend.notes], answered: answers(backend) };
   } finally {

@@ -160,6 +160,7 @@ function runEnv(ctx: Ctx): RunEnv {
     tokenizer: ctx.tokenizer(),
     tokenizerPool: ctx.tokenizerPool(),
     tokenCache: ctx.tokenCache,
+    index: ctx.index,
     localModels: ctx.localModels,
   };
 }

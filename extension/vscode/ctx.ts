@@ -16,6 +16,7 @@ import { RangeHighlights } from './rangeHighlights';
 import { RelevantFilesTree } from './relevantFilesTree';
 import { ApiKeyStore } from './secrets';
 import { StatusBar } from './statusBar';
+import { WarmIndex } from '../core/warmIndex';
 
 /** Owns every disposable of the extension and the state of the current run. */
 export class Ctx implements vscode.Disposable {
@@ -35,6 +36,8 @@ export class Ctx implements vscode.Disposable {
   private pool: TokenizerPool | undefined | null = null;
   /** Token counts kept between questions: unchanged files are not tokenized again. */
   readonly tokenCache = new TokenCountCache();
+  /** Each file's reading and words, kept between questions: a repeat question reads only what changed. */
+  readonly index = new WarmIndex();
   private local: { key: string; process: Promise<LocalModelProcess> } | undefined;
 
   constructor(

@@ -1,4 +1,5 @@
 import { promises as fsp } from 'node:fs';
+import pLimit from 'p-limit';
 import type * as vscode from 'vscode';
 import { nodeFileSystem, relativePath, type DirEntry, type FileSystem } from '../core/files/fileSystem';
 
@@ -25,9 +26,22 @@ export function workspaceFileSystem(vs: WorkspaceApi): FileSystem {
         return { name, kind: 'other' };
       });
     },
-    async size(file) {
-      const uri = vs.Uri.parse(file);
-      return local(uri) ? nodeFileSystem.size(uri.fsPath) : (await vs.workspace.fs.stat(uri)).size;
+    async statMany(files) {
+      const uris = files.map((f) => vs.Uri.parse(f));
+      if (uris.every(local)) return nodeFileSystem.statMany(uris.map((u) => u.fsPath));
+      const limit = pLimit(32);
+      return Promise.all(
+        uris.map((uri) =>
+          limit(async () => {
+            try {
+              const { size, mtime } = await vs.workspace.fs.stat(uri);
+              return { size, mtimeMs: mtime };
+            } catch (err) {
+              return err as Error;
+            }
+          }),
+        ),
+      );
     },
     readFile(file) {
       const uri = vs.Uri.parse(file);

@@ -1,4 +1,4 @@
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 
 // The core reads files only through this, so the extension can hand it `workspace.fs`
@@ -11,10 +11,15 @@ export interface DirEntry {
   kind: EntryKind;
 }
 
+export interface FileStat {
+  size: number;
+  mtimeMs: number;
+}
+
 export interface FileSystem {
   readDirectory(dir: string): Promise<DirEntry[]>;
-  /** Size in bytes of a file (following symlinks). */
-  size(file: string): Promise<number>;
+  /** Size in bytes and last modification of each file (following symlinks), or why it could not be had. */
+  statMany(files: readonly string[]): Promise<(FileStat | Error)[]>;
   readFile(file: string): Promise<Uint8Array>;
   join(...parts: string[]): string;
   /**
@@ -35,7 +40,7 @@ export function relativePath(dir: string, file: string): string | undefined {
 
 export const nodeFileSystem: FileSystem = {
   async readDirectory(dir) {
-    const entries = await fsp.readdir(dir, { withFileTypes: true });
+    const entries = readdirSync(dir, { withFileTypes: true }); // as stat below: in microseconds
     return Promise.all(
       entries.map(async (e): Promise<DirEntry> => {
         if (e.isFile()) return { name: e.name, kind: 'file' };
@@ -53,8 +58,21 @@ export const nodeFileSystem: FileSystem = {
       }),
     );
   },
-  async size(file) {
-    return (await fsp.stat(file)).size;
+  // Synchronous, in batches: a stat answers from the kernel's cache in microseconds, where the
+  // promise form's round trip through libuv's thread pool, one promise a file, cost ten times that
+  // (a warm question stats every file). The event loop gets a turn between batches.
+  async statMany(files) {
+    const out: (FileStat | Error)[] = [];
+    for (const [i, file] of files.entries()) {
+      if (i > 0 && i % 4096 === 0) await new Promise((resolve) => setImmediate(resolve));
+      try {
+        const { size, mtimeMs } = statSync(file);
+        out.push({ size, mtimeMs });
+      } catch (err) {
+        out.push(err as Error);
+      }
+    }
+    return out;
   },
   async readFile(file) {
     return fsp.readFile(file);

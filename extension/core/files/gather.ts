@@ -1,6 +1,7 @@
 import ignore, { type Ignore } from 'ignore';
 import pLimit from 'p-limit';
-import type { FileSystem } from './fileSystem';
+import type { FileCache, FileCacheEntry, ReadOutcome } from './fileCache';
+import type { FileStat, FileSystem } from './fileSystem';
 import { contentReason, decodeText, nameReason, secretReason } from './fileClassifier';
 import type { ProgressListener, SkippedFile, SourceFile } from '../types';
 import { DEFAULTS, DEFAULT_EXCLUDES } from '../options';
@@ -20,11 +21,16 @@ export interface GatherOptions {
   useGitignore?: boolean;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
+  /** What earlier gathers read: an unchanged file is not read again, and keeps its SourceFile. */
+  cache?: FileCache;
 }
 
 export interface Gathered {
   files: SourceFile[];
   skipped: SkippedFile[];
+  /** Files read now, and files whose earlier reading was reused (unchanged since). */
+  read: number;
+  reused: number;
 }
 
 interface IgnoreLayer {
@@ -58,23 +64,44 @@ export async function gather(fs: FileSystem, roots: GatherRoot[], options: Gathe
   skipped.push(...(await checkLinks(fs, roots, prefixes, found)));
 
   const maxBytes = options.maxFileBytes ?? DEFAULTS.maxFileBytes;
+  const includeSecrets = options.includeSecrets ?? false;
+  const counts = { read: 0, reused: 0 };
+  // every candidate's size and time first, in one batch; then only the files that changed are read
+  const stats = await fs.statMany(candidates.map((c) => c.absPath));
+  options.signal?.throwIfAborted();
+  const results = new Array<SourceFile | SkippedFile>(candidates.length);
+  const toRead: number[] = [];
+  for (const [i, c] of candidates.entries()) {
+    const stat = stats[i]!;
+    if (stat instanceof Error) results[i] = { path: c.path, reason: `unreadable (${errorCode(stat)})` };
+    else if (stat.size > maxBytes) results[i] = { path: c.path, reason: `too large (${formatBytes(stat.size)} > ${formatBytes(maxBytes)})` };
+    else {
+      const entry = options.cache?.fresh(c.absPath, stat);
+      if (entry) {
+        counts.reused++;
+        results[i] = fromEntry(c, entry, includeSecrets);
+      } else toRead.push(i);
+    }
+  }
   const limit = pLimit(32);
   let bytes = 0;
-  let done = 0;
-  const results = await Promise.all(
-    candidates.map((c) =>
-      limit(async (): Promise<SourceFile | SkippedFile> => {
+  let done = candidates.length - toRead.length;
+  await Promise.all(
+    toRead.map((i) =>
+      limit(async () => {
         options.signal?.throwIfAborted();
-        const outcome = await readCandidate(fs, c, maxBytes, options.includeSecrets ?? false);
+        const outcome = await readCandidate(fs, candidates[i]!, stats[i] as FileStat, includeSecrets, options.cache);
+        counts.read++;
         done++;
         if ('text' in outcome) bytes += outcome.bytes;
         if (done % 200 === 0 || done === candidates.length) {
           options.onProgress?.({ stage: 'gather', files: done, skipped: skipped.length, bytes });
         }
-        return outcome;
+        results[i] = outcome;
       }),
     ),
   );
+  if (toRead.length === 0) options.onProgress?.({ stage: 'gather', files: done, skipped: skipped.length, bytes });
   options.signal?.throwIfAborted();
   const files: SourceFile[] = [];
   for (const r of results) {
@@ -82,22 +109,49 @@ export async function gather(fs: FileSystem, roots: GatherRoot[], options: Gathe
     else skipped.push(r);
   }
   skipped.sort((a, b) => comparePaths(a.path, b.path));
-  return { files, skipped };
+  options.cache?.retainUnder(
+    roots.map((r) => r.path),
+    new Set(candidates.map((c) => c.absPath)),
+    (root, location) => fs.relativeTo(root, location) !== undefined,
+  );
+  return { files, skipped, ...counts };
 }
 
-async function readCandidate(fs: FileSystem, c: Candidate, maxBytes: number, includeSecrets: boolean): Promise<SourceFile | SkippedFile> {
+async function readCandidate(
+  fs: FileSystem,
+  c: Candidate,
+  stat: FileStat,
+  includeSecrets: boolean,
+  cache: FileCache | undefined,
+): Promise<SourceFile | SkippedFile> {
   try {
-    const size = await fs.size(c.absPath);
-    if (size > maxBytes) return { path: c.path, reason: `too large (${formatBytes(size)} > ${formatBytes(maxBytes)})` };
+    const readAt = Date.now();
     const data = await fs.readFile(c.absPath);
     const decoded = decodeText(data);
-    if ('reason' in decoded) return { path: c.path, reason: decoded.reason };
-    const reason = contentReason(decoded.text, includeSecrets);
-    if (reason) return { path: c.path, reason };
-    return { path: c.path, absPath: c.absPath, text: decoded.text, bytes: data.length };
+    const outcome = 'reason' in decoded ? decoded : { text: decoded.text, bytes: data.length };
+    return cache ? fromEntry(c, cache.store(c.absPath, stat, readAt, outcome), includeSecrets) : classified(c, outcome, includeSecrets);
   } catch (err) {
     return { path: c.path, reason: `unreadable (${errorCode(err)})` };
   }
+}
+
+/** A file from what reading it found (now or earlier): the same SourceFile object while it is unchanged. */
+function fromEntry(c: Candidate, entry: FileCacheEntry, includeSecrets: boolean): SourceFile | SkippedFile {
+  const { outcome } = entry;
+  if ('reason' in outcome) return { path: c.path, reason: outcome.reason };
+  const k = includeSecrets ? 1 : 0;
+  if (entry.contentReasons[k] === null) entry.contentReasons[k] = contentReason(outcome.text, includeSecrets);
+  const reason = entry.contentReasons[k];
+  if (reason) return { path: c.path, reason };
+  if (entry.file?.path !== c.path) entry.file = { path: c.path, absPath: c.absPath, text: outcome.text, bytes: outcome.bytes };
+  return entry.file;
+}
+
+function classified(c: Candidate, outcome: ReadOutcome, includeSecrets: boolean): SourceFile | SkippedFile {
+  if ('reason' in outcome) return { path: c.path, reason: outcome.reason };
+  const reason = contentReason(outcome.text, includeSecrets);
+  if (reason) return { path: c.path, reason };
+  return { path: c.path, absPath: c.absPath, text: outcome.text, bytes: outcome.bytes };
 }
 
 /**

@@ -3,6 +3,8 @@
 // question names (tracebacks, module paths) lifted, and a prior for the kind of file. What ranks
 // when no model is configured, and the lexical half of the fusion when one is.
 import { terms } from './bm25';
+import { stem, type Stemming } from './stem';
+import { LexicalIndex, type LexicalFile } from './wordIndex';
 import { fileKind, type FileKind } from '../files/fileKind';
 import { mergeRanges } from '../xl3m/select';
 import type { LineRange } from '../types';
@@ -40,8 +42,6 @@ export interface LexicalParams {
   stemMatchWeight: number;
 }
 
-export type Stemming = 'none' | 'plural' | 'light';
-
 export const DEFAULT_LEXICAL_PARAMS: LexicalParams = {
   k1: 2,
   pathWeight: 5,
@@ -65,11 +65,6 @@ export const DEFAULT_LEXICAL_PARAMS: LexicalParams = {
 const ECHO =
   /(^|\/)(changelog|changes|history|news|release[-_ ]?notes?|releases?|whatsnew)[^/]*$|(^|\/)(changelog[^/]*|\.changeset|changes|release[-_]?notes|whatsnew)\/|(^|\/)\.github\/(issue_template|pull_request_template)/i;
 
-export interface LexicalFile {
-  path: string;
-  text: string;
-}
-
 export interface FileEvidence {
   /** Higher = more relevant; 0 = nothing in common with the question. */
   score: number;
@@ -80,22 +75,8 @@ export interface FileEvidence {
   mentioned: boolean;
 }
 
-// A line that declares a name, in the languages people ask about most; the name is group 1.
-const DECLARATION =
-  /^\s*(?:export\s+)?(?:default\s+)?(?:pub(?:\([\w\s]+\))?\s+)?(?:async\s+)?(?:def|class|function\*?|fn|func|interface|type|enum|struct|trait|impl|module|object|protocol|record|macro_rules!)\s+([A-Za-z_$][\w$]*)/;
-const ASSIGNED_FUNCTION =
-  /^\s*(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*(?:async\s+)?(?:function|\([^)]*\)\s*(?::[^=]+)?=>|[A-Za-z_$][\w$]*\s*=>)/;
-const METHOD = /^\s+(?:(?:public|private|protected|static|async|override|readonly|get|set)\s+)*([A-Za-z_$][\w$]*)\s*\([^)]*\)\s*(?::\s*[^{]+)?\{\s*$/;
 const ECHO_QUESTION = /\b(change ?logs?|release notes?|templates?)\b/i;
 const DOC_QUESTION = /\b(docs?|documentation|docstrings?|readme|tutorials?|typos?|changelog|sphinx)\b/i;
-const CONTROL_WORDS = new Set(['if', 'for', 'while', 'switch', 'catch', 'return', 'function', 'constructor']);
-
-/** Names declared on a line, or none. */
-export function declaredName(line: string): string | undefined {
-  const m = DECLARATION.exec(line) ?? ASSIGNED_FUNCTION.exec(line) ?? METHOD.exec(line);
-  return m && !CONTROL_WORDS.has(m[1]!) ? m[1] : undefined;
-}
-
 /** Paths and dotted module names in the question, normalised to `/`-separated lower-case forms. */
 export function mentionedPaths(question: string): Set<string> {
   const out = new Set<string>();
@@ -201,8 +182,9 @@ export function rankFilesLexically(
   question: string,
   params: LexicalParams = DEFAULT_LEXICAL_PARAMS,
   signal?: AbortSignal,
+  index = new LexicalIndex(),
 ): LexicalRanking {
-  return scoreLexically(countQuestionTerms(files, question, params, signal), params);
+  return scoreLexically(countQuestionTerms(files, question, params, signal, index), params);
 }
 
 /** The counts a lexical ranking is computed from (one pass over the files; scoring them again with other parameters is cheap). */
@@ -218,8 +200,14 @@ export interface QuestionTermCounts {
 
 type CountingParams = Pick<LexicalParams, 'chunkLines' | 'stemming' | 'stemMatchWeight'>;
 
-export function countQuestionTerms(files: readonly LexicalFile[], question: string, params: CountingParams, signal?: AbortSignal): QuestionTermCounts {
-  const steps = countingSteps(files, question, params);
+export function countQuestionTerms(
+  files: readonly LexicalFile[],
+  question: string,
+  params: CountingParams,
+  signal?: AbortSignal,
+  index = new LexicalIndex(),
+): QuestionTermCounts {
+  const steps = countingSteps(files, question, params, index);
   for (;;) {
     signal?.throwIfAborted();
     const step = steps.next();
@@ -233,8 +221,9 @@ export async function rankFilesLexicallyAsync(
   question: string,
   params: LexicalParams = DEFAULT_LEXICAL_PARAMS,
   signal?: AbortSignal,
+  index = new LexicalIndex(),
 ): Promise<LexicalRanking> {
-  const steps = countingSteps(files, question, params);
+  const steps = countingSteps(files, question, params, index);
   for (;;) {
     signal?.throwIfAborted();
     const step = steps.next();
@@ -243,90 +232,83 @@ export async function rankFilesLexicallyAsync(
   }
 }
 
-/** One pass over the files' words, pausing (yield) every 256 files. */
+/**
+ * The question's terms counted in each file, pausing (yield) every 256 files. A file's words come
+ * from the index (read once per file content); the question reaches only the vocabulary's words that
+ * share a stem with one of its terms, and each file's occurrences of those.
+ */
 function* countingSteps(
   files: readonly LexicalFile[],
   question: string,
   { chunkLines, stemming, stemMatchWeight }: CountingParams,
+  index: LexicalIndex,
 ): Generator<void, QuestionTermCounts> {
   const { query, surface } = queryTerms(question, stemming);
   const termId = new Map(query.map((q, i) => [q.term, i]));
-  // word -> the ids of its query terms and what each match counts, as [id, count, id, count, ...] (memoised: words repeat)
-  const split = new Map<string, number[]>();
-  const splitLength = new Map<string, number>();
-  const idsOf = (word: string): number[] => {
-    let ids = split.get(word);
-    if (!ids) {
-      const parts = terms(word);
-      ids = [];
-      for (const p of parts) {
-        const id = termId.get(stem(p, stemming));
-        if (id !== undefined) ids.push(id, surface.has(p) ? 1 : stemMatchWeight);
+  // a word that meets the question -> the ids of its query terms and what each match counts, as
+  // [id, count, id, count, ...] in the order of the word's parts (the order the counts add up in)
+  const matches = new Map<number, number[]>();
+  const vocabulary = index.vocabulary;
+  const matchesOf = (id: number): number[] | undefined => {
+    if (!matches.has(id)) {
+      const ids: number[] = [];
+      for (const p of terms(vocabulary.words[id]!)) {
+        const t = termId.get(stem(p, stemming));
+        if (t !== undefined) ids.push(t, surface.has(p) ? 1 : stemMatchWeight);
       }
-      split.set(word, ids);
-      splitLength.set(word, parts.length);
+      matches.set(id, ids);
     }
-    return ids;
+    return matches.get(id);
   };
-  const countInto = (text: string, into: Map<number, number>): number => {
-    let length = 0;
-    for (const word of text.match(WORD) ?? []) {
-      const ids = idsOf(word);
+  // every file's words first (read from the index, or analysed now), then the words that meet the question
+  const fileWords = [];
+  for (const [i, f] of files.entries()) {
+    if (i > 0 && i % 256 === 0) yield;
+    fileWords.push(index.wordsOf(f));
+  }
+  const meets = new Uint8Array(vocabulary.size);
+  for (const q of query) for (const id of vocabulary.wordsWithStem(q.term, stemming)) meets[id] = 1;
+  const countInto = (words: Uint32Array, into: Map<number, number>) => {
+    for (const word of words) {
+      if (!meets[word]) continue;
+      const ids = matchesOf(word)!;
       for (let k = 0; k < ids.length; k += 2) into.set(ids[k]!, (into.get(ids[k]!) ?? 0) + ids[k + 1]!);
-      length += splitLength.get(word)!;
     }
-    return length;
   };
 
   const stats: FileStats[] = [];
-  for (const [i, f] of files.entries()) {
-    if (i > 0 && i % 256 === 0) yield;
+  for (const [i, fw] of fileWords.entries()) {
+    if (i > 0 && i % 1024 === 0) yield;
     const s: FileStats = {
-      contentLength: 0,
-      pathLength: 0,
-      definitionLength: 0,
+      contentLength: fw.contentLength,
+      pathLength: fw.pathLength,
+      definitionLength: fw.definitionLength,
       content: new Map(),
       path: new Map(),
       definitions: new Map(),
       chunks: new Map(),
       chunkLengths: [],
-      lines: 0,
+      lines: fw.lines,
     };
-    s.pathLength = countInto(f.path, s.path);
-    let line = 0;
-    let start = 0;
-    const text = f.text;
-    while (start <= text.length) {
-      let end = text.indexOf('\n', start);
-      if (end < 0) end = text.length;
+    countInto(fw.path, s.path);
+    for (let line = 0; line < fw.lines; line++) {
       const chunk = Math.floor(line / chunkLines);
-      const lineText = text.slice(start, end);
-      let length = 0;
-      const words = lineText.match(WORD);
-      if (words) {
-        let chunkCounts: Map<number, number> | undefined;
-        for (const word of words) {
-          const ids = idsOf(word);
-          length += splitLength.get(word)!;
-          for (let k = 0; k < ids.length; k += 2) {
-            const id = ids[k]!;
-            const count = ids[k + 1]!;
-            s.content.set(id, (s.content.get(id) ?? 0) + count);
-            chunkCounts ??= s.chunks.get(chunk) ?? s.chunks.set(chunk, new Map()).get(chunk)!;
-            chunkCounts.set(id, (chunkCounts.get(id) ?? 0) + count);
-          }
-        }
-        if (lineText.length < 400) {
-          const name = declaredName(lineText);
-          if (name) s.definitionLength += countInto(name, s.definitions);
+      let chunkCounts: Map<number, number> | undefined;
+      for (let k = fw.lineStarts[line]!; k < fw.lineStarts[line + 1]!; k++) {
+        const word = fw.words[k]!;
+        if (!meets[word]) continue;
+        const ids = matchesOf(word)!;
+        for (let m = 0; m < ids.length; m += 2) {
+          const id = ids[m]!;
+          const count = ids[m + 1]!;
+          s.content.set(id, (s.content.get(id) ?? 0) + count);
+          chunkCounts ??= s.chunks.get(chunk) ?? s.chunks.set(chunk, new Map()).get(chunk)!;
+          chunkCounts.set(id, (chunkCounts.get(id) ?? 0) + count);
         }
       }
-      s.contentLength += length;
-      s.chunkLengths[chunk] = (s.chunkLengths[chunk] ?? 0) + length;
-      line++;
-      start = end + 1;
+      s.chunkLengths[chunk] = (s.chunkLengths[chunk] ?? 0) + fw.lineLengths[line]!;
     }
-    s.lines = line;
+    countInto(fw.definitions, s.definitions);
     stats.push(s);
   }
   return { files, question, query, chunkLines, stemming, stemMatchWeight, stats };
@@ -418,25 +400,6 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
 
 const MIN_SOURCE_FOR_STATS = 20;
 
-/** A term's stem: a plural or (light) a past or -ing form cut back, so that `callbacks` meets `callback`. */
-export function stem(term: string, stemming: Stemming): string {
-  if (stemming === 'none' || term.length < 4) return term;
-  let t = term;
-  if (t.endsWith('ies') && t.length > 4) t = t.slice(0, -3) + 'y';
-  else if (/(ss|us|is)$/.test(t)) {
-    // class, status, analysis: not plurals
-  } else if (/(sh|ch|x|ss)es$/.test(t)) t = t.slice(0, -2);
-  else if (t.endsWith('s')) t = t.slice(0, -1);
-  if (stemming === 'light') {
-    if (t.length > 5 && t.endsWith('ied'))
-      t = t.slice(0, -3) + 'y'; // applied -> apply
-    // the part left must hold a vowel: `string` and `spring` stay whole (Porter's step 1b)
-    else if (t.length > 5 && /[aeiouy].*(ing|ed)$/.test(t)) {
-      t = t.replace(/(ing|ed)$/, '');
-      if (/([^aeiouy])\1$/.test(t) && !/(ll|ss|zz)$/.test(t)) t = t.slice(0, -1); // mapped -> mapp -> map
-    }
-    if (t.length > 4 && t.endsWith('e')) t = t.slice(0, -1); // parse, parsed, parsing -> pars
-  }
-  return t;
-}
-const WORD = /[\p{L}\p{N}_]+/gu;
+export { declaredName } from './declarations';
+export { stem, type Stemming } from './stem';
+export { LexicalIndex, type LexicalFile } from './wordIndex';

@@ -1,0 +1,120 @@
+// `npm run bench:monorepo -- --root DIR` (or `--mirrors DIR...`: git directories of public
+// snapshots, each written out with `git archive` into one folder first): many questions on one
+// large repository, in one run, as a long-lived host (the extension host, `xl3m mcp`) meets them:
+// the cold question, the same again, another, after an edit, after a "branch switch" (2% of the
+// files rewritten), each against a plain BM25 script over every text file and `grep -rIci` in the
+// same run, with the host's peak RSS. Writes a table on stdout and bench/plots/monorepo.svg.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { nodeFileSystem } from '../extension/core/files/fileSystem';
+import { gather } from '../extension/core/files/gather';
+import { DEFAULT_EXCLUDES } from '../extension/core/options';
+import { ask } from '../extension/core/pipeline';
+import { TiktokenTokenizer } from '../extension/core/tokens/tokenizer';
+import { WarmIndex } from '../extension/core/warmIndex';
+import { referenceBm25 } from './referenceBm25';
+import { barChart } from './svgChart';
+
+const QUESTIONS = [
+  'How does the dev server handle hot module replacement for CSS files?',
+  'Where is the component template parsed into an abstract syntax tree?',
+];
+
+function argValues(name: string): string[] {
+  const out: string[] = [];
+  for (let i = 2; i < process.argv.length; i++)
+    if (process.argv[i] === name) for (let j = i + 1; j < process.argv.length && !process.argv[j]!.startsWith('--'); j++) out.push(process.argv[j]!);
+  return out;
+}
+
+function buildFromMirrors(mirrors: string[]): string {
+  const root = mkdtempSync(join(tmpdir(), 'xl3m-monorepo-'));
+  for (const gitDir of mirrors) {
+    const name = basename(gitDir === '.' ? process.cwd() : gitDir.replace(/\/repo$|\.git$/, '')).replace(/^.*\+/, '');
+    mkdirSync(join(root, name));
+    execFileSync('bash', ['-c', `git --git-dir="${gitDir}" archive HEAD | tar -x -C "${join(root, name)}"`], { stdio: ['ignore', 'ignore', 'ignore'] });
+  }
+  return root;
+}
+
+function textFiles(dir: string, out: string[] = []): string[] {
+  for (const name of readdirSync(dir)) {
+    if (name === '.git' || name === 'node_modules') continue;
+    const p = join(dir, name);
+    const st = statSync(p, { throwIfNoEntry: false });
+    if (st?.isDirectory()) textFiles(p, out);
+    else if (st?.isFile() && st.size < 1024 * 1024) out.push(p);
+  }
+  return out;
+}
+
+async function main() {
+  const given = argValues('--root')[0];
+  const root = given ?? buildFromMirrors(argValues('--mirrors'));
+  const tokenizer = new TiktokenTokenizer();
+  const index = new WarmIndex();
+  const rows: { step: string; xl3m: number; bm25: number; grep: number; read: number; reused: number; top: string }[] = [];
+  const timed = async <T>(fn: () => Promise<T> | T): Promise<[T, number]> => {
+    const started = performance.now();
+    const value = await fn();
+    return [value, (performance.now() - started) / 1000];
+  };
+  // the reference a user would write: read every text file and rank with plain BM25, nothing kept
+  const plainBm25 = async (question: string) => {
+    const g = await gather(nodeFileSystem, [{ path: root, name: 'r' }], { excludes: DEFAULT_EXCLUDES });
+    return referenceBm25(g.files, question)[0];
+  };
+  const grep = (question: string) =>
+    spawnSync('grep', ['-rIci', '--exclude-dir=node_modules', '--exclude-dir=.git', question.split(' ').slice(-2)[0]!, root], { maxBuffer: 1 << 30 });
+  const step = async (name: string, question: string) => {
+    const [result, xl3m] = await timed(() => ask({ question, roots: [{ path: root, name: basename(root) }] }, { fs: nodeFileSystem, tokenizer, index }));
+    const [, bm25] = await timed(() => plainBm25(question));
+    const [, grepSeconds] = await timed(() => grep(question));
+    rows.push({ step: name, xl3m, bm25, grep: grepSeconds, read: result.stats.filesRead, reused: result.stats.filesReused, top: result.files[0]!.path });
+    console.error(
+      `${name}: ${xl3m.toFixed(2)} s (read ${result.stats.filesRead}, reused ${result.stats.filesReused}); plain BM25 ${bm25.toFixed(2)} s; grep ${grepSeconds.toFixed(2)} s`,
+    );
+  };
+
+  const files = textFiles(root);
+  await step('cold', QUESTIONS[0]!);
+  await step('repeat', QUESTIONS[0]!);
+  await step('another question', QUESTIONS[1]!);
+  const edited = files[Math.floor(files.length / 2)]!;
+  appendFileSync(edited, '\n// edited by the benchmark\n');
+  await step('after one edit', QUESTIONS[0]!);
+  // a branch switch: 2% of the files rewritten
+  for (let i = 0; i < files.length; i += 50) {
+    const text = readFileSync(files[i]!);
+    writeFileSync(files[i]!, Buffer.concat([text, Buffer.from('\n')]));
+  }
+  await step('after a branch switch (2% of files)', QUESTIONS[1]!);
+
+  const rss = process.resourceUsage().maxRSS / 1024;
+  const g = await gather(nodeFileSystem, [{ path: root, name: 'r' }], { excludes: DEFAULT_EXCLUDES });
+  const mb = g.files.reduce((a, f) => a + f.bytes, 0) / 1e6;
+  console.log(`| step | xl3m (s) | files read / reused | plain BM25 script (s) | grep -rIci (s) | xl3m / BM25 | xl3m / cold |`);
+  console.log(`|---|---|---|---|---|---|---|`);
+  for (const r of rows)
+    console.log(
+      `| ${r.step} | ${r.xl3m.toFixed(2)} | ${r.read} / ${r.reused} | ${r.bm25.toFixed(2)} | ${r.grep.toFixed(2)} | ${(r.xl3m / r.bm25).toFixed(3)} | ${(r.xl3m / rows[0]!.xl3m).toFixed(3)} |`,
+    );
+  console.log(`\n${g.files.length} files kept (${mb.toFixed(0)} MB of text), ${g.skipped.length} skipped; peak RSS of this process ${rss.toFixed(0)} MB`);
+  mkdirSync(join(__dirname, 'plots'), { recursive: true });
+  barChart(join(__dirname, 'plots', 'monorepo.svg'), {
+    title: `Questions in a row on ${g.files.length.toLocaleString('en')} files: seconds, one run`,
+    yLabel: 'seconds',
+    categories: rows.map((r) => r.step),
+    series: [
+      { name: 'xl3m (warm host)', values: rows.map((r) => r.xl3m) },
+      { name: 'plain BM25 script', values: rows.map((r) => r.bm25) },
+      { name: 'grep -rIci', values: rows.map((r) => r.grep) },
+    ],
+  });
+  tokenizer.dispose();
+  if (!given) rmSync(root, { recursive: true, force: true });
+}
+
+void main();

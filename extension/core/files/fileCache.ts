@@ -1,0 +1,52 @@
+// What reading a file found (its text, or why it is not text), kept between questions in a
+// long-lived host (the extension, `xl3m mcp`) while the file is unchanged: same size, same
+// modification time, and not modified so close to when it was read that an edit within the same
+// clock tick could hide (git's "racy clean" rule). An unchanged file keeps its SourceFile object,
+// so what is derived from it (its words in the lexical index, its token counts) is not computed again.
+import type { FileStat } from './fileSystem';
+import type { SourceFile } from '../types';
+
+/** A modification this close (ms) before the read may share its timestamp with a later edit: such a file is read again. */
+const RACY_MS = 2000;
+
+export type ReadOutcome = { text: string; bytes: number } | { reason: string };
+
+interface Entry {
+  size: number;
+  mtimeMs: number;
+  readAt: number;
+  outcome: ReadOutcome;
+  /** Why the text is not sent, by whether secrets are included; computed when first asked. */
+  contentReasons: [string | undefined | null, string | undefined | null];
+  file?: SourceFile;
+}
+
+export class FileCache {
+  private readonly entries = new Map<string, Entry>();
+
+  get size() {
+    return this.entries.size;
+  }
+
+  /** What was read from this file, if it has not changed since. */
+  fresh(location: string, stat: FileStat): Entry | undefined {
+    const e = this.entries.get(location);
+    if (!e || e.size !== stat.size || e.mtimeMs !== stat.mtimeMs || e.mtimeMs >= e.readAt - RACY_MS) return undefined;
+    return e;
+  }
+
+  store(location: string, stat: FileStat, readAt: number, outcome: ReadOutcome): Entry {
+    const e: Entry = { size: stat.size, mtimeMs: stat.mtimeMs, readAt, outcome, contentReasons: [null, null] };
+    this.entries.set(location, e);
+    return e;
+  }
+
+  /** Forgets every file under these roots that this gather did not see (deleted, renamed, now ignored). */
+  retainUnder(roots: readonly string[], seen: ReadonlySet<string>, isUnder: (root: string, location: string) => boolean) {
+    for (const location of this.entries.keys()) {
+      if (!seen.has(location) && roots.some((r) => isUnder(r, location))) this.entries.delete(location);
+    }
+  }
+}
+
+export type FileCacheEntry = NonNullable<ReturnType<FileCache['fresh']>>;

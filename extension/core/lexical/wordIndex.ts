@@ -1,0 +1,167 @@
+// What the lexical ranking needs of a file that does not depend on the question, computed once
+// per file content and kept while the file is unchanged: its words as ids into one vocabulary,
+// where its lines start, the words of the names it declares, and its lengths. A question then
+// touches only the words that meet its terms (found through the vocabulary's stems), not the text.
+import { terms } from './bm25';
+import { declaredName } from './declarations';
+import { stem, type Stemming } from './stem';
+
+const WORD = /[\p{L}\p{N}_]+/gu;
+
+/** A file as the lexical ranking reads it. */
+export interface LexicalFile {
+  path: string;
+  text: string;
+}
+
+/** A file's words, in order, as vocabulary ids. */
+export interface FileWords {
+  path: Uint32Array;
+  /** The content's words, line after line. */
+  words: Uint32Array;
+  /** Where each line's words start in `words`; one more entry than lines, the last = words.length. */
+  lineStarts: Uint32Array;
+  /** Terms per line (a word counts its parts, as `terms` splits it). */
+  lineLengths: Uint32Array;
+  /** The words of the names the file declares, in line order. */
+  definitions: Uint32Array;
+  pathLength: number;
+  contentLength: number;
+  definitionLength: number;
+  lines: number;
+}
+
+/** Every distinct word met, each with its parts (`terms`), and which words hold a part of a given stem. */
+export class Vocabulary {
+  private readonly ids = new Map<string, number>();
+  readonly words: string[] = [];
+  /** How many terms each word counts for (its parts, and itself when split). */
+  readonly splitLengths: number[] = [];
+  private readonly byStem = new Map<Stemming, { indexed: number; words: Map<string, number[]> }>();
+
+  get size() {
+    return this.words.length;
+  }
+
+  id(word: string): number {
+    let id = this.ids.get(word);
+    if (id === undefined) {
+      id = this.words.length;
+      this.ids.set(word, id);
+      this.words.push(word);
+      this.splitLengths.push(terms(word).length);
+    }
+    return id;
+  }
+
+  /** The ids of the words one of whose parts has this stem (the index grows with the vocabulary). */
+  wordsWithStem(s: string, stemming: Stemming): readonly number[] {
+    let index = this.byStem.get(stemming);
+    if (!index) this.byStem.set(stemming, (index = { indexed: 0, words: new Map() }));
+    for (; index.indexed < this.words.length; index.indexed++) {
+      const id = index.indexed;
+      for (const part of new Set(terms(this.words[id]!).map((p) => stem(p, stemming)))) {
+        const list = index.words.get(part);
+        if (list) list.push(id);
+        else index.words.set(part, [id]);
+      }
+    }
+    return index.words.get(s) ?? [];
+  }
+}
+
+/**
+ * A vocabulary and each file's words, kept per file object: a long-lived host (the extension, `xl3m
+ * mcp`) hands the same object for an unchanged file, so its words are not read again.
+ */
+export class LexicalIndex {
+  readonly vocabulary = new Vocabulary();
+  private readonly files = new WeakMap<LexicalFile, FileWords>();
+
+  wordsOf(file: LexicalFile): FileWords {
+    let words = this.files.get(file);
+    if (!words) this.files.set(file, (words = analyse(file, this.vocabulary)));
+    return words;
+  }
+}
+
+/** A growable list of 32-bit ids. */
+class IdList {
+  private data = new Uint32Array(64);
+  length = 0;
+  push(value: number) {
+    if (this.length === this.data.length) {
+      const grown = new Uint32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = value;
+  }
+  toArray(): Uint32Array {
+    return this.data.slice(0, this.length);
+  }
+}
+
+function analyse(file: LexicalFile, vocabulary: Vocabulary): FileWords {
+  const { splitLengths } = vocabulary;
+  const idsOf = (text: string, into: IdList): number => {
+    let length = 0;
+    for (const word of text.match(WORD) ?? []) {
+      const id = vocabulary.id(word);
+      into.push(id);
+      length += splitLengths[id]!;
+    }
+    return length;
+  };
+  const path = new IdList();
+  const pathLength = idsOf(file.path, path);
+  const words = new IdList();
+  const lineStarts = new IdList();
+  const lineLengths = new IdList();
+  const definitions = new IdList();
+  let contentLength = 0;
+  let definitionLength = 0;
+  const text = file.text;
+  // one pass of the word pattern over the whole text (a word never spans lines), lines found as it goes
+  const pattern = new RegExp(WORD.source, 'gu');
+  let lineStart = 0;
+  let lineEnd = text.indexOf('\n');
+  if (lineEnd < 0) lineEnd = text.length;
+  let first = 0;
+  let length = 0;
+  const endLine = () => {
+    // a line with no word declares nothing
+    if (words.length > first && lineEnd - lineStart < 400) {
+      const name = declaredName(text.slice(lineStart, lineEnd));
+      if (name) definitionLength += idsOf(name, definitions);
+    }
+    lineStarts.push(first);
+    lineLengths.push(length);
+    contentLength += length;
+    length = 0;
+    first = words.length;
+    lineStart = lineEnd + 1;
+    lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
+  };
+  for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
+    while (m.index > lineEnd) endLine();
+    const id = vocabulary.id(m[0]);
+    words.push(id);
+    length += splitLengths[id]!;
+  }
+  // the lines after the last word, the last one (after a final newline, empty) included
+  while (lineStart <= text.length) endLine();
+  lineStarts.push(words.length);
+  return {
+    path: path.toArray(),
+    words: words.toArray(),
+    lineStarts: lineStarts.toArray(),
+    lineLengths: lineLengths.toArray(),
+    definitions: definitions.toArray(),
+    pathLength,
+    contentLength,
+    definitionLength,
+    lines: lineLengths.length,
+  };
+}
