@@ -5,12 +5,13 @@ import { nodeFileSystem } from '../core/files/fileSystem';
 import { CancelledError, type AskResult } from '../core/pipeline';
 import { runQuestion } from '../core/run';
 import type { ProgressEvent, RankedFile } from '../core/types';
+import { progressFilter } from '../core/report/progressFilter';
 import { describeProgress } from '../core/report/progressText';
+import { runSummary } from '../core/report/runSummary';
 import { formatRanges, formatRelevance } from '../core/report/rangeFormat';
 import type { Endpoint } from '../core/model/endpoint';
 import { checkServers, formatProbe } from '../core/backend';
-import { TiktokenTokenizer } from '../core/tokens/tokenizer';
-import { bundledTokenizerPool } from '../core/tokens/tokenizerPool';
+import { Tokenizing } from '../core/tokens/tokenizing';
 import { inert, inertLine } from '../core/report/terminalText';
 import { inProcessModels } from './inProcessModels';
 import { serveMcp } from './mcpServer';
@@ -76,22 +77,20 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
     config.localModel.path = file;
   }
   const tty = io.stderr.isTTY === true;
-  let lastStage = '';
-  let lastDraw = 0;
+  const shown = progressFilter({ everyMs: 100 });
   let answerStarted = false;
   let finished: ProgressEvent | undefined;
   const flushProgress = () => {
     if (finished) io.stderr.write(`${describeProgress(finished)}\n`);
     finished = undefined;
   };
-  const tokenizer = new TiktokenTokenizer();
-  const tokenizerPool = bundledTokenizerPool(__dirname);
+  const tokenizing = new Tokenizing(__dirname, { keepCounts: false });
   try {
     const { result } = await runQuestion(
       config,
       args.question,
       [{ path: repo, name: path.basename(repo) }],
-      { fs: nodeFileSystem, tokenizer, tokenizerPool, localModels: inProcessModels },
+      { fs: nodeFileSystem, ...tokenizing.env(), localModels: inProcessModels },
       {
         signal,
         onStatus: (t) => io.stderr.write(`${inertLine(t)}\n`),
@@ -101,17 +100,13 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
         },
         onProgress: (e) => {
           if (e.stage === 'answer') return;
-          const now = performance.now();
           if (tty) {
-            if (now - lastDraw < 100 && e.stage === lastStage) return;
-            io.stderr.write(`\r\x1b[K${describeProgress(e)}`.slice(0, (io.stderr.columns ?? 120) + 4));
+            if (shown(e)) io.stderr.write(`\r\x1b[K${describeProgress(e)}`.slice(0, (io.stderr.columns ?? 120) + 4));
           } else {
             // not a terminal: one line per stage, written when the stage is over, so it is true when read
             if (finished && finished.stage !== e.stage) io.stderr.write(`${describeProgress(finished)}\n`);
             finished = e;
           }
-          lastDraw = now;
-          lastStage = e.stage;
         },
         onRanking: (files) => {
           flushProgress();
@@ -139,8 +134,7 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
     return signal?.aborted ? 130 : 0;
   } finally {
     flushProgress();
-    tokenizer.dispose();
-    await tokenizerPool?.dispose();
+    await tokenizing.dispose();
   }
 }
 
@@ -183,15 +177,7 @@ export function formatRanking(files: RankedFile[], top = 20): string {
 }
 
 function writeSummary(result: AskResult, io: Io, answerStreamed: boolean) {
-  const s = result.stats;
-  const scoring =
-    s.scoreMethod === 'lexical'
-      ? `ranked lexically in ${s.rankingSeconds.toFixed(1)}s`
-      : `${s.segments} segments scored in ${s.scoringSeconds.toFixed(1)}s (${Math.round(s.scoringTokensPerSecond)} tok/s, ${s.requests} requests), ${s.finePassFiles} files scored alone, ${s.scoreMethod} ranking`;
-  io.stdout.write(
-    `${answerStreamed ? '\n' : '\n(no answer)\n'}\n${s.files} files, ${s.tokensEstimated ? '~' : ''}${s.tokens} tokens, ${scoring}; ` +
-      `key context ${s.keyContextTokens} of ${s.budget} tokens; ${s.skippedFiles} files skipped; ${s.totalSeconds.toFixed(1)}s in all\n`,
-  );
+  io.stdout.write(`${answerStreamed ? '\n' : '\n(no answer)\n'}\n${runSummary(result.stats)}\n`);
 }
 
 if (require.main === module) {

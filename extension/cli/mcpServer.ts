@@ -1,7 +1,7 @@
 // `xl3m mcp`: the Model Context Protocol over stdin/stdout, for agents (Claude Code, Cursor,
 // Continue, VS Code). The same run as `xl3m ask`; it reads only under the --repo folders, writes
 // nothing, and logs to stderr (stdout carries the protocol alone).
-import { realpathSync, statSync, promises as fsp } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -9,13 +9,16 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { z } from 'zod';
 import { nodeFileSystem } from '../core/files/fileSystem';
 import type { GatherRoot } from '../core/files/gather';
+import { folderUnderRoots, readUnderRoots } from '../core/files/roots';
+import { monotonicProgress, progressFilter } from '../core/report/progressFilter';
 import { describeProgress } from '../core/report/progressText';
 import { formatRanges } from '../core/report/rangeFormat';
 import { formatReport, relevantFilesReport, REPORT_DEFAULTS } from '../core/report/relevantFiles';
-import { runQuestion } from '../core/run';
+import { runQuestion, type RunOutcome } from '../core/run';
+import { RunQueue } from '../core/runQueue';
 import type { RunConfig } from '../core/config/runConfig';
 import { inertLine } from '../core/report/terminalText';
-import { TiktokenTokenizer } from '../core/tokens/tokenizer';
+import { Tokenizing } from '../core/tokens/tokenizing';
 import { WarmIndex } from '../core/warmIndex';
 import type { McpArgs } from './args';
 import { inProcessModels } from './inProcessModels';
@@ -26,7 +29,10 @@ export interface McpIo {
   stderr: Writable;
 }
 
-type ProgressNotification = { method: 'notifications/progress'; params: { progressToken: string | number; progress: number; message?: string } };
+type ProgressNotification = {
+  method: 'notifications/progress';
+  params: { progressToken: string | number; progress: number; total?: number; message?: string };
+};
 
 type ToolReply = { content: { type: 'text'; text: string }[]; isError?: boolean; structuredContent?: Record<string, unknown> };
 
@@ -44,23 +50,22 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
     }
     roots.push(realpathSync(resolved));
   }
-  const tokenizer = new TiktokenTokenizer();
+  // the same tokenizing as `xl3m ask` (worker threads when a model scores), with the counts kept
+  const tokenizing = new Tokenizing(__dirname, { keepCounts: true });
+  const tokenizer = tokenizing.tokenizer;
   // kept for the life of the server: an agent's tenth call reads only the files that changed
   const index = new WarmIndex();
   const answers = Boolean(args.config.answer && (args.config.server || args.config.localModel));
-  // one run at a time: a second call is told so rather than queued behind a long one
-  let running: { controller: AbortController; tool: string; started: number } | undefined;
+  // one run at a time, in the order called: an agent calls tools in parallel, and each waits its turn
+  const queue = new RunQueue();
   const closed = new AbortController();
 
+  const gatherRoots: GatherRoot[] = roots.map((r) => ({ path: r, name: path.basename(r) }));
   /** The roots to read for a call: all of them, or the one folder it names (which must lie under a root). */
-  const rootsFor = (folder: string | undefined): GatherRoot[] | string => {
-    if (!folder) return roots.map((r) => ({ path: r, name: path.basename(r) }));
-    const candidate = path.resolve(roots[0]!, folder);
-    const real = statSafe(candidate) ? realpathSync(candidate) : undefined;
-    if (!real || !statSafe(real)?.isDirectory()) return `${folder} is not a folder`;
-    const inside = roots.some((r) => real === r || real.startsWith(r + path.sep));
-    if (!inside) return `${folder} is outside the folders this server may read (${roots.join(', ')})`;
-    return [{ path: real, name: path.basename(real) }];
+  const rootsFor = async (folder: string | undefined): Promise<GatherRoot[] | string> => {
+    if (!folder) return gatherRoots;
+    const target = await folderUnderRoots(nodeFileSystem, gatherRoots, path.resolve(roots[0]!, folder), folder);
+    return 'refused' in target ? target.refused : [target];
   };
 
   const run = async (
@@ -69,53 +74,62 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
     folder: string | undefined,
     config: RunConfig,
     extra: { signal: AbortSignal; sendNotification?: (n: ProgressNotification) => Promise<void>; _meta?: { progressToken?: string | number } },
-  ) => {
-    if (running)
-      return {
-        refused: `a run is already in progress (${running.tool}, started ${Math.round((Date.now() - running.started) / 1000)} s ago); call again when it has ended`,
-      };
-    const target = rootsFor(folder);
+  ): Promise<{ outcome: RunOutcome; refused?: undefined } | { outcome?: undefined; refused: string }> => {
+    const target = await rootsFor(folder);
     if (typeof target === 'string') return { refused: target };
     const controller = new AbortController();
     const stop = () => controller.abort(new Error('cancelled by the client'));
     extra.signal.addEventListener('abort', stop, { once: true });
     closed.signal.addEventListener('abort', stop, { once: true });
-    running = { controller, tool, started: Date.now() };
-    const started = performance.now();
-    log(`${tool}: ${question.split('\n', 1)[0]!.slice(0, 100)}`);
     const token = extra._meta?.progressToken;
-    let lastStage = '';
+    // at most two notifications a second; scoring's count as it goes
+    const shown = progressFilter({ everyMs: 500 });
+    const amount = monotonicProgress();
+    const notify = (step: { progress: number; total?: number } | undefined, message: string) => {
+      if (token === undefined || !step) return;
+      void extra.sendNotification?.({ method: 'notifications/progress', params: { progressToken: token, ...step, message } }).catch(() => {});
+    };
     try {
-      const outcome = await runQuestion(
-        config,
-        question,
-        target,
-        { fs: nodeFileSystem, tokenizer, localModels: inProcessModels, index },
+      return await queue.run(
+        tool,
+        async () => {
+          const started = performance.now();
+          log(`${tool}: ${question.split('\n', 1)[0]!.slice(0, 100)}`);
+          const outcome = await runQuestion(
+            config,
+            question,
+            target,
+            { fs: nodeFileSystem, ...tokenizing.env(), localModels: inProcessModels, index },
+            {
+              signal: controller.signal,
+              onStatus: log,
+              onBackend: (backend) => backend.notes.forEach(log),
+              onProgress: (e) => {
+                if (shown(e)) notify(amount(e), describeProgress(e));
+              },
+            },
+          );
+          log(
+            `${tool}: ${outcome.result.files.length} files ranked in ${((performance.now() - started) / 1000).toFixed(1)} s${outcome.result.partial ? ` (partial: ${outcome.result.partial})` : ''}`,
+          );
+          return { outcome };
+        },
         {
           signal: controller.signal,
-          onStatus: log,
-          onBackend: (backend) => backend.notes.forEach(log),
-          onProgress: (e) => {
-            if (e.stage === lastStage || e.stage === 'answer') return;
-            lastStage = e.stage;
-            if (token !== undefined)
-              void extra
-                .sendNotification?.({ method: 'notifications/progress', params: { progressToken: token, progress: 0, message: describeProgress(e) } })
-                .catch(() => {});
+          onWait: (ahead) => {
+            const running = queue.running;
+            const message = `waiting for ${ahead === 1 ? 'the run' : `${ahead} runs`} ahead${running ? ` (${running.label}, started ${Math.round((Date.now() - running.started) / 1000)} s ago)` : ''}`;
+            log(`${tool}: ${message}`);
+            notify(amount({ stage: 'rank', files: 0 }), message);
           },
         },
       );
-      log(
-        `${tool}: ${outcome.result.files.length} files ranked in ${((performance.now() - started) / 1000).toFixed(1)} s${outcome.result.partial ? ` (partial: ${outcome.result.partial})` : ''}`,
-      );
-      return { outcome };
     } catch (err) {
       log(`${tool}: ${(err as Error).message}`);
       return { refused: controller.signal.aborted ? 'the run was cancelled' : (err as Error).message };
     } finally {
       extra.signal.removeEventListener('abort', stop);
       closed.signal.removeEventListener('abort', stop);
-      running = undefined;
     }
   };
 
@@ -147,7 +161,7 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
         maxFiles: input.maxFiles,
         tokenBudget: input.tokenBudget,
         countTokens: (t) => tokenizer.count(t),
-        read: (f) => readUnder(f.location, roots),
+        read: (f) => readUnderRoots(nodeFileSystem, gatherRoots, f.location),
       });
       return { content: [{ type: 'text', text: formatReport(report) }], structuredContent: { ...report } };
     },
@@ -194,10 +208,9 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
   await ended;
   // the client is gone: nothing is left running
   closed.abort();
-  const stillRunning = running;
-  if (stillRunning) await waitUntil(() => running !== stillRunning, 5000);
+  if (queue.running) await waitUntil(() => !queue.running, 5000);
   await server.close().catch(() => {});
-  tokenizer.dispose();
+  await tokenizing.dispose();
   log('client gone; stopped');
   return 0;
 }
@@ -205,17 +218,6 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
 function statSafe(p: string) {
   try {
     return statSync(p);
-  } catch {
-    return undefined;
-  }
-}
-
-/** A ranked file's text, read only when it lies under a root (a symlink out of a root is not followed). */
-async function readUnder(location: string, roots: string[]): Promise<string | undefined> {
-  try {
-    const real = await fsp.realpath(location);
-    if (!roots.some((r) => real.startsWith(r + path.sep))) return undefined;
-    return (await fsp.readFile(real, 'utf8')).replace(/\r\n?/g, '\n');
   } catch {
     return undefined;
   }

@@ -5,10 +5,12 @@ import * as vscode from 'vscode';
 import { runForAgent } from './askRunner';
 import { chatHandler, PARTICIPANT_ID } from './chatParticipant';
 import { endpointsOf } from '../core/backend';
+import { readUnderRoots } from '../core/files/roots';
 import { toRunConfig } from './config';
 import type { Ctx } from './ctx';
 import { findRelevantFilesTool, TOOL_NAME } from './languageModelTool';
 import { mcpSettingsLaunch } from './mcpLaunch';
+import { workspaceFileSystem } from './workspaceFileSystem';
 import { vscodeAnswerModel } from './vscodeLanguageModel';
 
 export function registerAgents(ctx: Ctx) {
@@ -39,13 +41,12 @@ export function registerAgents(ctx: Ctx) {
           const servers = endpointsOf(toRunConfig(settings, undefined, []));
           return { reads, ...(servers.length ? { sends: servers.map((e) => `${e.baseUrl} (${e.model})`).join(' and ') } : {}) };
         },
-        read: async (f) => {
-          try {
-            return new TextDecoder().decode(await vscode.workspace.fs.readFile(uriOf(f))).replace(/\r\n?/g, '\n');
-          } catch {
-            return undefined;
-          }
-        },
+        read: (f) =>
+          readUnderRoots(
+            workspaceFileSystem(vscode),
+            (vscode.workspace.workspaceFolders ?? []).map((w) => ({ path: w.uri.toString(), name: w.name })),
+            f.location,
+          ),
         countTokens: (text) => ctx.tokenizer().count(text),
       }),
     ),

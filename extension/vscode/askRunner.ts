@@ -5,12 +5,15 @@ import { answers, runQuestion, type RunEnv, type RunOutcome } from '../core/run'
 import type { AnswerModel } from '../core/backend';
 import type { AgentRunOptions } from './chatParticipant';
 import { vscodeAnswerModel } from './vscodeLanguageModel';
+import { progressFilter } from '../core/report/progressFilter';
 import { describeProgress, formatCount, formatSeconds } from '../core/report/progressText';
+import { runSummary } from '../core/report/runSummary';
 import type { ProgressEvent, RankedFile } from '../core/types';
 import { toRunConfig } from './config';
 import type { Ctx } from './ctx';
 import { EMPTY_STATE } from './protocol';
 import { workspaceFileSystem } from './workspaceFileSystem';
+import { folderUnderRoots } from '../core/files/roots';
 
 const RATE_KEY = 'xl3m.lastTokensPerSecond';
 
@@ -26,7 +29,8 @@ export async function runInPanel(ctx: Ctx, question: string, roots: GatherRoot[]
     const cancel = new AbortController();
     token.onCancellationRequested(() => cancel.abort());
     let reported = 0;
-    let lastProgress = 0;
+    // one update per result would flood the notification and the webview on big runs
+    const shown = progressFilter({ everyMs: 100 });
     try {
       await runInWorkspace(ctx, 'from the panel', question, roots, {
         answer: true,
@@ -35,10 +39,7 @@ export async function runInPanel(ctx: Ctx, question: string, roots: GatherRoot[]
         confirmScoring: (plan) => confirmScoring(ctx, plan, settings.confirmAboveTokens),
         onStatus: (text) => progress.report({ message: text }),
         onProgress: (e) => {
-          // one update per result would flood the notification and the webview on big runs
-          const now = performance.now();
-          if (e.stage === 'answer' || (e.stage === 'score' && e.done < e.total && now - lastProgress < 100)) return false;
-          lastProgress = now;
+          if (!shown(e)) return false;
           const text = describeProgress(e, 16);
           const pct = e.stage === 'score' && e.total ? (100 * e.done) / e.total : reported;
           progress.report({ message: text, increment: pct - reported });
@@ -60,13 +61,12 @@ export async function runInPanel(ctx: Ctx, question: string, roots: GatherRoot[]
 export async function runForAgent(ctx: Ctx, label: string, question: string, options: AgentRunOptions & { folder?: string }): Promise<RunOutcome> {
   const { problems } = ctx.settings();
   if (problems.length) ctx.log(`settings: ${problems.join(' ')}`);
-  let lastStage = '';
-  return runInWorkspace(ctx, label, question, agentRoots(options.folder), {
+  const shown = progressFilter();
+  return runInWorkspace(ctx, label, question, await agentRoots(options.folder), {
     ...options,
     onStatus: (text) => options.onProgress?.(text),
     onProgress: (e) => {
-      if (e.stage === lastStage || e.stage === 'answer') return false;
-      lastStage = e.stage;
+      if (!shown(e)) return false;
       options.onProgress?.(describeProgress(e, 16));
       return true;
     },
@@ -157,9 +157,7 @@ async function runInWorkspace(ctx: Ctx, label: string, question: string, roots: 
 function runEnv(ctx: Ctx): RunEnv {
   return {
     fs: workspaceFileSystem(vscode),
-    tokenizer: ctx.tokenizer(),
-    tokenizerPool: ctx.tokenizerPool(),
-    tokenCache: ctx.tokenCache,
+    ...ctx.tokenizing.env(),
     index: ctx.index,
     localModels: ctx.localModels,
   };
@@ -176,28 +174,22 @@ async function chooseVsCodeModel(ctx: Ctx): Promise<AnswerModel | undefined> {
   return vscodeAnswerModel(model, vscode);
 }
 
-/** The workspace's folders, or the one a tool call names (by name or path), which must be in the workspace. */
-function agentRoots(folder: string | undefined): GatherRoot[] {
+/** The workspace's folders, or the one a tool call names (by name or path), which must be in the workspace (by its real path). */
+async function agentRoots(folder: string | undefined): Promise<GatherRoot[]> {
   const folders = vscode.workspace.workspaceFolders ?? [];
   if (folders.length === 0) throw new Error('xl3m: open a folder or workspace first');
-  if (!folder) return folders.map((f) => ({ path: f.uri.toString(), name: f.name }));
-  const byName = folders.find((f) => f.name === folder);
-  if (byName) return [{ path: byName.uri.toString(), name: byName.name }];
+  const roots = folders.map((f) => ({ path: f.uri.toString(), name: f.name }));
+  if (!folder) return roots;
+  const byName = roots.find((r) => r.name === folder);
+  if (byName) return [byName];
   const target = /^[a-z][\w+.-]*:\/\//i.test(folder)
     ? vscode.Uri.parse(folder)
     : folder.startsWith('/') || /^[A-Za-z]:[\\/]/.test(folder)
       ? vscode.Uri.file(folder)
       : vscode.Uri.joinPath(folders[0]!.uri, folder);
-  const normal = target.with({ path: target.path.replace(/\/+$/, '') });
-  const owner = folders.find(
-    (f) =>
-      normal.scheme === f.uri.scheme &&
-      normal.authority === f.uri.authority &&
-      (normal.path === f.uri.path || normal.path.startsWith(f.uri.path.replace(/\/+$/, '') + '/')),
-  );
-  if (!owner || normal.path.split('/').includes('..'))
-    throw new Error(`xl3m: ${folder} is not a folder of this workspace (${folders.map((f) => f.name).join(', ')})`);
-  return [{ path: normal.toString(), name: vscode.workspace.asRelativePath(normal, folders.length > 1) }];
+  const found = await folderUnderRoots(workspaceFileSystem(vscode), roots, target.toString(), folder);
+  if ('refused' in found) throw new Error(`xl3m: ${folder} is not a folder of this workspace (${folders.map((f) => f.name).join(', ')})`);
+  return [found];
 }
 
 /** Files the panel holds (it lists `xl3m.listedFiles` of them, and more on request). */
@@ -206,11 +198,7 @@ const PANEL_FILES = 500;
 function finish(ctx: Ctx, { result, description, notes }: RunOutcome, listedFiles: number) {
   const s = result.stats;
   if (s.scoringTokensPerSecond > 0 && !result.partial) void ctx.globalState.update(RATE_KEY, s.scoringTokensPerSecond);
-  const scoring =
-    s.scoreMethod === 'lexical'
-      ? `ranked lexically in ${s.rankingSeconds.toFixed(1)} s`
-      : `${s.segments} segments scored in ${s.scoringSeconds.toFixed(1)} s (${formatCount(s.scoringTokensPerSecond)} tok/s), ${s.finePassFiles} files scored alone, ${s.scoreMethod === 'fused' ? 'fused with the lexical ranking' : 'model ranking first'}`;
-  const summary = `${s.files} files, ${s.tokensEstimated ? '~' : ''}${formatCount(s.tokens)} tokens, ${scoring}; key context ${formatCount(s.keyContextTokens)} of ${formatCount(s.budget)} tokens. ${description}`;
+  const summary = `${runSummary(s)}. ${description}`;
   ctx.panel.update({
     status: result.partial ? 'partial' : 'done',
     message: [result.partial, ...notes.map(capitalise)].filter(Boolean).join('. '),

@@ -6,8 +6,7 @@ import { readSettings, type Settings } from './config';
 import type { LocalModelHost } from '../core/backend';
 import { LocalModelProcess } from '../core/model/local/localModelProcess';
 import { TiktokenTokenizer } from '../core/tokens/tokenizer';
-import { TokenCountCache } from '../core/tokens/tokenCountCache';
-import { bundledTokenizerPool, type TokenizerPool } from '../core/tokens/tokenizerPool';
+import { Tokenizing } from '../core/tokens/tokenizing';
 import { RelevantFileDecorations } from './fileDecorations';
 import { Pins } from './pins';
 import type { WebviewMessage } from './protocol';
@@ -32,10 +31,8 @@ export class Ctx implements vscode.Disposable {
   readonly globalState: vscode.Memento;
   private run: AbortController | undefined;
   private runLabel = { label: '', started: 0 };
-  private tiktoken: TiktokenTokenizer | undefined;
-  private pool: TokenizerPool | undefined | null = null;
-  /** Token counts kept between questions: unchanged files are not tokenized again. */
-  readonly tokenCache = new TokenCountCache();
+  /** tiktoken (loaded on the first question, not at activation), the worker threads, the counts kept between questions. */
+  readonly tokenizing = new Tokenizing(__dirname, { keepCounts: true });
   /** Each file's reading and words, kept between questions: a repeat question reads only what changed. */
   readonly index = new WarmIndex();
   private local: { key: string; process: Promise<LocalModelProcess> } | undefined;
@@ -56,8 +53,7 @@ export class Ctx implements vscode.Disposable {
     this.own(vscode.window.registerFileDecorationProvider(this.decorations));
     this.own(vscode.window.createTreeView('xl3m.relevantFiles', { treeDataProvider: this.tree }));
     this.own({ dispose: () => this.cancelRun() });
-    this.own({ dispose: () => this.tiktoken?.dispose() });
-    this.own({ dispose: () => void this.pool?.dispose() });
+    this.own({ dispose: () => void this.tokenizing.dispose() });
     this.own({
       dispose: () =>
         void this.local?.process.then(
@@ -84,9 +80,8 @@ export class Ctx implements vscode.Disposable {
     });
   }
 
-  /** tiktoken is loaded on the first question, not at activation. */
   tokenizer(): TiktokenTokenizer {
-    return (this.tiktoken ??= new TiktokenTokenizer());
+    return this.tokenizing.tokenizer;
   }
 
   /**
@@ -118,12 +113,6 @@ export class Ctx implements vscode.Disposable {
       return { runtime, release: async () => {} };
     },
   };
-
-  /** Worker threads that tokenize the workspace, started on the first question. */
-  tokenizerPool(): TokenizerPool | undefined {
-    if (this.pool === null) this.pool = bundledTokenizerPool(__dirname);
-    return this.pool;
-  }
 
   /** The Explorer badges and the Relevant Files view list the best files; the editors shade the key context's lines. */
   showRanking(files: readonly RankedFile[], listed: number) {

@@ -137,6 +137,45 @@ describe('xl3m mcp', () => {
     }
   });
 
+  test('five calls at once are all answered, one after another; a waiting call is told so; progress grows, scoring counted against its total', async () => {
+    const { client, stderr } = await connect(['--repo', repo.root, '--base-url', server.url, '--model', 'test-model', '--concurrency', '2']);
+    try {
+      const progress: { progress: number; total?: number; message?: string }[][] = [[], [], [], [], []];
+      const replies = await Promise.all(
+        progress.map((seen) =>
+          client.callTool({ name: 'find_relevant_files', arguments: { question: NEEDLE_QUESTION, maxFiles: 3 } }, undefined, {
+            onprogress: (p) => void seen.push(p),
+            timeout: 120_000,
+          }),
+        ),
+      );
+      for (const reply of replies) {
+        assert.ok(!reply.isError, JSON.stringify(reply.content));
+        assert.equal((reply.structuredContent as { files: { path: string }[] }).files[0]!.path, repo.needlePath);
+      }
+      assert.match(stderr(), /waiting for (the run|\d runs) ahead/);
+      assert.ok(
+        progress.some((seen) => seen.some((p) => /^waiting for/.test(p.message ?? ''))),
+        'a waiting call is told so',
+      );
+      for (const seen of progress) {
+        const values = seen.map((p) => p.progress);
+        assert.deepEqual(
+          values,
+          [...values].sort((a, b) => a - b),
+          'progress only grows',
+        );
+        assert.equal(new Set(values).size, values.length, 'and grows with every notification');
+      }
+      assert.ok(
+        progress.flat().some((p) => /^scoring/.test(p.message ?? '') && p.total !== undefined && p.progress > 0),
+        'scoring counted against a total',
+      );
+    } finally {
+      await client.close();
+    }
+  });
+
   test('a client that disconnects mid-run leaves no process behind, and no request goes out afterwards', async () => {
     const slow = await startScoringServer({ delayMs: 400 });
     try {

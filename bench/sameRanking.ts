@@ -1,0 +1,48 @@
+// `tsx bench/sameRanking.ts --dataset F.jsonl --mirrors DIR --before OLD/dist/cli.js [--after dist/cli.js] [--every K] [--limit N]`:
+// for a change that must not change the ranking (a refactor, a cache), each item's whole ranking
+// from two builds of the CLI, compared byte for byte: every file's path, score, kind, ranges and
+// key-context mark. Prints the items that differ, and how many were compared.
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { checkout, readItems } from './evalSet';
+
+const { values } = parseArgs({
+  options: {
+    dataset: { type: 'string' },
+    mirrors: { type: 'string' },
+    before: { type: 'string' },
+    after: { type: 'string' },
+    every: { type: 'string' },
+    limit: { type: 'string' },
+  },
+});
+const items = readItems(values.dataset!)
+  .filter((_, i) => i % Number(values.every ?? 1) === 0)
+  .slice(0, values.limit ? Number(values.limit) : undefined);
+const after = values.after ?? join(__dirname, '../dist/cli.js');
+
+const ranking = (cli: string, question: string, dir: string) => {
+  const out = execFileSync(process.execPath, [cli, 'ask', question, '--repo', dir, '--json'], {
+    maxBuffer: 1 << 30,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  }).toString();
+  const files = (JSON.parse(out) as { files: { path: string; score: number; kind: string; ranges: unknown; inKeyContext: boolean }[] }).files;
+  return JSON.stringify(files.map((f) => [f.path, f.score, f.kind, f.ranges, f.inKeyContext]));
+};
+
+let same = 0;
+const differing: string[] = [];
+for (const item of items) {
+  const co = checkout(item, { mirrors: values.mirrors!, baseDir: process.cwd() });
+  try {
+    if (ranking(values.before!, item.question, co.dir) === ranking(after, item.question, co.dir)) same++;
+    else differing.push(item.instance_id ?? item.question.slice(0, 60));
+  } finally {
+    co.cleanup();
+  }
+  process.stderr.write(`\r${same + differing.length}/${items.length} compared, ${differing.length} differ`);
+}
+process.stderr.write('\n');
+console.log(`${same} of ${items.length} items ranked the same, byte for byte${differing.length ? `; differing: ${differing.join(', ')}` : ''}`);
+process.exitCode = differing.length ? 1 : 0;
