@@ -15,6 +15,7 @@ import {
 import { average, checkout, formatMetrics, metrics, readItems, type Metrics } from './evalSet';
 import { referenceBm25 } from './referenceBm25';
 import { DEFAULT_EXCLUDES } from '../extension/core/options';
+import { PRIORS } from '../extension/core/lexical/priors';
 
 const { values } = parseArgs({
   options: { dataset: { type: 'string' }, mirrors: { type: 'string' }, every: { type: 'string' }, offset: { type: 'string' }, variants: { type: 'string' } },
@@ -97,6 +98,8 @@ const allVariants: Record<string, Variant> = {
   definitionB03: lexical({ ...asWritten, definitionB: 0.3 }),
   mixPlain03: (c) => mix(lexical(asWritten)(c), plainWith(asWritten)(c), 0.3),
   rrfPlain05: (c) => rrf(lexical(asWritten)(c), plainWith(asWritten)(c), 0.5),
+  // each prior (lexical/priors.ts) switched off by name
+  ...Object.fromEntries(PRIORS.map((prior) => [`without-${prior.name}`, lexical({ priors: PRIORS.map((p) => p.name).filter((n) => n !== prior.name) })])),
 };
 const names = values.variants ? values.variants.split(',') : Object.keys(allVariants);
 const times: Record<string, number> = {};

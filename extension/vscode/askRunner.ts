@@ -90,11 +90,17 @@ interface WorkspaceRunOptions {
  * state, the status bar, the Explorer badges, the Relevant Files view and the shading showing it.
  * Failures are recorded in the panel and rethrown.
  */
-async function runInWorkspace(ctx: Ctx, label: string, question: string, roots: GatherRoot[], options: WorkspaceRunOptions): Promise<RunOutcome> {
+function runInWorkspace(ctx: Ctx, label: string, question: string, roots: GatherRoot[], options: WorkspaceRunOptions): Promise<RunOutcome> {
+  // one run at a time (the queue every entry point uses): a panel question that replaced a running
+  // one starts when that one has stopped, never beside it
+  return ctx.runs.run(label, () => runNow(ctx, label, question, roots, options), { signal: options.signal });
+}
+
+async function runNow(ctx: Ctx, label: string, question: string, roots: GatherRoot[], options: WorkspaceRunOptions): Promise<RunOutcome> {
   const { settings } = ctx.settings();
   const pinned = ctx.pins.list();
   const config = { ...toRunConfig(settings, await ctx.secrets.getApiKey(), pinned), answer: options.answer };
-  const controller = ctx.startRun(label);
+  const controller = ctx.startRun();
   const abort = () => controller.abort(options.signal.reason);
   options.signal.addEventListener('abort', abort, { once: true });
   ctx.clearRanking();

@@ -7,6 +7,7 @@ import type { LocalModelHost } from '../core/backend';
 import { LocalModelProcess } from '../core/model/local/localModelProcess';
 import { TiktokenTokenizer } from '../core/tokens/tokenizer';
 import { Tokenizing } from '../core/tokens/tokenizing';
+import { RunQueue } from '../core/runQueue';
 import { RelevantFileDecorations } from './fileDecorations';
 import { Pins } from './pins';
 import type { WebviewMessage } from './protocol';
@@ -29,8 +30,9 @@ export class Ctx implements vscode.Disposable {
   readonly secrets: ApiKeyStore;
   readonly pins: Pins;
   readonly globalState: vscode.Memento;
+  /** One run at a time, whoever asks (the panel, the chat, a tool call). */
+  readonly runs = new RunQueue();
   private run: AbortController | undefined;
-  private runLabel = { label: '', started: 0 };
   /** tiktoken (loaded on the first question, not at activation), the worker threads, the counts kept between questions. */
   readonly tokenizing = new Tokenizing(__dirname, { keepCounts: true });
   /** Each file's reading and words, kept between questions: a repeat question reads only what changed. */
@@ -127,9 +129,9 @@ export class Ctx implements vscode.Disposable {
     this.highlights.set([]);
   }
 
-  startRun(label = 'a question'): AbortController {
+  /** The running question's controller, for `cancelRun`. */
+  startRun(): AbortController {
     this.run = new AbortController();
-    this.runLabel = { label, started: Date.now() };
     return this.run;
   }
 
@@ -139,8 +141,8 @@ export class Ctx implements vscode.Disposable {
 
   /** The run in progress, in words (what asked, for how long), or undefined. */
   busy(): string | undefined {
-    if (!this.run) return undefined;
-    return `${this.runLabel.label}, for ${Math.round((Date.now() - this.runLabel.started) / 1000)} s`;
+    const running = this.runs.running;
+    return running && `${running.label}, for ${Math.round((Date.now() - running.started) / 1000)} s`;
   }
 
   cancelRun() {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { fileKind } from '../../extension/core/files/fileKind';
 import { declaredName, DEFAULT_LEXICAL_PARAMS, mentionedPaths, rankFilesLexically, stem } from '../../extension/core/lexical/lexicalRanking';
+import { PRIORS } from '../../extension/core/lexical/priors';
 
 const filler = (name: string, n: number) => Array.from({ length: n }, (_, i) => `${name}_value_${i} = compute(${i})`).join('\n');
 const ranked2 = (files: { path: string; text: string }[], question: string, params: Partial<typeof DEFAULT_LEXICAL_PARAMS> = {}) => {
@@ -210,5 +211,26 @@ describe('lexical ranking', () => {
     const controller = new AbortController();
     controller.abort();
     assert.throws(() => rankFilesLexically(files, 'x', undefined, controller.signal));
+  });
+});
+
+describe('lexical priors', () => {
+  test('are named, and each can be switched off by name (rankLab measures them so)', () => {
+    assert.deepEqual(
+      PRIORS.map((p) => p.name),
+      ['mentioned', 'namedFolder', 'standing'],
+    );
+    const files = [
+      { path: 'src/parser.ts', text: 'export function parse(input: string) { return input; }\n' },
+      { path: 'src/other.ts', text: 'export function parse(input: string) { return input; }\n' },
+      { path: 'test/parser.test.ts', text: 'parse(input)\n' },
+    ];
+    const question = 'parse(input) throws in src/parser.ts';
+    const all = rankFilesLexically(files, question).files.map((e) => e.score);
+    const withoutMentioned = rankFilesLexically(files, question, { ...DEFAULT_LEXICAL_PARAMS, priors: ['namedFolder', 'standing'] }).files.map((e) => e.score);
+    assert.equal(all[0]! / withoutMentioned[0]!, DEFAULT_LEXICAL_PARAMS.mentionBoost, 'the named file loses its lift');
+    assert.equal(all[1], withoutMentioned[1], 'the others are untouched');
+    const withoutStanding = rankFilesLexically(files, question, { ...DEFAULT_LEXICAL_PARAMS, priors: ['mentioned', 'namedFolder'] }).files.map((e) => e.score);
+    assert.ok(Math.abs(all[2]! / withoutStanding[2]! - DEFAULT_LEXICAL_PARAMS.kindPrior.test) < 1e-12, 'the test file loses its kind prior');
   });
 });

@@ -3,6 +3,7 @@
 // question names (tracebacks, module paths) lifted, and a prior for the kind of file. What ranks
 // when no model is configured, and the lexical half of the fusion when one is.
 import { terms } from './bm25';
+import { isMentioned, PRIORS, questionHints } from './priors';
 import { stem, type Stemming } from './stem';
 import { LexicalIndex, type LexicalFile } from './wordIndex';
 import { fileKind, type FileKind } from '../files/fileKind';
@@ -40,6 +41,8 @@ export interface LexicalParams {
   stemming: Stemming;
   /** What a word counts when it meets the question's word only by its stem (the word itself counts 1). */
   stemMatchWeight: number;
+  /** The priors (priors.ts) applied, by name; all when absent. */
+  priors?: readonly string[];
 }
 
 export const DEFAULT_LEXICAL_PARAMS: LexicalParams = {
@@ -62,9 +65,6 @@ export const DEFAULT_LEXICAL_PARAMS: LexicalParams = {
   stemMatchWeight: 0.7,
 };
 
-const ECHO =
-  /(^|\/)(changelog|changes|history|news|release[-_ ]?notes?|releases?|whatsnew)[^/]*$|(^|\/)(changelog[^/]*|\.changeset|changes|release[-_]?notes|whatsnew)\/|(^|\/)\.github\/(issue_template|pull_request_template)/i;
-
 export interface FileEvidence {
   /** Higher = more relevant; 0 = nothing in common with the question. */
   score: number;
@@ -73,57 +73,6 @@ export interface FileEvidence {
   ranges: LineRange[];
   /** The question names this file (a traceback frame, a module path, its file name). */
   mentioned: boolean;
-}
-
-const ECHO_QUESTION = /\b(change ?logs?|release notes?|templates?)\b/i;
-const DOC_QUESTION = /\b(docs?|documentation|docstrings?|readme|tutorials?|typos?|changelog|sphinx)\b/i;
-/** Paths and dotted module names in the question, normalised to `/`-separated lower-case forms. */
-export function mentionedPaths(question: string): Set<string> {
-  const out = new Set<string>();
-  for (const raw of question.match(/[\w$@.\\/-]*[\w$][./\\][\w$@.\\/-]*[\w$]/g) ?? []) {
-    const s = raw.replace(/\\/g, '/').toLowerCase();
-    if (s.includes('/')) out.add(s.replace(/^[./]+/, ''));
-    else if (/^[a-z_$][\w$]*(\.[a-z_$][\w$]*)+$/.test(s)) {
-      out.add(s); // `ccode.py`, `utils.ts`
-      out.add(s.replace(/\./g, '/')); // `sympy.printing.ccode` -> `sympy/printing/ccode`
-    }
-  }
-  return out;
-}
-
-/** Compound names in the question (`compiler-core`, `language_css`) that could name a folder. */
-function namedFolders(question: string): Set<string> {
-  return new Set((question.match(/[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)+/g) ?? []).map((s) => s.toLowerCase()));
-}
-
-function inNamedFolder(path: string, folders: ReadonlySet<string>): boolean {
-  const parts = path.toLowerCase().split('/');
-  for (let i = 0; i < parts.length - 1; i++) if (folders.has(parts[i]!)) return true;
-  return false;
-}
-
-const CODE_EXTENSION = /\.[a-z0-9]+$/i;
-
-/** Does the question name this file: a mention whose end is the file's path (or its module path) from a `/` boundary, with at least a folder or an extension to go by? */
-function isMentioned(path: string, mentions: ReadonlySet<string>): boolean {
-  if (mentions.size === 0) return false;
-  const lower = path.toLowerCase();
-  const noExt = lower.replace(CODE_EXTENSION, '');
-  const forms = [lower, noExt];
-  if (/\/(__init__|index)$/.test(noExt)) forms.push(noExt.slice(0, noExt.lastIndexOf('/')));
-  const name = lower.slice(lower.lastIndexOf('/') + 1);
-  const generic = /^(__init__|index|main|setup|utils?|core|base|common|types?|constants?|config)\.\w+$/.test(name);
-  for (const m of mentions) {
-    for (const f of forms) {
-      if (!f) continue;
-      // the mention ends with the file's path (a traceback's absolute path), or the file's path ends with the mention
-      const [longer, shorter] = m.length >= f.length ? [m, f] : [f, m];
-      if (!longer.endsWith(shorter)) continue;
-      if (longer.length !== shorter.length && longer[longer.length - shorter.length - 1] !== '/') continue;
-      if (shorter.includes('/') ? shorter.split('/').length >= 2 : CODE_EXTENSION.test(shorter) && !generic && shorter === name) return true;
-    }
-  }
-  return false;
 }
 
 /**
@@ -321,10 +270,8 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
     throw new Error('the counts were made with other chunks or stemming');
   const k3 = params.queryK3;
   const query = counts.query.map(({ term, qtf }) => ({ term, weight: k3 > 0 ? ((k3 + 1) * qtf) / (k3 + qtf) : 1 }));
-  const mentions = mentionedPaths(counts.question);
-  const docsWanted = DOC_QUESTION.test(params.docsFromTitle ? counts.question.trimStart().split('\n', 1)[0]! : counts.question);
-  const echoPrior = ECHO_QUESTION.test(counts.question) ? 1 : params.echoPrior;
-  const folders = namedFolders(counts.question);
+  const hints = questionHints(counts.question, params);
+  const priors = PRIORS.filter((p) => params.priors?.includes(p.name) ?? true);
 
   const kinds = files.map((f) => fileKind(f.path));
   const sourceCount = kinds.filter((k) => k === 'source').length;
@@ -384,10 +331,9 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
     const best = chunkScores.slice(0, Math.max(1, params.chunkCount));
     score += params.chunkWeight * best.reduce((a, [cs]) => a + cs, 0);
     const kind = kinds[i]!;
-    const mentioned = isMentioned(files[i]!.path, mentions);
-    if (mentioned) score *= params.mentionBoost;
-    if (folders.size > 0 && inNamedFolder(files[i]!.path, folders)) score *= params.folderBoost;
-    score *= (kind === 'docs' && docsWanted ? 1 : params.kindPrior[kind]) * (ECHO.test(files[i]!.path) ? echoPrior : 1);
+    const file = { path: files[i]!.path, kind, mentioned: isMentioned(files[i]!.path, hints.mentions) };
+    for (const prior of priors) score *= prior.factor(file, hints, params);
+    const mentioned = file.mentioned;
     const ranges = best
       .slice(0, 3)
       .map(([, c]) => ({ start: c * params.chunkLines + 1, end: Math.min(s.lines, (c + 1) * params.chunkLines) }))
@@ -403,3 +349,4 @@ const MIN_SOURCE_FOR_STATS = 20;
 export { declaredName } from './declarations';
 export { stem, type Stemming } from './stem';
 export { LexicalIndex, type LexicalFile } from './wordIndex';
+export { mentionedPaths } from './priors';
