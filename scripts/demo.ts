@@ -22,8 +22,10 @@ async function main() {
   } else if (process.env.XL3M_BASE_URL && process.env.XL3M_MODEL) {
     server = ['--base-url', process.env.XL3M_BASE_URL, '--model', process.env.XL3M_MODEL];
   } else if (standIn) {
-    const s = await startScoringServer();
-    server = ['--base-url', s.url, '--model', 'test-model'];
+    // the model's name says what it is, and the CLI prints it beside the answer on stdout
+    const model = 'stand-in-ngram-model-not-an-LLM';
+    const s = await startScoringServer({ model });
+    server = ['--base-url', s.url, '--model', model];
     close = s.close;
     process.stderr.write(`Using the stand-in scoring server at ${s.url} (a cache n-gram model, not an LLM).\n`);
   }

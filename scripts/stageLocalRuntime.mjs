@@ -21,9 +21,13 @@ function resolve(name, from) {
   }
 }
 
+// needed only to build llama.cpp from source, which the .vsix never does (it ships prebuilt binaries)
+const BUILD_ONLY = new Set(['cmake-js', 'node-addon-api', 'node-api-headers']);
+
 const closure = new Set();
 function visit(path) {
   if (closure.has(path) || !existsSync(path)) return; // optional packages for other platforms are not installed
+  if (BUILD_ONLY.has(path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length))) return;
   closure.add(path);
   const p = lock[path];
   for (const name of [...Object.keys(p.dependencies ?? {}), ...Object.keys(p.optionalDependencies ?? {})]) {
@@ -37,8 +41,11 @@ if (![...binaries].some((b) => closure.has(`node_modules/${b}`))) throw new Erro
 
 const skip = (src) =>
   /(^|\/)node_modules\/(@[^/]+\/)?[^/]+\/node_modules$/.test(src) || // nested packages come in on their own
-  src.endsWith('/llama/gitRelease.bundle') || // llama.cpp's sources, for building from source only
-  /\.(map|d\.ts|d\.cts|d\.mts)$/.test(src);
+  // llama.cpp's sources, the addon's C++ and the build toolchains: for building from source only
+  /\/node-llama-cpp\/llama\/(gitRelease\.bundle|addon|cmake|CMakeLists\.txt|toolchains|xpack|patches)$/.test(src) ||
+  /\/(test|tests|__tests__)$/.test(src) || // packages' own tests
+  /\.(map|d\.ts|d\.cts|d\.mts|md|markdown)$/i.test(src) ||
+  /\/(yarn\.lock|package-lock\.json|tsconfig\.json|\.eslintrc[^/]*|\.prettierrc[^/]*)$/.test(src);
 rmSync('dist/node_modules', { recursive: true, force: true });
 for (const path of closure) cpSync(path, join('dist', path), { recursive: true, filter: (src) => !skip(src.replaceAll('\\', '/')) });
 console.log(`staged ${closure.size} packages for ${os}-${arch} into dist/node_modules`);

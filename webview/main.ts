@@ -62,7 +62,7 @@ function render() {
       button('Ask again', 'secondary', () => post({ type: 'askAgain' }), 'Ask the same question again, with the current pins'),
       button('New question', 'primary', () => post({ type: 'ask' })),
     );
-  app.append(el('header', {}, el('h1', { className: 'question', id: 'question', text: state.question }), actions));
+  app.append(el('header', {}, el('h1', { className: 'question', id: 'question', text: state.question, title: state.question }), actions));
 
   const statusLine = [STATUS_TEXT[state.status], state.message].filter(Boolean).join(': ');
   app.append(el('div', { className: `status status-${state.status}`, id: 'status', text: statusLine }));
@@ -102,8 +102,7 @@ function renderFiles() {
     const bar = el('div', { className: 'bar', title: why }, fill);
     const tags = el('span', { className: 'tags' });
     if (f.kind) tags.append(el('span', { className: `kind kind-${f.kind}`, text: f.kind, title: `kind: ${f.kind}` }));
-    if (f.inKeyContext)
-      tags.append(el('span', { className: 'in-context', text: 'in answer', title: 'These lines are in the key context the answer is written from' }));
+    if (f.inKeyContext) tags.append(el('span', { className: 'in-context', text: 'read for the answer', title: 'The answer is written from these lines' }));
     if (f.mentioned) tags.append(el('span', { className: 'mentioned', text: 'named', title: 'The question names this file' }));
     const pin = button(
       pinned ? 'Unpin' : 'Pin',

@@ -7,6 +7,7 @@ const COMMANDS = `Usage:
   xl3m ask "<question>" --repo <dir> --base-url <url> --model <name> [options]
   xl3m ask "<question>" --repo <dir> --model-file <model.gguf>   (a local model, no server)
   xl3m ask "<question>" --repo <dir>          (no model: files ranked lexically, no answer)
+  xl3m ask - --repo <dir>                     (the question from standard input; or --question-file F)
   xl3m check --base-url <url> --model <name>
   xl3m mcp --repo <dir> [--repo <dir2> ...] [the model options of ask]
 
@@ -22,6 +23,9 @@ only under the --repo folders, writes nothing, and logs to stderr.
 /** Flags that are not options of a run: where to look (first in its section), and this text (last). */
 const COMMAND_FLAGS: Partial<Record<OptionSpec['section'], { first?: [string, string]; last?: [string, string] }>> = {
   Files: { first: ['--repo <dir>', 'repository root (default: current folder)'] },
+  'Scoring and selection': {
+    first: ['--question-file <F>', 'read the question from a file (`-` as the question: from standard input), for one too long for a command line'],
+  },
   Output: { last: ['-h, --help', 'this text'] },
 };
 
@@ -79,6 +83,8 @@ export interface ServerArgs {
 
 export interface AskArgs {
   question: string;
+  /** Where to read the question instead: a file, or `-` for standard input. */
+  questionFrom?: string;
   repo: string;
   config: RunConfig;
   json: boolean;
@@ -96,6 +102,7 @@ export type Command = { command: 'help' } | ({ command: 'ask' } & AskArgs) | ({ 
 export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Command {
   const flagOptions: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {
     repo: { type: 'string', multiple: true },
+    'question-file': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   };
   const repeated = new Set(OPTION_NAMES.map((n) => (OPTIONS[n] as OptionSpec).repeatOf).filter(Boolean));
@@ -136,11 +143,16 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
     if (rest.length) throw new UsageError('mcp takes no question: the client asks');
     return { command: 'mcp', repos: repos.length ? repos : ['.'], config };
   }
-  if (rest.length !== 1) throw new UsageError('give the question as one quoted argument: xl3m ask "<question>" ...');
-  const question = rest[0]!.trim();
-  if (!question) throw new UsageError('the question is empty');
+  const questionFile = v['question-file'] as string | undefined;
+  if (questionFile !== undefined) {
+    if (rest.length) throw new UsageError('give the question either as an argument or with --question-file, not both');
+  } else if (rest.length !== 1)
+    throw new UsageError('give the question as one quoted argument: xl3m ask "<question>" ... (or - to read it from standard input)');
+  const question = questionFile !== undefined ? '' : rest[0]!.trim();
+  if (questionFile === undefined && !question) throw new UsageError('the question is empty');
   if (repos.length > 1) throw new UsageError('ask takes one --repo');
-  return { command: 'ask', question, repo: repos[0] ?? '.', config, json: options.json, top: options.top };
+  const from = questionFile !== undefined ? { questionFrom: questionFile } : question === '-' ? { questionFrom: '-' } : {};
+  return { command: 'ask', question, ...from, repo: repos[0] ?? '.', config, json: options.json, top: options.top };
 }
 
 /** The option table's values from the flags given (each checked), the table's defaults for the rest. */

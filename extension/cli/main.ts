@@ -31,7 +31,8 @@ export async function runCli(argv: string[], io: Io, signal?: AbortSignal): Prom
     command = parseCommandLine(argv, io.env);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr.write(`xl3m: ${inertLine(err.message)}\n`);
+      // node's parser explains an unknown or malformed flag over several lines: the first says it
+      io.stderr.write(`xl3m: ${inertLine(err.message.split('\n', 1)[0]!)} (xl3m --help lists every option)\n`);
       return 2;
     }
     throw err;
@@ -48,7 +49,7 @@ export async function runCli(argv: string[], io: Io, signal?: AbortSignal): Prom
   } catch (err) {
     const message = err instanceof CancelledError ? err.message : (err as Error).message;
     io.stderr.write(`${io.stderr.isTTY ? '\r\x1b[K' : ''}xl3m: ${inertLine(message)}\n`);
-    return err instanceof CancelledError ? 130 : 1;
+    return err instanceof CancelledError ? 130 : err instanceof UsageError ? 2 : 1;
   }
 }
 
@@ -66,16 +67,36 @@ async function runCheck(args: ServerArgs, io: Io, signal?: AbortSignal): Promise
   return code;
 }
 
+/** The question: as given, or read from a file or standard input (one too long for a command line). */
+async function questionOf(args: AskArgs, io: Io): Promise<string> {
+  if (args.questionFrom === undefined) return args.question;
+  let text: string;
+  if (args.questionFrom === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of (io.stdin ?? process.stdin) as Readable) chunks.push(Buffer.from(chunk as Buffer));
+    text = Buffer.concat(chunks).toString('utf8');
+  } else {
+    text = await fsp.readFile(args.questionFrom, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      throw new UsageError(`--question-file cannot be read: ${args.questionFrom} (${err.code ?? err.message})`);
+    });
+  }
+  if (!text.trim()) throw new UsageError(`the question is empty (read from ${args.questionFrom === '-' ? 'standard input' : args.questionFrom})`);
+  return text.trim();
+}
+
 async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<number> {
+  args = { ...args, question: await questionOf(args, io) };
   const repo = path.resolve(args.repo);
   const stat = await fsp.stat(repo).catch(() => undefined);
-  if (!stat?.isDirectory()) throw new Error(`--repo is not a folder: ${repo}`);
+  if (!stat?.isDirectory()) throw new UsageError(`--repo is not a folder: ${repo}`);
   const config = args.config;
   if (config.localModel && !config.server) {
     const file = path.resolve(config.localModel.path);
-    if (!(await fsp.stat(file).catch(() => undefined))?.isFile()) throw new Error(`--model-file is not a file: ${file}`);
+    if (!(await fsp.stat(file).catch(() => undefined))?.isFile()) throw new UsageError(`--model-file is not a file: ${file}`);
     config.localModel.path = file;
   }
+  // said on stdout beside the answer, so that whoever reads it knows what wrote it (the demo's stand-in is no LLM)
+  const answerBy = config.server ? (config.server.answerModel ?? config.server.model) : config.localModel ? path.basename(config.localModel.path) : undefined;
   const tty = io.stderr.isTTY === true;
   const shown = progressFilter({ everyMs: 100 });
   let answerStarted = false;
@@ -119,7 +140,7 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
           if (!answerStarted) {
             answerStarted = true;
             if (tty) io.stderr.write('\r\x1b[K');
-            io.stdout.write('\nAnswer:\n');
+            io.stdout.write(`\nAnswer${answerBy ? ` (written by ${inertLine(answerBy)})` : ''}:\n`);
           }
           io.stdout.write(inert(d));
         },
@@ -162,8 +183,9 @@ export function toJson(result: AskResult) {
 
 /** The best `top` files: rank, relevance (% of the best), kind, path, lines; `*` marks the key context. */
 export function formatRanking(files: RankedFile[], top = 20): string {
+  if (files.length > 0 && files.every((f) => f.score === 0)) return `Nothing matched: no file holds a word of the question (${files.length} files searched).\n`;
   const shown = files.slice(0, top);
-  const lines = [`Relevant files (${shown.length} of ${files.length}, most relevant first; * = in the key context):\n`];
+  const lines = [`Relevant files (${shown.length} of ${files.length}, most relevant first; * = read for the answer):\n`];
   shown.forEach((f, i) => {
     const ranges = formatRanges(f.ranges, '');
     const pct = formatRelevance(f).padStart(4);

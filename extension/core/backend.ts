@@ -105,7 +105,8 @@ export async function createBackend(config: RunConfig, env: BackendEnv): Promise
     const limits = localModelLimits(runtime, env.tokenizer);
     const notes: string[] = [];
     const fit = (name: string, wanted: number | undefined, limit: number) => {
-      if (wanted !== undefined && wanted > limit) notes.push(`${name} ${wanted} is more than the local model holds; using ${limit}`);
+      if (wanted !== undefined && wanted > limit)
+        notes.push(`${name} of ${wanted} tokens does not fit the local model (${runtime.contextSize} tokens of context); using ${limit}`);
       return Math.min(wanted ?? limit, limit);
     };
     const scorer = runtime.scorer();

@@ -147,7 +147,9 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
   const contextWindow = options.contextWindow ?? DEFAULTS.contextWindow;
   const answerQuestion = condenseQuestion(question, Math.max(1024, Math.floor(contextWindow / 4)), deps.tokenizer, lexical.idf);
   const questionTokens = answerQuestion.originalTokens;
-  if (answerQuestion.tokens < answerQuestion.originalTokens) {
+  // whether a model will write an answer: only then is there a question it reads, and lines it reads
+  const answering = Boolean(answererOf(deps));
+  if (answering && answerQuestion.tokens < answerQuestion.originalTokens) {
     notes.push(
       `the answer model reads the question condensed to ${answerQuestion.tokens} of its ${answerQuestion.originalTokens} tokens (its title and the lines with the rarest words), leaving its window to the code`,
     );
@@ -162,6 +164,9 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
   const pinned = new Set(options.pinned ?? []);
   const scored = deps.scorer ? await modelPass({ scorer: deps.scorer, files: gathered.files, question, lexical, budget, pinned }, options, deps) : undefined;
   if (scored) notes.push(...scored.notes);
+  if (!scored && lexical.files.every((e) => e.score === 0)) {
+    notes.push(`no file holds a word of the question: nothing matched, and the files are listed in path order, not by relevance`);
+  }
   const bytes = gathered.files.reduce((a, f) => a + f.bytes, 0);
 
   let context: { text: string; tokens: number; ranges: ReadonlyMap<number, LineRange[]>; segments: number };
@@ -180,7 +185,7 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
     files: gathered.files,
     lexical: lexical.files,
     scores,
-    keyContext: context.ranges,
+    keyContext: answering ? context.ranges : new Map(),
     pinned,
     modelScores: scored?.modelScores,
     modelRanges: scored?.modelRanges,
@@ -240,7 +245,7 @@ async function answerStage(
 ): Promise<{ answer: string; partial?: string }> {
   let answer = '';
   let partial: string | undefined;
-  const answerer = deps.answerer ?? (deps.answerEndpoint && ((text: string, q: string, o: AnswerOptions) => streamAnswer(deps.answerEndpoint!, text, q, o)));
+  const answerer = answererOf(deps);
   if (!answerer || signal?.aborted || !keyContext) return { answer };
   try {
     answer = await answerer(keyContext, question, {
@@ -262,3 +267,8 @@ async function answerStage(
 
 export { CancelledError } from './cancelled';
 export { DEFAULT_REFINE_TOP } from './modelPass';
+
+/** What writes the answer: the entry point's or the backend's answerer, or the answer endpoint; none: no answer. */
+function answererOf(deps: AskDeps) {
+  return deps.answerer ?? (deps.answerEndpoint && ((text: string, q: string, o: AnswerOptions) => streamAnswer(deps.answerEndpoint!, text, q, o)));
+}

@@ -23,7 +23,7 @@ export class RelevantFilesTree implements vscode.TreeDataProvider<RankedFile>, v
     // the name first and the relevance right after it: the view is narrow
     const slash = file.path.lastIndexOf('/');
     item.label = file.path.slice(slash + 1);
-    item.description = `${formatRelevance(file)} · ${file.kind}${file.inKeyContext ? ' · in answer' : ''}${file.pinned ? ' · pinned' : ''}${slash > 0 ? ` · ${file.path.slice(0, slash)}` : ''}`;
+    item.description = `${formatRelevance(file)} · ${file.kind}${file.inKeyContext ? ' · read for the answer' : ''}${file.pinned ? ' · pinned' : ''}${slash > 0 ? ` · ${file.path.slice(0, slash)}` : ''}`;
     item.tooltip = `${file.path}\n${describeRelevance(file)}\nlines ${formatRanges(file.ranges)}`;
     const first = file.ranges[0];
     item.command = {

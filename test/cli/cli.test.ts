@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { LINK_REASONS, linkedRepo, OUTSIDE_SECRET } from '../support/linkedRepo';
@@ -12,9 +12,10 @@ import { writeTinyGguf } from '../support/tinyGguf';
 // The built CLI, as users run it (`npm test` builds before testing).
 const CLI = join(__dirname, '../../dist/cli.js');
 
-function xl3m(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function xl3m(args: string[], env: NodeJS.ProcessEnv = {}, input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
+    child.stdin.end(input);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -64,7 +65,7 @@ describe('xl3m CLI', () => {
     const stats = JSON.parse(stdout).stats;
     assert.ok(!stderr.includes('\r') && !stderr.includes('\x1b'), 'no redraws');
     const gathering = stderr.split('\n').filter((l) => l.startsWith('gathering:'));
-    assert.deepEqual(gathering, [`gathering: ${stats.files} files read, ${stats.skippedFiles} skipped`]);
+    assert.deepEqual(gathering, [`gathering: ${stats.files} files, ${stats.skippedFiles} skipped`]);
     const scoring = stderr.split('\n').filter((l) => l.startsWith('scoring ['));
     assert.equal(scoring.length, 1, stderr);
     assert.match(scoring[0]!, new RegExp(`\\] ${stats.segments}/${stats.segments} segments`));
@@ -112,7 +113,10 @@ describe('xl3m CLI', () => {
           typeof f.inKeyContext === 'boolean',
       ),
     );
-    assert.ok(out.files.some((f: { inKeyContext: boolean }) => f.inKeyContext) && out.files.some((f: { inKeyContext: boolean }) => !f.inKeyContext));
+    assert.ok(
+      out.files.every((f: { inKeyContext: boolean }) => !f.inKeyContext),
+      'no answer asked for: no file is marked as read for the answer',
+    );
     assert.ok(out.stats.finePassTokens < out.stats.scoredTokens / 2, `fine pass ${out.stats.finePassTokens} tokens, coarse ${out.stats.scoredTokens}`);
     const text = await xl3m(['ask', NEEDLE_QUESTION, '--repo', repo.root, '--top', '7', '--no-answer']);
     assert.equal(text.stdout.split('\n').filter((l) => /^\s+\d+\. /.test(l)).length, 7);
@@ -207,10 +211,15 @@ describe('xl3m CLI', () => {
       [['ask', 'q', '--base-url', server.url, '--model', 'm', '--concurrency', '0'], /--concurrency must be a whole number from 1 to 256/],
       [['ask', 'q', '--base-url', server.url, '--model', 'm', '--measure', 'vibes'], /--measure must be nll, entropy or contrast/],
       [['frobnicate'], /unknown command/],
+      [['ask', 'q', '--repo', '/nowhere/at/all'], /--repo is not a folder: \/nowhere\/at\/all/],
+      [['ask', 'q', '--top', '-5'], /^xl3m: Option '--top' argument is ambiguous\. \(xl3m --help lists every option\)\n$/],
+      [['ask', 'q', '--question-file', '/nowhere/q.txt'], /--question-file cannot be read: \/nowhere\/q\.txt \(ENOENT\)/],
     ] as const) {
       const { code, stderr } = await xl3m([...args]);
       assert.equal(code, 2, stderr);
       assert.match(stderr, reason);
+      assert.equal(stderr.trimEnd().split('\n').length, 1, `one line: ${stderr}`);
+      assert.ok(!stderr.includes('\\n'), `no literal \\n: ${stderr}`);
     }
     const help = await xl3m(['--help']);
     assert.equal(help.code, 0);
@@ -290,6 +299,58 @@ describe('xl3m ask with no model', () => {
       assert.match(skipped['.env'], /secret/);
     } finally {
       hostile.dispose();
+    }
+  });
+
+  test('a question from standard input (ask -) or a file (--question-file) is the same question as the argument', async () => {
+    const repo = needleRepo({ maxFiles: 60 });
+    try {
+      const asArgument = await xl3m(['ask', NEEDLE_QUESTION, '--repo', repo.root, '--json']);
+      const fromStdin = await xl3m(['ask', '-', '--repo', repo.root, '--json'], {}, `${NEEDLE_QUESTION}\n`);
+      const file = join(repo.root, '..', `${basename(repo.root)}-question.txt`);
+      writeFileSync(file, 'x'.repeat(0) + NEEDLE_QUESTION);
+      const fromFile = await xl3m(['ask', '--question-file', file, '--repo', repo.root, '--json']);
+      rmSync(file);
+      for (const r of [asArgument, fromStdin, fromFile]) assert.equal(r.code, 0, r.stderr);
+      const ranking = (r: { stdout: string }) => JSON.parse(r.stdout).files.map((f: { path: string; score: number }) => [f.path, f.score]);
+      assert.deepEqual(ranking(fromStdin), ranking(asArgument));
+      assert.deepEqual(ranking(fromFile), ranking(asArgument));
+      const empty = await xl3m(['ask', '-', '--repo', repo.root], {}, '  \n');
+      assert.equal(empty.code, 2);
+      assert.match(empty.stderr, /the question is empty \(read from standard input\)/);
+    } finally {
+      repo.dispose();
+    }
+  });
+
+  test('a question that matches nothing says so, and lists no file as if it were relevant', async () => {
+    const repo = tempRepo({ 'a.ts': 'export const alpha = 1;\n', 'b.ts': 'export const beta = 2;\n' });
+    try {
+      const { code, stdout, stderr } = await xl3m(['ask', 'zebra quokka', '--repo', repo.root]);
+      assert.equal(code, 0, stderr);
+      assert.match(stdout, /^Nothing matched: no file holds a word of the question \(2 files searched\)\.$/m);
+      assert.doesNotMatch(stdout, /a\.ts|b\.ts/);
+      assert.match(stderr, /nothing matched/);
+    } finally {
+      repo.dispose();
+    }
+  });
+
+  test('the progress line and the summary count the same files, skipped ones included', async () => {
+    const repo = tempRepo({
+      'a.ts': 'export const parser = 1;\n',
+      'logo.png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0]),
+      'data/blob.txt': Buffer.from([0x68, 0, 1, 2, 0x68]),
+      '.env': 'KEY=1\n',
+    });
+    try {
+      const { code, stdout, stderr } = await xl3m(['ask', 'parser', '--repo', repo.root]);
+      assert.equal(code, 0, stderr);
+      const gathering = stderr.split('\n').filter((l) => l.startsWith('gathering:'));
+      assert.deepEqual(gathering, ['gathering: 1 file, 3 skipped']);
+      assert.match(stdout, /^1 file, 3 files skipped, /m);
+    } finally {
+      repo.dispose();
     }
   });
 

@@ -234,3 +234,13 @@ describe('lexical priors', () => {
     assert.ok(Math.abs(all[2]! / withoutStanding[2]! - DEFAULT_LEXICAL_PARAMS.kindPrior.test) < 1e-12, 'the test file loses its kind prior');
   });
 });
+
+describe('line ranges', () => {
+  test('end at the last line: a final newline ends the last line, it does not start another', () => {
+    const one = { path: 'one.ts', text: 'export const parser = 1;\n' };
+    const fiftyOne = { path: 'many.ts', text: Array.from({ length: 51 }, (_, i) => `export const parser${i} = ${i};`).join('\n') + '\n' };
+    const noNewline = { path: 'bare.ts', text: 'export const parser = 2;' };
+    const ranges = rankFilesLexically([one, fiftyOne, noNewline], 'parser').files.map((e) => e.ranges);
+    assert.deepEqual(ranges, [[{ start: 1, end: 1 }], [{ start: 1, end: 51 }], [{ start: 1, end: 1 }]]);
+  });
+});

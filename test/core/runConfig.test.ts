@@ -225,7 +225,7 @@ describe('behaviours decided once for every entry point', () => {
     assert.equal(small.segmentTokens, 200);
     const big = await createBackend(ask(['--model-file', 'm.gguf', '--segment-tokens', '100000']), { tokenizer, localModels: host });
     assert.ok(big.segmentTokens! < 2048, `${big.segmentTokens}`);
-    assert.match(big.notes.join(' '), /the segment size 100000 is more than the local model holds/);
+    assert.match(big.notes.join(' '), /the segment size of 100000 tokens does not fit the local model/);
     const unset = await createBackend(ask(['--model-file', 'm.gguf']), { tokenizer, localModels: host });
     assert.equal(unset.segmentTokens, big.segmentTokens, 'unset: what the model holds');
   });

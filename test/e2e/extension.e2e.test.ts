@@ -309,7 +309,7 @@ test('ask the codebase: ranked files, answer, open, decorations, cancel, endpoin
     const top = view.locator('.monaco-list-row').first();
     await top.waitFor({ timeout: 20_000 });
     const topText = (await top.textContent()) ?? '';
-    assert.ok(topText.includes(basename(repo.needlePath)) && /100% · source · in answer/.test(topText), topText);
+    assert.ok(topText.includes(basename(repo.needlePath)) && /100% · source · read for the answer/.test(topText), topText);
     await page.screenshot({ path: join(ARTIFACTS, 'relevant-files.png') });
 
     // the workspace's .vscode/settings.json pointed at another server and opted into secrets: ignored
@@ -404,7 +404,7 @@ test('a local GGUF model and no server: ranked and answered by llama.cpp in a ch
           .catch(() => '')
       )?.trim() ?? '';
     assert.doesNotMatch(status, /Partial|Failed|Cancelled/, 'a complete run');
-    assert.match(status, /The segment size 1024 is more than the local model holds; using \d+/);
+    assert.match(status, /The segment size of 1024 tokens does not fit the local model \(\d+ tokens of context\); using \d+/);
     assert.ok((await wv.locator('#files li.file').count()) > 0, 'files are ranked');
     assert.ok(((await wv.locator('#answer').textContent()) ?? '').trim().length > 0, 'the local model answered');
     assert.equal(server.requests.length, requestsBefore, 'no server was asked');

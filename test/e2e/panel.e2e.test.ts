@@ -93,18 +93,31 @@ for (const width of [300, 420]) {
   test(`the panel at ${width} px: every file, range and Pin usable, no sideways scrolling`, async () => {
     const state: PanelState = {
       ...EMPTY_STATE,
-      question: 'Why does the KeepAlive component lose its cached vnode when the include pattern changes at runtime?',
+      question:
+        'Why does the KeepAlive component lose its cached vnode when the include pattern changes at runtime? '.repeat(6) +
+        'TypeError: Cannot read properties of undefined (reading "shapeFlag") at unmount (runtime-core.esm-bundler.js:6421:17)',
       status: 'done',
       files: files(40),
       rankedFiles: 700,
       listedFiles: 30,
-      answer: 'It is pruned in `packages/runtime-core/src/components/KeepAlive.ts:120-160`.',
+      answer:
+        'It is pruned in `packages/runtime-core/src/components/KeepAlive.ts:120-160`: see https://github.com/vuejs/core/blob/main/packages/runtime-core/src/components/KeepAlive.ts#L120-L160/and/a/very/long/path/without/any/space/to/break/at.',
       summary: '700 files, 1.2M tokens, ranked lexically in 1.1 s',
       pinned: [],
     };
     const page = await openPanel(width, state);
     try {
       assert.deepEqual(await layoutProblems(page), []);
+      // the question does not crowd out the files: the first ranked file is on the first screen
+      const first = await page.locator('#files li.file').first().boundingBox();
+      assert.ok(first && first.y + first.height <= 900, `the first file is at ${first?.y} px, below the first screen`);
+      const questionBox = await page.locator('#question').boundingBox();
+      assert.ok(questionBox && questionBox.width > width / 2, `the question is ${questionBox?.width} px wide`);
+      // the answer wraps inside the panel
+      assert.ok(
+        await page.evaluate(`(() => { const a = document.getElementById('answer'); return a.scrollWidth <= a.clientWidth + 1; })()`),
+        'the answer wraps',
+      );
       assert.equal(await page.locator('#files li.file').count(), 30);
       assert.equal(await page.locator('#files button.pin').count(), 30, 'a Pin on every row');
       await page.screenshot({ path: join(ARTIFACTS, `panel-${width}px.png`) });

@@ -89,11 +89,35 @@ export function decodeText(bytes: Uint8Array): Decoded {
   return { text: text.replace(/\r\n?/g, '\n') };
 }
 
+const COMMENT_LINE = /^\s*(\/\/|#|\/\*|\*|<!--|--|;|%)/;
+
+/**
+ * The comment a file opens with (its first lines, while they are comments): where a generated
+ * file says what it is. A marker further down (a generator's template, a .gitignore line about
+ * other files) says nothing about the file itself.
+ */
+function headerComment(text: string): string {
+  const header: string[] = [];
+  for (const line of text.slice(0, 2000).split('\n', 30)) {
+    if (line.startsWith('#!') && header.length === 0) continue;
+    if (line.trim() === '') {
+      if (header.length) break;
+      continue;
+    }
+    if (!COMMENT_LINE.test(line)) break;
+    header.push(line);
+  }
+  return header.join('\n');
+}
+
+/** A list of paths to leave out (.gitignore, .npmignore, ...): its comments speak of the files it lists. */
+const IGNORE_FILE = /(^|\/)\.[\w-]*ignore$/;
+
 /** Content-based exclusions, for files whose name looked fine. */
-export function contentReason(text: string, includeSecrets: boolean): string | undefined {
+export function contentReason(text: string, includeSecrets: boolean, path = ''): string | undefined {
   if (!includeSecrets && text.includes('PRIVATE KEY') && containsPrivateKey(text))
     return 'secret (contains a private key); not sent unless secrets are included';
-  if (GENERATED_MARKER.test(text.slice(0, 600))) return 'generated (marked in its header)';
+  if (!IGNORE_FILE.test(path) && GENERATED_MARKER.test(headerComment(text))) return 'generated (marked in its header)';
   if (text.length > 5000) {
     let lines = 1;
     let longest = 0;

@@ -70,38 +70,43 @@ export async function gather(fs: FileSystem, roots: GatherRoot[], options: Gathe
   const stats = await fs.statMany(candidates.map((c) => c.absPath));
   options.signal?.throwIfAborted();
   const results = new Array<SourceFile | SkippedFile>(candidates.length);
+  // the counts a person sees as it goes are the run's own: files kept, files skipped (for any reason)
+  let kept = 0;
+  let skippedCount = skipped.length;
+  let bytes = 0;
+  const settle = (i: number, r: SourceFile | SkippedFile) => {
+    results[i] = r;
+    if ('text' in r) {
+      kept++;
+      bytes += r.bytes;
+    } else skippedCount++;
+  };
+  const report = () => options.onProgress?.({ stage: 'gather', files: kept, skipped: skippedCount, bytes });
   const toRead: number[] = [];
   for (const [i, c] of candidates.entries()) {
     const stat = stats[i]!;
-    if (stat instanceof Error) results[i] = { path: c.path, reason: `unreadable (${errorCode(stat)})` };
-    else if (stat.size > maxBytes) results[i] = { path: c.path, reason: `too large (${formatBytes(stat.size)} > ${formatBytes(maxBytes)})` };
+    if (stat instanceof Error) settle(i, { path: c.path, reason: `unreadable (${errorCode(stat)})` });
+    else if (stat.size > maxBytes) settle(i, { path: c.path, reason: `too large (${formatBytes(stat.size)} > ${formatBytes(maxBytes)})` });
     else {
       const entry = options.cache?.fresh(c.absPath, stat);
       if (entry) {
         counts.reused++;
-        results[i] = fromEntry(c, entry, includeSecrets);
+        settle(i, fromEntry(c, entry, includeSecrets));
       } else toRead.push(i);
     }
   }
   const limit = pLimit(32);
-  let bytes = 0;
-  let done = candidates.length - toRead.length;
   await Promise.all(
-    toRead.map((i) =>
+    toRead.map((i, k) =>
       limit(async () => {
         options.signal?.throwIfAborted();
-        const outcome = await readCandidate(fs, candidates[i]!, stats[i] as FileStat, includeSecrets, options.cache);
+        settle(i, await readCandidate(fs, candidates[i]!, stats[i] as FileStat, includeSecrets, options.cache));
         counts.read++;
-        done++;
-        if ('text' in outcome) bytes += outcome.bytes;
-        if (done % 200 === 0 || done === candidates.length) {
-          options.onProgress?.({ stage: 'gather', files: done, skipped: skipped.length, bytes });
-        }
-        results[i] = outcome;
+        if (k % 200 === 199) report();
       }),
     ),
   );
-  if (toRead.length === 0) options.onProgress?.({ stage: 'gather', files: done, skipped: skipped.length, bytes });
+  report();
   options.signal?.throwIfAborted();
   const files: SourceFile[] = [];
   for (const r of results) {
@@ -140,7 +145,7 @@ function fromEntry(c: Candidate, entry: FileCacheEntry, includeSecrets: boolean)
   const { outcome } = entry;
   if ('reason' in outcome) return { path: c.path, reason: outcome.reason };
   const k = includeSecrets ? 1 : 0;
-  if (entry.contentReasons[k] === null) entry.contentReasons[k] = contentReason(outcome.text, includeSecrets);
+  if (entry.contentReasons[k] === null) entry.contentReasons[k] = contentReason(outcome.text, includeSecrets, c.path);
   const reason = entry.contentReasons[k];
   if (reason) return { path: c.path, reason };
   if (entry.file?.path !== c.path) entry.file = { path: c.path, absPath: c.absPath, text: outcome.text, bytes: outcome.bytes };
@@ -149,7 +154,7 @@ function fromEntry(c: Candidate, entry: FileCacheEntry, includeSecrets: boolean)
 
 function classified(c: Candidate, outcome: ReadOutcome, includeSecrets: boolean): SourceFile | SkippedFile {
   if ('reason' in outcome) return { path: c.path, reason: outcome.reason };
-  const reason = contentReason(outcome.text, includeSecrets);
+  const reason = contentReason(outcome.text, includeSecrets, c.path);
   if (reason) return { path: c.path, reason };
   return { path: c.path, absPath: c.absPath, text: outcome.text, bytes: outcome.bytes };
 }
@@ -191,10 +196,14 @@ async function walkRoot(fs: FileSystem, root: GatherRoot, prefix: string, option
     const exclude = await readOptional(fs, fs.join(root.path, '.git', 'info', 'exclude'));
     if (exclude) rootLayer.add(exclude);
   }
-  const userRules = ignore().add(options.excludes ?? DEFAULT_EXCLUDES);
+  // the defaults (node_modules/ and the like) and the user's own excludes, told apart in the skipped list
+  const excludes = options.excludes ?? DEFAULT_EXCLUDES;
+  const defaultRules = ignore().add(excludes.filter((e) => DEFAULT_EXCLUDES.includes(e)));
+  const userRules = ignore().add(excludes.filter((e) => !DEFAULT_EXCLUDES.includes(e)));
 
-  const isIgnored = (layers: IgnoreLayer[], rel: string, isDir: boolean): 'user' | 'gitignore' | undefined => {
+  const isIgnored = (layers: IgnoreLayer[], rel: string, isDir: boolean): 'default' | 'user' | 'gitignore' | undefined => {
     const probe = isDir ? `${rel}/` : rel;
+    if (defaultRules.ignores(probe)) return 'default';
     if (userRules.ignores(probe)) return 'user';
     let ignored = false;
     for (const layer of layers) {
@@ -227,7 +236,11 @@ async function walkRoot(fs: FileSystem, root: GatherRoot, prefix: string, option
       const isDir = entry.kind === 'directory' || entry.kind === 'symlinkToDirectory';
       const ignoredBy = isIgnored(layers, rel, isDir);
       if (ignoredBy) {
-        if (ignoredBy === 'user') skipped.push({ path: isDir ? `${shown}/` : shown, reason: 'excluded by settings' });
+        if (ignoredBy !== 'gitignore')
+          skipped.push({
+            path: isDir ? `${shown}/` : shown,
+            reason: ignoredBy === 'default' ? 'excluded by default (node_modules/ and the like)' : 'excluded by your excludes',
+          });
         continue; // .gitignored files are not worth listing one by one
       }
       switch (entry.kind) {

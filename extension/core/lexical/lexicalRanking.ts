@@ -237,7 +237,7 @@ function* countingSteps(
       definitions: new Map(),
       chunks: new Map(),
       chunkLengths: [],
-      lines: fw.lines,
+      lines: fw.textLines,
     };
     countInto(fw.path, s.path);
     for (let line = 0; line < fw.lines; line++) {

@@ -28,7 +28,10 @@ export interface FileWords {
   pathLength: number;
   contentLength: number;
   definitionLength: number;
+  /** Lines as the text splits at newlines (a final newline starts an empty last one). */
   lines: number;
+  /** Lines as a person counts them: a final newline ends the last line, it does not start another. */
+  textLines: number;
 }
 
 /** Every distinct word met, each with its parts (`terms`), and which words hold a part of a given stem. */
@@ -163,5 +166,6 @@ function analyse(file: LexicalFile, vocabulary: Vocabulary): FileWords {
     contentLength,
     definitionLength,
     lines: lineLengths.length,
+    textLines: lineLengths.length > 1 && text.endsWith('\n') ? lineLengths.length - 1 : lineLengths.length,
   };
 }

@@ -109,7 +109,8 @@ export function describeError(endpoint: Endpoint, err: unknown, request?: string
         ? `${err.message.replace(/\.$/, '')}: ${oneLine(cause.message)}`
         : `${err.message.replace(/\.$/, '')}: ${rootCause(err)}`;
   } else if (err instanceof OpenAI.APIError) {
-    const detail = (err.error as { message?: string } | undefined)?.message ?? err.message;
+    // the client's own message starts with the status already ("404 status code (no body)")
+    const detail = ((err.error as { message?: string } | undefined)?.message ?? err.message).replace(new RegExp(`^${err.status ?? '-'}\\s+`), '');
     message = `HTTP ${err.status ?? '-'} ${oneLine(detail)}`;
   } else {
     message = oneLine((err as Error)?.message ?? String(err));

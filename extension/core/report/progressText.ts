@@ -4,11 +4,11 @@ import type { ProgressEvent } from '../types';
 export function describeProgress(e: ProgressEvent, width = 24): string {
   switch (e.stage) {
     case 'gather':
-      return `gathering: ${e.files} files read, ${e.skipped} skipped`;
+      return `gathering: ${plural(e.files, 'file')}, ${e.skipped} skipped`;
     case 'rank':
-      return `ranked ${e.files} files`;
+      return `ranked ${plural(e.files, 'file')}`;
     case 'segment':
-      return `segmented: ${e.files} files, ${formatCount(e.tokens)} tokens, ${e.segments} segments`;
+      return `segmented: ${plural(e.files, 'file')}, ${formatCount(e.tokens)} tokens, ${e.segments} segments`;
     case 'score': {
       const filled = e.total ? Math.round((width * e.done) / e.total) : 0;
       const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
@@ -19,7 +19,7 @@ export function describeProgress(e: ProgressEvent, width = 24): string {
     case 'select':
       return e.segments > 0
         ? `selected ${e.segments} segments, ${formatCount(e.tokens)} of ${formatCount(e.budget)} tokens`
-        : `key context: the best files' best lines, ${formatCount(e.tokens)} of ${formatCount(e.budget)} tokens`;
+        : `chose the best files' best lines for the answer: ${formatCount(e.tokens)} of ${formatCount(e.budget)} tokens`;
     case 'answer':
       return `answering: ${e.characters} characters`;
   }
@@ -35,4 +35,8 @@ export function formatSeconds(s: number): string {
   if (s < 60) return `${Math.ceil(s)}s`;
   const m = Math.floor(s / 60);
   return `${m}m${String(Math.ceil(s - m * 60)).padStart(2, '0')}s`;
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -17,6 +17,6 @@ export function describeRelevance(file: Pick<RankedFile, 'relevance' | 'score' |
   return [
     `relevance ${formatRelevance(file)} of the best file (raw score ${file.score.toPrecision(4)})`,
     `kind: ${file.kind}`,
-    file.inKeyContext ? 'in the key context the answer reads' : 'not in the key context',
+    file.inKeyContext ? 'read for the answer' : 'not read for the answer',
   ].join('\n');
 }

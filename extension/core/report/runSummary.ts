@@ -1,5 +1,5 @@
 import type { AskStats } from '../pipeline';
-import { formatCount } from './progressText';
+import { formatCount, plural } from './progressText';
 
 /**
  * One line on what a run did, the same in the panel, the log and the terminal: the files ranked
@@ -9,11 +9,7 @@ export function runSummary(s: AskStats): string {
   const scoring =
     s.scoreMethod === 'lexical'
       ? `ranked lexically in ${s.rankingSeconds.toFixed(1)} s`
-      : `${s.segments} segments scored in ${s.scoringSeconds.toFixed(1)} s (${formatCount(s.scoringTokensPerSecond)} tok/s, ${s.requests} requests), ${s.finePassFiles} files scored alone, ${s.scoreMethod === 'fused' ? 'fused with the lexical ranking' : 'model ranking first'}`;
-  const files = `${plural(s.files, 'file')} (${s.filesReused ? `${s.filesRead} read, ${s.filesReused} unchanged since the last question` : `${s.filesRead} read`}), ${plural(s.skippedFiles, 'file')} skipped`;
-  return `${files}, ${s.tokensEstimated ? '~' : ''}${formatCount(s.tokens)} tokens, ${scoring}; key context ${formatCount(s.keyContextTokens)} of ${formatCount(s.budget)} tokens; ${s.totalSeconds.toFixed(1)} s in all`;
-}
-
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+      : `${s.scoredSegments === s.segments ? s.segments : `${s.scoredSegments} of ${s.segments}`} segments scored in ${s.scoringSeconds.toFixed(1)} s (${formatCount(s.scoringTokensPerSecond)} tok/s, ${s.requests} requests), ${s.finePassFiles} files scored alone, ${s.scoreMethod === 'fused' ? 'fused with the lexical ranking' : 'model ranking first'}`;
+  const files = `${plural(s.files, 'file')}, ${plural(s.skippedFiles, 'file')} skipped${s.filesReused ? ` (${s.filesRead} read, ${s.filesReused} unchanged since the last question)` : ''}`;
+  return `${files}, ${s.tokensEstimated ? '~' : ''}${formatCount(s.tokens)} tokens, ${scoring}; ${formatCount(s.keyContextTokens)} of ${formatCount(s.budget)} tokens chosen for the answer; ${s.totalSeconds.toFixed(1)} s in all`;
 }
