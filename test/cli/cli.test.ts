@@ -213,7 +213,8 @@ describe('xl3m CLI', () => {
       [['frobnicate'], /unknown command/],
       [['ask', 'q', '--repo', '/nowhere/at/all'], /--repo is not a folder: \/nowhere\/at\/all/],
       [['ask', 'q', '--top', '-5'], /^xl3m: Option '--top' argument is ambiguous\. \(xl3m --help lists every option\)\n$/],
-      [['ask', 'q', '--question-file', '/nowhere/q.txt'], /--question-file cannot be read: \/nowhere\/q\.txt \(ENOENT\)/],
+      [['ask', '--question-file', '/nowhere/q.txt'], /--question-file cannot be read: \/nowhere\/q\.txt \(ENOENT\)/],
+      [['ask', 'q', '--question-file', '/nowhere/q.txt'], /either as an argument or with --question-file, not both/],
     ] as const) {
       const { code, stderr } = await xl3m([...args]);
       assert.equal(code, 2, stderr);
