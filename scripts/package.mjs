@@ -15,6 +15,9 @@ run(
   'package',
   '--no-dependencies',
   '--allow-missing-repository',
+  // the Marketplace page is for people who install it; README.md is for people who build it
+  '--readme-path',
+  'media/marketplace-readme.md',
   '--target',
   target,
   '-o',

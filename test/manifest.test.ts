@@ -36,3 +36,10 @@ test('--help says which folders are left out by default, and how to see and undo
   assert.match(USAGE, /--no-default-excludes/);
   assert.match(USAGE, /--json.*skipped|skipped.*--json/s);
 });
+
+test('the Marketplace page is written for people who install the extension: no build commands, the settings they set', () => {
+  assert.match(readFileSync(join(ROOT, 'scripts/package.mjs'), 'utf8'), /'--readme-path',\s*'media\/marketplace-readme\.md'/);
+  const page = readFileSync(join(ROOT, 'media/marketplace-readme.md'), 'utf8');
+  assert.doesNotMatch(page, /\bnpm (ci|test|run|install)\b|\bnpx\b/, 'no developer commands');
+  for (const setting of ['xl3m.baseUrl', 'xl3m.model', 'xl3m.localModel', 'xl3m.excludes', 'xl3m.includeSecrets']) assert.ok(page.includes(setting), setting);
+});
