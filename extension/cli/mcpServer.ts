@@ -22,6 +22,7 @@ import { Tokenizing } from '../core/tokens/tokenizing';
 import { WarmIndex } from '../core/warmIndex';
 import type { McpArgs } from './args';
 import { inProcessModels } from './inProcessModels';
+import { guardRequests, MAX_REQUEST_BYTES } from './mcpInputGuard';
 
 export interface McpIo {
   stdin: Readable;
@@ -195,7 +196,13 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
     );
   }
 
-  const transport = new StdioServerTransport(io.stdin, io.stdout);
+  // a request over the limit is answered with an error, and the connection goes on
+  const requests = guardRequests(io.stdin, MAX_REQUEST_BYTES, (id, bytes) => {
+    const message = `xl3m: the request is ${(bytes / 1024 / 1024).toFixed(1)} MiB, more than the ${MAX_REQUEST_BYTES / 1024 / 1024} MiB a request may be: send a shorter question (its title and the lines that matter)`;
+    log(message);
+    if (id !== null) io.stdout.write(`${JSON.stringify({ jsonrpc: '2.0', id, error: { code: -32600, message } })}\n`);
+  });
+  const transport = new StdioServerTransport(requests, io.stdout);
   const ended = new Promise<void>((resolve) => {
     const end = () => resolve();
     io.stdin.once('end', end);

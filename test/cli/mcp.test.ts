@@ -176,6 +176,42 @@ describe('xl3m mcp', () => {
     }
   });
 
+  test('a request over 8 MiB is answered with an error naming its size, and the connection goes on', async () => {
+    const child = spawn(process.execPath, [CLI, 'mcp', '--repo', repo.root], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    const replyTo = async (id: number) => {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const line = stdout.split('\n').find((l) => l.includes(`"id":${id},`) || l.includes(`"id":${id}}`));
+        if (line) return JSON.parse(line) as { error?: { message: string }; result?: { content: { text: string }[] } };
+        assert.ok(Date.now() < deadline, `no reply to ${id}: ${stdout.slice(0, 300)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    try {
+      const send = (m: unknown) => child.stdin.write(JSON.stringify(m) + '\n');
+      send({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+      });
+      send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      await replyTo(1);
+      send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'find_relevant_files', arguments: { question: 'x'.repeat(10 * 1024 * 1024) } } });
+      send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'find_relevant_files', arguments: { question: NEEDLE_QUESTION, maxFiles: 1 } } });
+      const tooBig = await replyTo(2);
+      assert.match(tooBig.error?.message ?? '', /^xl3m: the request is 10\.0 MiB, more than the 8 MiB a request may be/);
+      const next = await replyTo(3);
+      assert.ok(next.result?.content[0]!.text.includes(repo.needlePath), JSON.stringify(next).slice(0, 300));
+    } finally {
+      child.stdin.end();
+      await exited;
+    }
+  });
+
   test('a client that disconnects mid-run leaves no process behind, and no request goes out afterwards', async () => {
     const slow = await startScoringServer({ delayMs: 400 });
     try {
