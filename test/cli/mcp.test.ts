@@ -139,6 +139,8 @@ describe('xl3m mcp', () => {
 
   test('five calls at once are all answered, one after another; a waiting call is told so; progress grows, scoring counted against its total', async () => {
     const { client, stderr } = await connect(['--repo', repo.root, '--base-url', server.url, '--model', 'test-model', '--concurrency', '2']);
+    const probes = () => server.requests.filter((r) => JSON.stringify(r.body).includes('The quick brown fox')).length;
+    const probesBefore = probes();
     try {
       const progress: { progress: number; total?: number; message?: string }[][] = [[], [], [], [], []];
       const replies = await Promise.all(
@@ -171,6 +173,11 @@ describe('xl3m mcp', () => {
         progress.flat().some((p) => /^scoring/.test(p.message ?? '') && p.total !== undefined && p.progress > 0),
         'scoring counted against a total',
       );
+      // the server is probed once for the life of the process, not once a call
+      const again = await client.callTool({ name: 'find_relevant_files', arguments: { question: NEEDLE_QUESTION, maxFiles: 1 } });
+      assert.ok(!again.isError);
+      const probing = probes() - probesBefore;
+      assert.ok(probing > 0 && probing <= 4, `${probing} probe requests for six calls`);
     } finally {
       await client.close();
     }
