@@ -1,4 +1,4 @@
-// `tsx bench/sameRanking.ts --dataset F.jsonl --mirrors DIR --before OLD/dist/cli.js [--after dist/cli.js] [--every K] [--limit N]`:
+// `tsx bench/sameRanking.ts --dataset F.jsonl --mirrors DIR --before OLD/dist/cli.js [--after dist/cli.js] [--every K [--offset I]] [--limit N]`:
 // for a change that must not change the ranking (a refactor, a cache), each item's whole ranking
 // from two builds of the CLI, compared byte for byte: every file's path, score, kind, ranges and
 // key-context mark. Prints the items that differ, and how many were compared.
@@ -14,11 +14,12 @@ const { values } = parseArgs({
     before: { type: 'string' },
     after: { type: 'string' },
     every: { type: 'string' },
+    offset: { type: 'string' },
     limit: { type: 'string' },
   },
 });
 const items = readItems(values.dataset!)
-  .filter((_, i) => i % Number(values.every ?? 1) === 0)
+  .filter((_, i) => i % Number(values.every ?? 1) === Number(values.offset ?? 0))
   .slice(0, values.limit ? Number(values.limit) : undefined);
 const after = values.after ?? join(__dirname, '../dist/cli.js');
 
