@@ -443,8 +443,4 @@ export const DEFAULTS: Readonly<Options> = Object.freeze(Object.fromEntries(Obje
 /** The patterns always left out unless `useDefaultExcludes` is off; the user's excludes add to these. */
 export const DEFAULT_EXCLUDES: readonly string[] = ['node_modules/', '.hg/', '.svn/', '__pycache__/', '.venv/', '.DS_Store'];
 
-export function specOf(name: OptionName): OptionSpec {
-  return OPTIONS[name];
-}
-
 export const OPTION_NAMES = Object.keys(OPTIONS) as OptionName[];
