@@ -167,16 +167,16 @@ export function optionsOf(v: Record<string, string | string[] | boolean | undefi
       options[name] = spec.negated ? !given : Boolean(given);
       continue;
     }
-    const values = Array.isArray(given) ? given : [given as string];
-    for (const value of values) {
+    const values = (Array.isArray(given) ? given : [given as string]).map((value) => {
       const checked = checkValue(spec, spec.kind === 'patterns' ? [value] : value);
       if ('problem' in checked) throw new UsageError(`${spec.flag} ${checked.problem}${checked.problem.includes('(got') ? '' : ` (got "${value}")`}`);
-    }
-    if (spec.kind === 'patterns') options[name] = values;
+      return checked.value;
+    });
+    if (spec.kind === 'patterns') options[name] = values.flat();
     else {
+      options[name] = values[0];
       const repeatedInto = OPTION_NAMES.find((n) => (OPTIONS[n] as OptionSpec).repeatOf === name);
-      options[name] = (checkValue(spec, values[0]) as { value: unknown }).value;
-      if (repeatedInto) options[repeatedInto] = values.slice(1).map((u) => (checkValue(spec, u) as { value: unknown }).value);
+      if (repeatedInto) options[repeatedInto] = values.slice(1);
     }
   }
   return options as Options;
