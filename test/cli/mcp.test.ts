@@ -26,6 +26,12 @@ async function connect(args: string[]) {
 
 type Text = { type: string; text: string }[];
 
+/** The MCP handshake, written by hand (for the tests that speak to the server without the SDK's client). */
+function initialize(send: (message: unknown) => void) {
+  send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+  send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+}
+
 describe('xl3m mcp', () => {
   let repo: ReturnType<typeof needleRepo>;
   let server: ScoringServer;
@@ -199,13 +205,7 @@ describe('xl3m mcp', () => {
     };
     try {
       const send = (m: unknown) => child.stdin.write(JSON.stringify(m) + '\n');
-      send({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
-      });
-      send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      initialize(send);
       await replyTo(1);
       send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'find_relevant_files', arguments: { question: 'x'.repeat(10 * 1024 * 1024) } } });
       send({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'find_relevant_files', arguments: { question: NEEDLE_QUESTION, maxFiles: 1 } } });
@@ -231,13 +231,7 @@ describe('xl3m mcp', () => {
       child.stderr.on('data', (d) => (stderr += d));
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       const send = (m: unknown) => child.stdin.write(JSON.stringify(m) + '\n');
-      send({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
-      });
-      send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      initialize(send);
       send({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'find_relevant_files', arguments: { question: NEEDLE_QUESTION } } });
       // mid-run: scoring requests are arriving
       const deadline = Date.now() + 30_000;
