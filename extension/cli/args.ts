@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { DEFAULTS, OPTION_NAMES, OPTIONS, type OptionSpec, type Options } from '../core/options';
 import { checkValue, enumValues } from '../core/config/optionValues';
 import { runConfigOf, type RunConfig } from '../core/config/runConfig';
+import { cacheFolder } from '../core/store/cacheFolder';
+import type { DiskCacheOptions } from '../core/store/diskIndex';
 
 const COMMANDS = `Usage:
   xl3m ask "<question>" --repo <dir> --base-url <url> --model <name> [options]
@@ -10,6 +12,7 @@ const COMMANDS = `Usage:
   xl3m ask - --repo <dir>                     (the question from standard input; or --question-file F)
   xl3m check --base-url <url> --model <name>
   xl3m mcp --repo <dir> [--repo <dir2> ...] [the model options of ask]
+  xl3m cache status | clear
 
 ask: ranks every file of a repository for the question (lexically: BM25F over paths, declared
 names and content; with a model, fused with XL3M segment-wise certainty scoring), then streams an
@@ -17,7 +20,11 @@ answer from the best parts. A long question (a pasted bug report, a log) is fine
 check: says which scoring method a server allows, and why.
 mcp: serves the Model Context Protocol on stdin/stdout for an agent (Claude Code, Cursor,
 Continue, VS Code): tools find_relevant_files and, when a model answers, ask_codebase. It reads
-only under the --repo folders, writes nothing, and logs to stderr.
+only under the --repo folders, writes nothing there, and logs to stderr.
+cache: what the index cache holds (each repository's files, size, last use), or removes it all. A
+question reads only the files that changed since the last one; the index lives in XL3M_CACHE_DIR,
+else the user cache folder (~/.cache/xl3m, ~/Library/Caches/xl3m, %LOCALAPPDATA%\\xl3m), never in a
+repository, and holds no file's text.
 `;
 
 /** Flags that are not options of a run: where to look (first in its section), and this text (last). */
@@ -89,15 +96,23 @@ export interface AskArgs {
   config: RunConfig;
   json: boolean;
   top: number;
+  /** Where the index is kept between runs; none: not kept (--no-cache). */
+  cache?: DiskCacheOptions;
 }
 
 export interface McpArgs {
   /** The folders the server may read (a tool call naming a folder outside them is refused). */
   repos: string[];
   config: RunConfig;
+  cache?: DiskCacheOptions;
 }
 
-export type Command = { command: 'help' } | ({ command: 'ask' } & AskArgs) | ({ command: 'check' } & ServerArgs) | ({ command: 'mcp' } & McpArgs);
+export type Command =
+  | { command: 'help' }
+  | ({ command: 'ask' } & AskArgs)
+  | ({ command: 'check' } & ServerArgs)
+  | ({ command: 'mcp' } & McpArgs)
+  | { command: 'cache'; action: 'status' | 'clear'; folder: string };
 
 export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Command {
   const flagOptions: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {
@@ -120,9 +135,14 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
   const { values: v, positionals } = parsed as { values: Record<string, string | string[] | boolean | undefined>; positionals: string[] };
   if (v.help || positionals.length === 0) return { command: 'help' };
   const [command, ...rest] = positionals;
-  if (command !== 'ask' && command !== 'check' && command !== 'mcp')
-    throw new UsageError(`unknown command "${command}" (try: xl3m ask "<question>" ..., xl3m check ... or xl3m mcp ...)`);
+  if (command !== 'ask' && command !== 'check' && command !== 'mcp' && command !== 'cache')
+    throw new UsageError(`unknown command "${command}" (try: xl3m ask "<question>" ..., xl3m check ..., xl3m mcp ... or xl3m cache status)`);
   const options = optionsOf(v, env);
+  if (command === 'cache') {
+    if (rest.length !== 1 || (rest[0] !== 'status' && rest[0] !== 'clear')) throw new UsageError('cache takes one of: status, clear');
+    return { command: 'cache', action: rest[0], folder: cacheFolder(env) };
+  }
+  const cache = options.indexCache ? { cache: { folder: cacheFolder(env), maxBytes: options.indexCacheMegabytes * 2 ** 20 } } : {};
   // Without a server, `ask` ranks lexically; `check` has nothing to check.
   if (!options.baseUrl && (command === 'check' || options.model)) throw new UsageError('--base-url is required (an OpenAI-compatible server such as vLLM)');
   if (options.baseUrl && !options.model) throw new UsageError('--model is required (the scoring model served at --base-url)');
@@ -141,7 +161,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
   const config = runConfigOf(options);
   if (command === 'mcp') {
     if (rest.length) throw new UsageError('mcp takes no question: the client asks');
-    return { command: 'mcp', repos: repos.length ? repos : ['.'], config };
+    return { command: 'mcp', repos: repos.length ? repos : ['.'], config, ...cache };
   }
   const questionFile = v['question-file'] as string | undefined;
   if (questionFile !== undefined) {
@@ -152,7 +172,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
   if (questionFile === undefined && !question) throw new UsageError('the question is empty');
   if (repos.length > 1) throw new UsageError('ask takes one --repo');
   const from = questionFile !== undefined ? { questionFrom: questionFile } : question === '-' ? { questionFrom: '-' } : {};
-  return { command: 'ask', question, ...from, repo: repos[0] ?? '.', config, json: options.json, top: options.top };
+  return { command: 'ask', question, ...from, repo: repos[0] ?? '.', config, json: options.json, top: options.top, ...cache };
 }
 
 /** The option table's values from the flags given (each checked), the table's defaults for the rest. */

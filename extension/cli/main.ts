@@ -16,6 +16,8 @@ import { inert, inertLine } from '../core/report/terminalText';
 import { inProcessModels } from './inProcessModels';
 import { serveMcp } from './mcpServer';
 import { parseCommandLine, USAGE, UsageError, type AskArgs, type ServerArgs } from './args';
+import { DiskIndex } from '../core/store/diskIndex';
+import { clearCache, listCache } from '../core/store/cacheFolder';
 
 interface Io {
   stdin?: NodeJS.ReadableStream;
@@ -43,6 +45,7 @@ export async function runCli(argv: string[], io: Io, signal?: AbortSignal): Prom
   }
   try {
     if (command.command === 'check') return await runCheck(command, io, signal);
+    if (command.command === 'cache') return await runCache(command.action, command.folder, io);
     if (command.command === 'mcp')
       return await serveMcp(command, { stdin: (io.stdin ?? process.stdin) as Readable, stdout: io.stdout as Writable, stderr: io.stderr as Writable }, signal);
     return await runAsk(command, io, signal);
@@ -65,6 +68,26 @@ async function runCheck(args: ServerArgs, io: Io, signal?: AbortSignal): Promise
     if (!probe.method) code = 1;
   }
   return code;
+}
+
+/** `xl3m cache status` / `clear`: each repository's index (files, size, last use), or none left. */
+async function runCache(action: 'status' | 'clear', folder: string, io: Io): Promise<number> {
+  const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+  if (action === 'clear') {
+    const { files, bytes } = await clearCache(folder);
+    io.stdout.write(`removed ${files} ${files === 1 ? 'index' : 'indexes'} (${mb(bytes)}) from ${inertLine(folder)}\n`);
+    return 0;
+  }
+  const indexes = await listCache(folder);
+  const total = indexes.reduce((a, e) => a + e.bytes, 0);
+  io.stdout.write(`${inertLine(folder)}: ${indexes.length} ${indexes.length === 1 ? 'index' : 'indexes'}, ${mb(total)}\n`);
+  for (const e of indexes) {
+    const what = e.header
+      ? `${e.header.roots.map(inertLine).join(', ')}: ${e.header.files} files`
+      : `unreadable (${inertLine(e.problem ?? '')}; removed at the next trim)`;
+    io.stdout.write(`  ${what}, ${mb(e.bytes)}, last used ${e.usedAt.toISOString()}\n`);
+  }
+  return 0;
 }
 
 /** The question: as given, or read from a file or standard input (one too long for a command line). */
@@ -106,12 +129,14 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
     finished = undefined;
   };
   const tokenizing = new Tokenizing(__dirname, { keepCounts: false });
+  const disk = args.cache ? await DiskIndex.of([repo], args.cache) : undefined;
+  const index = await disk?.load();
   try {
     const { result } = await runQuestion(
       config,
       args.question,
       [{ path: repo, name: path.basename(repo) }],
-      { fs: nodeFileSystem, ...tokenizing.env(), localModels: inProcessModels },
+      { fs: nodeFileSystem, ...tokenizing.env(), localModels: inProcessModels, index },
       {
         signal,
         onStatus: (t) => io.stderr.write(`${inertLine(t)}\n`),
@@ -152,6 +177,9 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
     else writeSummary(result, io, answerStarted);
     for (const note of result.notes) io.stderr.write(`xl3m: ${inertLine(note)}\n`);
     if (result.partial) io.stderr.write(`xl3m: partial result: ${inertLine(result.partial)}\n`);
+    // after the answer is out: the next run reads only what changed from here
+    const unsaved = await disk?.save();
+    if (unsaved) io.stderr.write(`xl3m: ${inertLine(unsaved)}\n`);
     return signal?.aborted ? 130 : 0;
   } finally {
     flushProgress();

@@ -20,6 +20,7 @@ import type { RunConfig } from '../core/config/runConfig';
 import { inertLine } from '../core/report/terminalText';
 import { Tokenizing } from '../core/tokens/tokenizing';
 import { WarmIndex } from '../core/warmIndex';
+import { DiskIndex } from '../core/store/diskIndex';
 import type { McpArgs } from './args';
 import { inProcessModels } from './inProcessModels';
 import { guardRequests, MAX_REQUEST_BYTES } from './mcpInputGuard';
@@ -54,8 +55,9 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
   // the same tokenizing as `xl3m ask` (worker threads when a model scores), with the counts kept
   const tokenizing = new Tokenizing(__dirname, { keepCounts: true });
   const tokenizer = tokenizing.tokenizer;
-  // kept for the life of the server: an agent's tenth call reads only the files that changed
-  const index = new WarmIndex();
+  // kept for the life of the server (and on disk, between servers): an agent's tenth call reads only the files that changed
+  const disk = args.cache ? await DiskIndex.of(roots, args.cache) : undefined;
+  let index: WarmIndex | undefined;
   const answers = Boolean(args.config.answer && (args.config.server || args.config.localModel));
   // one run at a time, in the order called: an agent calls tools in parallel, and each waits its turn
   const queue = new RunQueue();
@@ -96,6 +98,7 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
         async () => {
           const started = performance.now();
           log(`${tool}: ${question.split('\n', 1)[0]!.slice(0, 100)}`);
+          index ??= disk ? await disk.load() : new WarmIndex();
           const outcome = await runQuestion(
             config,
             question,
@@ -113,6 +116,8 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
           log(
             `${tool}: ${outcome.result.files.length} files ranked in ${((performance.now() - started) / 1000).toFixed(1)} s${outcome.result.partial ? ` (partial: ${outcome.result.partial})` : ''}`,
           );
+          // written after the reply, as the next call's turn in the queue: a call never waits on it unless one follows at once
+          if (disk) setImmediate(() => void queue.run('writing the index', () => disk.save().then((note) => note && log(note))).catch(() => {}));
           return { outcome };
         },
         {

@@ -3,7 +3,7 @@ import { modelPass } from './modelPass';
 import { AnswerError, streamAnswer, type AnswerOptions } from './model/answer';
 import type { Endpoint } from './model/endpoint';
 import type { FileSystem } from './files/fileSystem';
-import type { WarmIndex } from './warmIndex';
+import type { IndexSource, WarmIndex } from './warmIndex';
 import { gather, type GatherOptions, type GatherRoot } from './files/gather';
 import { combineScores, rankAllFiles, type RankingMode } from './lexical/fileRanking';
 import { rankFilesLexicallyAsync } from './lexical/lexicalRanking';
@@ -67,6 +67,13 @@ export interface AskStats {
   /** Files read in this run, and files whose earlier reading a long-lived host reused (unchanged since; 0 in a cold run). */
   filesRead: number;
   filesReused: number;
+  /**
+   * What the run started from: `new` (nothing kept: every file read and analysed), `memory` (what this
+   * process kept from earlier questions), `disk` (an index a process wrote earlier); `none`: no index.
+   */
+  index: IndexSource | 'none';
+  /** Seconds spent bringing the files up to date: listing, stat, reading and classifying what changed. */
+  gatherSeconds: number;
   bytes: number;
   /** Tokens of every gathered file: counted when a model scores, estimated from the size (`tokensEstimated`) when not. */
   tokens: number;
@@ -126,11 +133,15 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
     if (signal?.aborted) throw new CancelledError(stage);
   };
 
+  const indexSource = deps.index?.source ?? 'none';
+  if (deps.index) notes.push(...deps.index.takeNotes());
+  const gatherStarted = performance.now();
   const gathered = await gather(deps.fs, options.roots, { ...options.gather, signal, onProgress, cache: deps.index?.files }).catch((err) => {
     check('gathering files');
     throw err;
   });
   check('gathering files');
+  const gatherSeconds = (performance.now() - gatherStarted) / 1000;
   if (gathered.files.length === 0) throw new Error(`no text files to read (${gathered.skipped.length} skipped)`);
 
   const rankingStarted = performance.now();
@@ -141,6 +152,7 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
   const rankingSeconds = (performance.now() - rankingStarted) / 1000;
   onProgress?.({ stage: 'rank', files: gathered.files.length });
   check('ranking files');
+  if (deps.index) deps.index.source = 'memory';
 
   // The answer model reads the question whole unless it would crowd out the key context: then it
   // reads the condensed question too, capped at a quarter of its window.
@@ -208,8 +220,10 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
       skippedFiles: gathered.skipped.length,
       filesRead: gathered.read,
       filesReused: gathered.reused,
+      index: indexSource,
+      gatherSeconds,
       bytes,
-      tokens: scored?.tokens ?? Math.round(gathered.files.reduce((a, f) => a + f.text.length, 0) / 4),
+      tokens: scored?.tokens ?? Math.round(gathered.files.reduce((a, f) => a + (f.chars ?? f.text.length), 0) / 4),
       tokensEstimated: !scored,
       rankingSeconds,
       scoreMethod: scored ? (options.ranking ?? DEFAULTS.ranking) : 'lexical',

@@ -11,6 +11,8 @@ export interface SourceFile {
   /** Content with line endings normalised to `\n` (line numbers are unchanged by this). */
   text: string;
   bytes: number;
+  /** `text.length`, where it is known without reading the file (a file restored from the disk index reads its text when first asked). */
+  chars?: number;
 }
 
 export interface SkippedFile {

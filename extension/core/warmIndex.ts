@@ -1,11 +1,29 @@
 // What a long-lived host (the extension host, `xl3m mcp`) keeps between questions so that a repeat
 // question pays only for what changed: each file's reading (files/fileCache.ts) and its words
 // (lexical/wordIndex.ts). A question still stats every file and ranks them as they are on disk
-// now; the ranking is the same, score for score, as a run with nothing kept.
+// now; the ranking is the same, score for score, as a run with nothing kept. The CLI (and a host
+// started again) restores one from disk (store/diskIndex.ts).
 import { FileCache } from './files/fileCache';
 import { LexicalIndex } from './lexical/wordIndex';
 
+/** Where the index a question starts from came from: nothing (a cold run), this process's earlier questions, or the disk. */
+export type IndexSource = 'new' | 'memory' | 'disk';
+
 export class WarmIndex {
-  readonly files = new FileCache();
-  readonly lexical = new LexicalIndex();
+  source: IndexSource;
+  /** What a person should know about the index (a damaged file rebuilt, a cache that cannot be written), said by the next run. */
+  readonly notes: string[] = [];
+
+  constructor(
+    readonly files = new FileCache(),
+    readonly lexical = new LexicalIndex(),
+    source: IndexSource = files.size > 0 ? 'disk' : 'new',
+  ) {
+    this.source = source;
+  }
+
+  /** The notes not said yet. */
+  takeNotes(): string[] {
+    return this.notes.splice(0);
+  }
 }

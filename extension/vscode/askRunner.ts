@@ -108,11 +108,12 @@ async function runNow(ctx: Ctx, label: string, question: string, roots: GatherRo
   ctx.statusBar.running('gathering');
   ctx.log(`question (${label}): ${question}`);
   try {
+    const index = await ctx.indexes.forRoots(roots, settings);
     const outcome = await runQuestion(
       config,
       question,
       roots,
-      { ...runEnv(ctx), ...(options.answerModel ? { answerModel: options.answerModel } : {}) },
+      { ...runEnv(ctx), index, ...(options.answerModel ? { answerModel: options.answerModel } : {}) },
       {
         signal: controller.signal,
         ...(options.confirmScoring ? { confirmScoring: options.confirmScoring } : {}),
@@ -146,6 +147,7 @@ async function runNow(ctx: Ctx, label: string, question: string, roots: GatherRo
       },
     );
     finish(ctx, outcome, settings.listedFiles);
+    ctx.indexes.save();
     return outcome;
   } catch (err) {
     const cancelled = err instanceof CancelledError || controller.signal.aborted;
@@ -164,7 +166,6 @@ function runEnv(ctx: Ctx): RunEnv {
   return {
     fs: workspaceFileSystem(vscode),
     ...ctx.tokenizing.env(),
-    index: ctx.index,
     localModels: ctx.localModels,
   };
 }

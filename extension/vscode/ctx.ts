@@ -16,7 +16,7 @@ import { RangeHighlights } from './rangeHighlights';
 import { RelevantFilesTree } from './relevantFilesTree';
 import { ApiKeyStore } from './secrets';
 import { StatusBar } from './statusBar';
-import { WarmIndex } from '../core/warmIndex';
+import { WorkspaceIndexes } from './workspaceIndexes';
 
 /** Owns every disposable of the extension and the state of the current run. */
 export class Ctx implements vscode.Disposable {
@@ -35,8 +35,8 @@ export class Ctx implements vscode.Disposable {
   private run: AbortController | undefined;
   /** tiktoken (loaded on the first question, not at activation), the worker threads, the counts kept between questions. */
   readonly tokenizing = new Tokenizing(__dirname, { keepCounts: true });
-  /** Each file's reading and words, kept between questions: a repeat question reads only what changed. */
-  readonly index = new WarmIndex();
+  /** Each file's reading and words, kept between questions (and on disk, between sessions): a repeat question reads only what changed. */
+  readonly indexes = new WorkspaceIndexes((line) => this.log(line));
   private local: { key: string; process: Promise<LocalModelProcess> } | undefined;
 
   constructor(

@@ -38,6 +38,8 @@ describe('one table of options', () => {
       'xl3m.answerModel',
       'xl3m.baseUrl',
       'xl3m.includeSecrets',
+      'xl3m.indexCache',
+      'xl3m.indexCacheMegabytes',
       'xl3m.localModel',
       'xl3m.model',
     ]);
@@ -148,13 +150,21 @@ describe('one table of options', () => {
       maxFileBytes: 5000,
       requestTimeoutSeconds: 7,
       retries: 0,
+      indexCache: false,
+      indexCacheMegabytes: 64,
     };
     const local: Options = { ...DEFAULTS, localModel: '/models/q.gguf', model: 'ignored without a server', excludes: ['private/'] };
     for (const options of [DEFAULTS, rich, local]) {
       const argv = toArgv(options);
       const parsed = parseCommandLine(['mcp', '--repo', '/r', ...argv], {}) as Extract<ReturnType<typeof parseCommandLine>, { command: 'mcp' }>;
       assert.deepEqual(parsed.config, runConfigOf({ ...options, apiKey: '' }), argv.join(' '));
+      assert.equal(parsed.cache?.maxBytes, options.indexCache ? options.indexCacheMegabytes * 2 ** 20 : undefined, 'the index cache as set');
     }
+    const sized = parseCommandLine(['mcp', ...toArgv({ ...DEFAULTS, indexCacheMegabytes: 64 })], {}) as Extract<
+      ReturnType<typeof parseCommandLine>,
+      { command: 'mcp' }
+    >;
+    assert.equal(sized.cache?.maxBytes, 64 * 2 ** 20);
     assert.deepEqual(toArgv(DEFAULTS), []);
     assert.ok(!toArgv({ ...rich, apiKey: 'sk-secret' }).includes('sk-secret'), 'the key is never an argument');
     // every option with a flag shows up when it differs from its default

@@ -110,7 +110,8 @@ before(async () => {
       ...common,
       ws,
     ],
-    { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    // the extension keeps its index in this run's own folder, never the user's cache
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XL3M_CACHE_DIR: join(tmp, 'cache') } },
   );
   const port = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`code-server did not start:\n${log}`)), 90_000);

@@ -11,7 +11,7 @@ const RACY_MS = 2000;
 
 export type ReadOutcome = { text: string; bytes: number } | { reason: string };
 
-interface Entry {
+export interface FileCacheEntry {
   size: number;
   mtimeMs: number;
   readAt: number;
@@ -22,21 +22,31 @@ interface Entry {
 }
 
 export class FileCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, FileCacheEntry>();
 
   get size() {
     return this.entries.size;
   }
 
+  /** Every kept file, by location. */
+  all(): IterableIterator<[string, FileCacheEntry]> {
+    return this.entries.entries();
+  }
+
+  /** An entry written earlier (restored from disk): trusted, as any entry, only while `fresh` says so. */
+  restore(location: string, entry: FileCacheEntry) {
+    this.entries.set(location, entry);
+  }
+
   /** What was read from this file, if it has not changed since. */
-  fresh(location: string, stat: FileStat): Entry | undefined {
+  fresh(location: string, stat: FileStat): FileCacheEntry | undefined {
     const e = this.entries.get(location);
     if (!e || e.size !== stat.size || e.mtimeMs !== stat.mtimeMs || e.mtimeMs >= e.readAt - RACY_MS) return undefined;
     return e;
   }
 
-  store(location: string, stat: FileStat, readAt: number, outcome: ReadOutcome): Entry {
-    const e: Entry = { size: stat.size, mtimeMs: stat.mtimeMs, readAt, outcome, contentReasons: [null, null] };
+  store(location: string, stat: FileStat, readAt: number, outcome: ReadOutcome): FileCacheEntry {
+    const e: FileCacheEntry = { size: stat.size, mtimeMs: stat.mtimeMs, readAt, outcome, contentReasons: [null, null] };
     this.entries.set(location, e);
     return e;
   }
@@ -48,5 +58,3 @@ export class FileCache {
     }
   }
 }
-
-export type FileCacheEntry = NonNullable<ReturnType<FileCache['fresh']>>;

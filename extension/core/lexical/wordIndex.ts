@@ -36,17 +36,39 @@ export interface FileWords {
 
 /** Every distinct word met, each with its parts (`terms`), and which words hold a part of a given stem. */
 export class Vocabulary {
-  private readonly ids = new Map<string, number>();
-  readonly words: string[] = [];
+  /** word -> id; built when first needed (a vocabulary restored from disk may never need it). */
+  private ids: Map<string, number> | undefined;
+  readonly words: string[];
   /** How many terms each word counts for (its parts, and itself when split). */
-  readonly splitLengths: number[] = [];
-  private readonly byStem = new Map<Stemming, { indexed: number; words: Map<string, number[]> }>();
+  readonly splitLengths: number[];
+  private readonly byStem = new Map<Stemming, StemIndex>();
+
+  constructor(snapshot?: VocabularySnapshot) {
+    this.words = snapshot ? (snapshot.words === '' ? [] : snapshot.words.split('\n')) : [];
+    this.splitLengths = [];
+    // a loop: Array.from on a typed array of 200,000 takes fifty times as long
+    for (const n of snapshot?.splitLengths ?? []) this.splitLengths.push(n);
+    if (snapshot && (this.words.length !== this.splitLengths.length || this.words.some((w) => w === '')))
+      throw new Error('the vocabulary does not hold together');
+    for (const s of snapshot?.stems ?? []) {
+      const keys = s.stems === '' ? [] : s.stems.split('\n');
+      if (
+        keys.length + 1 !== s.offsets.length ||
+        keys.some((k, i) => i > 0 && keys[i - 1]! >= k) ||
+        s.indexed > this.words.length ||
+        s.offsets[keys.length] !== s.ids.length
+      )
+        throw new Error('the stem index does not hold together');
+      this.byStem.set(s.stemming, { indexed: s.indexed, words: new Map(), restored: { keys, offsets: s.offsets, ids: s.ids } });
+    }
+  }
 
   get size() {
     return this.words.length;
   }
 
   id(word: string): number {
+    if (!this.ids) this.ids = new Map(this.words.map((w, i) => [w, i]));
     let id = this.ids.get(word);
     if (id === undefined) {
       id = this.words.length;
@@ -58,7 +80,7 @@ export class Vocabulary {
   }
 
   /** The ids of the words one of whose parts has this stem (the index grows with the vocabulary). */
-  wordsWithStem(s: string, stemming: Stemming): readonly number[] {
+  wordsWithStem(s: string, stemming: Stemming): ArrayLike<number> & Iterable<number> {
     let index = this.byStem.get(stemming);
     if (!index) this.byStem.set(stemming, (index = { indexed: 0, words: new Map() }));
     for (; index.indexed < this.words.length; index.indexed++) {
@@ -66,11 +88,64 @@ export class Vocabulary {
       for (const part of new Set(terms(this.words[id]!).map((p) => stem(p, stemming)))) {
         const list = index.words.get(part);
         if (list) list.push(id);
-        else index.words.set(part, [id]);
+        else index.words.set(part, [...restoredList(index, part), id]);
       }
     }
-    return index.words.get(s) ?? [];
+    return index.words.get(s) ?? restoredList(index, s);
   }
+
+  /** Everything above in plain arrays and strings, for the disk (store/indexStore.ts). */
+  toSnapshot(): VocabularySnapshot {
+    return {
+      words: this.words.join('\n'),
+      splitLengths: Uint32Array.from(this.splitLengths),
+      stems: [...this.byStem].map(([stemming, index]) => {
+        const keys = [...new Set([...(index.restored?.keys ?? []), ...index.words.keys()])].sort();
+        const lists = keys.map((k) => index.words.get(k) ?? restoredList(index, k));
+        const offsets = new Uint32Array(keys.length + 1);
+        let total = 0;
+        for (const [i, list] of lists.entries()) {
+          offsets[i] = total;
+          total += list.length;
+        }
+        offsets[keys.length] = total;
+        const ids = new Uint32Array(total);
+        for (const [i, list] of lists.entries()) ids.set(list, offsets[i]);
+        return { stemming, indexed: index.indexed, stems: keys.join('\n'), offsets, ids };
+      }),
+    };
+  }
+}
+
+/** A stem's words as the disk gave them (none if it gave none); a list that grows is copied into `words` first. */
+function restoredList(index: StemIndex, s: string): Uint32Array | readonly number[] {
+  const r = index.restored;
+  if (!r) return [];
+  // the stems are stored in code-unit order: a binary search, where a map of them would take longer to build than the rest of the index
+  let lo = 0;
+  let hi = r.keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (r.keys[mid]! < s) lo = mid + 1;
+    else hi = mid;
+  }
+  return r.keys[lo] === s ? r.ids.subarray(r.offsets[lo]!, r.offsets[lo + 1]!) : [];
+}
+
+interface StemIndex {
+  /** Words below this id are indexed. */
+  indexed: number;
+  /** Each stem's words: those grown in this process (a restored list is copied here when it grows), */
+  words: Map<string, number[]>;
+  /** and those read from disk, flattened as stored. */
+  restored?: { keys: string[]; offsets: Uint32Array; ids: Uint32Array };
+}
+
+/** A vocabulary as stored: its words one per line (a word never holds a newline), and its stem indexes flattened. */
+export interface VocabularySnapshot {
+  words: string;
+  splitLengths: Uint32Array;
+  stems: { stemming: Stemming; indexed: number; stems: string; offsets: Uint32Array; ids: Uint32Array }[];
 }
 
 /**
@@ -78,13 +153,27 @@ export class Vocabulary {
  * mcp`) hands the same object for an unchanged file, so its words are not read again.
  */
 export class LexicalIndex {
-  readonly vocabulary = new Vocabulary();
+  readonly vocabulary: Vocabulary;
   private readonly files = new WeakMap<LexicalFile, FileWords>();
+
+  constructor(vocabulary = new Vocabulary()) {
+    this.vocabulary = vocabulary;
+  }
 
   wordsOf(file: LexicalFile): FileWords {
     let words = this.files.get(file);
     if (!words) this.files.set(file, (words = analyse(file, this.vocabulary)));
     return words;
+  }
+
+  /** The file's words if they are known, without analysing it. */
+  knownWordsOf(file: LexicalFile): FileWords | undefined {
+    return this.files.get(file);
+  }
+
+  /** Words analysed earlier (restored from disk) for this file object, whose ids are this vocabulary's. */
+  remember(file: LexicalFile, words: FileWords) {
+    this.files.set(file, words);
   }
 }
 

@@ -1,0 +1,285 @@
+// The warm index as one file, so that a new process (the CLI, an editor started again) starts warm:
+// every kept file's size, modification time and reading time, what its text is not (its content
+// reasons), and its words as vocabulary ids; the vocabulary and its stem indexes. No text is stored:
+// a restored file reads its text from disk when something asks for it (the key context, a model).
+//
+// Node's own structured-clone serializer (`v8.serialize`, as Jest's haste map keeps its index) writes
+// the typed arrays as they are; chosen by measurement against LMDB (BENCHMARKS.md). A file is never
+// trusted blindly: a header names the format and the roots, a CRC-32 covers the payload, and every
+// word id is checked against the vocabulary before anything is used. A file is written whole to a
+// private temporary name and renamed over the old one, so a reader (another process) sees the old
+// index or the new one, and a process killed mid-write leaves the old one.
+import { createHash, randomBytes } from 'node:crypto';
+import { promises as fsp, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import * as v8 from 'node:v8';
+import { crc32 } from 'node:zlib';
+import { FileCache, type FileCacheEntry } from '../files/fileCache';
+import { decodeText } from '../files/fileClassifier';
+import { LexicalIndex, Vocabulary, type FileWords, type VocabularySnapshot } from '../lexical/wordIndex';
+import type { SourceFile } from '../types';
+
+/** Raised when what a file holds changes: an index of another format is rebuilt, not read. */
+export const INDEX_FORMAT = 1;
+const MAGIC = 'xl3m-index\n';
+
+export interface IndexHeader {
+  format: number;
+  /** The folders the index covers (real paths), for `xl3m cache status`. */
+  roots: string[];
+  files: number;
+  savedAt: number;
+  payloadBytes: number;
+  crc32: number;
+}
+
+/**
+ * The kept files in columns, so that reading them back is a few copies, not one object per array:
+ * the strings joined by NUL (no path holds one), the numbers in typed arrays, and every file's words
+ * concatenated, with where each file's part starts (`offsets`, one more than there are files).
+ */
+interface StoredFiles {
+  locations: string;
+  paths: string;
+  /** size, mtimeMs, readAt, bytes, chars: five per file. */
+  numbers: Float64Array;
+  /** Why the text would not be sent with secrets included (null: not asked yet); the other case is always "nothing": only such files are kept. */
+  reasonsWithSecrets: (string | undefined | null)[];
+  /** pathLength, contentLength, definitionLength, lines, textLines: five per file; lines = 0xffffffff for a file whose words are not kept. */
+  counts: Uint32Array;
+  path: Column;
+  words: Column;
+  lineStarts: Column;
+  lineLengths: Column;
+  definitions: Column;
+}
+
+interface Column {
+  values: Uint32Array;
+  offsets: Uint32Array;
+}
+
+interface Payload {
+  vocabulary: VocabularySnapshot;
+  files: StoredFiles;
+}
+
+/** What the disk gives back: a file cache and a lexical index whose files read their text when asked. */
+export interface RestoredIndex {
+  files: FileCache;
+  lexical: LexicalIndex;
+  header: IndexHeader;
+}
+
+export class UnusableIndexError extends Error {
+  override name = 'UnusableIndexError';
+}
+
+/** What reading this file found is kept on disk: text that would be sent. A file skipped for its content (a secret, a generated file, not text) leaves nothing. */
+export function isKept(entry: FileCacheEntry): boolean {
+  return !('reason' in entry.outcome) && entry.file !== undefined && entry.contentReasons[0] === undefined;
+}
+
+/** What the kept files are (each one's place, times, and whether its words are known): the same digest, the same file on disk. */
+export function keptDigest(files: FileCache, lexical: LexicalIndex): string {
+  const hash = createHash('sha1');
+  for (const [location, entry] of files.all()) {
+    if (!isKept(entry)) continue;
+    hash.update(`${location}\0${entry.file!.path}\0${entry.size}\0${entry.mtimeMs}\0${entry.readAt}\0${lexical.knownWordsOf(entry.file!) ? 1 : 0}\n`);
+  }
+  return hash.digest('hex');
+}
+
+const NO_WORDS = 0xffffffff;
+const WORD_COLUMNS = ['path', 'words', 'lineStarts', 'lineLengths', 'definitions'] as const;
+
+/**
+ * The file's bytes for this index. Only files whose text would be sent are kept, and of them no
+ * text: their size, times, and words.
+ */
+export function encodeIndex(files: FileCache, lexical: LexicalIndex, roots: readonly string[]): Buffer {
+  const kept: { location: string; entry: FileCacheEntry; file: SourceFile; words?: FileWords }[] = [];
+  for (const [location, entry] of files.all()) {
+    if (isKept(entry)) kept.push({ location, entry, file: entry.file!, words: lexical.knownWordsOf(entry.file!) });
+  }
+  const n = kept.length;
+  const numbers = new Float64Array(n * 5);
+  const counts = new Uint32Array(n * 5);
+  const columns = Object.fromEntries(
+    WORD_COLUMNS.map((name) => {
+      const offsets = new Uint32Array(n + 1);
+      let total = 0;
+      for (const [i, k] of kept.entries()) {
+        offsets[i] = total;
+        total += k.words?.[name].length ?? 0;
+      }
+      offsets[n] = total;
+      const values = new Uint32Array(total);
+      for (const [i, k] of kept.entries()) if (k.words) values.set(k.words[name], offsets[i]);
+      return [name, { values, offsets }];
+    }),
+  ) as Record<(typeof WORD_COLUMNS)[number], Column>;
+  for (const [i, { entry, file, words }] of kept.entries()) {
+    numbers.set([entry.size, entry.mtimeMs, entry.readAt, file.bytes, file.chars ?? file.text.length], i * 5);
+    counts.set(words ? [words.pathLength, words.contentLength, words.definitionLength, words.lines, words.textLines] : [0, 0, 0, NO_WORDS, 0], i * 5);
+  }
+  const stored: StoredFiles = {
+    locations: kept.map((k) => k.location).join('\0'),
+    paths: kept.map((k) => k.file.path).join('\0'),
+    numbers,
+    reasonsWithSecrets: kept.map((k) => k.entry.contentReasons[1]),
+    counts,
+    ...columns,
+  };
+  const payload = v8.serialize({ vocabulary: lexical.vocabulary.toSnapshot(), files: stored } satisfies Payload);
+  const header: IndexHeader = { format: INDEX_FORMAT, roots: [...roots], files: n, savedAt: Date.now(), payloadBytes: payload.length, crc32: crc32(payload) };
+  const head = Buffer.from(`${MAGIC}${JSON.stringify(header)}\n`, 'utf8');
+  return Buffer.concat([head, payload]);
+}
+
+/** The header alone (for a listing), or why it cannot be read. */
+export function decodeHeader(data: Buffer): { header: IndexHeader; payloadStart: number } {
+  if (data.subarray(0, MAGIC.length).toString('latin1') !== MAGIC) throw new UnusableIndexError('not an xl3m index');
+  const end = data.indexOf(10, MAGIC.length);
+  if (end < 0) throw new UnusableIndexError('its header is cut off');
+  let header: IndexHeader;
+  try {
+    header = JSON.parse(data.subarray(MAGIC.length, end).toString('utf8')) as IndexHeader;
+  } catch {
+    throw new UnusableIndexError('its header is garbled');
+  }
+  if (typeof header !== 'object' || header === null || !Array.isArray(header.roots)) throw new UnusableIndexError('its header is garbled');
+  return { header, payloadStart: end + 1 };
+}
+
+/** The index a file holds; `UnusableIndexError` says why there is none (another format, cut short, garbled). */
+export function decodeIndex(data: Buffer, readText: (location: string) => string = readTextNow): RestoredIndex {
+  const { header, payloadStart } = decodeHeader(data);
+  if (header.format !== INDEX_FORMAT) throw new UnusableIndexError(`it was written in another format (${header.format}, this xl3m reads ${INDEX_FORMAT})`);
+  const payload = data.subarray(payloadStart);
+  if (payload.length !== header.payloadBytes) throw new UnusableIndexError(`it is cut short (${payload.length} of ${header.payloadBytes} bytes)`);
+  if (crc32(payload) !== header.crc32) throw new UnusableIndexError('its checksum does not match (it was damaged)');
+  let stored: Payload;
+  let vocabulary: Vocabulary;
+  try {
+    stored = v8.deserialize(payload) as Payload;
+    vocabulary = new Vocabulary(stored.vocabulary);
+  } catch (err) {
+    throw new UnusableIndexError(`it cannot be read (${(err as Error).message})`);
+  }
+  const files = new FileCache();
+  const lexical = new LexicalIndex(vocabulary);
+  const f = stored.files;
+  const locations = f.locations === '' ? [] : f.locations.split('\0');
+  const paths = f.paths === '' ? [] : f.paths.split('\0');
+  const n = locations.length;
+  const fits =
+    paths.length === n &&
+    f.numbers.length === n * 5 &&
+    f.counts.length === n * 5 &&
+    f.reasonsWithSecrets.length === n &&
+    WORD_COLUMNS.every((c) => f[c].offsets.length === n + 1 && f[c].offsets[n] === f[c].values.length) &&
+    [f.path, f.words, f.definitions].every((c) => c.values.every((id) => id < vocabulary.size));
+  if (!fits) throw new UnusableIndexError('its parts do not hold together');
+  const column = (c: Column, i: number) => c.values.subarray(c.offsets[i]!, c.offsets[i + 1]!);
+  for (let i = 0; i < n; i++) {
+    const [size, mtimeMs, readAt, bytes, chars] = f.numbers.subarray(i * 5, i * 5 + 5) as unknown as number[];
+    const { file, entry } = restoredFile(
+      locations[i]!,
+      paths[i]!,
+      { size: size!, mtimeMs: mtimeMs!, readAt: readAt!, bytes: bytes!, chars: chars! },
+      f.reasonsWithSecrets[i],
+      readText,
+    );
+    files.restore(locations[i]!, entry);
+    const [pathLength, contentLength, definitionLength, lines, textLines] = f.counts.subarray(i * 5, i * 5 + 5) as unknown as number[];
+    if (lines === NO_WORDS) continue;
+    const words: FileWords = {
+      path: column(f.path, i),
+      words: column(f.words, i),
+      lineStarts: column(f.lineStarts, i),
+      lineLengths: column(f.lineLengths, i),
+      definitions: column(f.definitions, i),
+      pathLength: pathLength!,
+      contentLength: contentLength!,
+      definitionLength: definitionLength!,
+      lines: lines!,
+      textLines: textLines!,
+    };
+    if (words.lineStarts.length !== lines! + 1 || words.lineLengths.length !== lines || words.lineStarts[lines!] !== words.words.length)
+      throw new UnusableIndexError(`the lines of ${paths[i]} do not hold together`);
+    lexical.remember(file, words);
+  }
+  return { files, lexical, header };
+}
+
+/** A stored file as the gather meets it: the same object each time, reading its text once, when first asked. */
+function restoredFile(
+  location: string,
+  path: string,
+  n: { size: number; mtimeMs: number; readAt: number; bytes: number; chars: number },
+  reasonWithSecrets: string | undefined | null,
+  readText: (location: string) => string,
+): { file: SourceFile; entry: FileCacheEntry } {
+  let text: string | undefined;
+  const load = () => (text ??= readText(location));
+  const file: SourceFile = {
+    path,
+    absPath: location,
+    bytes: n.bytes,
+    chars: n.chars,
+    get text() {
+      return load();
+    },
+  };
+  const outcome = {
+    bytes: n.bytes,
+    get text() {
+      return load();
+    },
+  };
+  return { file, entry: { size: n.size, mtimeMs: n.mtimeMs, readAt: n.readAt, outcome, contentReasons: [undefined, reasonWithSecrets], file } };
+}
+
+/** A restored file's text, read when first asked; '' when it can no longer be read (it is stat'ed again next question). */
+function readTextNow(location: string): string {
+  try {
+    const decoded = decodeText(readFileSync(location));
+    return 'text' in decoded ? decoded.text : '';
+  } catch {
+    return '';
+  }
+}
+
+/** Reads an index file; undefined when there is none. */
+export async function readIndexFile(file: string, pathOf: (location: string) => string = (l) => l): Promise<RestoredIndex | undefined> {
+  let data: Buffer;
+  try {
+    data = await fsp.readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  return decodeIndex(data, (location) => readTextNow(pathOf(location)));
+}
+
+/** Writes the index whole under a private temporary name, then renames it over the old one (readers see one or the other). */
+export async function writeIndexFile(file: string, data: Buffer): Promise<void> {
+  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const handle = await fsp.open(temporary, 'wx', 0o600);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } catch (err) {
+    await handle.close().catch(() => undefined);
+    await fsp.rm(temporary, { force: true });
+    throw err;
+  }
+  await handle.close();
+  try {
+    await fsp.rename(temporary, file);
+  } catch (err) {
+    await fsp.rm(temporary, { force: true });
+    throw err;
+  }
+}

@@ -1,0 +1,229 @@
+// The warm index on disk (store/): a new process starts from what an earlier one wrote, reads only
+// the files that changed, and ranks exactly as a cold run; a damaged, cut-short, foreign or unwritable
+// cache, or one that would lie inside the repository, costs a cold run and a note, never a wrong
+// ranking; a skipped file (a secret) leaves nothing in it.
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { nodeFileSystem, type FileSystem } from '../../extension/core/files/fileSystem';
+import { ask, type AskResult } from '../../extension/core/pipeline';
+import { cacheFolder, clearCache, listCache, trimCache } from '../../extension/core/store/cacheFolder';
+import { DiskIndex } from '../../extension/core/store/diskIndex';
+import { Vocabulary } from '../../extension/core/lexical/wordIndex';
+import { TiktokenTokenizer } from '../../extension/core/tokens/tokenizer';
+
+const tokenizer = new TiktokenTokenizer();
+after(() => tokenizer.dispose());
+
+const QUESTIONS = ['Where is the warm index written to disk, and how is a damaged file detected?', 'How are line ranges of a file chosen?'];
+const SECRET_WORD = 'zqxvault7731';
+const PRIVATE_KEY = `-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA${SECRET_WORD}${'A'.repeat(200)}\n-----END RSA PRIVATE KEY-----\n`;
+
+/** Every file's modification time an hour back, as in a checkout that was not just written. */
+function age(dir: string) {
+  const past = new Date(Date.now() - 3600_000);
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) age(p);
+    else utimesSync(p, past, past);
+  }
+}
+
+function countingFs() {
+  const read: string[] = [];
+  const rules = /(^|\/)(\.gitignore|\.git\/info\/exclude)$/;
+  const fs: FileSystem = { ...nodeFileSystem, readFile: (f) => (rules.test(f) || read.push(f), nodeFileSystem.readFile(f)) };
+  return { fs, read };
+}
+
+const ranking = (r: AskResult) => r.files.map((f) => ({ path: f.path, score: f.score, kind: f.kind, ranges: f.ranges, inKeyContext: f.inKeyContext }));
+
+describe('the warm index on disk', () => {
+  let repo: string;
+  let cache: string;
+  const roots = () => [{ path: repo, name: 'repo' }];
+  const options = () => ({ folder: cache, maxBytes: 512 * 2 ** 20 });
+  /** One question as a new process asks it: the index read from disk, written back after. */
+  const askFresh = async (question: string, fs: FileSystem = nodeFileSystem) => {
+    const disk = await DiskIndex.of([repo], options());
+    const index = await disk.load();
+    const result = await ask({ question, roots: roots() }, { fs, tokenizer, index });
+    return { result, saved: await disk.save(), disk };
+  };
+  const cold = (question: string) => ask({ question, roots: roots() }, { fs: nodeFileSystem, tokenizer });
+
+  before(() => {
+    // a real repository: this project's own sources, with a secret by name and one by content
+    repo = mkdtempSync(join(tmpdir(), 'xl3m-disk-repo-'));
+    cpSync(join(__dirname, '../../extension'), join(repo, 'extension'), { recursive: true });
+    writeFileSync(join(repo, '.env'), `TOKEN=${SECRET_WORD}\n`);
+    writeFileSync(join(repo, 'deploy-notes.txt'), `how the warm index is deployed\n${PRIVATE_KEY}`);
+    age(repo);
+  });
+  after(() => rmSync(repo, { recursive: true, force: true }));
+  beforeEach(() => {
+    cache = mkdtempSync(join(tmpdir(), 'xl3m-disk-cache-'));
+  });
+
+  test('a new process reads no unchanged file and ranks exactly as a cold run', async () => {
+    const first = await askFresh(QUESTIONS[0]!);
+    assert.equal(first.result.stats.index, 'new');
+    assert.equal(first.saved, undefined, 'written without a note');
+    assert.equal(readdirSync(cache).filter((n) => n.endsWith('.index')).length, 1);
+    assert.equal(statSync(cache).mode & 0o777, 0o700, 'the folder is private to the user');
+    assert.equal(statSync(first.disk.location).mode & 0o777, 0o600);
+
+    for (const question of QUESTIONS) {
+      const counting = countingFs();
+      const { result, saved } = await askFresh(question, counting.fs);
+      assert.equal(result.stats.index, 'disk');
+      // the only files read: the one skipped for its content (nothing of it is kept, so it is read each time)
+      assert.deepEqual(
+        counting.read.map((f) => f.slice(repo.length + 1)),
+        ['deploy-notes.txt'],
+      );
+      assert.equal(saved, undefined);
+      assert.deepEqual(ranking(result), ranking(await cold(question)), question);
+      assert.ok(result.files[0]!.path.startsWith('extension/'));
+    }
+  });
+
+  test('an edit, an addition, a deletion and a rename are seen by the next process', async () => {
+    await askFresh(QUESTIONS[0]!);
+    const target = join(repo, 'extension/core/store/notes.ts');
+    writeFileSync(target, '// where the warm index is written to disk: a damaged file is detected by its checksum\nexport const damagedIndex = 1;\n');
+    writeFileSync(
+      join(repo, 'extension/core/files/fileKind.ts'),
+      readFileSync(join(repo, 'extension/core/files/fileKind.ts'), 'utf8') + '\n// warm index disk\n',
+    );
+    unlinkSync(join(repo, 'extension/core/store/cacheFolder.ts'));
+    renameSync(join(repo, 'extension/core/store/indexFile.ts'), join(repo, 'extension/core/store/renamedIndexFile.ts'));
+    try {
+      const { result } = await askFresh(QUESTIONS[0]!);
+      assert.equal(result.stats.index, 'disk');
+      const paths = result.files.map((f) => f.path);
+      assert.ok(paths.includes('extension/core/store/notes.ts'));
+      assert.ok(paths.includes('extension/core/store/renamedIndexFile.ts'));
+      assert.ok(!paths.includes('extension/core/store/indexFile.ts') && !paths.includes('extension/core/store/cacheFolder.ts'));
+      assert.deepEqual(ranking(result), ranking(await cold(QUESTIONS[0]!)));
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+      cpSync(join(__dirname, '../../extension'), join(repo, 'extension'), { recursive: true });
+      writeFileSync(join(repo, '.env'), `TOKEN=${SECRET_WORD}\n`);
+      writeFileSync(join(repo, 'deploy-notes.txt'), `how the warm index is deployed\n${PRIVATE_KEY}`);
+      age(repo);
+    }
+  });
+
+  test('a skipped file leaves nothing in the cache: neither a secret by name nor one by content', async () => {
+    await askFresh(QUESTIONS[0]!);
+    const bytes = readFileSync(
+      readdirSync(cache)
+        .map((n) => join(cache, n))
+        .find((f) => f.endsWith('.index'))!,
+    );
+    assert.ok(bytes.includes('warm'), 'the words of the files read are there');
+    assert.ok(!bytes.includes(SECRET_WORD), 'no word of a secret');
+    assert.ok(!bytes.includes('deploy-notes.txt') && !bytes.includes('.env'), 'not even their names');
+  });
+
+  for (const [name, damage] of [
+    ['cut short', (data: Buffer) => data.subarray(0, Math.floor(data.length / 2))],
+    ['garbage', (data: Buffer) => Buffer.alloc(data.length, 0x41)],
+    ['a flipped byte', (data: Buffer) => Buffer.from(data.map((b, i) => (i === data.length - 100 ? b ^ 0xff : b)))],
+    ['from another format', (data: Buffer) => Buffer.from(data.toString('latin1').replace('"format":1', '"format":9'), 'latin1')],
+  ] as const) {
+    test(`a cache file ${name} is detected: a cold run with a note, the same ranking, the file rebuilt`, async () => {
+      const first = await askFresh(QUESTIONS[0]!);
+      writeFileSync(first.disk.location, damage(readFileSync(first.disk.location)));
+      const { result } = await askFresh(QUESTIONS[0]!);
+      assert.equal(result.stats.index, 'new');
+      assert.equal(result.stats.filesReused, 0);
+      assert.ok(
+        result.notes.some((n) => n.includes('was not used') && n.includes('rebuilt')),
+        result.notes.join('\n'),
+      );
+      assert.deepEqual(ranking(result), ranking(await cold(QUESTIONS[0]!)));
+      const again = await askFresh(QUESTIONS[0]!);
+      assert.equal(again.result.stats.index, 'disk', 'rebuilt and read back');
+    });
+  }
+
+  test('a cache folder that cannot be written (a file in its way): the run works and says so', async () => {
+    const blocked = join(cache, 'blocked');
+    writeFileSync(blocked, 'a file, not a folder');
+    const disk = await DiskIndex.of([repo], { folder: join(blocked, 'xl3m'), maxBytes: 2 ** 30 });
+    const result = await ask({ question: QUESTIONS[0]!, roots: roots() }, { fs: nodeFileSystem, tokenizer, index: await disk.load() });
+    assert.ok(result.files.length > 0);
+    assert.match((await disk.save()) ?? '', /could not be written .*(ENOTDIR|EEXIST)/);
+  });
+
+  test('a cache folder inside the repository is never written', async () => {
+    const inside = join(repo, '.cache-here');
+    const disk = await DiskIndex.of([repo], { folder: inside, maxBytes: 2 ** 30 });
+    const result = await ask({ question: QUESTIONS[0]!, roots: roots() }, { fs: nodeFileSystem, tokenizer, index: await disk.load() });
+    assert.ok(result.notes.some((n) => n.includes('lies inside the repository')));
+    assert.equal(await disk.save(), undefined);
+    assert.throws(() => statSync(inside), /ENOENT/);
+  });
+
+  test('the folder keeps within its size limit, the index used least recently going first', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'xl3m-disk-other-'));
+    try {
+      writeFileSync(join(other, 'a.ts'), 'export const warm = 1;\n');
+      const small = await DiskIndex.of([other], options());
+      await ask({ question: 'warm', roots: [{ path: other, name: 'other' }] }, { fs: nodeFileSystem, tokenizer, index: await small.load() });
+      await small.save();
+      const past = new Date(Date.now() - 60_000);
+      utimesSync(small.location, past, past);
+      const big = await askFresh(QUESTIONS[0]!);
+      const listed = await listCache(cache);
+      assert.deepEqual(
+        listed.map((e) => e.file),
+        [big.disk.location, small.location],
+      );
+      assert.deepEqual(await trimCache(cache, listed[0]!.bytes), [small.location]);
+      assert.deepEqual(
+        (await listCache(cache)).map((e) => e.file),
+        [big.disk.location],
+      );
+      // an index alone over the limit is not kept, with a note
+      const tiny = await DiskIndex.of([repo], { folder: cache, maxBytes: 1000 });
+      const index = await tiny.load();
+      index.files.retainUnder([repo], new Set(), () => true); // forget everything: the next save writes
+      await ask({ question: QUESTIONS[0]!, roots: roots() }, { fs: nodeFileSystem, tokenizer, index });
+      assert.match((await tiny.save()) ?? '', /larger than the cache's limit/);
+      assert.deepEqual(await listCache(cache), []);
+      assert.deepEqual(await clearCache(cache), { files: 0, bytes: 0 });
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the cache folder', () => {
+  test('XL3M_CACHE_DIR, else the platform user cache folder', () => {
+    assert.equal(cacheFolder({ XL3M_CACHE_DIR: '/x/y' }, 'linux', '/home/u'), '/x/y');
+    assert.equal(cacheFolder({}, 'linux', '/home/u'), '/home/u/.cache/xl3m');
+    assert.equal(cacheFolder({ XDG_CACHE_HOME: '/c' }, 'linux', '/home/u'), '/c/xl3m');
+    assert.equal(cacheFolder({ XDG_CACHE_HOME: 'relative' }, 'linux', '/home/u'), '/home/u/.cache/xl3m');
+    assert.equal(cacheFolder({}, 'darwin', '/Users/u'), '/Users/u/Library/Caches/xl3m');
+    assert.match(cacheFolder({ LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' }, 'win32', 'C:\\Users\\u'), /AppData.Local.xl3m$/);
+  });
+});
+
+describe('the vocabulary on disk', () => {
+  test('restored, it finds the same words by stem, and grows as before', () => {
+    const fresh = new Vocabulary();
+    for (const w of ['parseTemplate', 'parser', 'parsing', 'template_cache', 'Cache', 'caching']) fresh.id(w);
+    for (const s of ['pars', 'cach', 'templat']) fresh.wordsWithStem(s, 'light');
+    const restored = new Vocabulary(fresh.toSnapshot());
+    for (const s of ['pars', 'cach', 'templat', 'none']) assert.deepEqual([...restored.wordsWithStem(s, 'light')], [...fresh.wordsWithStem(s, 'light')], s);
+    for (const w of ['reparse', 'cached']) assert.equal(restored.id(w), fresh.id(w));
+    assert.equal(restored.id('parser'), fresh.id('parser'), 'a known word keeps its id');
+    for (const s of ['pars', 'cach']) assert.deepEqual([...restored.wordsWithStem(s, 'light')], [...fresh.wordsWithStem(s, 'light')], `${s} after growing`);
+    assert.deepEqual([...new Vocabulary(restored.toSnapshot()).wordsWithStem('cach', 'light')], [...fresh.wordsWithStem('cach', 'light')]);
+  });
+});
