@@ -3,7 +3,9 @@
 // large repository, in one run, as a long-lived host (the extension host, `xl3m mcp`) meets them:
 // the cold question, the same again, another, after an edit, after a "branch switch" (2% of the
 // files rewritten), each against a plain BM25 script over every text file and `grep -rIci` in the
-// same run, with the host's peak RSS. Writes a table on stdout and bench/plots/monorepo.svg.
+// same run, with the host's peak RSS; and the same steps through the built CLI, a new process each
+// time with its index on disk (a temporary XL3M_CACHE_DIR), with its wall time, peak RSS and the
+// cache's size. Writes a table on stdout and bench/plots/monorepo.svg.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,7 +57,35 @@ async function main() {
   const root = given ?? buildFromMirrors(argValues('--mirrors'));
   const tokenizer = new TiktokenTokenizer();
   const index = new WarmIndex();
-  const rows: { step: string; xl3m: number; bm25: number; grep: number; read: number; reused: number; top: string }[] = [];
+  const rows: {
+    step: string;
+    xl3m: number;
+    bm25: number;
+    grep: number;
+    read: number;
+    reused: number;
+    top: string;
+    cli: number;
+    cliRss: number;
+    cliRead: number;
+    cliTop: string;
+  }[] = [];
+  const cache = mkdtempSync(join(tmpdir(), 'xl3m-monorepo-cache-'));
+  const cli = join(__dirname, '..', 'dist', 'cli.js');
+  // the CLI as a user runs it: a new process, its index read from and written to the cache folder
+  const cliAsk = (question: string) => {
+    const started = performance.now();
+    const run = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, cli, 'ask', question, '--repo', root, '--json'], {
+      env: { ...process.env, XL3M_CACHE_DIR: cache },
+      maxBuffer: 1 << 30,
+      encoding: 'utf8',
+    });
+    const seconds = (performance.now() - started) / 1000;
+    if (run.status !== 0) throw new Error(`the CLI failed: ${run.stderr}`);
+    const out = JSON.parse(run.stdout) as { files: { path: string }[]; stats: { filesRead: number } };
+    const rss = Number(run.stderr.trim().split('\n').pop()) / 1024;
+    return { seconds, rss, read: out.stats.filesRead, top: out.files[0]!.path };
+  };
   const timed = async <T>(fn: () => Promise<T> | T): Promise<[T, number]> => {
     const started = performance.now();
     const value = await fn();
@@ -72,10 +102,24 @@ async function main() {
     const [result, xl3m] = await timed(() => ask({ question, roots: [{ path: root, name: basename(root) }] }, { fs: nodeFileSystem, tokenizer, index }));
     const [, bm25] = await timed(() => plainBm25(question));
     const [, grepSeconds] = await timed(() => grep(question));
-    rows.push({ step: name, xl3m, bm25, grep: grepSeconds, read: result.stats.filesRead, reused: result.stats.filesReused, top: result.files[0]!.path });
+    const c = cliAsk(question);
+    rows.push({
+      step: name,
+      xl3m,
+      bm25,
+      grep: grepSeconds,
+      read: result.stats.filesRead,
+      reused: result.stats.filesReused,
+      top: result.files[0]!.path,
+      cli: c.seconds,
+      cliRss: c.rss,
+      cliRead: c.read,
+      cliTop: c.top,
+    });
     console.error(
-      `${name}: ${xl3m.toFixed(2)} s (read ${result.stats.filesRead}, reused ${result.stats.filesReused}); plain BM25 ${bm25.toFixed(2)} s; grep ${grepSeconds.toFixed(2)} s`,
+      `${name}: ${xl3m.toFixed(2)} s (read ${result.stats.filesRead}, reused ${result.stats.filesReused}); CLI ${c.seconds.toFixed(2)} s (read ${c.read}, ${c.rss.toFixed(0)} MB); plain BM25 ${bm25.toFixed(2)} s; grep ${grepSeconds.toFixed(2)} s`,
     );
+    if (c.top !== result.files[0]!.path) throw new Error(`the CLI and the host disagree on the best file: ${c.top} / ${result.files[0]!.path}`);
   };
 
   const files = textFiles(root);
@@ -95,13 +139,18 @@ async function main() {
   const rss = process.resourceUsage().maxRSS / 1024;
   const g = await gather(nodeFileSystem, [{ path: root, name: 'r' }], { excludes: DEFAULT_EXCLUDES });
   const mb = g.files.reduce((a, f) => a + f.bytes, 0) / 1e6;
-  console.log(`| step | xl3m (s) | files read / reused | plain BM25 script (s) | grep -rIci (s) | xl3m / BM25 | xl3m / cold |`);
-  console.log(`|---|---|---|---|---|---|---|`);
+  console.log(
+    `| step | host (s) | host: files read / reused | host / cold | CLI, new process (s) | CLI: files read | CLI / its cold | CLI peak RSS (MB) | plain BM25 script (s) | grep -rIci (s) | host / BM25 | CLI / BM25 |`,
+  );
+  console.log(`|---|---|---|---|---|---|---|---|---|---|---|---|`);
   for (const r of rows)
     console.log(
-      `| ${r.step} | ${r.xl3m.toFixed(2)} | ${r.read} / ${r.reused} | ${r.bm25.toFixed(2)} | ${r.grep.toFixed(2)} | ${(r.xl3m / r.bm25).toFixed(3)} | ${(r.xl3m / rows[0]!.xl3m).toFixed(3)} |`,
+      `| ${r.step} | ${r.xl3m.toFixed(2)} | ${r.read} / ${r.reused} | ${(r.xl3m / rows[0]!.xl3m).toFixed(3)} | ${r.cli.toFixed(2)} | ${r.cliRead} | ${(r.cli / rows[0]!.cli).toFixed(3)} | ${r.cliRss.toFixed(0)} | ${r.bm25.toFixed(2)} | ${r.grep.toFixed(2)} | ${(r.xl3m / r.bm25).toFixed(3)} | ${(r.cli / r.bm25).toFixed(3)} |`,
     );
-  console.log(`\n${g.files.length} files kept (${mb.toFixed(0)} MB of text), ${g.skipped.length} skipped; peak RSS of this process ${rss.toFixed(0)} MB`);
+  const cacheBytes = readdirSync(cache).reduce((a, n) => a + statSync(join(cache, n)).size, 0);
+  console.log(
+    `\n${g.files.length} files kept (${mb.toFixed(0)} MB of text), ${g.skipped.length} skipped; peak RSS of this process ${rss.toFixed(0)} MB; the CLI's index on disk ${(cacheBytes / 2 ** 20).toFixed(1)} MB`,
+  );
   mkdirSync(join(__dirname, 'plots'), { recursive: true });
   barChart(join(__dirname, 'plots', 'monorepo.svg'), {
     title: `Questions in a row on ${g.files.length.toLocaleString('en')} files: seconds, one run`,
@@ -109,11 +158,13 @@ async function main() {
     categories: rows.map((r) => r.step),
     series: [
       { name: 'xl3m (warm host)', values: rows.map((r) => r.xl3m) },
+      { name: 'xl3m CLI (index on disk)', values: rows.map((r) => r.cli) },
       { name: 'plain BM25 script', values: rows.map((r) => r.bm25) },
       { name: 'grep -rIci', values: rows.map((r) => r.grep) },
     ],
   });
   tokenizer.dispose();
+  rmSync(cache, { recursive: true, force: true });
   if (!given) rmSync(root, { recursive: true, force: true });
 }
 

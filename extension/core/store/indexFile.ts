@@ -3,12 +3,13 @@
 // reasons), and its words as vocabulary ids; the vocabulary and its stem indexes. No text is stored:
 // a restored file reads its text from disk when something asks for it (the key context, a model).
 //
-// Node's own structured-clone serializer (`v8.serialize`, as Jest's haste map keeps its index) writes
-// the typed arrays as they are; chosen by measurement against LMDB (BENCHMARKS.md). A file is never
-// trusted blindly: a header names the format and the roots, a CRC-32 covers the payload, and every
-// word id is checked against the vocabulary before anything is used. A file is written whole to a
-// private temporary name and renamed over the old one, so a reader (another process) sees the old
-// index or the new one, and a process killed mid-write leaves the old one.
+// Node's own structured-clone serializer (`v8`, as Jest's haste map keeps its index) writes the
+// index's shape; its large id arrays go after it as raw, aligned sections, so that reading them back
+// makes views on the bytes read, not copies (measured against LMDB in BENCHMARKS.md). A file is never
+// trusted blindly: a header names the format, the byte order and the roots, a CRC-32 covers all that
+// follows it, and every word id is checked against the vocabulary before anything is used. A file
+// is written whole to a private temporary name and renamed over the old one, so a reader (another
+// process) sees the old index or the new one, and a process killed mid-write leaves the old one.
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fsp, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -20,18 +21,68 @@ import { LexicalIndex, Vocabulary, type FileWords, type VocabularySnapshot } fro
 import type { SourceFile } from '../types';
 
 /** Raised when what a file holds changes: an index of another format is rebuilt, not read. */
-export const INDEX_FORMAT = 1;
+export const INDEX_FORMAT = 2;
 const MAGIC = 'xl3m-index\n';
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+/** Sections start at multiples of this in the file, so that a file read into memory whole lends them as they are. */
+const ALIGN = 8;
+/** A typed array this large goes out of the serialized shape, into a section. */
+const SECTION_MIN_BYTES = 4096;
 
 export interface IndexHeader {
   format: number;
+  littleEndian: boolean;
   /** The folders the index covers (real paths), for `xl3m cache status`. */
   roots: string[];
   files: number;
   savedAt: number;
-  payloadBytes: number;
+  /** Bytes of the serialized shape, then of each section (each padded to ALIGN). */
+  shapeBytes: number;
+  sections: number[];
+  /** CRC-32 of everything after the header line, padding included. */
   crc32: number;
 }
+
+/** The hooks Node's serializers call for typed arrays (documented, not in @types/node). */
+interface HostObjects {
+  _writeHostObject(view: NodeJS.TypedArray): void;
+  _readHostObject(): NodeJS.TypedArray;
+}
+const defaultHostObjects = {
+  write: (v8.DefaultSerializer.prototype as unknown as HostObjects)._writeHostObject,
+  read: (v8.DefaultDeserializer.prototype as unknown as HostObjects)._readHostObject,
+};
+
+/** v8's serializer with the large id arrays written as references to sections. */
+class SectionSerializer extends v8.DefaultSerializer {
+  readonly sections: Uint32Array[] = [];
+  _writeHostObject(view: NodeJS.TypedArray) {
+    if (view instanceof Uint32Array && view.byteLength >= SECTION_MIN_BYTES) {
+      this.writeUint32(1);
+      this.writeUint32(this.sections.push(view) - 1);
+    } else {
+      this.writeUint32(0);
+      defaultHostObjects.write.call(this, view);
+    }
+  }
+}
+
+class SectionDeserializer extends v8.DefaultDeserializer {
+  constructor(
+    shape: Buffer,
+    private readonly sections: readonly Uint32Array[],
+  ) {
+    super(shape);
+  }
+  _readHostObject() {
+    if (this.readUint32() === 0) return defaultHostObjects.read.call(this);
+    const section = this.sections[this.readUint32()];
+    if (!section) throw new UnusableIndexError('it names a section it does not hold');
+    return section;
+  }
+}
+
+const padding = (n: number) => (ALIGN - (n % ALIGN)) % ALIGN;
 
 /**
  * The kept files in columns, so that reading them back is a few copies, not one object per array:
@@ -97,7 +148,7 @@ const WORD_COLUMNS = ['path', 'words', 'lineStarts', 'lineLengths', 'definitions
  * The file's bytes for this index. Only files whose text would be sent are kept, and of them no
  * text: their size, times, and words.
  */
-export function encodeIndex(files: FileCache, lexical: LexicalIndex, roots: readonly string[]): Buffer {
+export function encodeIndex(files: FileCache, lexical: LexicalIndex, roots: readonly string[]): Buffer[] {
   const kept: { location: string; entry: FileCacheEntry; file: SourceFile; words?: FileWords }[] = [];
   for (const [location, entry] of files.all()) {
     if (isKept(entry)) kept.push({ location, entry, file: entry.file!, words: lexical.knownWordsOf(entry.file!) });
@@ -131,14 +182,35 @@ export function encodeIndex(files: FileCache, lexical: LexicalIndex, roots: read
     counts,
     ...columns,
   };
-  const payload = v8.serialize({ vocabulary: lexical.vocabulary.toSnapshot(), files: stored } satisfies Payload);
-  const header: IndexHeader = { format: INDEX_FORMAT, roots: [...roots], files: n, savedAt: Date.now(), payloadBytes: payload.length, crc32: crc32(payload) };
-  const head = Buffer.from(`${MAGIC}${JSON.stringify(header)}\n`, 'utf8');
-  return Buffer.concat([head, payload]);
+  const serializer = new SectionSerializer();
+  serializer.writeHeader();
+  serializer.writeValue({ vocabulary: lexical.vocabulary.toSnapshot(), files: stored } satisfies Payload);
+  const shape = serializer.releaseBuffer();
+  const body: Buffer[] = [];
+  const zeros = Buffer.alloc(ALIGN);
+  for (const part of [shape, ...serializer.sections.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))]) {
+    body.push(part, zeros.subarray(0, padding(part.length)));
+  }
+  let crc = 0;
+  for (const part of body) crc = crc32(part, crc);
+  const header: IndexHeader = {
+    format: INDEX_FORMAT,
+    littleEndian: LITTLE_ENDIAN,
+    roots: [...roots],
+    files: n,
+    savedAt: Date.now(),
+    shapeBytes: shape.length,
+    sections: serializer.sections.map((a) => a.byteLength),
+    crc32: crc,
+  };
+  // the header line padded with spaces, so that what follows starts aligned
+  let head = `${MAGIC}${JSON.stringify(header)}`;
+  head += ' '.repeat(padding(Buffer.byteLength(head) + 1)) + '\n';
+  return [Buffer.from(head, 'utf8'), ...body];
 }
 
 /** The header alone (for a listing), or why it cannot be read. */
-export function decodeHeader(data: Buffer): { header: IndexHeader; payloadStart: number } {
+export function decodeHeader(data: Buffer): { header: IndexHeader; bodyStart: number } {
   if (data.subarray(0, MAGIC.length).toString('latin1') !== MAGIC) throw new UnusableIndexError('not an xl3m index');
   const end = data.indexOf(10, MAGIC.length);
   if (end < 0) throw new UnusableIndexError('its header is cut off');
@@ -149,20 +221,37 @@ export function decodeHeader(data: Buffer): { header: IndexHeader; payloadStart:
     throw new UnusableIndexError('its header is garbled');
   }
   if (typeof header !== 'object' || header === null || !Array.isArray(header.roots)) throw new UnusableIndexError('its header is garbled');
-  return { header, payloadStart: end + 1 };
+  return { header, bodyStart: end + 1 };
 }
 
 /** The index a file holds; `UnusableIndexError` says why there is none (another format, cut short, garbled). */
 export function decodeIndex(data: Buffer, readText: (location: string) => string = readTextNow): RestoredIndex {
-  const { header, payloadStart } = decodeHeader(data);
+  const { header, bodyStart } = decodeHeader(data);
   if (header.format !== INDEX_FORMAT) throw new UnusableIndexError(`it was written in another format (${header.format}, this xl3m reads ${INDEX_FORMAT})`);
-  const payload = data.subarray(payloadStart);
-  if (payload.length !== header.payloadBytes) throw new UnusableIndexError(`it is cut short (${payload.length} of ${header.payloadBytes} bytes)`);
-  if (crc32(payload) !== header.crc32) throw new UnusableIndexError('its checksum does not match (it was damaged)');
+  if (header.littleEndian !== LITTLE_ENDIAN) throw new UnusableIndexError('it was written on a machine of the other byte order');
+  const sizes = [header.shapeBytes, ...header.sections];
+  if (!sizes.every((n) => Number.isSafeInteger(n) && n >= 0)) throw new UnusableIndexError('its header is garbled');
+  const bodyBytes = sizes.reduce((a, n) => a + n + padding(n), 0);
+  const body = data.subarray(bodyStart);
+  if (body.length !== bodyBytes) throw new UnusableIndexError(`it is cut short (${body.length} of ${bodyBytes} bytes)`);
+  if (crc32(body) !== header.crc32) throw new UnusableIndexError('its checksum does not match (it was damaged)');
+  // each section as a view on the bytes read where they lie aligned in memory (a whole-file read), else a copy
+  const sections: Uint32Array[] = [];
+  let at = bodyStart + header.shapeBytes + padding(header.shapeBytes);
+  for (const bytes of header.sections) {
+    if (bytes % 4 !== 0) throw new UnusableIndexError('its header is garbled');
+    const start = data.byteOffset + at;
+    sections.push(
+      start % 4 === 0 ? new Uint32Array(data.buffer, start, bytes / 4) : new Uint32Array(Uint8Array.prototype.slice.call(data, at, at + bytes).buffer),
+    );
+    at += bytes + padding(bytes);
+  }
   let stored: Payload;
   let vocabulary: Vocabulary;
   try {
-    stored = v8.deserialize(payload) as Payload;
+    const deserializer = new SectionDeserializer(data.subarray(bodyStart, bodyStart + header.shapeBytes), sections);
+    deserializer.readHeader();
+    stored = deserializer.readValue() as Payload;
     vocabulary = new Vocabulary(stored.vocabulary);
   } catch (err) {
     throw new UnusableIndexError(`it cannot be read (${(err as Error).message})`);
@@ -264,11 +353,13 @@ export async function readIndexFile(file: string, pathOf: (location: string) => 
 }
 
 /** Writes the index whole under a private temporary name, then renames it over the old one (readers see one or the other). */
-export async function writeIndexFile(file: string, data: Buffer): Promise<void> {
+export async function writeIndexFile(file: string, data: readonly Buffer[]): Promise<void> {
   const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const handle = await fsp.open(temporary, 'wx', 0o600);
   try {
-    await handle.writeFile(data);
+    const { bytesWritten } = await handle.writev(data as Buffer[]);
+    const total = data.reduce((a, b) => a + b.length, 0);
+    if (bytesWritten !== total) throw new Error(`only ${bytesWritten} of ${total} bytes were written`);
     await handle.sync();
   } catch (err) {
     await handle.close().catch(() => undefined);
