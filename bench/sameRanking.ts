@@ -1,8 +1,12 @@
-// `tsx bench/sameRanking.ts --dataset F.jsonl --mirrors DIR --before OLD/dist/cli.js [--after dist/cli.js] [--every K [--offset I]] [--limit N]`:
+// `tsx bench/sameRanking.ts --dataset F.jsonl --mirrors DIR --before OLD/dist/cli.js [--after dist/cli.js] [--every K [--offset I]] [--limit N] [--twice]`:
 // for a change that must not change the ranking (a refactor, a cache), each item's whole ranking
 // from two builds of the CLI, compared byte for byte: every file's path, score, kind, ranges and
-// key-context mark. Prints the items that differ, and how many were compared.
+// key-context mark. With --twice, the new build asks a second time, from the index its first run
+// left on disk, and that ranking must be the same too. Prints the items that differ, and how many
+// were compared. Both builds keep their index caches in a temporary folder.
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkout, readItems } from './evalSet';
@@ -16,8 +20,11 @@ const { values } = parseArgs({
     every: { type: 'string' },
     offset: { type: 'string' },
     limit: { type: 'string' },
+    twice: { type: 'boolean' },
   },
 });
+const cache = mkdtempSync(join(tmpdir(), 'xl3m-same-ranking-cache-'));
+process.on('exit', () => rmSync(cache, { recursive: true, force: true }));
 const items = readItems(values.dataset!)
   .filter((_, i) => i % Number(values.every ?? 1) === Number(values.offset ?? 0))
   .slice(0, values.limit ? Number(values.limit) : undefined);
@@ -26,6 +33,7 @@ const after = values.after ?? join(__dirname, '../dist/cli.js');
 const ranking = (cli: string, question: string, dir: string) => {
   const out = execFileSync(process.execPath, [cli, 'ask', question, '--repo', dir, '--json'], {
     maxBuffer: 1 << 30,
+    env: { ...process.env, XL3M_CACHE_DIR: cache },
     stdio: ['ignore', 'pipe', 'ignore'],
   }).toString();
   const files = (JSON.parse(out) as { files: { path: string; score: number; kind: string; ranges: unknown; inKeyContext: boolean }[] }).files;
@@ -37,7 +45,8 @@ const differing: string[] = [];
 for (const item of items) {
   const co = checkout(item, { mirrors: values.mirrors!, baseDir: process.cwd() });
   try {
-    if (ranking(values.before!, item.question, co.dir) === ranking(after, item.question, co.dir)) same++;
+    const before = ranking(values.before!, item.question, co.dir);
+    if (before === ranking(after, item.question, co.dir) && (!values.twice || before === ranking(after, item.question, co.dir))) same++;
     else differing.push(item.instance_id ?? item.question.slice(0, 60));
   } finally {
     co.cleanup();

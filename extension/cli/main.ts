@@ -177,13 +177,13 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
     else writeSummary(result, io, answerStarted);
     for (const note of result.notes) io.stderr.write(`xl3m: ${inertLine(note)}\n`);
     if (result.partial) io.stderr.write(`xl3m: partial result: ${inertLine(result.partial)}\n`);
-    // after the answer is out: the next run reads only what changed from here
-    const unsaved = await disk?.save();
-    if (unsaved) io.stderr.write(`xl3m: ${inertLine(unsaved)}\n`);
     return signal?.aborted ? 130 : 0;
   } finally {
     flushProgress();
     await tokenizing.dispose();
+    // after the answer is out, and after a cancel or a failure too: what was read is kept, and the next run reads only what changed from here
+    const unsaved = await disk?.save();
+    if (unsaved) io.stderr.write(`xl3m: ${inertLine(unsaved)}\n`);
   }
 }
 

@@ -92,7 +92,8 @@ export interface RankedFile {
 }
 
 export type ProgressEvent =
-  | { stage: 'gather'; files: number; skipped: number; bytes: number }
+  /** `read` of the `toRead` files that are new or changed since the index was last brought up to date (all of them in a first build), at `filesPerSecond`. */
+  | { stage: 'gather'; files: number; skipped: number; bytes: number; read: number; toRead: number; filesPerSecond: number }
   | { stage: 'rank'; files: number }
   | { stage: 'segment'; files: number; tokens: number; segments: number }
   | { stage: 'score'; done: number; failed: number; total: number; tokensPerSecond: number; etaSeconds?: number }

@@ -7,7 +7,7 @@ import type { AgentRunOptions } from './chatParticipant';
 import { vscodeAnswerModel } from './vscodeLanguageModel';
 import { progressFilter } from '../core/report/progressFilter';
 import { describeProgress, formatCount, formatSeconds } from '../core/report/progressText';
-import { runSummary } from '../core/report/runSummary';
+import { indexState, runSummary } from '../core/report/runSummary';
 import type { ProgressEvent, RankedFile } from '../core/types';
 import { toRunConfig } from './config';
 import type { Ctx } from './ctx';
@@ -218,7 +218,11 @@ function finish(ctx: Ctx, { result, description, notes }: RunOutcome, listedFile
     progress: '',
   });
   ctx.showRanking(result.files, listedFiles);
-  ctx.statusBar.finished(`${result.files.length} files ranked${result.partial ? ' (partial)' : ''}`, result.question);
+  ctx.statusBar.finished(
+    `${result.files.length} files ranked${result.partial ? ' (partial)' : ''}`,
+    result.question,
+    `${formatCount(s.files)} files indexed: ${indexState(s)}`,
+  );
   ctx.log(`done: ${summary}${result.partial ? `; partial: ${result.partial}` : ''}`);
 }
 

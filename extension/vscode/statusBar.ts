@@ -21,9 +21,9 @@ export class StatusBar implements vscode.Disposable {
     this.item.command = 'xl3m.showPanel';
   }
 
-  finished(text: string, question: string) {
+  finished(text: string, question: string, index?: string) {
     this.item.text = `$(comment-discussion) xl3m: ${text}`;
-    this.item.tooltip = `Last question: ${question}`;
+    this.item.tooltip = `Last question: ${question}${index ? `\n${index}` : ''}`;
     this.item.command = 'xl3m.showPanel';
   }
 

@@ -12,6 +12,7 @@ import { ask, type AskResult } from '../../extension/core/pipeline';
 import { cacheFolder, clearCache, listCache, trimCache } from '../../extension/core/store/cacheFolder';
 import { DiskIndex } from '../../extension/core/store/diskIndex';
 import { Vocabulary } from '../../extension/core/lexical/wordIndex';
+import { runSummary } from '../../extension/core/report/runSummary';
 import { TiktokenTokenizer } from '../../extension/core/tokens/tokenizer';
 
 const tokenizer = new TiktokenTokenizer();
@@ -85,6 +86,7 @@ describe('the warm index on disk', () => {
         ['deploy-notes.txt'],
       );
       assert.equal(saved, undefined);
+      assert.match(runSummary(result.stats), new RegExp(`\\(1 read, ${result.stats.files} unchanged since the index on disk, in \\d+\\.\\d s\\)`));
       assert.deepEqual(ranking(result), ranking(await cold(question)), question);
       assert.ok(result.files[0]!.path.startsWith('extension/'));
     }

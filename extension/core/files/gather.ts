@@ -81,8 +81,13 @@ export async function gather(fs: FileSystem, roots: GatherRoot[], options: Gathe
       bytes += r.bytes;
     } else skippedCount++;
   };
-  const report = () => options.onProgress?.({ stage: 'gather', files: kept, skipped: skippedCount, bytes });
   const toRead: number[] = [];
+  let readStarted = 0;
+  const report = () => {
+    const seconds = (performance.now() - readStarted) / 1000;
+    const filesPerSecond = counts.read > 0 && seconds > 0 ? counts.read / seconds : 0;
+    options.onProgress?.({ stage: 'gather', files: kept, skipped: skippedCount, bytes, read: counts.read, toRead: toRead.length, filesPerSecond });
+  };
   for (const [i, c] of candidates.entries()) {
     const stat = stats[i]!;
     if (stat instanceof Error) settle(i, { path: c.path, reason: `unreadable (${errorCode(stat)})` });
@@ -96,6 +101,7 @@ export async function gather(fs: FileSystem, roots: GatherRoot[], options: Gathe
     }
   }
   const limit = pLimit(32);
+  readStarted = performance.now();
   await Promise.all(
     toRead.map((i, k) =>
       limit(async () => {

@@ -101,16 +101,20 @@ function queryTerms(question: string, stemming: Stemming): { query: { term: stri
   return { query: [...counts].map(([term, qtf]) => ({ term, qtf })), surface };
 }
 
+/** The counts of a file with no word of the question in a field: shared, never written. */
+const NO_COUNTS: ReadonlyMap<number, number> = new Map();
+const NO_CHUNKS: ReadonlyMap<number, Map<number, number>> = new Map();
+
 /** Per-file counts of the question's terms, by field and by chunk. */
 export interface FileStats {
   contentLength: number;
   pathLength: number;
   definitionLength: number;
-  content: Map<number, number>;
-  path: Map<number, number>;
-  definitions: Map<number, number>;
+  content: ReadonlyMap<number, number>;
+  path: ReadonlyMap<number, number>;
+  definitions: ReadonlyMap<number, number>;
   /** chunk index -> term id -> count */
-  chunks: Map<number, Map<number, number>>;
+  chunks: ReadonlyMap<number, ReadonlyMap<number, number>>;
   chunkLengths: number[];
   lines: number;
 }
@@ -217,29 +221,24 @@ function* countingSteps(
   }
   const meets = new Uint8Array(vocabulary.size);
   for (const q of query) for (const id of vocabulary.wordsWithStem(q.term, stemming)) meets[id] = 1;
-  const countInto = (words: Uint32Array, into: Map<number, number>) => {
+  // most files hold no word of the question: they share one empty map, and a map is made at a file's first match
+  const countInto = (words: Uint32Array): ReadonlyMap<number, number> => {
+    let into: Map<number, number> | undefined;
     for (const word of words) {
       if (!meets[word]) continue;
+      into ??= new Map();
       const ids = matchesOf(word)!;
       for (let k = 0; k < ids.length; k += 2) into.set(ids[k]!, (into.get(ids[k]!) ?? 0) + ids[k + 1]!);
     }
+    return into ?? NO_COUNTS;
   };
 
   const stats: FileStats[] = [];
   for (const [i, fw] of fileWords.entries()) {
     if (i > 0 && i % 1024 === 0) yield;
-    const s: FileStats = {
-      contentLength: fw.contentLength,
-      pathLength: fw.pathLength,
-      definitionLength: fw.definitionLength,
-      content: new Map(),
-      path: new Map(),
-      definitions: new Map(),
-      chunks: new Map(),
-      chunkLengths: [],
-      lines: fw.textLines,
-    };
-    countInto(fw.path, s.path);
+    let content: Map<number, number> | undefined;
+    let chunks: Map<number, Map<number, number>> | undefined;
+    const chunkLengths: number[] = [];
     for (let line = 0; line < fw.lines; line++) {
       const chunk = Math.floor(line / chunkLines);
       let chunkCounts: Map<number, number> | undefined;
@@ -247,18 +246,29 @@ function* countingSteps(
         const word = fw.words[k]!;
         if (!meets[word]) continue;
         const ids = matchesOf(word)!;
+        content ??= new Map();
+        chunks ??= new Map();
         for (let m = 0; m < ids.length; m += 2) {
           const id = ids[m]!;
           const count = ids[m + 1]!;
-          s.content.set(id, (s.content.get(id) ?? 0) + count);
-          chunkCounts ??= s.chunks.get(chunk) ?? s.chunks.set(chunk, new Map()).get(chunk)!;
+          content.set(id, (content.get(id) ?? 0) + count);
+          chunkCounts ??= chunks.get(chunk) ?? chunks.set(chunk, new Map()).get(chunk)!;
           chunkCounts.set(id, (chunkCounts.get(id) ?? 0) + count);
         }
       }
-      s.chunkLengths[chunk] = (s.chunkLengths[chunk] ?? 0) + fw.lineLengths[line]!;
+      chunkLengths[chunk] = (chunkLengths[chunk] ?? 0) + fw.lineLengths[line]!;
     }
-    countInto(fw.definitions, s.definitions);
-    stats.push(s);
+    stats.push({
+      contentLength: fw.contentLength,
+      pathLength: fw.pathLength,
+      definitionLength: fw.definitionLength,
+      content: content ?? NO_COUNTS,
+      path: countInto(fw.path),
+      definitions: countInto(fw.definitions),
+      chunks: chunks ?? NO_CHUNKS,
+      chunkLengths,
+      lines: fw.textLines,
+    });
   }
   return { files, question, query, chunkLines, stemming, stemMatchWeight, stats };
 }

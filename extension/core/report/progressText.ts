@@ -3,8 +3,14 @@ import type { ProgressEvent } from '../types';
 /** One line describing where a run is; the CLI redraws it on stderr, the extension shows it in a notification. */
 export function describeProgress(e: ProgressEvent, width = 24): string {
   switch (e.stage) {
-    case 'gather':
-      return `gathering: ${plural(e.files, 'file')}, ${e.skipped} skipped`;
+    case 'gather': {
+      // a first build (or many changed files): how far, how fast, how long still
+      if (e.read < e.toRead && e.toRead >= 1000) {
+        const eta = e.filesPerSecond > 0 ? ` · ETA ${formatSeconds((e.toRead - e.read) / e.filesPerSecond)}` : '';
+        return `indexing: ${formatCount(e.read)} of ${formatCount(e.toRead)} files read · ${formatCount(e.filesPerSecond)} files/s${eta}`;
+      }
+      return `gathering: ${plural(e.files, 'file')}, ${e.skipped} skipped${e.toRead < e.files ? ` (${plural(e.toRead, 'file')} read, the rest unchanged)` : ''}`;
+    }
     case 'rank':
       return `ranked ${plural(e.files, 'file')}`;
     case 'segment':

@@ -10,6 +10,12 @@ export function runSummary(s: AskStats): string {
     s.scoreMethod === 'lexical'
       ? `ranked lexically in ${s.rankingSeconds.toFixed(1)} s`
       : `${s.scoredSegments === s.segments ? s.segments : `${s.scoredSegments} of ${s.segments}`} segments scored in ${s.scoringSeconds.toFixed(1)} s (${formatCount(s.scoringTokensPerSecond)} tok/s, ${s.requests} requests), ${s.finePassFiles} files scored alone, ${s.scoreMethod === 'fused' ? 'fused with the lexical ranking' : 'model ranking first'}`;
-  const files = `${plural(s.files, 'file')}, ${plural(s.skippedFiles, 'file')} skipped${s.filesReused ? ` (${s.filesRead} read, ${s.filesReused} unchanged since the last question)` : ''}`;
+  const files = `${plural(s.files, 'file')}, ${plural(s.skippedFiles, 'file')} skipped${s.filesReused ? ` (${indexState(s)})` : ''}`;
   return `${files}, ${s.tokensEstimated ? '~' : ''}${formatCount(s.tokens)} tokens, ${scoring}; ${formatCount(s.keyContextTokens)} of ${formatCount(s.budget)} tokens chosen for the answer; ${s.totalSeconds.toFixed(1)} s in all`;
+}
+
+/** Where the index came from and how much of it the run brought up to date: "26 read, 26,062 unchanged since the index on disk, in 1.8 s". */
+export function indexState(s: Pick<AskStats, 'filesRead' | 'filesReused' | 'index' | 'gatherSeconds'>): string {
+  const since = s.index === 'disk' ? 'since the index on disk' : s.index === 'memory' ? 'since the last question' : 'kept';
+  return `${formatCount(s.filesRead)} read, ${formatCount(s.filesReused)} unchanged ${since}, in ${s.gatherSeconds.toFixed(1)} s`;
 }
