@@ -1,6 +1,7 @@
 // Development only: lexical ranking variants side by side on a subset of an evaluation set.
 // tsx bench/rankLab.ts --dataset F --mirrors DIR [--every N] [--offset K] [--variants a,b]
 // (TMPDIR=/dev/shm writes each item's snapshot to memory: about 3x faster than to disk)
+import { prepareStructure } from '../extension/core/structure/definitions';
 import { parseArgs } from 'node:util';
 import { fileKind } from '../extension/core/files/fileKind';
 import { nodeFileSystem } from '../extension/core/files/fileSystem';
@@ -29,8 +30,8 @@ type Variant = (c: QuestionTermCounts) => number[];
 /** Counts by stemming, made once per item (a variant with other stemming counts again, once). */
 let countsByStemming = new Map<string, QuestionTermCounts>();
 function countsFor(c: QuestionTermCounts, params: LexicalParams): QuestionTermCounts {
-  if (params.stemming === c.stemming && params.stemMatchWeight === c.stemMatchWeight) return c;
-  const key = `${params.stemming} ${params.stemMatchWeight}`;
+  if (params.stemming === c.stemming && params.stemMatchWeight === c.stemMatchWeight && (params.structure ?? true) === c.structure) return c;
+  const key = `${params.stemming} ${params.stemMatchWeight} ${params.structure ?? true}`;
   const counts = countsByStemming.get(key) ?? countQuestionTerms(c.files, c.question, params);
   countsByStemming.set(key, counts);
   return counts;
@@ -98,6 +99,13 @@ const allVariants: Record<string, Variant> = {
   definitionB03: lexical({ ...asWritten, definitionB: 0.3 }),
   mixPlain03: (c) => mix(lexical(asWritten)(c), plainWith(asWritten)(c), 0.3),
   rrfPlain05: (c) => rrf(lexical(asWritten)(c), plainWith(asWritten)(c), 0.5),
+  // declared names from the line patterns alone, as before tree-sitter (structure/)
+  'without-structure': lexical({ structure: false }),
+  // how much a file that defines a name the question gives as code is lifted (priors.ts, definesNamed)
+  definer1_5: lexical({ definerBoost: 1.5 }),
+  definer3: lexical({ definerBoost: 3 }),
+  definer4: lexical({ definerBoost: 4 }),
+  definitionAsked2: lexical({ definitionAskedBoost: 2 }),
   // each prior (lexical/priors.ts) switched off by name
   ...Object.fromEntries(PRIORS.map((prior) => [`without-${prior.name}`, lexical({ priors: PRIORS.map((p) => p.name).filter((n) => n !== prior.name) })])),
 };
@@ -113,8 +121,9 @@ const rows = new Map<string, Metrics[]>(['reference', ...names].map((n) => [n, [
       const ref = referenceBm25(files, item.question);
       rows.get('reference')!.push(metrics(ref, item.gold_files));
       const line: string[] = [`ref:${ref.findIndex((p) => item.gold_files.includes(p)) + 1}`];
+      await prepareStructure(files.map((f) => f.path));
       const counts = countQuestionTerms(files, item.question, D);
-      countsByStemming = new Map([[`${D.stemming} ${D.stemMatchWeight}`, counts]]);
+      countsByStemming = new Map([[`${D.stemming} ${D.stemMatchWeight} true`, counts]]);
       for (const name of names) {
         const t0 = performance.now();
         const scores = allVariants[name]!(counts);

@@ -1,7 +1,9 @@
 // Bundles the CLI, the extension host and the webview with esbuild; copies tiktoken's WASM next to
-// the Node bundles, where tiktoken looks for it (`__dirname/tiktoken_bg.wasm`).
+// the Node bundles, where tiktoken looks for it (`__dirname/tiktoken_bg.wasm`), and tree-sitter's
+// runtime and the grammars of the languages whose structure is read (`dist/grammars/`), where
+// extension/core/structure/definitions.ts looks for them first.
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, chmodSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, chmodSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -10,6 +12,12 @@ const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 mkdirSync('dist', { recursive: true });
 copyFileSync(join(dirname(require.resolve('tiktoken')), 'tiktoken_bg.wasm'), 'dist/tiktoken_bg.wasm');
+copyFileSync(require.resolve('web-tree-sitter/tree-sitter.wasm'), 'dist/tree-sitter.wasm');
+mkdirSync('dist/grammars', { recursive: true });
+// the grammars named in the language table (its `grammar: '...'` entries), nothing else of the 36
+const grammars = [...readFileSync('extension/core/structure/languages.ts', 'utf8').matchAll(/grammar: '([a-z_]+)'/g)].map((m) => m[1]);
+for (const g of grammars)
+  copyFileSync(join(dirname(require.resolve('tree-sitter-wasms/package.json')), 'out', `tree-sitter-${g}.wasm`), `dist/grammars/tree-sitter-${g}.wasm`);
 
 const node = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: !production, minify: production, logLevel: 'warning' };
 const builds = [

@@ -110,14 +110,29 @@ function renderFiles() {
       () => post({ type: 'togglePin', path: f.path }),
       pinned ? 'Stop including this file in every question' : 'Include this file in every question',
     );
-    list.append(
-      el(
-        'li',
-        { className: `file${pinned ? ' pinned' : ''}${f.inKeyContext ? ' key-context' : ''}` },
-        el('div', { className: 'row' }, open, el('span', { className: 'score', text: `${relevance}%`, title: why })),
-        el('div', { className: 'row details' }, bar, tags, ranges, pin),
-      ),
+    const item = el(
+      'li',
+      { className: `file${pinned ? ' pinned' : ''}${f.inKeyContext ? ' key-context' : ''}` },
+      el('div', { className: 'row' }, open, el('span', { className: 'score', text: `${relevance}%`, title: why })),
+      el('div', { className: 'row details' }, bar, tags, ranges, pin),
     );
+    // the definitions of names the question gives, each opening its line
+    if (f.definitions?.length)
+      item.append(
+        el(
+          'div',
+          { className: 'row definitions' },
+          ...f.definitions.map((d) =>
+            button(
+              `defines ${d.name} (${d.kind}) L${d.line}`,
+              'definition',
+              () => post({ type: 'open', path: f.path, line: d.line, endLine: d.line }),
+              `Open ${f.path}:${d.line}`,
+            ),
+          ),
+        ),
+      );
+    list.append(item);
   }
   const ranked = Math.max(state.rankedFiles || 0, state.files.length);
   const heading = el('h2', { text: `Relevant files (${listed} of ${ranked})` });

@@ -200,6 +200,7 @@ export function toJson(result: AskResult) {
       ranges: f.ranges.map((r) => ({ start: r.start, end: r.end })),
       ...(f.mentioned ? { mentioned: true } : {}),
       ...(f.pinned ? { pinned: true } : {}),
+      ...(f.definitions ? { definitions: f.definitions } : {}),
     })),
     answer: result.answer,
     skipped: result.skipped,
@@ -217,7 +218,8 @@ export function formatRanking(files: RankedFile[], top = 20): string {
   shown.forEach((f, i) => {
     const ranges = formatRanges(f.ranges, '');
     const pct = formatRelevance(f).padStart(4);
-    const flags = [f.pinned ? 'pinned' : '', f.mentioned ? 'named in the question' : ''].filter(Boolean).join(', ');
+    const defines = f.definitions?.length ? `defines ${f.definitions.map((d) => `${inertLine(d.name)} (${d.kind}, line ${d.line})`).join(', ')}` : '';
+    const flags = [f.pinned ? 'pinned' : '', f.mentioned ? 'named in the question' : '', defines].filter(Boolean).join(', ');
     lines.push(
       `${String(i + 1).padStart(3)}. ${pct} ${f.inKeyContext ? '*' : ' '} ${f.kind.padEnd(9)} ${inertLine(f.path)}  lines ${ranges}${flags ? `  (${flags})` : ''}\n`,
     );

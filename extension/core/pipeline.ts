@@ -14,7 +14,9 @@ import { answerBudget, selectLexicalContext } from './xl3m/select';
 import type { Tokenizer } from './tokens/tokenizer';
 import type { TokenCountCache } from './tokens/tokenCountCache';
 import type { TokenizerPool } from './tokens/tokenizerPool';
-import type { LineRange, Measure, ProgressListener, RankedFile, SkippedFile } from './types';
+import type { LineRange, Measure, ProgressListener, RankedFile, SkippedFile, SourceFile } from './types';
+import { namedDefinitions, namedIdentifiers } from './lexical/namedDefinitions';
+import { prepareStructure } from './structure/definitions';
 import { DEFAULTS } from './options';
 
 export interface AskOptions {
@@ -145,6 +147,9 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
   if (gathered.files.length === 0) throw new Error(`no text files to read (${gathered.skipped.length} skipped)`);
 
   const rankingStarted = performance.now();
+  // the grammars of the languages of the files to analyse (once a process; none when every file is known): a grammar that cannot load is said, and its files' declarations come from patterns
+  const known = deps.index?.lexical;
+  notes.push(...(await prepareStructure(gathered.files.filter((f) => !known?.knownWordsOf(f)).map((f) => f.path))));
   const lexical = await rankFilesLexicallyAsync(gathered.files, question, undefined, signal, deps.index?.lexical).catch((err) => {
     check('ranking files');
     throw err;
@@ -202,6 +207,7 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
     modelScores: scored?.modelScores,
     modelRanges: scored?.modelRanges,
   });
+  await markNamedDefinitions(files, gathered.files, question);
   options.onRanking?.(files);
 
   const answered = await answerStage(context.text, answerQuestion.text, options, deps, signal);
@@ -277,6 +283,21 @@ async function answerStage(
     if (err instanceof AnswerError) answer = err.partial;
   }
   return { answer, ...(partial ? { partial } : {}) };
+}
+
+/** Listed files (the first this many) say which definitions of names the question names they hold. */
+const DEFINITIONS_LISTED = 50;
+
+async function markNamedDefinitions(files: RankedFile[], sources: readonly SourceFile[], question: string) {
+  const named = namedIdentifiers(question);
+  if (named.size === 0) return;
+  await prepareStructure(files.slice(0, DEFINITIONS_LISTED).map((f) => f.path));
+  const byPath = new Map(sources.map((f) => [f.path, f]));
+  for (const f of files.slice(0, DEFINITIONS_LISTED)) {
+    const source = byPath.get(f.path);
+    const definitions = source ? namedDefinitions(source, named) : [];
+    if (definitions.length) f.definitions = definitions;
+  }
 }
 
 export { CancelledError } from './cancelled';

@@ -88,6 +88,8 @@ export interface RankedFile {
   inKeyContext: boolean;
   /** The question names the file (a traceback frame, a module path). */
   mentioned?: boolean;
+  /** The definitions in the file of names the question names (listed files only). */
+  definitions?: { name: string; kind: string; line: number }[];
   pinned?: boolean;
 }
 

@@ -111,7 +111,7 @@ function rankingMarkdown(deps: ChatDeps, files: readonly RankedFile[], top: numb
     const r = f.ranges[0];
     const link = lineLink(deps, f, r?.start ?? 1);
     md.appendMarkdown(
-      `${i + 1}. [${escapeMarkdown(f.path)}](${link}) ${formatRelevance(f)} · ${f.kind}${f.inKeyContext ? ' · read for the answer' : ''}${r ? ` · lines ${formatRanges(f.ranges, '')}` : ''}\n`,
+      `${i + 1}. [${escapeMarkdown(f.path)}](${link}) ${formatRelevance(f)} · ${f.kind}${f.inKeyContext ? ' · read for the answer' : ''}${r ? ` · lines ${formatRanges(f.ranges, '')}` : ''}${f.definitions?.length ? ` · defines ${f.definitions.map((d) => `\`${escapeMarkdown(d.name)}\` (${d.kind}, line ${d.line})`).join(', ')}` : ''}\n`,
     );
   });
   return md;

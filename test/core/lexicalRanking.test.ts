@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { fileKind } from '../../extension/core/files/fileKind';
 import { declaredName, DEFAULT_LEXICAL_PARAMS, mentionedPaths, rankFilesLexically, stem } from '../../extension/core/lexical/lexicalRanking';
-import { PRIORS } from '../../extension/core/lexical/priors';
+import { codeNames, PRIORS } from '../../extension/core/lexical/priors';
 
 const filler = (name: string, n: number) => Array.from({ length: n }, (_, i) => `${name}_value_${i} = compute(${i})`).join('\n');
 const ranked2 = (files: { path: string; text: string }[], question: string, params: Partial<typeof DEFAULT_LEXICAL_PARAMS> = {}) => {
@@ -218,7 +218,7 @@ describe('lexical priors', () => {
   test('are named, and each can be switched off by name (rankLab measures them so)', () => {
     assert.deepEqual(
       PRIORS.map((p) => p.name),
-      ['mentioned', 'namedFolder', 'standing'],
+      ['mentioned', 'definesNamed', 'namedFolder', 'standing'],
     );
     const files = [
       { path: 'src/parser.ts', text: 'export function parse(input: string) { return input; }\n' },
@@ -227,11 +227,33 @@ describe('lexical priors', () => {
     ];
     const question = 'parse(input) throws in src/parser.ts';
     const all = rankFilesLexically(files, question).files.map((e) => e.score);
-    const withoutMentioned = rankFilesLexically(files, question, { ...DEFAULT_LEXICAL_PARAMS, priors: ['namedFolder', 'standing'] }).files.map((e) => e.score);
+    const withoutMentioned = rankFilesLexically(files, question, { ...DEFAULT_LEXICAL_PARAMS, priors: ['definesNamed', 'namedFolder', 'standing'] }).files.map(
+      (e) => e.score,
+    );
     assert.equal(all[0]! / withoutMentioned[0]!, DEFAULT_LEXICAL_PARAMS.mentionBoost, 'the named file loses its lift');
     assert.equal(all[1], withoutMentioned[1], 'the others are untouched');
-    const withoutStanding = rankFilesLexically(files, question, { ...DEFAULT_LEXICAL_PARAMS, priors: ['mentioned', 'namedFolder'] }).files.map((e) => e.score);
+    const withoutStanding = rankFilesLexically(files, question, { ...DEFAULT_LEXICAL_PARAMS, priors: ['mentioned', 'definesNamed', 'namedFolder'] }).files.map(
+      (e) => e.score,
+    );
     assert.ok(Math.abs(all[2]! / withoutStanding[2]! - DEFAULT_LEXICAL_PARAMS.kindPrior.test) < 1e-12, 'the test file loses its kind prior');
+    // the two files that define `parse`, which the question calls, are lifted; the test that only calls it is not
+    const withoutDefiner = rankFilesLexically(files, question, { ...DEFAULT_LEXICAL_PARAMS, priors: ['mentioned', 'namedFolder', 'standing'] }).files.map(
+      (e) => e.score,
+    );
+    assert.deepEqual(
+      all.map((s, i) => s / withoutDefiner[i]!),
+      [DEFAULT_LEXICAL_PARAMS.definerBoost, DEFAULT_LEXICAL_PARAMS.definerBoost, 1],
+    );
+  });
+
+  test('a name the question gives as code, not a word of its prose, lifts the file that defines it', () => {
+    assert.deepEqual([...codeNames('Where is settleAccount defined? `parse` fails, ledger.close() too; snake_case and h2o; the parser parses')].sort(), [
+      'close',
+      'h2o',
+      'parse',
+      'settleaccount',
+      'snake_case',
+    ]);
   });
 });
 

@@ -3,8 +3,9 @@
 // question names (tracebacks, module paths) lifted, and a prior for the kind of file. What ranks
 // when no model is configured, and the lexical half of the fusion when one is.
 import { terms } from './bm25';
-import { isMentioned, PRIORS, questionHints } from './priors';
+import { codeNames, isMentioned, PRIORS, questionHints } from './priors';
 import { stem, type Stemming } from './stem';
+import { prepareStructure } from '../structure/definitions';
 import { LexicalIndex, type LexicalFile } from './wordIndex';
 import { fileKind, type FileKind } from '../files/fileKind';
 import { mergeRanges } from '../xl3m/select';
@@ -27,6 +28,10 @@ export interface LexicalParams {
   queryK3: number;
   /** Multiplier for a file the question names by path or module. */
   mentionBoost: number;
+  /** Multiplier for a file that defines a name the question gives as code (priors.ts, `codeNames`). */
+  definerBoost: number;
+  /** The same when the question asks where something is defined, declared or implemented. */
+  definitionAskedBoost: number;
   /** Score multiplier per kind; `docs` is 1 when the question is about documentation. */
   kindPrior: Record<FileKind, number>;
   /** Multiplier for records of past changes and issue templates (changelogs, release notes, changesets), which echo every issue's words. */
@@ -43,6 +48,8 @@ export interface LexicalParams {
   stemMatchWeight: number;
   /** The priors (priors.ts) applied, by name; all when absent. */
   priors?: readonly string[];
+  /** Declared names from each file's syntax tree (structure/), where its grammar is loaded; false: from the line patterns alone. */
+  structure?: boolean;
 }
 
 export const DEFAULT_LEXICAL_PARAMS: LexicalParams = {
@@ -56,6 +63,8 @@ export const DEFAULT_LEXICAL_PARAMS: LexicalParams = {
   chunkCount: 2,
   queryK3: 1.5,
   mentionBoost: 1.5,
+  definerBoost: 2,
+  definitionAskedBoost: 4,
   kindPrior: { source: 1, test: 0.15, docs: 0.3, config: 0.3, generated: 0.1, other: 0.4 },
   echoPrior: 0.25,
   folderBoost: 1.2,
@@ -117,6 +126,8 @@ export interface FileStats {
   chunks: ReadonlyMap<number, ReadonlyMap<number, number>>;
   chunkLengths: number[];
   lines: number;
+  /** The file defines a name the question gives as code. */
+  definesNamed: boolean;
 }
 
 export interface LexicalRanking {
@@ -135,7 +146,7 @@ export function rankFilesLexically(
   question: string,
   params: LexicalParams = DEFAULT_LEXICAL_PARAMS,
   signal?: AbortSignal,
-  index = new LexicalIndex(),
+  index = new LexicalIndex(undefined, { structure: params.structure ?? true }),
 ): LexicalRanking {
   return scoreLexically(countQuestionTerms(files, question, params, signal, index), params);
 }
@@ -148,17 +159,18 @@ export interface QuestionTermCounts {
   chunkLines: number;
   stemming: Stemming;
   stemMatchWeight: number;
+  structure: boolean;
   stats: FileStats[];
 }
 
-type CountingParams = Pick<LexicalParams, 'chunkLines' | 'stemming' | 'stemMatchWeight'>;
+type CountingParams = Pick<LexicalParams, 'chunkLines' | 'stemming' | 'stemMatchWeight' | 'structure'>;
 
 export function countQuestionTerms(
   files: readonly LexicalFile[],
   question: string,
   params: CountingParams,
   signal?: AbortSignal,
-  index = new LexicalIndex(),
+  index = new LexicalIndex(undefined, { structure: params.structure ?? true }),
 ): QuestionTermCounts {
   const steps = countingSteps(files, question, params, index);
   for (;;) {
@@ -168,14 +180,22 @@ export function countQuestionTerms(
   }
 }
 
+/** Whether one of these declared words (vocabulary ids) is one of the names, case aside. */
+function definesOneOf(definitions: Uint32Array, named: ReadonlySet<string>, words: readonly string[]): boolean {
+  for (const id of definitions) if (named.has(words[id]!.toLowerCase())) return true;
+  return false;
+}
+
 /** As `rankFilesLexically`, yielding to the event loop every few hundred files: an extension host stays responsive and a cancel lands. */
 export async function rankFilesLexicallyAsync(
   files: readonly LexicalFile[],
   question: string,
   params: LexicalParams = DEFAULT_LEXICAL_PARAMS,
   signal?: AbortSignal,
-  index = new LexicalIndex(),
+  index = new LexicalIndex(undefined, { structure: params.structure ?? true }),
 ): Promise<LexicalRanking> {
+  // the grammars of these files' languages, before any is read: what a file defines is then the same whenever it is read
+  await prepareStructure(files.filter((f) => !index.knownWordsOf(f)).map((f) => f.path));
   const steps = countingSteps(files, question, params, index);
   for (;;) {
     signal?.throwIfAborted();
@@ -197,6 +217,7 @@ function* countingSteps(
   index: LexicalIndex,
 ): Generator<void, QuestionTermCounts> {
   const { query, surface } = queryTerms(question, stemming);
+  const named = codeNames(question);
   const termId = new Map(query.map((q, i) => [q.term, i]));
   // a word that meets the question -> the ids of its query terms and what each match counts, as
   // [id, count, id, count, ...] in the order of the word's parts (the order the counts add up in)
@@ -268,15 +289,21 @@ function* countingSteps(
       chunks: chunks ?? NO_CHUNKS,
       chunkLengths,
       lines: fw.textLines,
+      definesNamed: named.size > 0 && definesOneOf(fw.definitions, named, vocabulary.words),
     });
   }
-  return { files, question, query, chunkLines, stemming, stemMatchWeight, stats };
+  return { files, question, query, chunkLines, stemming, stemMatchWeight, structure: index.structure, stats };
 }
 
 /** The ranking from counted terms. */
 export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams = DEFAULT_LEXICAL_PARAMS): LexicalRanking {
   const { files, stats } = counts;
-  if (params.chunkLines !== counts.chunkLines || params.stemming !== counts.stemming || params.stemMatchWeight !== counts.stemMatchWeight)
+  if (
+    params.chunkLines !== counts.chunkLines ||
+    params.stemming !== counts.stemming ||
+    params.stemMatchWeight !== counts.stemMatchWeight ||
+    (params.structure ?? true) !== counts.structure
+  )
     throw new Error('the counts were made with other chunks or stemming');
   const k3 = params.queryK3;
   const query = counts.query.map(({ term, qtf }) => ({ term, weight: k3 > 0 ? ((k3 + 1) * qtf) / (k3 + qtf) : 1 }));
@@ -341,7 +368,7 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
     const best = chunkScores.slice(0, Math.max(1, params.chunkCount));
     score += params.chunkWeight * best.reduce((a, [cs]) => a + cs, 0);
     const kind = kinds[i]!;
-    const file = { path: files[i]!.path, kind, mentioned: isMentioned(files[i]!.path, hints.mentions) };
+    const file = { path: files[i]!.path, kind, mentioned: isMentioned(files[i]!.path, hints.mentions), definesNamed: stats[i]!.definesNamed };
     for (const prior of priors) score *= prior.factor(file, hints, params);
     const mentioned = file.mentioned;
     const ranges = best

@@ -9,6 +9,8 @@ const ECHO =
   /(^|\/)(changelog|changes|history|news|release[-_ ]?notes?|releases?|whatsnew)[^/]*$|(^|\/)(changelog[^/]*|\.changeset|changes|release[-_]?notes|whatsnew)\/|(^|\/)\.github\/(issue_template|pull_request_template)/i;
 
 const ECHO_QUESTION = /\b(change ?logs?|release notes?|templates?)\b/i;
+/** A question that asks where something is defined (or declared, or implemented). */
+const DEFINITION_QUESTION = /\b(defin(e|ed|es|ition|itions)|declar(e|ed|es|ation|ations)|implement(ed|s|ation|ations)?)\b/i;
 const DOC_QUESTION = /\b(docs?|documentation|docstrings?|readme|tutorials?|typos?|changelog|sphinx)\b/i;
 /** Paths and dotted module names in the question, normalised to `/`-separated lower-case forms. */
 export function mentionedPaths(question: string): Set<string> {
@@ -20,6 +22,26 @@ export function mentionedPaths(question: string): Set<string> {
       out.add(s); // `ccode.py`, `utils.ts`
       out.add(s.replace(/\./g, '/')); // `sympy.printing.ccode` -> `sympy/printing/ccode`
     }
+  }
+  return out;
+}
+
+/**
+ * The names the question gives as code, lower-cased: written as code (camelCase, snake_case, with a
+ * digit), called (`settle(`), reached (`.settle`, `::settle`) or quoted in backticks. A plain word
+ * ("parse") names no definition: a question's prose is not a symbol.
+ */
+export function codeNames(question: string): Set<string> {
+  const out = new Set<string>();
+  const add = (name: string) => {
+    if (name.length > 2) out.add(name.toLowerCase());
+  };
+  for (const m of question.matchAll(/`([^`\n]{1,200})`/g)) for (const name of m[1]!.match(/[A-Za-z_$][\w$]*/g) ?? []) add(name);
+  for (const m of question.matchAll(/(?<![\w$])([A-Za-z_$][\w$]*)/g)) {
+    const name = m[1]!;
+    const before = question.slice(Math.max(0, m.index! - 2), m.index);
+    const after = question[m.index! + name.length];
+    if (/[a-z][A-Z]|_|\d/.test(name) || after === '(' || before.endsWith('.') || before === '::') add(name);
   }
   return out;
 }
@@ -66,6 +88,8 @@ export interface QuestionHints {
   docsWanted: boolean;
   /** The echo prior for this question (1 when it asks about changelogs or templates). */
   echoPrior: number;
+  /** The question asks where something is defined: a definer is lifted more. */
+  definitionAsked: boolean;
 }
 
 export function questionHints(question: string, params: LexicalParams): QuestionHints {
@@ -74,19 +98,23 @@ export function questionHints(question: string, params: LexicalParams): Question
     folders: namedFolders(question),
     docsWanted: DOC_QUESTION.test(params.docsFromTitle ? question.trimStart().split('\n', 1)[0]! : question),
     echoPrior: ECHO_QUESTION.test(question) ? 1 : params.echoPrior,
+    definitionAsked: DEFINITION_QUESTION.test(question),
   };
 }
 
 export interface LexicalPrior {
   name: string;
   /** The factor for this file (1: no effect). */
-  factor(file: { path: string; kind: FileKind; mentioned: boolean }, hints: QuestionHints, params: LexicalParams): number;
+  factor(file: { path: string; kind: FileKind; mentioned: boolean; definesNamed: boolean }, hints: QuestionHints, params: LexicalParams): number;
 }
 
 /** Applied in this order (a factor of exactly 1 leaves the score as it was). */
 export const PRIORS: readonly LexicalPrior[] = [
   // a file the question names: a traceback frame, a module path, its file name
   { name: 'mentioned', factor: (f, _h, p) => (f.mentioned ? p.mentionBoost : 1) },
+  // a file that defines a name the question gives as code (`settleAccount`, `parse(`): above the files that only use it
+  // (more when the question asks where a thing is defined, declared or implemented)
+  { name: 'definesNamed', factor: (f, h, p) => (f.definesNamed ? (h.definitionAsked ? p.definitionAskedBoost : p.definerBoost) : 1) },
   // a file under a folder the question names by a compound name (`runtime-core`, `language_css`)
   { name: 'namedFolder', factor: (f, h, p) => (h.folders.size > 0 && inNamedFolder(f.path, h.folders) ? p.folderBoost : 1) },
   // source over tests, docs (unless asked about) and config; changelogs and templates, which echo every issue's words, lowest

@@ -4,6 +4,7 @@
 // touches only the words that meet its terms (found through the vocabulary's stems), not the text.
 import { terms } from './bm25';
 import { declaredName } from './declarations';
+import { definitionsOf } from '../structure/definitions';
 import { stem, type Stemming } from './stem';
 
 const WORD = /[\p{L}\p{N}_]+/gu;
@@ -154,15 +155,18 @@ export interface VocabularySnapshot {
  */
 export class LexicalIndex {
   readonly vocabulary: Vocabulary;
+  /** Declared names from syntax trees where a grammar is loaded (false: from the line patterns alone, for a measurement). */
+  readonly structure: boolean;
   private readonly files = new WeakMap<LexicalFile, FileWords>();
 
-  constructor(vocabulary = new Vocabulary()) {
+  constructor(vocabulary = new Vocabulary(), options: { structure?: boolean } = {}) {
     this.vocabulary = vocabulary;
+    this.structure = options.structure ?? true;
   }
 
   wordsOf(file: LexicalFile): FileWords {
     let words = this.files.get(file);
-    if (!words) this.files.set(file, (words = analyse(file, this.vocabulary)));
+    if (!words) this.files.set(file, (words = analyse(file, this.vocabulary, this.structure)));
     return words;
   }
 
@@ -194,7 +198,7 @@ class IdList {
   }
 }
 
-function analyse(file: LexicalFile, vocabulary: Vocabulary): FileWords {
+function analyse(file: LexicalFile, vocabulary: Vocabulary, structure: boolean): FileWords {
   const { splitLengths } = vocabulary;
   const idsOf = (text: string, into: IdList): number => {
     let length = 0;
@@ -214,6 +218,8 @@ function analyse(file: LexicalFile, vocabulary: Vocabulary): FileWords {
   let contentLength = 0;
   let definitionLength = 0;
   const text = file.text;
+  // the names the file defines: from its syntax tree where its language's grammar is loaded, else line by line from patterns
+  const parsed = structure ? definitionsOf(file.path, text) : undefined;
   // one pass of the word pattern over the whole text (a word never spans lines), lines found as it goes
   const pattern = new RegExp(WORD.source, 'gu');
   let lineStart = 0;
@@ -223,7 +229,7 @@ function analyse(file: LexicalFile, vocabulary: Vocabulary): FileWords {
   let length = 0;
   const endLine = () => {
     // a line with no word declares nothing
-    if (words.length > first && lineEnd - lineStart < 400) {
+    if (!parsed && words.length > first && lineEnd - lineStart < 400) {
       const name = declaredName(text.slice(lineStart, lineEnd));
       if (name) definitionLength += idsOf(name, definitions);
     }
@@ -245,6 +251,7 @@ function analyse(file: LexicalFile, vocabulary: Vocabulary): FileWords {
   // the lines after the last word, the last one (after a final newline, empty) included
   while (lineStart <= text.length) endLine();
   lineStarts.push(words.length);
+  for (const d of parsed ?? []) definitionLength += idsOf(d.name, definitions);
   return {
     path: path.toArray(),
     words: words.toArray(),

@@ -13,6 +13,8 @@ export interface ReportedFile {
   kind: FileKind;
   inKeyContext: boolean;
   ranges: LineRange[];
+  /** Definitions in the file of names the question gives as code. */
+  definitions?: { name: string; kind: string; line: number }[];
   /** The lines of its best range (cut to the budget); absent when the budget was spent. */
   excerpt?: { start: number; end: number; text: string };
 }
@@ -49,7 +51,14 @@ export async function relevantFilesReport(result: AskResult, options: ReportOpti
   let spent = 0;
   const files: ReportedFile[] = [];
   for (const f of result.files.slice(0, maxFiles)) {
-    const reported: ReportedFile = { path: f.path, relevance: f.relevance, kind: f.kind, inKeyContext: f.inKeyContext, ranges: f.ranges };
+    const reported: ReportedFile = {
+      path: f.path,
+      relevance: f.relevance,
+      kind: f.kind,
+      inKeyContext: f.inKeyContext,
+      ranges: f.ranges,
+      ...(f.definitions ? { definitions: f.definitions } : {}),
+    };
     const range = f.ranges[0];
     if (range && spent < budget) {
       const lines = (await options.read(f))?.split('\n');
@@ -90,7 +99,11 @@ export function formatReport(report: RelevantFilesReport): string {
   ];
   if (report.partial) out.push(`Partial ranking: ${report.partial}.`);
   report.files.forEach((f, i) => {
-    out.push('', `${i + 1}. ${f.path} (${formatRelevance(f)}, ${f.kind}${f.inKeyContext ? ', in the key context' : ''}) lines ${formatRanges(f.ranges, '')}`);
+    const defines = f.definitions?.length ? `; defines ${f.definitions.map((d) => `${d.name} (${d.kind}, line ${d.line})`).join(', ')}` : '';
+    out.push(
+      '',
+      `${i + 1}. ${f.path} (${formatRelevance(f)}, ${f.kind}${f.inKeyContext ? ', in the key context' : ''}) lines ${formatRanges(f.ranges, '')}${defines}`,
+    );
     if (f.excerpt) {
       const fence = '`'.repeat(Math.max(3, longestRun(f.excerpt.text, '`') + 1));
       out.push(`${fence} ${f.path}:${f.excerpt.start}-${f.excerpt.end}`, f.excerpt.text, fence);
