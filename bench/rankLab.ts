@@ -1,7 +1,7 @@
 // Development only: lexical ranking variants side by side on a subset of an evaluation set.
 // tsx bench/rankLab.ts --dataset F --mirrors DIR [--every N] [--offset K] [--variants a,b]
 // (TMPDIR=/dev/shm writes each item's snapshot to memory: about 3x faster than to disk)
-import { prepareStructure } from '../extension/core/structure/definitions';
+import { prepareStructure, rankedByStructure } from '../extension/core/structure/definitions';
 import { parseArgs } from 'node:util';
 import { fileKind } from '../extension/core/files/fileKind';
 import { nodeFileSystem } from '../extension/core/files/fileSystem';
@@ -121,7 +121,7 @@ const rows = new Map<string, Metrics[]>(['reference', ...names].map((n) => [n, [
       const ref = referenceBm25(files, item.question);
       rows.get('reference')!.push(metrics(ref, item.gold_files));
       const line: string[] = [`ref:${ref.findIndex((p) => item.gold_files.includes(p)) + 1}`];
-      await prepareStructure(files.map((f) => f.path));
+      await prepareStructure(files.filter((f) => rankedByStructure(f.path)).map((f) => f.path));
       const counts = countQuestionTerms(files, item.question, D);
       countsByStemming = new Map([[`${D.stemming} ${D.stemMatchWeight} true`, counts]]);
       for (const name of names) {

@@ -15,12 +15,21 @@ import { tempRepo } from '../support/tempRepo';
 
 const CLI = join(__dirname, '../../dist/cli.js');
 
+/**
+ * How long a call may take before the test gives up: a limit, not a wait (a reply ends it at once).
+ * The SDK's own 60 s made a busy machine's slow reply a failure (the unit suite in a loop at nice 19
+ * beside two benchmarks: a call took over a minute, and was right).
+ */
+const REPLY_LIMIT_MS = 15 * 60_000;
+
 async function connect(args: string[]) {
   const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, 'mcp', ...args], stderr: 'pipe' });
   let stderr = '';
   transport.stderr?.on('data', (d) => (stderr += d));
   const client = new Client({ name: 'xl3m-test', version: '1.0.0' });
-  await client.connect(transport);
+  await client.connect(transport, { timeout: REPLY_LIMIT_MS });
+  const callTool = client.callTool.bind(client);
+  client.callTool = (params, schema, options) => callTool(params, schema, { timeout: REPLY_LIMIT_MS, ...options });
   return { client, stderr: () => stderr };
 }
 
@@ -153,7 +162,6 @@ describe('xl3m mcp', () => {
         progress.map((seen) =>
           client.callTool({ name: 'find_relevant_files', arguments: { question: NEEDLE_QUESTION, maxFiles: 3 } }, undefined, {
             onprogress: (p) => void seen.push(p),
-            timeout: 120_000,
           }),
         ),
       );

@@ -135,7 +135,7 @@ describe('the warm index on disk', () => {
     ['cut short', (data: Buffer) => data.subarray(0, Math.floor(data.length / 2))],
     ['garbage', (data: Buffer) => Buffer.alloc(data.length, 0x41)],
     ['a flipped byte', (data: Buffer) => Buffer.from(data.map((b, i) => (i === data.length - 100 ? b ^ 0xff : b)))],
-    ['from another format', (data: Buffer) => Buffer.from(data.toString('latin1').replace('"format":3', '"format":9'), 'latin1')],
+    ['from another format', (data: Buffer) => Buffer.from(data.toString('latin1').replace('"format":4', '"format":9'), 'latin1')],
   ] as const) {
     test(`a cache file ${name} is detected: a cold run with a note, the same ranking, the file rebuilt`, async () => {
       const first = await askFresh(QUESTIONS[0]!);

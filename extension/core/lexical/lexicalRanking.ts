@@ -5,7 +5,7 @@
 import { terms } from './bm25';
 import { codeNames, isMentioned, PRIORS, questionHints } from './priors';
 import { stem, type Stemming } from './stem';
-import { prepareStructure } from '../structure/definitions';
+import { prepareStructure, rankedByStructure } from '../structure/definitions';
 import { LexicalIndex, type LexicalFile } from './wordIndex';
 import { fileKind, type FileKind } from '../files/fileKind';
 import { mergeRanges } from '../xl3m/select';
@@ -195,7 +195,7 @@ export async function rankFilesLexicallyAsync(
   index = new LexicalIndex(undefined, { structure: params.structure ?? true }),
 ): Promise<LexicalRanking> {
   // the grammars of these files' languages, before any is read: what a file defines is then the same whenever it is read
-  await prepareStructure(files.filter((f) => !index.knownWordsOf(f)).map((f) => f.path));
+  await prepareStructure(files.filter((f) => rankedByStructure(f.path) && !index.knownWordsOf(f)).map((f) => f.path));
   const steps = countingSteps(files, question, params, index);
   for (;;) {
     signal?.throwIfAborted();

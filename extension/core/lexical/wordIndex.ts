@@ -4,7 +4,7 @@
 // touches only the words that meet its terms (found through the vocabulary's stems), not the text.
 import { terms } from './bm25';
 import { declaredName } from './declarations';
-import { definitionsOf } from '../structure/definitions';
+import { definitionsOf, rankedByStructure } from '../structure/definitions';
 import { stem, type Stemming } from './stem';
 
 const WORD = /[\p{L}\p{N}_]+/gu;
@@ -219,7 +219,7 @@ function analyse(file: LexicalFile, vocabulary: Vocabulary, structure: boolean):
   let definitionLength = 0;
   const text = file.text;
   // the names the file defines: from its syntax tree where its language's grammar is loaded, else line by line from patterns
-  const parsed = structure ? definitionsOf(file.path, text) : undefined;
+  const parsed = structure && rankedByStructure(file.path) ? definitionsOf(file.path, text) : undefined;
   // one pass of the word pattern over the whole text (a word never spans lines), lines found as it goes
   const pattern = new RegExp(WORD.source, 'gu');
   let lineStart = 0;

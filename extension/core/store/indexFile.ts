@@ -21,7 +21,7 @@ import { LexicalIndex, Vocabulary, type FileWords, type VocabularySnapshot } fro
 import type { SourceFile } from '../types';
 
 /** Raised when what a file holds changes: an index of another format is rebuilt, not read. */
-export const INDEX_FORMAT = 3;
+export const INDEX_FORMAT = 4;
 const MAGIC = 'xl3m-index\n';
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** Sections start at multiples of this in the file, so that a file read into memory whole lends them as they are. */

@@ -103,6 +103,11 @@ export async function prepareStructure(paths: Iterable<string>): Promise<string[
   return problems;
 }
 
+/** Whether the ranking reads this file's definitions from its syntax tree (its language's `ranked`), rather than from the line patterns. */
+export function rankedByStructure(filePath: string): boolean {
+  return languageOf(filePath)?.ranked ?? false;
+}
+
 /** Whether `definitionsOf` reads this file's syntax (its grammar is loaded and the file not too large). */
 export function parsesStructure(filePath: string, text: string): boolean {
   const language = languageOf(filePath);
