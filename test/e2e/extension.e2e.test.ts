@@ -324,6 +324,11 @@ test('ask the codebase: ranked files, answer, open, decorations, cancel, endpoin
     await ask('Which markup trick is in the evil notes?');
     await wv.locator('#answer', { hasText: 'The markup trick of the evil notes' }).waitFor({ timeout: 60_000 });
     await wv.locator('#summary').waitFor({ timeout: 30_000 });
+    // a second question in the same window reads no file that did not change: the warm index
+    const summary = (await wv.locator('#summary').textContent()) ?? '';
+    const reuse = /\((\d+) read, ([\d.]+k?) unchanged since the last question/.exec(summary);
+    assert.ok(reuse, `the summary says what was reused: ${summary}`);
+    assert.equal(reuse[1], '0', `no unchanged file read again: ${summary}`);
     assert.equal(
       await wv.locator('#answer script, #answer img, #answer [onerror], #answer a[href], #answer iframe').count(),
       0,
