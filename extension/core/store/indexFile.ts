@@ -53,13 +53,21 @@ const defaultHostObjects = {
   read: (v8.DefaultDeserializer.prototype as unknown as HostObjects)._readHostObject,
 };
 
-/** v8's serializer with the large id arrays written as references to sections. */
+/**
+ * v8's serializer with the large id arrays written as references to sections. A section is one
+ * array, or many written one after another (`gathered`: a column of every file's words, never
+ * copied into one array, so that writing the index costs no second copy of it).
+ */
 class SectionSerializer extends v8.DefaultSerializer {
-  readonly sections: Uint32Array[] = [];
+  readonly sections: Uint32Array[][] = [];
+  constructor(private readonly gathered: ReadonlyMap<Uint32Array, Uint32Array[]> = new Map()) {
+    super();
+  }
   _writeHostObject(view: NodeJS.TypedArray) {
-    if (view instanceof Uint32Array && view.byteLength >= SECTION_MIN_BYTES) {
+    const parts = view instanceof Uint32Array ? (this.gathered.get(view) ?? (view.byteLength >= SECTION_MIN_BYTES ? [view] : undefined)) : undefined;
+    if (parts) {
       this.writeUint32(1);
-      this.writeUint32(this.sections.push(view) - 1);
+      this.writeUint32(this.sections.push(parts) - 1);
     } else {
       this.writeUint32(0);
       defaultHostObjects.write.call(this, view);
@@ -156,17 +164,22 @@ export function encodeIndex(files: FileCache, lexical: LexicalIndex, roots: read
   const n = kept.length;
   const numbers = new Float64Array(n * 5);
   const counts = new Uint32Array(n * 5);
+  // each column's values: a stand-in in the shape, every file's array written in its place
+  const gathered = new Map<Uint32Array, Uint32Array[]>();
   const columns = Object.fromEntries(
     WORD_COLUMNS.map((name) => {
       const offsets = new Uint32Array(n + 1);
       let total = 0;
+      const parts: Uint32Array[] = [];
       for (const [i, k] of kept.entries()) {
         offsets[i] = total;
-        total += k.words?.[name].length ?? 0;
+        const part = k.words?.[name];
+        if (part?.length) parts.push(part);
+        total += part?.length ?? 0;
       }
       offsets[n] = total;
-      const values = new Uint32Array(total);
-      for (const [i, k] of kept.entries()) if (k.words) values.set(k.words[name], offsets[i]);
+      const values = new Uint32Array(0);
+      gathered.set(values, parts);
       return [name, { values, offsets }];
     }),
   ) as Record<(typeof WORD_COLUMNS)[number], Column>;
@@ -182,14 +195,22 @@ export function encodeIndex(files: FileCache, lexical: LexicalIndex, roots: read
     counts,
     ...columns,
   };
-  const serializer = new SectionSerializer();
+  const serializer = new SectionSerializer(gathered);
   serializer.writeHeader();
   serializer.writeValue({ vocabulary: lexical.vocabulary.toSnapshot(), files: stored } satisfies Payload);
   const shape = serializer.releaseBuffer();
   const body: Buffer[] = [];
   const zeros = Buffer.alloc(ALIGN);
-  for (const part of [shape, ...serializer.sections.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))]) {
-    body.push(part, zeros.subarray(0, padding(part.length)));
+  const sectionBytes: number[] = [];
+  body.push(shape, zeros.subarray(0, padding(shape.length)));
+  for (const parts of serializer.sections) {
+    let bytes = 0;
+    for (const a of parts) {
+      body.push(Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+      bytes += a.byteLength;
+    }
+    body.push(zeros.subarray(0, padding(bytes)));
+    sectionBytes.push(bytes);
   }
   let crc = 0;
   for (const part of body) crc = crc32(part, crc);
@@ -200,7 +221,7 @@ export function encodeIndex(files: FileCache, lexical: LexicalIndex, roots: read
     files: n,
     savedAt: Date.now(),
     shapeBytes: shape.length,
-    sections: serializer.sections.map((a) => a.byteLength),
+    sections: sectionBytes,
     crc32: crc,
   };
   // the header line padded with spaces, so that what follows starts aligned
@@ -357,9 +378,11 @@ export async function writeIndexFile(file: string, data: readonly Buffer[]): Pro
   const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const handle = await fsp.open(temporary, 'wx', 0o600);
   try {
-    const { bytesWritten } = await handle.writev(data as Buffer[]);
+    // in batches: a system call takes at most IOV_MAX (1024) buffers, and the index is one a file per column
+    let written = 0;
+    for (let i = 0; i < data.length; i += 512) written += (await handle.writev(data.slice(i, i + 512) as Buffer[])).bytesWritten;
     const total = data.reduce((a, b) => a + b.length, 0);
-    if (bytesWritten !== total) throw new Error(`only ${bytesWritten} of ${total} bytes were written`);
+    if (written !== total) throw new Error(`only ${written} of ${total} bytes were written`);
     await handle.sync();
   } catch (err) {
     await handle.close().catch(() => undefined);
