@@ -8,11 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { nodeFileSystem, type FileSystem } from '../../extension/core/files/fileSystem';
-import { ask, type AskResult } from '../../extension/core/pipeline';
+import { ask } from '../../extension/core/pipeline';
 import { cacheFolder, clearCache, listCache, trimCache } from '../../extension/core/store/cacheFolder';
 import { DiskIndex } from '../../extension/core/store/diskIndex';
 import { Vocabulary } from '../../extension/core/lexical/wordIndex';
 import { runSummary } from '../../extension/core/report/runSummary';
+import { age, countingFs, ranking } from '../support/warmFiles';
 import { TiktokenTokenizer } from '../../extension/core/tokens/tokenizer';
 
 const tokenizer = new TiktokenTokenizer();
@@ -21,25 +22,6 @@ after(() => tokenizer.dispose());
 const QUESTIONS = ['Where is the warm index written to disk, and how is a damaged file detected?', 'How are line ranges of a file chosen?'];
 const SECRET_WORD = 'zqxvault7731';
 const PRIVATE_KEY = `-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA${SECRET_WORD}${'A'.repeat(200)}\n-----END RSA PRIVATE KEY-----\n`;
-
-/** Every file's modification time an hour back, as in a checkout that was not just written. */
-function age(dir: string) {
-  const past = new Date(Date.now() - 3600_000);
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) age(p);
-    else utimesSync(p, past, past);
-  }
-}
-
-function countingFs() {
-  const read: string[] = [];
-  const rules = /(^|\/)(\.gitignore|\.git\/info\/exclude)$/;
-  const fs: FileSystem = { ...nodeFileSystem, readFile: (f) => (rules.test(f) || read.push(f), nodeFileSystem.readFile(f)) };
-  return { fs, read };
-}
-
-const ranking = (r: AskResult) => r.files.map((f) => ({ path: f.path, score: f.score, kind: f.kind, ranges: f.ranges, inKeyContext: f.inKeyContext }));
 
 describe('the warm index on disk', () => {
   let repo: string;

@@ -2,37 +2,18 @@
 // unchanged file and ranks score for score as a cold run; an edit, an addition, a deletion and a
 // rename are seen by the next question.
 import assert from 'node:assert/strict';
-import { readdirSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { nodeFileSystem, type FileSystem } from '../../extension/core/files/fileSystem';
-import { ask, type AskResult } from '../../extension/core/pipeline';
+import { nodeFileSystem } from '../../extension/core/files/fileSystem';
+import { ask } from '../../extension/core/pipeline';
+import { age, countingFs, ranking } from '../support/warmFiles';
 import { TiktokenTokenizer } from '../../extension/core/tokens/tokenizer';
 import { WarmIndex } from '../../extension/core/warmIndex';
 import { NEEDLE_QUESTION, needleRepo } from '../support/needleRepo';
 
 const tokenizer = new TiktokenTokenizer();
 after(() => tokenizer.dispose());
-
-/** Every file's modification time an hour back, as in a checkout that was not just written. */
-function age(dir: string) {
-  const past = new Date(Date.now() - 3600_000);
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) age(p);
-    else utimesSync(p, past, past);
-  }
-}
-
-/** node:fs, counting the files it reads (ignore rules, read at every walk since they may change, apart). */
-function countingFs() {
-  const read: string[] = [];
-  const rules = /(^|\/)(\.gitignore|\.git\/info\/exclude)$/;
-  const fs: FileSystem = { ...nodeFileSystem, readFile: (f) => (rules.test(f) || read.push(f), nodeFileSystem.readFile(f)) };
-  return { fs, read, reset: () => void read.splice(0) };
-}
-
-const ranking = (r: AskResult) => r.files.map((f) => ({ path: f.path, score: f.score, kind: f.kind, ranges: f.ranges, inKeyContext: f.inKeyContext }));
 
 describe('the warm index', () => {
   let repo: ReturnType<typeof needleRepo>;
