@@ -54,8 +54,16 @@ export function formatMetrics(m: Metrics): string {
 export function checkout(item: EvalItem, options: { mirrors: string; baseDir: string }): { dir: string; cleanup(): void } {
   if (item.repo_dir) return { dir: isAbsolute(item.repo_dir) ? item.repo_dir : join(options.baseDir, item.repo_dir), cleanup() {} };
   if (!item.repo || !item.base_commit) throw new Error('an item needs repo_dir, or repo and base_commit');
-  const key = item.repo.replace('/', '+');
-  const gitDirs = [join(options.mirrors, key, 'repo'), join(options.mirrors, `${key}.git`), join(options.mirrors, key)];
+  const gitDir = gitDirOf(item.repo, options.mirrors);
+  const dir = mkdtempSync(join(tmpdir(), 'xl3m-eval-'));
+  writeTree(gitDir, item.base_commit, dir);
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The git directory of a repository's snapshot under `mirrors`. */
+export function gitDirOf(repo: string, mirrors: string): string {
+  const key = repo.replace('/', '+');
+  const gitDirs = [join(mirrors, key, 'repo'), join(mirrors, `${key}.git`), join(mirrors, key)];
   const gitDir = gitDirs.find((d) => {
     try {
       execFileSync('git', ['--git-dir', d, 'rev-parse', '--git-dir'], { stdio: 'ignore' });
@@ -64,10 +72,8 @@ export function checkout(item: EvalItem, options: { mirrors: string; baseDir: st
       return false;
     }
   });
-  if (!gitDir) throw new Error(`no git directory for ${item.repo} under ${options.mirrors} (tried ${gitDirs.join(', ')})`);
-  const dir = mkdtempSync(join(tmpdir(), 'xl3m-eval-'));
-  writeTree(gitDir, item.base_commit, dir);
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  if (!gitDir) throw new Error(`no git directory for ${repo} under ${mirrors} (tried ${gitDirs.join(', ')})`);
+  return gitDir;
 }
 
 /** Every blob of the commit's tree that the snapshot holds (snapshots may lack a few large files; symlinks and submodules left out). */

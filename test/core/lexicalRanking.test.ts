@@ -266,3 +266,52 @@ describe('line ranges', () => {
     assert.deepEqual(ranges, [[{ start: 1, end: 1 }], [{ start: 1, end: 51 }], [{ start: 1, end: 1 }]]);
   });
 });
+
+describe('ranges follow the matching lines', () => {
+  // flask's json/provider.py, in shape: the serializer of dates, decimals and UUIDs sits at lines
+  // 108-117, across the edge of two 60-line chunks; the imports at the top name the same types
+  const provider = [
+    'import dataclasses',
+    'import decimal',
+    'import json',
+    'import uuid',
+    'from datetime import date',
+    ...Array.from({ length: 102 }, (_, i) => `    setting_${i} = configure(${i})`),
+    'def _fallback(o):',
+    '    if isinstance(o, date):',
+    '        return http_date(o)',
+    '    if isinstance(o, (decimal.Decimal, uuid.UUID)):',
+    '        return str(o)',
+    '    if isinstance(o, set):',
+    '        return list(o)',
+    '    if dataclasses.is_dataclass(o):',
+    '        return dataclasses.asdict(o)',
+    '    raise TypeError("not serializable as JSON")',
+    ...Array.from({ length: 83 }, (_, i) => `    option_${i} = configure(${i})`),
+  ].join('\n');
+  const others = Array.from({ length: 20 }, (_, i) => ({ path: `src/other${i}.py`, text: filler(`o${i}`, 40) }));
+
+  test('the lines that answer are shown, not the 60-line chunks around them', () => {
+    const r = ranked([{ path: 'src/flask/json/provider.py', text: provider }, ...others], 'How are date, Decimal and UUID values serialized to JSON?');
+    assert.equal(r[0]!.path, 'src/flask/json/provider.py');
+    const ranges = r[0]!.ranges;
+    assert.ok(
+      ranges.some((x) => x.start <= 108 && x.end >= 117 && x.start >= 100),
+      `a range starts near the serializer and holds it whole: ${JSON.stringify(ranges)}`,
+    );
+    assert.ok(
+      ranges.every((x) => x.end - x.start + 1 <= 30),
+      `each range is a few lines around its matches, not a chunk: ${JSON.stringify(ranges)}`,
+    );
+    assert.ok(ranges.every((x) => x.start >= 1 && x.end <= 200));
+  });
+
+  test('a range never passes the end of the file, and lines far apart are separate ranges', () => {
+    const text = ['const retryLimit = 3;', filler('a', 100), 'export function backoff(retryLimit) {}'].join('\n');
+    const r = ranked([{ path: 'src/retry.ts', text }, ...others], 'retryLimit backoff');
+    assert.deepEqual(r[0]!.ranges, [
+      { start: 1, end: 7 },
+      { start: 99, end: 102 },
+    ]);
+  });
+});

@@ -6,10 +6,11 @@ import { terms } from './bm25';
 import { codeNames, isMentioned, PRIORS, questionHints } from './priors';
 import { stem, type Stemming } from './stem';
 import { prepareStructure, rankedByStructure } from '../structure/definitions';
-import { LexicalIndex, type LexicalFile } from './wordIndex';
+import { LexicalIndex, type FileWords, type LexicalFile } from './wordIndex';
 import { fileKind, type FileKind } from '../files/fileKind';
 import { mergeRanges } from '../xl3m/select';
 import type { LineRange } from '../types';
+import { focusedRanges, type LineMatches } from './focusedRanges';
 
 export interface LexicalParams {
   k1: number;
@@ -50,6 +51,8 @@ export interface LexicalParams {
   priors?: readonly string[];
   /** Declared names from each file's syntax tree (structure/), where its grammar is loaded; false: from the line patterns alone. */
   structure?: boolean;
+  /** The best this many files show the lines where the question's words gather (focusedRanges.ts); the rest, and all when 0, their best chunks. */
+  focusedFiles: number;
 }
 
 export const DEFAULT_LEXICAL_PARAMS: LexicalParams = {
@@ -72,6 +75,8 @@ export const DEFAULT_LEXICAL_PARAMS: LexicalParams = {
   statsFromSource: false,
   stemming: 'light',
   stemMatchWeight: 0.7,
+  // as many as the key context without a model looks at (selectLexicalContext): nobody reads further down
+  focusedFiles: 64,
 };
 
 export interface FileEvidence {
@@ -161,6 +166,8 @@ export interface QuestionTermCounts {
   stemMatchWeight: number;
   structure: boolean;
   stats: FileStats[];
+  /** The lines of file `i` that hold one of the question's terms, and what each term counts there (read again from the file's words when asked). */
+  lineMatches(i: number): LineMatches;
 }
 
 type CountingParams = Pick<LexicalParams, 'chunkLines' | 'stemming' | 'stemMatchWeight' | 'structure'>;
@@ -235,7 +242,7 @@ function* countingSteps(
     return matches.get(id);
   };
   // every file's words first (read from the index, or analysed now), then the words that meet the question
-  const fileWords = [];
+  const fileWords: FileWords[] = [];
   for (const [i, f] of files.entries()) {
     if (i > 0 && i % 256 === 0) yield;
     fileWords.push(index.wordsOf(f));
@@ -292,7 +299,21 @@ function* countingSteps(
       definesNamed: named.size > 0 && definesOneOf(fw.definitions, named, vocabulary.words),
     });
   }
-  return { files, question, query, chunkLines, stemming, stemMatchWeight, structure: index.structure, stats };
+  const lineMatches = (i: number): LineMatches => {
+    const fw = fileWords[i]!;
+    const lines = new Map<number, Map<number, number>>();
+    for (let line = 0; line < fw.lines; line++) {
+      for (let k = fw.lineStarts[line]!; k < fw.lineStarts[line + 1]!; k++) {
+        const word = fw.words[k]!;
+        if (!meets[word]) continue;
+        const ids = matchesOf(word)!;
+        const counts = lines.get(line) ?? lines.set(line, new Map()).get(line)!;
+        for (let m = 0; m < ids.length; m += 2) counts.set(ids[m]!, (counts.get(ids[m]!) ?? 0) + ids[m + 1]!);
+      }
+    }
+    return lines;
+  };
+  return { files, question, query, chunkLines, stemming, stemMatchWeight, structure: index.structure, stats, lineMatches };
 }
 
 /** The ranking from counted terms. */
@@ -377,6 +398,17 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
       .sort((a, b) => a.start - b.start);
     return { score, kind, mentioned, ranges: ranges.length ? mergeRanges(ranges) : [{ start: 1, end: Math.max(1, Math.min(s.lines, params.chunkLines)) }] };
   });
+  // the files a person (or the answer) reads first show the lines where the question's words gather, not whole chunks
+  const weights = query.map((q, id) => q.weight * chunkIdf[id]!);
+  const focused = evidence
+    .map((e, i) => [e.score, i] as const)
+    .filter(([score]) => score > 0)
+    .sort((a, b) => b[0] - a[0] || a[1] - b[1])
+    .slice(0, params.focusedFiles);
+  for (const [, i] of focused) {
+    const ranges = focusedRanges(counts.lineMatches(i), weights, stats[i]!.lines);
+    if (ranges.length) evidence[i]!.ranges = ranges;
+  }
   const idfByTerm = new Map(query.flatMap((q, id) => (df[id]! > 0 ? [[q.term, idf[id]!] as const] : [])));
   return { files: evidence, idf: (term) => idfByTerm.get(stem(term.toLowerCase(), counts.stemming)) ?? 0 };
 }
