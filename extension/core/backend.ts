@@ -160,6 +160,7 @@ export function runOptions(config: RunConfig, backend: Backend): Omit<AskOptions
     measure: config.measure,
     ranking: config.ranking,
     ...(config.prefilter !== undefined && config.prefilter < 1 ? { prefilter: config.prefilter } : {}),
+    scoringTokens: config.scoringTokens,
     budget: config.budget,
     contextWindow: backend.contextWindow,
     answerReserve: backend.answerReserve,

@@ -43,12 +43,87 @@ async function tokenizeAll(files: SourceFile[], deps: AskDeps, signal: AbortSign
     out[i] = fresh[k]!;
     cache?.set(fresh[k]!, hashes[i]!);
   });
-  cache?.retainOnly(files);
   return out;
 }
 
-export interface ModelScoring {
+/** The files the model scores, in repository order, tokenized; and every file's tokens, counted where tokenized. */
+interface Candidates {
+  /** Indices into the gathered files, ascending. */
+  indices: number[];
+  tokenized: TokenizedFile[];
+  /** Tokens of every gathered file: counted for those tokenized, estimated (characters / 4) for the rest. */
   tokens: number;
+  tokensEstimated: boolean;
+}
+
+/** A file's tokens before it is tokenized: about four characters a token, for code and prose alike. */
+const estimatedTokens = (f: SourceFile) => Math.ceil((f.chars ?? f.text.length) / 4);
+
+/**
+ * The best files by the lexical ranking (the pinned ones first) whose tokens fit the budget: a
+ * file that does not fit is passed over for the next, smaller ones. Files are tokenized batch by
+ * batch, each batch about what the budget has left, so that a big repository is not tokenized
+ * whole. A budget of 0, or one the whole repository fits, takes every file.
+ */
+async function scoringCandidates(
+  files: SourceFile[],
+  lexical: LexicalRanking,
+  pinned: ReadonlySet<string>,
+  budget: number,
+  deps: AskDeps,
+  signal: AbortSignal | undefined,
+): Promise<Candidates> {
+  const estimated = files.map(estimatedTokens);
+  const estimatedTotal = estimated.reduce((a, b) => a + b, 0);
+  if (budget <= 0 || estimatedTotal <= budget) {
+    const tokenized = await tokenizeAll(files, deps, signal);
+    return { indices: files.map((_, i) => i), tokenized, tokens: tokenized.reduce((a, f) => a + f.tokens, 0), tokensEstimated: false };
+  }
+  const order = files
+    .map((_, i) => i)
+    .sort((a, b) => Number(pinned.has(files[b]!.path)) - Number(pinned.has(files[a]!.path)) || lexical.files[b]!.score - lexical.files[a]!.score || a - b);
+  const counted = new Map<number, TokenizedFile>();
+  const chosen: number[] = [];
+  let used = 0;
+  let next = 0;
+  while (next < order.length && budget - used >= MIN_CANDIDATE_TOKENS) {
+    const batch: number[] = [];
+    let guess = 0;
+    while (next < order.length && (batch.length === 0 || guess < budget - used)) {
+      batch.push(order[next]!);
+      guess += estimated[order[next]!]!;
+      next++;
+    }
+    const tokenized = await tokenizeAll(
+      batch.map((i) => files[i]!),
+      deps,
+      signal,
+    );
+    batch.forEach((i, k) => {
+      const tf = tokenized[k]!;
+      counted.set(i, tf);
+      if (used + tf.tokens <= budget || chosen.length === 0 || pinned.has(files[i]!.path)) {
+        chosen.push(i);
+        used += tf.tokens;
+      }
+    });
+  }
+  chosen.sort((a, b) => a - b);
+  let tokens = 0;
+  files.forEach((_, i) => (tokens += counted.get(i)?.tokens ?? estimated[i]!));
+  return { indices: chosen, tokenized: chosen.map((i) => counted.get(i)!), tokens, tokensEstimated: counted.size < files.length };
+}
+
+/** Below this many tokens left, the budget is full. */
+const MIN_CANDIDATE_TOKENS = 64;
+
+export interface ModelScoring {
+  /** Tokens of every gathered file (estimated for those the budget left untokenized: `tokensEstimated`). */
+  tokens: number;
+  tokensEstimated: boolean;
+  /** The files the model scored (the best by the lexical ranking within the scoring budget) and their tokens. */
+  candidateFiles: number;
+  candidateTokens: number;
   segments: Segment[];
   candidates: number;
   scoredSegments: number;
@@ -94,15 +169,25 @@ export async function modelPass(input: ModelPassInput, options: AskOptions, deps
     );
   }
 
-  const tokenized = await tokenizeAll(gatheredFiles, deps, signal).catch((err) => {
+  const chosen = await scoringCandidates(gatheredFiles, lexical, pinned, options.scoringTokens ?? DEFAULTS.scoringTokens, deps, signal).catch((err) => {
     check('tokenizing');
     throw err;
   });
   check('tokenizing');
-  const tokens = tokenized.reduce((a, f) => a + f.tokens, 0);
+  deps.tokenCache?.retainOnly(gatheredFiles);
+  const { tokenized, tokens } = chosen;
+  // the model's file indices are the candidates'; `original` turns them back into the gathered files'
+  const original = <T>(maps: ReadonlyMap<number, T>) => new Map([...maps].map(([k, v]) => [chosen.indices[k]!, v]));
+  const candidateTokens = tokenized.reduce((a, f) => a + f.tokens, 0);
+  if (chosen.indices.length < gatheredFiles.length) {
+    notes.push(
+      `the model scored the best ${chosen.indices.length} of ${gatheredFiles.length} files by the lexical ranking, ${candidateTokens} of ${chosen.tokensEstimated ? 'about ' : ''}${tokens} tokens (the scoring budget, ${options.scoringTokens ?? DEFAULTS.scoringTokens}); the rest keep their lexical rank`,
+    );
+  }
   const segments = segment(tokenized, deps.tokenizer, options.segment);
-  onProgress?.({ stage: 'segment', files: tokenized.length, tokens, segments: segments.length });
-  if (options.confirmScoring && !(await options.confirmScoring({ segments: segments.length, tokens }))) throw new CancelledError('confirming the run');
+  onProgress?.({ stage: 'segment', files: tokenized.length, tokens: candidateTokens, segments: segments.length });
+  if (options.confirmScoring && !(await options.confirmScoring({ segments: segments.length, tokens: candidateTokens })))
+    throw new CancelledError('confirming the run');
   check('confirming the run');
 
   const candidates =
@@ -176,10 +261,13 @@ export async function modelPass(input: ModelPassInput, options: AskOptions, deps
   const fine = signal?.aborted
     ? { alone: new Map<number, { score: number; range: LineRange }>(), files: 0, tokens: 0 }
     : await finePass({ scorer, files: tokenized, segments, scores, top: options.refineTop ?? DEFAULT_REFINE_TOP, question, measure, topK, baseline, signal });
-  const modelScores = modelFileScores(segments, scores, new Map([...fine.alone].map(([i, a]) => [i, a.score])));
-  const modelRanges = bestModelRanges(segments, scores, fine.alone);
+  const modelScores = original(modelFileScores(segments, scores, new Map([...fine.alone].map(([i, a]) => [i, a.score]))));
+  const modelRanges = original(bestModelRanges(segments, scores, fine.alone));
   return {
     tokens,
+    tokensEstimated: chosen.tokensEstimated,
+    candidateFiles: chosen.indices.length,
+    candidateTokens,
     segments,
     candidates: candidates.length,
     scoredSegments,
@@ -191,7 +279,7 @@ export async function modelPass(input: ModelPassInput, options: AskOptions, deps
     finePassTokens: fine.tokens,
     modelScores,
     modelRanges,
-    context,
+    context: { ...context, ranges: original(context.ranges) },
     ...(partial ? { partial } : {}),
     notes,
   };

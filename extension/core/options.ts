@@ -302,6 +302,19 @@ export const OPTIONS = {
     help: 'score only the best <percent>% of segments by BM25, a cheaper run (0: all)',
     description: 'A cheaper run: score only this percentage of segments, the best by BM25 (0: score all).',
   },
+  scoringTokens: {
+    kind: 'int',
+    default: 500_000,
+    min: 0,
+    scope: 'any',
+    setting: 'scoringTokens',
+    flag: '--scoring-tokens',
+    arg: '<n>',
+    section: 'Scoring and selection',
+    help: 'with a model: score the best files of the lexical ranking up to <n> tokens, not the whole repository (0: every file)',
+    description:
+      "With a model: the model scores the best files of the lexical ranking up to this many tokens, so that a question's cost is bounded whatever the repository's size (0: every file). The rest keep their lexical rank.",
+  },
   pinned: {
     kind: 'patterns',
     default: [] as string[],

@@ -33,6 +33,8 @@ export interface AskOptions {
   pinned?: string[];
   /** Score only this fraction (0-1] of the segments, the best by BM25: a cheaper run. */
   prefilter?: number;
+  /** The model scores the best files of the lexical ranking up to this many tokens (0: every file); DEFAULTS.scoringTokens when absent. */
+  scoringTokens?: number;
   /** The fine pass: the files of this many of the best segments that several files share are each scored alone. */
   refineTop?: number;
   /** How the model's certainty and the lexical ranking combine (with a model). */
@@ -89,6 +91,9 @@ export interface AskStats {
   finePassTokens: number;
   /** Segment tokens sent in the coarse pass. */
   scoredTokens: number;
+  /** With a model: the files it scored (the best by the lexical ranking, within `scoringTokens`) and their tokens; 0 without one. */
+  candidateFiles: number;
+  candidateTokens: number;
   /** The question as the scoring prompts carry it: whole, or condensed to the lines with the most signal. */
   questionTokens: number;
   scoredQuestionTokens: number;
@@ -230,12 +235,14 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
       gatherSeconds,
       bytes,
       tokens: scored?.tokens ?? Math.round(gathered.files.reduce((a, f) => a + (f.chars ?? f.text.length), 0) / 4),
-      tokensEstimated: !scored,
+      tokensEstimated: !scored || scored.tokensEstimated,
       rankingSeconds,
       scoreMethod: scored ? (options.ranking ?? DEFAULTS.ranking) : 'lexical',
       finePassFiles: scored?.finePassFiles ?? 0,
       finePassTokens: scored?.finePassTokens ?? 0,
       scoredTokens: scored?.scoredTokens ?? 0,
+      candidateFiles: scored?.candidateFiles ?? 0,
+      candidateTokens: scored?.candidateTokens ?? 0,
       questionTokens,
       scoredQuestionTokens: scored?.scoredQuestionTokens ?? 0,
       segments: scored?.segments.length ?? 0,

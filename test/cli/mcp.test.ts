@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { listCache } from '../../extension/core/store/cacheFolder';
 import { readSettings } from '../../extension/vscode/config';
 import { mcpSettingsLaunch } from '../../extension/vscode/mcpLaunch';
 import { linkedRepo, OUTSIDE_SECRET } from '../support/linkedRepo';
@@ -23,7 +24,13 @@ const CLI = join(__dirname, '../../dist/cli.js');
 const REPLY_LIMIT_MS = 15 * 60_000;
 
 async function connect(args: string[]) {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, 'mcp', ...args], stderr: 'pipe' });
+  // the SDK passes a child only a few variables (PATH, HOME...) unless told: XL3M_CACHE_DIR (the run's own cache folder) must reach it
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI, 'mcp', ...args],
+    stderr: 'pipe',
+    env: { ...(process.env as Record<string, string>) },
+  });
   let stderr = '';
   transport.stderr?.on('data', (d) => (stderr += d));
   const client = new Client({ name: 'xl3m-test', version: '1.0.0' });
@@ -71,6 +78,12 @@ describe('xl3m mcp', () => {
       assert.match(stderr(), /serving .*: find_relevant_files/, 'logs go to stderr');
     } finally {
       await client.close();
+    }
+    // its index went where XL3M_CACHE_DIR says (the test run's folder), not to the user's cache
+    const folder = process.env.XL3M_CACHE_DIR!;
+    for (let polls = 0; !(await listCache(folder)).some((c) => c.header?.roots.includes(repo.root)); polls++) {
+      assert.ok(polls < 600, `no index for ${repo.root} in ${folder}`);
+      await new Promise((r) => setTimeout(r, 100));
     }
   });
 

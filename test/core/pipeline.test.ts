@@ -76,6 +76,41 @@ describe('ask: the whole pipeline through real HTTP', () => {
     });
   }
 
+  test('with a scoring budget, the model scores only the best files of the lexical ranking, within the budget, and says so', async () => {
+    const repo = needleRepo({ maxFiles: 200, depth: 0.6 });
+    try {
+      const before = server.requests.length;
+      const result = await ask(
+        { question: NEEDLE_QUESTION, roots: [{ path: repo.root, name: 'repo' }], scoringTokens: 20_000 },
+        { fs: nodeFileSystem, tokenizer, scorer: new CompletionsScorer({ endpoint: { baseUrl: server.url, model: 'test-model' } }) },
+      );
+      const s = result.stats;
+      assert.ok(s.tokens > 100_000, `the repository is far bigger than the budget: ${s.tokens} tokens`);
+      assert.ok(s.candidateTokens <= 20_000 && s.candidateTokens > 15_000, `scored ${s.candidateTokens} tokens`);
+      assert.ok(s.candidateFiles > 0 && s.candidateFiles < s.files, `${s.candidateFiles} of ${s.files} files`);
+      assert.ok(s.scoredTokens <= s.candidateTokens + s.segments * 64, `segment tokens sent ${s.scoredTokens}`);
+      assert.ok(s.tokensEstimated, 'the files left out are counted by estimate');
+      // what reached the server: the files of the candidates only, the needle's among them
+      const sent = new Set(
+        server.requests
+          .slice(before)
+          .flatMap((r) => [r.body?.prompt ?? []].flat())
+          .flatMap((p: unknown) => (typeof p === 'string' ? [...p.matchAll(/^--- (.+):\d+-\d+ ---$/gm)].map((m) => m[1]!) : [])),
+      );
+      assert.ok(sent.has(repo.needlePath), 'the best file was scored');
+      assert.ok(sent.size <= s.candidateFiles, `${sent.size} files sent, ${s.candidateFiles} candidates`);
+      assert.equal(result.files[0]!.path, repo.needlePath);
+      assert.equal(result.files.length, s.files, 'every file is ranked, the rest by their lexical rank');
+      assert.equal(result.files.filter((f) => f.modelScore !== undefined).length <= s.candidateFiles, true);
+      assert.ok(
+        result.notes.some((n) => n.includes(`the model scored the best ${s.candidateFiles} of ${s.files} files`)),
+        result.notes.join('\n'),
+      );
+    } finally {
+      repo.dispose();
+    }
+  });
+
   test('pinned files are in the key context', async () => {
     const repo = needleRepo({ maxFiles: 60 });
     try {

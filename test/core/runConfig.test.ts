@@ -142,6 +142,7 @@ describe('one table of options', () => {
       measure: 'contrast',
       ranking: 'model',
       prefilterPercent: 25,
+      scoringTokens: 50_000,
       pinned: ['src/a.ts'],
       answer: false,
       excludes: ['dist/', 'secret dir/'],

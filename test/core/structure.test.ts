@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { nodeFileSystem } from '../../extension/core/files/fileSystem';
 import { ask } from '../../extension/core/pipeline';
+import { namedIdentifiers } from '../../extension/core/lexical/namedDefinitions';
 import { definitionsOf, prepareStructure } from '../../extension/core/structure/definitions';
 import { TiktokenTokenizer } from '../../extension/core/tokens/tokenizer';
 import { tempRepo } from '../support/tempRepo';
@@ -155,5 +156,15 @@ describe('where is X defined, in twelve languages', () => {
       { name: 'run', kind: 'method', line: 5 },
     ]);
     assert.equal(definitionsOf('notes.txt', 'def fake():'), undefined, 'no grammar: the patterns apply');
+  });
+
+  test('the names a question asks about: those written as code, and every identifier of a "where is it defined" question; none in plain words', () => {
+    assert.deepEqual([...namedIdentifiers('How does vite resolve the css preprocessor options for sass?')], [], 'plain words name nothing');
+    assert.deepEqual([...namedIdentifiers('Why does resolveOptions() drop `css.preprocessorOptions`?')].sort(), [
+      'css',
+      'preprocessoroptions',
+      'resolveoptions',
+    ]);
+    assert.ok(namedIdentifiers('Where is settle defined, and what does it return?').has('settle'));
   });
 });

@@ -46,6 +46,8 @@ export interface RunConfig {
   ranking: RankingMode;
   /** Fraction (0-1] of the segments scored, the best by BM25. */
   prefilter?: number;
+  /** Tokens of the best files (by the lexical ranking) the model scores; 0: every file. */
+  scoringTokens: number;
   /** Patterns (.gitignore syntax) left out in addition to the defaults (and to .gitignore files). */
   excludes: string[];
   /** Leave out DEFAULT_EXCLUDES too (node_modules/ and the like). */
@@ -95,6 +97,7 @@ export function runConfigOf(o: Readonly<Options>): RunConfig {
     measure: o.measure,
     ranking: o.ranking,
     ...(o.prefilterPercent > 0 && o.prefilterPercent < 100 ? { prefilter: o.prefilterPercent / 100 } : {}),
+    scoringTokens: o.scoringTokens,
     excludes: [...o.excludes],
     useDefaultExcludes: o.useDefaultExcludes,
     maxFileBytes: o.maxFileBytes,

@@ -2,13 +2,21 @@
 // line 42) in the file that defines it. From the file's syntax tree where its grammar is loaded
 // (structure/), else from the declaration patterns, line by line.
 import { declaredName } from './declarations';
+import { codeNames, DEFINITION_QUESTION } from './priors';
 import { definitionsOf, type Definition } from '../structure/definitions';
 
 const IDENTIFIER = /[A-Za-z_$][\w$]*/g;
 
-/** The identifiers a question names, lower-cased (`Ledger::settle` names both). */
+/**
+ * The names a question asks about, lower-cased: those it writes as code (`settleAccount`,
+ * `parse_args`, `run()`, backticks: priors.ts's `codeNames`), and, when it asks where something is
+ * defined, every identifier in it ("Where is settle defined?" names `settle`). A question in plain
+ * words names none: its words are not definitions to list, and the files are not parsed for them.
+ */
 export function namedIdentifiers(question: string): Set<string> {
-  return new Set((question.match(IDENTIFIER) ?? []).filter((w) => w.length > 2).map((w) => w.toLowerCase()));
+  const names = codeNames(question);
+  if (DEFINITION_QUESTION.test(question)) for (const w of question.match(IDENTIFIER) ?? []) if (w.length > 2) names.add(w.toLowerCase());
+  return names;
 }
 
 /** The file's definitions whose name the question names, in line order. */

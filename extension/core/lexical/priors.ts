@@ -10,7 +10,7 @@ const ECHO =
 
 const ECHO_QUESTION = /\b(change ?logs?|release notes?|templates?)\b/i;
 /** A question that asks where something is defined (or declared, or implemented). */
-const DEFINITION_QUESTION = /\b(defin(e|ed|es|ition|itions)|declar(e|ed|es|ation|ations)|implement(ed|s|ation|ations)?)\b/i;
+export const DEFINITION_QUESTION = /\b(defin(e|ed|es|ition|itions)|declar(e|ed|es|ation|ations)|implement(ed|s|ation|ations)?)\b/i;
 const DOC_QUESTION = /\b(docs?|documentation|docstrings?|readme|tutorials?|typos?|changelog|sphinx)\b/i;
 /** Paths and dotted module names in the question, normalised to `/`-separated lower-case forms. */
 export function mentionedPaths(question: string): Set<string> {

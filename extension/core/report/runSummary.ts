@@ -9,7 +9,7 @@ export function runSummary(s: AskStats): string {
   const scoring =
     s.scoreMethod === 'lexical'
       ? `ranked lexically in ${s.rankingSeconds.toFixed(1)} s`
-      : `${s.scoredSegments === s.segments ? s.segments : `${s.scoredSegments} of ${s.segments}`} segments scored in ${s.scoringSeconds.toFixed(1)} s (${formatCount(s.scoringTokensPerSecond)} tok/s, ${s.requests} requests), ${s.finePassFiles} files scored alone, ${s.scoreMethod === 'fused' ? 'fused with the lexical ranking' : 'model ranking first'}`;
+      : `${s.scoredSegments === s.segments ? s.segments : `${s.scoredSegments} of ${s.segments}`} segments scored${s.candidateFiles < s.files ? ` (the best ${plural(s.candidateFiles, 'file')}, ${formatCount(s.candidateTokens)} tokens)` : ''} in ${s.scoringSeconds.toFixed(1)} s (${formatCount(s.scoringTokensPerSecond)} tok/s, ${s.requests} requests), ${s.finePassFiles} files scored alone, ${s.scoreMethod === 'fused' ? 'fused with the lexical ranking' : 'model ranking first'}`;
   const files = `${plural(s.files, 'file')}, ${plural(s.skippedFiles, 'file')} skipped${s.filesReused ? ` (${indexState(s)})` : ''}`;
   return `${files}, ${s.tokensEstimated ? '~' : ''}${formatCount(s.tokens)} tokens, ${scoring}; ${formatCount(s.keyContextTokens)} of ${formatCount(s.budget)} tokens chosen for the answer; ${s.totalSeconds.toFixed(1)} s in all`;
 }
