@@ -143,7 +143,13 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
   const indexSource = deps.index?.source ?? 'none';
   if (deps.index) notes.push(...deps.index.takeNotes());
   const gatherStarted = performance.now();
-  const gathered = await gather(deps.fs, options.roots, { ...options.gather, signal, onProgress, cache: deps.index?.files }).catch((err) => {
+  const gathered = await gather(deps.fs, options.roots, {
+    ...options.gather,
+    signal,
+    onProgress,
+    cache: deps.index?.files,
+    folders: deps.index?.folders,
+  }).catch((err) => {
     check('gathering files');
     throw err;
   });

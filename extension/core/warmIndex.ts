@@ -1,9 +1,10 @@
 // What a long-lived host (the extension host, `xl3m mcp`) keeps between questions so that a repeat
-// question pays only for what changed: each file's reading (files/fileCache.ts) and its words
-// (lexical/wordIndex.ts). A question still stats every file and ranks them as they are on disk
-// now; the ranking is the same, score for score, as a run with nothing kept. The CLI (and a host
+// question pays only for what changed: each folder's listing (files/folderCache.ts), each file's
+// reading (files/fileCache.ts) and its words (lexical/wordIndex.ts). A question still stats every
+// folder and file and ranks them as they are on disk now; the ranking is the same, score for score, as a run with nothing kept. The CLI (and a host
 // started again) restores one from disk (store/diskIndex.ts).
 import { FileCache } from './files/fileCache';
+import { FolderCache } from './files/folderCache';
 import { LexicalIndex } from './lexical/wordIndex';
 
 /** Where the index a question starts from came from: nothing (a cold run), this process's earlier questions, or the disk. */
@@ -13,6 +14,8 @@ export class WarmIndex {
   source: IndexSource;
   /** What a person should know about the index (a damaged file rebuilt, a cache that cannot be written), said by the next run. */
   readonly notes: string[] = [];
+  /** Each folder's listing (kept in memory only): a repeat question lists only the folders that changed. */
+  readonly folders = new FolderCache();
 
   constructor(
     readonly files = new FileCache(),

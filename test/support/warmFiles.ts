@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { nodeFileSystem, type FileSystem } from '../../extension/core/files/fileSystem';
 import type { AskResult } from '../../extension/core/pipeline';
 
-/** Every file's modification time an hour back, as in a checkout that was not just written. */
+/** Every file's and folder's modification time an hour back, as in a checkout that was not just written. */
 export function age(dir: string) {
   const past = new Date(Date.now() - 3600_000);
   for (const name of readdirSync(dir)) {
@@ -13,6 +13,14 @@ export function age(dir: string) {
     if (statSync(p).isDirectory()) age(p);
     else utimesSync(p, past, past);
   }
+  utimesSync(dir, past, past);
+}
+
+/** node:fs, counting the folders it lists. */
+export function listingFs() {
+  const listed: string[] = [];
+  const fs: FileSystem = { ...nodeFileSystem, readDirectory: (d) => (listed.push(d), nodeFileSystem.readDirectory(d)) };
+  return { fs, listed, reset: () => void listed.splice(0) };
 }
 
 /** node:fs, counting the files it reads (ignore rules, read at every walk since they may change, apart). */

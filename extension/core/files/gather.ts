@@ -2,6 +2,7 @@ import ignore, { type Ignore } from 'ignore';
 import pLimit from 'p-limit';
 import type { FileCache, FileCacheEntry, ReadOutcome } from './fileCache';
 import type { FileStat, FileSystem } from './fileSystem';
+import { FolderCache, type FolderListing, type ListedEntry } from './folderCache';
 import { contentReason, decodeText, nameReason, secretReason } from './fileClassifier';
 import type { ProgressListener, SkippedFile, SourceFile } from '../types';
 import { DEFAULTS, DEFAULT_EXCLUDES } from '../options';
@@ -23,6 +24,8 @@ export interface GatherOptions {
   onProgress?: ProgressListener;
   /** What earlier gathers read: an unchanged file is not read again, and keeps its SourceFile. */
   cache?: FileCache;
+  /** What earlier gathers listed: an unchanged folder is not listed again, nor its paths tested against the ignore rules. */
+  folders?: FolderCache;
 }
 
 export interface Gathered {
@@ -57,9 +60,15 @@ export const LINK_OUTSIDE = 'symbolic link outside the repository (not followed)
 export async function gather(fs: FileSystem, roots: GatherRoot[], options: GatherOptions = {}): Promise<Gathered> {
   const found: WalkResult = { candidates: [], links: [], skipped: [] };
   const prefixes = roots.map((root) => (roots.length > 1 ? `${root.name}/` : ''));
+  const visited = new Set<string>();
   for (const [i, root] of roots.entries()) {
-    await walkRoot(fs, root, prefixes[i], options, found);
+    await walkRoot(fs, root, prefixes[i], options, found, visited);
   }
+  options.folders?.retainUnder(
+    roots.map((r) => r.path),
+    visited,
+    (root, folder) => fs.relativeTo(root, folder) !== undefined,
+  );
   const { candidates, skipped } = found;
   skipped.push(...(await checkLinks(fs, roots, prefixes, found)));
 
@@ -194,18 +203,19 @@ async function checkLinks(fs: FileSystem, roots: GatherRoot[], prefixes: string[
   );
 }
 
-async function walkRoot(fs: FileSystem, root: GatherRoot, prefix: string, options: GatherOptions, found: WalkResult) {
+async function walkRoot(fs: FileSystem, root: GatherRoot, prefix: string, options: GatherOptions, found: WalkResult, visited: Set<string>) {
   const { candidates: out, links, skipped } = found;
   const useGitignore = options.useGitignore ?? true;
   const rootLayer = ignore();
-  if (useGitignore) {
-    const exclude = await readOptional(fs, fs.join(root.path, '.git', 'info', 'exclude'));
-    if (exclude) rootLayer.add(exclude);
-  }
+  const exclude = useGitignore ? await readOptional(fs, fs.join(root.path, '.git', 'info', 'exclude')) : undefined;
+  if (exclude) rootLayer.add(exclude);
   // the defaults (node_modules/ and the like) and the user's own excludes, told apart in the skipped list
   const excludes = options.excludes ?? DEFAULT_EXCLUDES;
   const defaultRules = ignore().add(excludes.filter((e) => DEFAULT_EXCLUDES.includes(e)));
   const userRules = ignore().add(excludes.filter((e) => !DEFAULT_EXCLUDES.includes(e)));
+  // what decides a folder's listing besides its own entries and .gitignore files: a kept listing made under other rules is not used
+  const rootKey = JSON.stringify([excludes, useGitignore, options.includeSecrets ?? false, exclude ?? '']);
+  const folders = options.folders;
 
   const isIgnored = (layers: IgnoreLayer[], rel: string, isDir: boolean): 'default' | 'user' | 'gitignore' | undefined => {
     const probe = isDir ? `${rel}/` : rel;
@@ -221,57 +231,109 @@ async function walkRoot(fs: FileSystem, root: GatherRoot, prefix: string, option
     return ignored ? 'gitignore' : undefined;
   };
 
-  const walk = async (dirAbs: string, dirRel: string, layers: IgnoreLayer[]): Promise<void> => {
-    options.signal?.throwIfAborted();
+  /** The folder's entries as the walk decides them, read now; undefined when it cannot be read (said in `skipped`). */
+  const list = async (dirAbs: string, dirRel: string, layers: IgnoreLayer[], rulesKey: string, dirStat: FileStat | undefined) => {
+    const listedAt = Date.now();
     let entries;
     try {
       entries = await fs.readDirectory(dirAbs);
     } catch (err) {
       skipped.push({ path: prefix + (dirRel || '.') + '/', reason: `unreadable folder (${errorCode(err)})` });
-      return;
+      return undefined;
     }
     entries.sort((a, b) => comparePaths(a.name, b.name));
+    let gitignore: FolderListing['gitignore'];
     if (useGitignore && entries.some((e) => e.name === '.gitignore' && e.kind === 'file')) {
-      const rules = await readOptional(fs, fs.join(dirAbs, '.gitignore'));
-      if (rules) layers = [...layers, { base: dirRel, rules: ignore().add(rules) }];
+      const file = fs.join(dirAbs, '.gitignore');
+      const [stat] = await fs.statMany([file]);
+      const rules = await readOptional(fs, file);
+      if (rules && stat && !(stat instanceof Error)) gitignore = { size: stat.size, mtimeMs: stat.mtimeMs, rules: ignore().add(rules) };
     }
+    const own = gitignore ? [...layers, { base: dirRel, rules: gitignore.rules }] : layers;
+    const listed: ListedEntry[] = [];
+    let keep = dirStat !== undefined;
     for (const entry of entries) {
       if (entry.name === '.git') continue;
       const rel = dirRel ? `${dirRel}/${entry.name}` : entry.name;
-      const shown = prefix + rel;
-      const isDir = entry.kind === 'directory' || entry.kind === 'symlinkToDirectory';
-      const ignoredBy = isIgnored(layers, rel, isDir);
+      const isFolder = entry.kind === 'directory' || entry.kind === 'symlinkToDirectory';
+      const ignoredBy = isIgnored(own, rel, isFolder);
       if (ignoredBy) {
+        // .gitignored files are not worth listing one by one
         if (ignoredBy !== 'gitignore')
-          skipped.push({
-            path: isDir ? `${shown}/` : shown,
+          listed.push({
+            kind: 'skipped',
+            name: entry.name,
+            isFolder,
             reason: ignoredBy === 'default' ? 'excluded by default (node_modules/ and the like)' : 'excluded by your excludes',
           });
-        continue; // .gitignored files are not worth listing one by one
+        continue;
       }
       switch (entry.kind) {
         case 'directory':
-          await walk(fs.join(dirAbs, entry.name), rel, layers);
+          listed.push({ kind: 'folder', name: entry.name });
           break;
         case 'symlinkToDirectory':
           // Not followed, as git does not: this is also what makes symlink loops harmless.
-          skipped.push({ path: `${shown}/`, reason: 'symbolic link to a folder (not followed)' });
+          listed.push({ kind: 'skipped', name: entry.name, isFolder: true, reason: 'symbolic link to a folder (not followed)' });
+          keep = false;
           break;
         case 'file': {
           const reason = (options.includeSecrets ? undefined : secretReason(entry.name)) ?? nameReason(entry.name);
-          if (reason) skipped.push({ path: shown, reason });
-          else out.push({ path: shown, absPath: fs.join(dirAbs, entry.name) });
+          listed.push(reason ? { kind: 'skipped', name: entry.name, isFolder: false, reason } : { kind: 'file', name: entry.name });
           break;
         }
         case 'symlinkToFile':
-          links.push({ path: shown, absPath: fs.join(dirAbs, entry.name) });
+          listed.push({ kind: 'link', name: entry.name });
+          keep = false;
           break;
         default:
-          skipped.push({ path: shown, reason: 'not a regular file (or a broken link)' });
+          listed.push({ kind: 'skipped', name: entry.name, isFolder: false, reason: 'not a regular file (or a broken link)' });
+          // a broken link may be mended without the folder changing
+          keep = false;
+      }
+    }
+    const listing: FolderListing = { mtimeMs: dirStat?.mtimeMs ?? 0, listedAt, rulesKey, ...(gitignore ? { gitignore } : {}), entries: listed };
+    if (folders && keep) folders.store(dirAbs, listing);
+    else folders?.forget(dirAbs);
+    return listing;
+  };
+
+  const walk = async (dirAbs: string, dirRel: string, layers: IgnoreLayer[], rulesKey: string): Promise<void> => {
+    options.signal?.throwIfAborted();
+    visited.add(dirAbs);
+    // with a folder cache: the folder's time first (a change after it makes the next walk list it again), then its kept listing if still true
+    let dirStat: FileStat | undefined;
+    let listing: FolderListing | undefined;
+    if (folders) {
+      const [stat] = await fs.statMany([dirAbs]);
+      if (stat && !(stat instanceof Error)) dirStat = stat;
+      listing = dirStat && folders.fresh(dirAbs, dirStat, rulesKey);
+      if (listing?.gitignore && !FolderCache.sameGitignore(listing, (await fs.statMany([fs.join(dirAbs, '.gitignore')]))[0])) listing = undefined;
+    }
+    listing ??= await list(dirAbs, dirRel, layers, rulesKey, dirStat);
+    if (!listing) return;
+    const { gitignore } = listing;
+    if (gitignore) layers = [...layers, { base: dirRel, rules: gitignore.rules }];
+    const inner = gitignore ? `${rulesKey}|${dirRel}:${gitignore.size}:${gitignore.mtimeMs}` : rulesKey;
+    for (const entry of listing.entries) {
+      const rel = dirRel ? `${dirRel}/${entry.name}` : entry.name;
+      const shown = prefix + rel;
+      switch (entry.kind) {
+        case 'file':
+          out.push({ path: shown, absPath: fs.join(dirAbs, entry.name) });
+          break;
+        case 'folder':
+          await walk(fs.join(dirAbs, entry.name), rel, layers, inner);
+          break;
+        case 'link':
+          links.push({ path: shown, absPath: fs.join(dirAbs, entry.name) });
+          break;
+        case 'skipped':
+          skipped.push({ path: entry.isFolder ? `${shown}/` : shown, reason: entry.reason });
       }
     }
   };
-  await walk(root.path, '', [{ base: '', rules: rootLayer }]);
+  await walk(root.path, '', [{ base: '', rules: rootLayer }], rootKey);
 }
 
 async function readOptional(fs: FileSystem, file: string): Promise<string | undefined> {
