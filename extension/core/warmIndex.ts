@@ -14,13 +14,13 @@ export class WarmIndex {
   source: IndexSource;
   /** What a person should know about the index (a damaged file rebuilt, a cache that cannot be written), said by the next run. */
   readonly notes: string[] = [];
-  /** Each folder's listing (kept in memory only): a repeat question lists only the folders that changed. */
-  readonly folders = new FolderCache();
 
   constructor(
     readonly files = new FileCache(),
     readonly lexical = new LexicalIndex(),
     source: IndexSource = files.size > 0 ? 'disk' : 'new',
+    /** Each folder's listing: a repeat question lists only the folders that changed. */
+    readonly folders = new FolderCache(),
   ) {
     this.source = source;
   }

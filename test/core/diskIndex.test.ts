@@ -13,7 +13,8 @@ import { cacheFolder, clearCache, listCache, trimCache } from '../../extension/c
 import { DiskIndex } from '../../extension/core/store/diskIndex';
 import { Vocabulary } from '../../extension/core/lexical/wordIndex';
 import { runSummary } from '../../extension/core/report/runSummary';
-import { age, countingFs, ranking } from '../support/warmFiles';
+import { age, countingFs, listingFs, ranking } from '../support/warmFiles';
+import { INDEX_FORMAT } from '../../extension/core/store/indexFile';
 import { TiktokenTokenizer } from '../../extension/core/tokens/tokenizer';
 
 const tokenizer = new TiktokenTokenizer();
@@ -74,6 +75,18 @@ describe('the warm index on disk', () => {
     }
   });
 
+  test('a new process lists again only the folders not kept on disk: the one that holds the skipped files', async () => {
+    await askFresh(QUESTIONS[0]!);
+    const listing = listingFs();
+    const { result } = await askFresh(QUESTIONS[1]!, listing.fs);
+    assert.deepEqual(listing.listed, [repo], 'every folder under extension/ replayed from the index');
+    assert.deepEqual(ranking(result), ranking(await cold(QUESTIONS[1]!)));
+    assert.deepEqual(
+      result.skipped.map((s) => s.path),
+      (await cold(QUESTIONS[1]!)).skipped.map((s) => s.path),
+    );
+  });
+
   test('an edit, an addition, a deletion and a rename are seen by the next process', async () => {
     await askFresh(QUESTIONS[0]!);
     const target = join(repo, 'extension/core/store/notes.ts');
@@ -117,7 +130,7 @@ describe('the warm index on disk', () => {
     ['cut short', (data: Buffer) => data.subarray(0, Math.floor(data.length / 2))],
     ['garbage', (data: Buffer) => Buffer.alloc(data.length, 0x41)],
     ['a flipped byte', (data: Buffer) => Buffer.from(data.map((b, i) => (i === data.length - 100 ? b ^ 0xff : b)))],
-    ['from another format', (data: Buffer) => Buffer.from(data.toString('latin1').replace('"format":4', '"format":9'), 'latin1')],
+    ['from another format', (data: Buffer) => Buffer.from(data.toString('latin1').replace(`"format":${INDEX_FORMAT}`, '"format":9'), 'latin1')],
   ] as const) {
     test(`a cache file ${name} is detected: a cold run with a note, the same ranking, the file rebuilt`, async () => {
       const first = await askFresh(QUESTIONS[0]!);

@@ -27,9 +27,11 @@ export interface FolderListing {
   listedAt: number;
   /** The options and the .gitignore files above this folder, as they were (see `rulesKey`). */
   rulesKey: string;
-  /** This folder's own .gitignore, its stat and its rules (parsed once). */
-  gitignore?: { size: number; mtimeMs: number; rules: Ignore };
+  /** This folder's own .gitignore, its stat, its text and its rules (parsed once). */
+  gitignore?: { size: number; mtimeMs: number; text: string; rules: Ignore };
   entries: ListedEntry[];
+  /** One of its files was skipped for its size or content by the last walk (set by each walk). */
+  holdsSkipped?: boolean;
 }
 
 export class FolderCache {
@@ -53,8 +55,34 @@ export class FolderCache {
     return !(stat instanceof Error) && stat !== undefined && stat.size === g.size && stat.mtimeMs === g.mtimeMs && g.mtimeMs < listing.listedAt - RACY_MS;
   }
 
+  /** Every kept listing, by folder. */
+  all(): IterableIterator<[string, FolderListing]> {
+    return this.listings.entries();
+  }
+
+  /**
+   * Whether the listing may be kept on disk: it names only files and folders that are read (a
+   * folder that holds a secret, an excluded entry, a binary or anything else left out, by name or
+   * by content, is listed again by every process, so that nothing of a skipped file is written),
+   * and it is old enough to be trusted.
+   */
+  static keptOnDisk(l: FolderListing): boolean {
+    return (
+      l.mtimeMs < l.listedAt - RACY_MS &&
+      (!l.gitignore || l.gitignore.mtimeMs < l.listedAt - RACY_MS) &&
+      !l.holdsSkipped &&
+      l.entries.every((e) => e.kind === 'file' || e.kind === 'folder')
+    );
+  }
+
   store(folder: string, listing: FolderListing) {
     this.listings.set(folder, listing);
+  }
+
+  /** Whether the folder holds a file the last walk skipped for its size or content. */
+  markSkipping(folder: string, holdsSkipped: boolean) {
+    const l = this.listings.get(folder);
+    if (l) l.holdsSkipped = holdsSkipped;
   }
 
   forget(folder: string) {

@@ -45,6 +45,8 @@ interface IgnoreLayer {
 interface Candidate {
   path: string;
   absPath: string;
+  /** The folder it was listed in (links: none). */
+  folder?: string;
 }
 
 /** Where a walk puts what it found: files to read, symbolic links to files to check, and what it left out. */
@@ -129,6 +131,14 @@ export async function gather(fs: FileSystem, roots: GatherRoot[], options: Gathe
     else skipped.push(r);
   }
   skipped.sort((a, b) => comparePaths(a.path, b.path));
+  // a folder that holds a file skipped for its size or content is not kept on disk (nothing of a skipped file is written)
+  if (options.folders) {
+    const holding = new Set<string>();
+    results.forEach((r, i) => {
+      if (!('text' in r) && candidates[i]!.folder !== undefined) holding.add(candidates[i]!.folder!);
+    });
+    for (const folder of visited) options.folders.markSkipping(folder, holding.has(folder));
+  }
   options.cache?.retainUnder(
     roots.map((r) => r.path),
     new Set(candidates.map((c) => c.absPath)),
@@ -247,7 +257,7 @@ async function walkRoot(fs: FileSystem, root: GatherRoot, prefix: string, option
       const file = fs.join(dirAbs, '.gitignore');
       const [stat] = await fs.statMany([file]);
       const rules = await readOptional(fs, file);
-      if (rules && stat && !(stat instanceof Error)) gitignore = { size: stat.size, mtimeMs: stat.mtimeMs, rules: ignore().add(rules) };
+      if (rules && stat && !(stat instanceof Error)) gitignore = { size: stat.size, mtimeMs: stat.mtimeMs, text: rules, rules: ignore().add(rules) };
     }
     const own = gitignore ? [...layers, { base: dirRel, rules: gitignore.rules }] : layers;
     const listed: ListedEntry[] = [];
@@ -320,7 +330,7 @@ async function walkRoot(fs: FileSystem, root: GatherRoot, prefix: string, option
       const shown = prefix + rel;
       switch (entry.kind) {
         case 'file':
-          out.push({ path: shown, absPath: fs.join(dirAbs, entry.name) });
+          out.push({ path: shown, absPath: fs.join(dirAbs, entry.name), folder: dirAbs });
           break;
         case 'folder':
           await walk(fs.join(dirAbs, entry.name), rel, layers, inner);

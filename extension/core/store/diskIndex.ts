@@ -62,8 +62,8 @@ export class DiskIndex {
       try {
         const restored = await readIndexFile(this.file, this.options.locations?.pathOf);
         if (restored) {
-          index = new WarmIndex(restored.files, restored.lexical, 'disk');
-          this.onDisk = keptDigest(index.files, index.lexical);
+          index = new WarmIndex(restored.files, restored.lexical, 'disk', restored.folders);
+          this.onDisk = keptDigest(index.files, index.lexical, index.folders);
           await fsp.utimes(this.file, new Date(), new Date()).catch(() => undefined); // used now: the last to go when the folder is trimmed
         }
       } catch (err) {
@@ -81,11 +81,11 @@ export class DiskIndex {
   async save(): Promise<string | undefined> {
     const index = this.index;
     if (!index || this.off) return undefined;
-    const digest = keptDigest(index.files, index.lexical);
+    const digest = keptDigest(index.files, index.lexical, index.folders);
     if (digest === this.onDisk) return undefined;
     try {
       await ensureCacheFolder(this.options.folder);
-      await writeIndexFile(this.file, encodeIndex(index.files, index.lexical, this.roots));
+      await writeIndexFile(this.file, encodeIndex(index.files, index.lexical, this.roots, index.folders));
       this.onDisk = digest;
       const removed = await trimCache(this.options.folder, this.options.maxBytes);
       if (removed.includes(this.file))

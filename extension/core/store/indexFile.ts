@@ -16,12 +16,14 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import { crc32 } from 'node:zlib';
 import { FileCache, type FileCacheEntry } from '../files/fileCache';
+import { FolderCache, type FolderListing } from '../files/folderCache';
+import ignore from 'ignore';
 import { decodeText } from '../files/fileClassifier';
 import { LexicalIndex, Vocabulary, type FileWords, type VocabularySnapshot } from '../lexical/wordIndex';
 import type { SourceFile } from '../types';
 
 /** Raised when what a file holds changes: an index of another format is rebuilt, not read. */
-export const INDEX_FORMAT = 4;
+export const INDEX_FORMAT = 5;
 const MAGIC = 'xl3m-index\n';
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** Sections start at multiples of this in the file, so that a file read into memory whole lends them as they are. */
@@ -118,15 +120,28 @@ interface Column {
   offsets: Uint32Array;
 }
 
+/** A folder's listing as kept (FolderCache.keptOnDisk: only files and folders in it): names joined by NUL, `kinds` a letter each (f: file, d: folder). */
+interface StoredFolder {
+  location: string;
+  mtimeMs: number;
+  listedAt: number;
+  rulesKey: string;
+  gitignore: { size: number; mtimeMs: number; text: string } | null;
+  names: string;
+  kinds: string;
+}
+
 interface Payload {
   vocabulary: VocabularySnapshot;
   files: StoredFiles;
+  folders: StoredFolder[];
 }
 
 /** What the disk gives back: a file cache and a lexical index whose files read their text when asked. */
 export interface RestoredIndex {
   files: FileCache;
   lexical: LexicalIndex;
+  folders: FolderCache;
   header: IndexHeader;
 }
 
@@ -140,12 +155,13 @@ export function isKept(entry: FileCacheEntry): boolean {
 }
 
 /** What the kept files are (each one's place, times, and whether its words are known): the same digest, the same file on disk. */
-export function keptDigest(files: FileCache, lexical: LexicalIndex): string {
+export function keptDigest(files: FileCache, lexical: LexicalIndex, folders?: FolderCache): string {
   const hash = createHash('sha1');
   for (const [location, entry] of files.all()) {
     if (!isKept(entry)) continue;
     hash.update(`${location}\0${entry.file!.path}\0${entry.size}\0${entry.mtimeMs}\0${entry.readAt}\0${lexical.knownWordsOf(entry.file!) ? 1 : 0}\n`);
   }
+  for (const [location, l] of folders?.all() ?? []) if (FolderCache.keptOnDisk(l)) hash.update(`${location}\0${l.listedAt}\n`);
   return hash.digest('hex');
 }
 
@@ -156,7 +172,7 @@ const WORD_COLUMNS = ['path', 'words', 'lineStarts', 'lineLengths', 'definitions
  * The file's bytes for this index. Only files whose text would be sent are kept, and of them no
  * text: their size, times, and words.
  */
-export function encodeIndex(files: FileCache, lexical: LexicalIndex, roots: readonly string[]): Buffer[] {
+export function encodeIndex(files: FileCache, lexical: LexicalIndex, roots: readonly string[], folders?: FolderCache): Buffer[] {
   const kept: { location: string; entry: FileCacheEntry; file: SourceFile; words?: FileWords }[] = [];
   for (const [location, entry] of files.all()) {
     if (isKept(entry)) kept.push({ location, entry, file: entry.file!, words: lexical.knownWordsOf(entry.file!) });
@@ -197,7 +213,20 @@ export function encodeIndex(files: FileCache, lexical: LexicalIndex, roots: read
   };
   const serializer = new SectionSerializer(gathered);
   serializer.writeHeader();
-  serializer.writeValue({ vocabulary: lexical.vocabulary.toSnapshot(), files: stored } satisfies Payload);
+  const storedFolders: StoredFolder[] = [];
+  for (const [location, l] of folders?.all() ?? []) {
+    if (!FolderCache.keptOnDisk(l)) continue;
+    storedFolders.push({
+      location,
+      mtimeMs: l.mtimeMs,
+      listedAt: l.listedAt,
+      rulesKey: l.rulesKey,
+      gitignore: l.gitignore ? { size: l.gitignore.size, mtimeMs: l.gitignore.mtimeMs, text: l.gitignore.text } : null,
+      names: l.entries.map((e) => e.name).join('\0'),
+      kinds: l.entries.map((e) => (e.kind === 'folder' ? 'd' : 'f')).join(''),
+    });
+  }
+  serializer.writeValue({ vocabulary: lexical.vocabulary.toSnapshot(), files: stored, folders: storedFolders } satisfies Payload);
   const shape = serializer.releaseBuffer();
   const body: Buffer[] = [];
   const zeros = Buffer.alloc(ALIGN);
@@ -320,7 +349,37 @@ export function decodeIndex(data: Buffer, readText: (location: string) => string
       throw new UnusableIndexError(`the lines of ${paths[i]} do not hold together`);
     lexical.remember(file, words);
   }
-  return { files, lexical, header };
+  return { files, lexical, folders: restoredFolders(stored.folders), header };
+}
+
+/** The kept folder listings, each checked for its shape (a listing that does not hold together makes the whole index unusable). */
+function restoredFolders(stored: unknown): FolderCache {
+  const folders = new FolderCache();
+  if (!Array.isArray(stored)) throw new UnusableIndexError('its folders do not hold together');
+  for (const f of stored as StoredFolder[]) {
+    const names = f?.names === '' ? [] : typeof f?.names === 'string' ? f.names.split('\0') : undefined;
+    const g = f?.gitignore;
+    const fits =
+      typeof f?.location === 'string' &&
+      typeof f.mtimeMs === 'number' &&
+      typeof f.listedAt === 'number' &&
+      typeof f.rulesKey === 'string' &&
+      names !== undefined &&
+      typeof f.kinds === 'string' &&
+      /^[fd]*$/.test(f.kinds) &&
+      f.kinds.length === names.length &&
+      (g === null || (typeof g?.size === 'number' && typeof g.mtimeMs === 'number' && typeof g.text === 'string'));
+    if (!fits) throw new UnusableIndexError('its folders do not hold together');
+    const listing: FolderListing = {
+      mtimeMs: f.mtimeMs,
+      listedAt: f.listedAt,
+      rulesKey: f.rulesKey,
+      ...(g ? { gitignore: { ...g, rules: ignore().add(g.text) } } : {}),
+      entries: names.map((name, i) => ({ kind: f.kinds[i] === 'd' ? 'folder' : 'file', name })),
+    };
+    folders.store(f.location, listing);
+  }
+  return folders;
 }
 
 /** A stored file as the gather meets it: the same object each time, reading its text once, when first asked. */
