@@ -60,7 +60,19 @@ describe('xl3m CLI', () => {
   });
 
   test('piped stderr (not a terminal): one line per stage, each true when written', async () => {
-    const { code, stdout, stderr } = await xl3m(['ask', NEEDLE_QUESTION, '--repo', repo.root, '--base-url', server.url, '--model', 'test-model', '--json']);
+    // --no-cache: the gathering line says what an index on disk saved, which depends on how long ago the files were written (the racy rule)
+    const { code, stdout, stderr } = await xl3m([
+      'ask',
+      NEEDLE_QUESTION,
+      '--repo',
+      repo.root,
+      '--base-url',
+      server.url,
+      '--model',
+      'test-model',
+      '--json',
+      '--no-cache',
+    ]);
     assert.equal(code, 0, stderr);
     const stats = JSON.parse(stdout).stats;
     assert.ok(!stderr.includes('\r') && !stderr.includes('\x1b'), 'no redraws');
