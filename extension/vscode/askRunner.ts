@@ -6,7 +6,7 @@ import type { AnswerModel } from '../core/backend';
 import type { AgentRunOptions } from './chatParticipant';
 import { vscodeAnswerModel } from './vscodeLanguageModel';
 import { progressFilter } from '../core/report/progressFilter';
-import { describeProgress, formatCount, formatSeconds } from '../core/report/progressText';
+import { describeProgress, formatCount, formatSeconds, indexingText } from '../core/report/progressText';
 import { indexState, runSummary } from '../core/report/runSummary';
 import type { ProgressEvent, RankedFile } from '../core/types';
 import { toRunConfig } from './config';
@@ -130,6 +130,8 @@ async function runNow(ctx: Ctx, label: string, question: string, roots: GatherRo
           if (!options.onProgress(e)) return;
           ctx.panel.progress(describeProgress(e, 16));
           if (e.stage === 'score') ctx.statusBar.running(`${e.done}/${e.total}`);
+          // a first build (or many files changed): how far, and how long still
+          if (e.stage === 'gather' && e.read < e.toRead && e.toRead >= 1000) ctx.statusBar.running(indexingText(e.read, e.toRead, e.filesPerSecond));
         },
         onRanking: (files) => {
           ctx.panel.update({
@@ -218,11 +220,11 @@ function finish(ctx: Ctx, { result, description, notes }: RunOutcome, listedFile
     progress: '',
   });
   ctx.showRanking(result.files, listedFiles);
-  ctx.statusBar.finished(
-    `${result.files.length} files ranked${result.partial ? ' (partial)' : ''}`,
-    result.question,
-    `${formatCount(s.files)} files indexed: ${indexState(s)}`,
-  );
+  ctx.statusBar.finished(result.partial ? 'partial' : '', result.question, {
+    files: s.files,
+    updatedAt: Date.now(),
+    state: `${formatCount(s.files)} files indexed: ${indexState(s)}`,
+  });
   ctx.log(`done: ${summary}${result.partial ? `; partial: ${result.partial}` : ''}`);
 }
 

@@ -329,6 +329,8 @@ test('ask the codebase: ranked files, answer, open, decorations, cancel, endpoin
     const reuse = /\((\d+) read, ([\d.]+k?) unchanged since the last question/.exec(summary);
     assert.ok(reuse, `the summary says what was reused: ${summary}`);
     assert.equal(reuse[1], '0', `no unchanged file read again: ${summary}`);
+    // between questions the status bar says what the index holds, and since when
+    await page.locator('.statusbar-item', { hasText: /xl3m: [\d,]+ files indexed, updated (just now|\d+ s ago)/ }).waitFor({ timeout: 20_000 });
     assert.equal(
       await wv.locator('#answer script, #answer img, #answer [onerror], #answer a[href], #answer iframe').count(),
       0,

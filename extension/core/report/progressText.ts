@@ -46,3 +46,23 @@ export function formatSeconds(s: number): string {
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
+
+/** How long ago, in the words a status bar has room for: "just now", "40 s ago", "3 min ago", "2 h ago". */
+export function ago(ms: number): string {
+  const s = Math.max(0, ms) / 1000;
+  if (s < 5) return 'just now';
+  if (s < 60) return `${Math.floor(s)} s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ago`;
+  return `${Math.floor(s / 3600)} h ago`;
+}
+
+/** The index between questions: "26,088 files indexed, updated 2 min ago". */
+export function indexedText(files: number, updatedAt: number, now = Date.now()): string {
+  return `${files.toLocaleString('en-US')} ${files === 1 ? 'file' : 'files'} indexed, updated ${ago(now - updatedAt)}`;
+}
+
+/** The index while files are read: "indexing 12,400 of 36,770 files, 14s left" (no time left before a rate is known). */
+export function indexingText(read: number, toRead: number, filesPerSecond: number): string {
+  const left = filesPerSecond > 0 ? `, ${formatSeconds((toRead - read) / filesPerSecond)} left` : '';
+  return `indexing ${read.toLocaleString('en-US')} of ${toRead.toLocaleString('en-US')} files${left}`;
+}
