@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { fileKind } from '../../extension/core/files/fileKind';
 import { declaredName, DEFAULT_LEXICAL_PARAMS, mentionedPaths, rankFilesLexically, stem } from '../../extension/core/lexical/lexicalRanking';
 import { codeNames, PRIORS } from '../../extension/core/lexical/priors';
+import { quotedErrorMessages } from '../../extension/core/lexical/quotedErrors';
 
 const filler = (name: string, n: number) => Array.from({ length: n }, (_, i) => `${name}_value_${i} = compute(${i})`).join('\n');
 const ranked2 = (files: { path: string; text: string }[], question: string, params: Partial<typeof DEFAULT_LEXICAL_PARAMS> = {}) => {
@@ -313,5 +314,46 @@ describe('ranges follow the matching lines', () => {
       { start: 1, end: 7 },
       { start: 99, end: 102 },
     ]);
+  });
+});
+
+describe('an error message the question quotes', () => {
+  const question = [
+    'Requesting the velocity of a point fails',
+    'Traceback (most recent call last):',
+    '  File "<stdin>", line 1, in <module>',
+    'ValueError: Velocity of point Q has not been defined in ReferenceFrame A',
+  ].join('\n');
+  const raiser = {
+    path: 'pkg/physics/point.py',
+    text: [
+      'class Point:',
+      '    def vel(self, frame):',
+      '        if frame not in self._vel_dict:',
+      "            raise ValueError('Velocity of point {} has not been defined in ReferenceFrame {}'.format(self.name, frame.name))",
+      '        return self._vel_dict[frame]',
+      filler('p', 30),
+    ].join('\n'),
+  };
+  // files that use the same words more often, in another order
+  const users = Array.from({ length: 3 }, (_, i) => ({
+    path: `pkg/physics/user${i}.py`,
+    text: `# velocity of a point in a reference frame\ndef velocity_point_frame(point, frame):\n    return point.vel(frame)  # point velocity frame ReferenceFrame defined\n# the velocity of point and frame: ReferenceFrame velocity point defined\n${filler(`u${i}`, 10)}`,
+  }));
+  const files = [raiser, ...users, ...Array.from({ length: 20 }, (_, i) => ({ path: `pkg/other${i}.py`, text: filler(`o${i}`, 30) }))];
+
+  test('the file that raises it, its words in order, ranks above files that share its words', () => {
+    assert.equal(ranked(files, question)[0]!.path, 'pkg/physics/point.py');
+    const without = ranked2(files, question, { priors: PRIORS.map((p) => p.name).filter((n) => n !== 'raisesQuoted') });
+    assert.notEqual(without[0]!.path, 'pkg/physics/point.py', 'without the prior a user of the words is first: the test tells the two apart');
+  });
+
+  test('error lines as runtimes print them; short or repeated messages left out', () => {
+    assert.deepEqual(quotedErrorMessages(question), [['Velocity', 'of', 'point', 'Q', 'has', 'not', 'been', 'defined', 'in', 'ReferenceFrame', 'A']]);
+    assert.deepEqual(quotedErrorMessages("TypeError: Cannot read properties of undefined (reading 'x')\nTypeError: Cannot read properties of undefined (reading 'x')"), [
+      ['Cannot', 'read', 'properties', 'of', 'undefined', 'reading', 'x'],
+    ]);
+    assert.deepEqual(quotedErrorMessages('Error [ERR_REQUIRE_ESM]: require() of ES Module not supported'), [['require', 'of', 'ES', 'Module', 'not', 'supported']]);
+    assert.deepEqual(quotedErrorMessages('KeyError: foo\nhow do errors work: a question'), [], 'too short; not an error line');
   });
 });

@@ -11,6 +11,7 @@ import { fileKind, type FileKind } from '../files/fileKind';
 import { mergeRanges } from '../xl3m/select';
 import type { LineRange } from '../types';
 import { focusedRanges, type LineMatches } from './focusedRanges';
+import { messageRuns, quotedErrorMessages, raisedShare } from './quotedErrors';
 
 export interface LexicalParams {
   k1: number;
@@ -33,6 +34,9 @@ export interface LexicalParams {
   definerBoost: number;
   /** The same when the question asks where something is defined, declared or implemented. */
   definitionAskedBoost: number;
+  /** Multiplier for a file that holds, in order, at least `raiserShare` of an error message the question quotes (quotedErrors.ts). */
+  raiserBoost: number;
+  raiserShare: number;
   /** Score multiplier per kind; `docs` is 1 when the question is about documentation. */
   kindPrior: Record<FileKind, number>;
   /** Multiplier for records of past changes and issue templates (changelogs, release notes, changesets), which echo every issue's words. */
@@ -68,6 +72,8 @@ export const DEFAULT_LEXICAL_PARAMS: LexicalParams = {
   mentionBoost: 1.5,
   definerBoost: 2,
   definitionAskedBoost: 4,
+  raiserBoost: 2,
+  raiserShare: 0.5,
   kindPrior: { source: 1, test: 0.15, docs: 0.3, config: 0.3, generated: 0.1, other: 0.4 },
   echoPrior: 0.25,
   folderBoost: 1.2,
@@ -133,6 +139,8 @@ export interface FileStats {
   lines: number;
   /** The file defines a name the question gives as code. */
   definesNamed: boolean;
+  /** The largest share of an error message quoted in the question that the file's words hold, in order (quotedErrors.ts); 0 for none. */
+  raises: number;
 }
 
 export interface LexicalRanking {
@@ -247,6 +255,10 @@ function* countingSteps(
     if (i > 0 && i % 256 === 0) yield;
     fileWords.push(index.wordsOf(f));
   }
+  // (after every file's words are known: their ids are the vocabulary's)
+  // the error messages the question quotes, as runs of vocabulary ids; a file is searched for them only when it holds a word of the question
+  const quoted = messageRuns(quotedErrorMessages(question), index.vocabulary).filter((m) => m.runs.length > 0);
+  const firstWords = new Set(quoted.flatMap((m) => m.runs.map((r) => r[0]!)));
   const meets = new Uint8Array(vocabulary.size);
   for (const q of query) for (const id of vocabulary.wordsWithStem(q.term, stemming)) meets[id] = 1;
   // most files hold no word of the question: they share one empty map, and a map is made at a file's first match
@@ -297,6 +309,7 @@ function* countingSteps(
       chunkLengths,
       lines: fw.textLines,
       definesNamed: named.size > 0 && definesOneOf(fw.definitions, named, vocabulary.words),
+      raises: quoted.length > 0 && content ? raisedShare(fw.words, quoted, firstWords) : 0,
     });
   }
   const lineMatches = (i: number): LineMatches => {
@@ -389,7 +402,7 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
     const best = chunkScores.slice(0, Math.max(1, params.chunkCount));
     score += params.chunkWeight * best.reduce((a, [cs]) => a + cs, 0);
     const kind = kinds[i]!;
-    const file = { path: files[i]!.path, kind, mentioned: isMentioned(files[i]!.path, hints.mentions), definesNamed: stats[i]!.definesNamed };
+    const file = { path: files[i]!.path, kind, mentioned: isMentioned(files[i]!.path, hints.mentions), definesNamed: stats[i]!.definesNamed, raises: stats[i]!.raises };
     for (const prior of priors) score *= prior.factor(file, hints, params);
     const mentioned = file.mentioned;
     const ranges = best

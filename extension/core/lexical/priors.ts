@@ -105,7 +105,7 @@ export function questionHints(question: string, params: LexicalParams): Question
 export interface LexicalPrior {
   name: string;
   /** The factor for this file (1: no effect). */
-  factor(file: { path: string; kind: FileKind; mentioned: boolean; definesNamed: boolean }, hints: QuestionHints, params: LexicalParams): number;
+  factor(file: { path: string; kind: FileKind; mentioned: boolean; definesNamed: boolean; raises: number }, hints: QuestionHints, params: LexicalParams): number;
 }
 
 /** Applied in this order (a factor of exactly 1 leaves the score as it was). */
@@ -115,6 +115,8 @@ export const PRIORS: readonly LexicalPrior[] = [
   // a file that defines a name the question gives as code (`settleAccount`, `parse(`): above the files that only use it
   // (more when the question asks where a thing is defined, declared or implemented)
   { name: 'definesNamed', factor: (f, h, p) => (f.definesNamed ? (h.definitionAsked ? p.definitionAskedBoost : p.definerBoost) : 1) },
+  // a file that holds an error message the question quotes, words in order: the one that raises it
+  { name: 'raisesQuoted', factor: (f, _h, p) => (f.raises >= p.raiserShare ? p.raiserBoost : 1) },
   // a file under a folder the question names by a compound name (`runtime-core`, `language_css`)
   { name: 'namedFolder', factor: (f, h, p) => (h.folders.size > 0 && inNamedFolder(f.path, h.folders) ? p.folderBoost : 1) },
   // source over tests, docs (unless asked about) and config; changelogs and templates, which echo every issue's words, lowest

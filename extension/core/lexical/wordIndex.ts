@@ -68,6 +68,16 @@ export class Vocabulary {
     return this.words.length;
   }
 
+  /** The ids of those of these words it holds, without growing (one pass over the words when the word map is not built yet). */
+  lookup(words: ReadonlySet<string>): Map<string, number> {
+    const out = new Map<string, number>();
+    if (words.size === 0) return out;
+    if (this.ids) {
+      for (const w of words) if (this.ids.has(w)) out.set(w, this.ids.get(w)!);
+    } else this.words.forEach((w, i) => void (words.has(w) && out.set(w, i)));
+    return out;
+  }
+
   id(word: string): number {
     if (!this.ids) this.ids = new Map(this.words.map((w, i) => [w, i]));
     let id = this.ids.get(word);
