@@ -350,10 +350,13 @@ describe('an error message the question quotes', () => {
 
   test('error lines as runtimes print them; short or repeated messages left out', () => {
     assert.deepEqual(quotedErrorMessages(question), [['Velocity', 'of', 'point', 'Q', 'has', 'not', 'been', 'defined', 'in', 'ReferenceFrame', 'A']]);
-    assert.deepEqual(quotedErrorMessages("TypeError: Cannot read properties of undefined (reading 'x')\nTypeError: Cannot read properties of undefined (reading 'x')"), [
-      ['Cannot', 'read', 'properties', 'of', 'undefined', 'reading', 'x'],
+    assert.deepEqual(
+      quotedErrorMessages("TypeError: Cannot read properties of undefined (reading 'x')\nTypeError: Cannot read properties of undefined (reading 'x')"),
+      [['Cannot', 'read', 'properties', 'of', 'undefined', 'reading', 'x']],
+    );
+    assert.deepEqual(quotedErrorMessages('Error [ERR_REQUIRE_ESM]: require() of ES Module not supported'), [
+      ['require', 'of', 'ES', 'Module', 'not', 'supported'],
     ]);
-    assert.deepEqual(quotedErrorMessages('Error [ERR_REQUIRE_ESM]: require() of ES Module not supported'), [['require', 'of', 'ES', 'Module', 'not', 'supported']]);
     assert.deepEqual(quotedErrorMessages('KeyError: foo\nhow do errors work: a question'), [], 'too short; not an error line');
   });
 });

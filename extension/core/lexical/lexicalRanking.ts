@@ -402,7 +402,13 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
     const best = chunkScores.slice(0, Math.max(1, params.chunkCount));
     score += params.chunkWeight * best.reduce((a, [cs]) => a + cs, 0);
     const kind = kinds[i]!;
-    const file = { path: files[i]!.path, kind, mentioned: isMentioned(files[i]!.path, hints.mentions), definesNamed: stats[i]!.definesNamed, raises: stats[i]!.raises };
+    const file = {
+      path: files[i]!.path,
+      kind,
+      mentioned: isMentioned(files[i]!.path, hints.mentions),
+      definesNamed: stats[i]!.definesNamed,
+      raises: stats[i]!.raises,
+    };
     for (const prior of priors) score *= prior.factor(file, hints, params);
     const mentioned = file.mentioned;
     const ranges = best

@@ -105,7 +105,11 @@ export function questionHints(question: string, params: LexicalParams): Question
 export interface LexicalPrior {
   name: string;
   /** The factor for this file (1: no effect). */
-  factor(file: { path: string; kind: FileKind; mentioned: boolean; definesNamed: boolean; raises: number }, hints: QuestionHints, params: LexicalParams): number;
+  factor(
+    file: { path: string; kind: FileKind; mentioned: boolean; definesNamed: boolean; raises: number },
+    hints: QuestionHints,
+    params: LexicalParams,
+  ): number;
 }
 
 /** Applied in this order (a factor of exactly 1 leaves the score as it was). */
