@@ -219,7 +219,7 @@ describe('lexical priors', () => {
   test('are named, and each can be switched off by name (rankLab measures them so)', () => {
     assert.deepEqual(
       PRIORS.map((p) => p.name),
-      ['mentioned', 'definesNamed', 'namedFolder', 'standing'],
+      ['mentioned', 'definesNamed', 'raisesQuoted', 'namedFolder', 'standing'],
     );
     const files = [
       { path: 'src/parser.ts', text: 'export function parse(input: string) { return input; }\n' },
