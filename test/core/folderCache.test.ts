@@ -96,6 +96,17 @@ describe('the folder cache', () => {
     assert.deepEqual(found(back), found(await cold()));
   });
 
+  test('an empty .gitignore that gets a rule, its folder unchanged: the rule applies at once', async () => {
+    writeFileSync(join(repo.root, 'docs/.gitignore'), '');
+    writeFileSync(join(repo.root, 'docs/draft.md'), '# Draft\n');
+    settle('docs', 'docs/.gitignore', 'docs/draft.md');
+    await warm();
+    writeFileSync(join(repo.root, 'docs/.gitignore'), 'draft.md\n');
+    const g = await warm();
+    assert.ok(!g.files.some((f) => f.path === 'docs/draft.md'), 'the new rule applies');
+    assert.deepEqual(found(g), found(await cold()));
+  });
+
   test('other excludes or options: the folders are listed under them, never from a listing made under others', async () => {
     const options: GatherOptions = { excludes: ['docs/', 'src/app.ts'], includeSecrets: true };
     listing.reset();
@@ -128,7 +139,7 @@ describe('the folder cache', () => {
   test('a folder that holds a symbolic link is listed at every walk (its target can change without it)', async () => {
     mkdirSync(join(repo.root, 'links'));
     symlinkSync(join(repo.root, 'src/app.ts'), join(repo.root, 'links/app.ts'));
-    settle('links', '.', '.gitignore', 'fresh', 'fresh/a.ts', 'fresh/b.ts');
+    settle('links', '.', '.gitignore', 'fresh', 'fresh/a.ts', 'fresh/b.ts', 'docs', 'docs/.gitignore');
     await warm();
     listing.reset();
     const g = await warm();

@@ -257,7 +257,8 @@ async function walkRoot(fs: FileSystem, root: GatherRoot, prefix: string, option
       const file = fs.join(dirAbs, '.gitignore');
       const [stat] = await fs.statMany([file]);
       const rules = await readOptional(fs, file);
-      if (rules && stat && !(stat instanceof Error)) gitignore = { size: stat.size, mtimeMs: stat.mtimeMs, text: rules, rules: ignore().add(rules) };
+      // an empty (or unreadable) one too, with no rules: its stat is what tells the next walk that rules were written into it
+      if (stat && !(stat instanceof Error)) gitignore = { size: stat.size, mtimeMs: stat.mtimeMs, text: rules ?? '', rules: ignore().add(rules ?? '') };
     }
     const own = gitignore ? [...layers, { base: dirRel, rules: gitignore.rules }] : layers;
     const listed: ListedEntry[] = [];
