@@ -99,20 +99,26 @@ async function scoringCandidates(
       deps,
       signal,
     );
+    let added = 0;
     batch.forEach((i, k) => {
       const tf = tokenized[k]!;
       counted.set(i, tf);
       if (used + tf.tokens <= budget || chosen.length === 0 || pinned.has(files[i]!.path)) {
         chosen.push(i);
         used += tf.tokens;
+        added++;
       }
     });
+    // a batch none of whose files fit: what is left of the budget is too small for the files that follow (not a reason to tokenize them all)
+    if (added === 0) break;
   }
   chosen.sort((a, b) => a - b);
   let tokens = 0;
   files.forEach((_, i) => (tokens += counted.get(i)?.tokens ?? estimated[i]!));
   return { indices: chosen, tokenized: chosen.map((i) => counted.get(i)!), tokens, tokensEstimated: counted.size < files.length };
 }
+
+const count = (n: number) => n.toLocaleString('en-US');
 
 /** Below this many tokens left, the budget is full. */
 const MIN_CANDIDATE_TOKENS = 64;
@@ -181,7 +187,7 @@ export async function modelPass(input: ModelPassInput, options: AskOptions, deps
   const candidateTokens = tokenized.reduce((a, f) => a + f.tokens, 0);
   if (chosen.indices.length < gatheredFiles.length) {
     notes.push(
-      `the model scored the best ${chosen.indices.length} of ${gatheredFiles.length} files by the lexical ranking, ${candidateTokens} of ${chosen.tokensEstimated ? 'about ' : ''}${tokens} tokens (the scoring budget, ${options.scoringTokens ?? DEFAULTS.scoringTokens}); the rest keep their lexical rank`,
+      `the model scored the best ${chosen.indices.length} of ${gatheredFiles.length} files by the lexical ranking, ${count(candidateTokens)} of ${chosen.tokensEstimated ? 'about ' : ''}${count(tokens)} tokens (the scoring budget: ${count(options.scoringTokens ?? DEFAULTS.scoringTokens)}); the rest keep their lexical rank`,
     );
   }
   const segments = segment(tokenized, deps.tokenizer, options.segment);
