@@ -3,6 +3,7 @@
 // out as 61-120 and 121-180); these ranges start and end at matching lines instead, with a few lines
 // around them, so that what they show is what matched.
 import type { LineRange } from '../types';
+import { mergeRanges } from '../xl3m/select';
 
 export interface FocusOptions {
   /** Matching lines this far apart (or closer) belong to one range. */
@@ -53,15 +54,8 @@ export function focusedRanges(matches: LineMatches, weights: readonly number[], 
     chosen.push(best);
     for (const l of lines) if (l >= best.first && l <= best.last) used.add(l);
   }
-  const ranges = chosen
-    .map((c) => ({ start: Math.max(1, c.first + 1 - options.before), end: Math.min(Math.max(1, lineCount), c.last + 1 + options.after) }))
-    .sort((a, b) => a.start - b.start);
   // ranges that touch or overlap after widening read as one
-  const merged: LineRange[] = [];
-  for (const r of ranges) {
-    const prev = merged[merged.length - 1];
-    if (prev && r.start <= prev.end + 1) prev.end = Math.max(prev.end, r.end);
-    else merged.push({ ...r });
-  }
-  return merged;
+  return mergeRanges(
+    chosen.map((c) => ({ start: Math.max(1, c.first + 1 - options.before), end: Math.min(Math.max(1, lineCount), c.last + 1 + options.after) })),
+  );
 }
