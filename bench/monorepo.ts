@@ -15,6 +15,7 @@ import { gather } from '../extension/core/files/gather';
 import { DEFAULT_EXCLUDES } from '../extension/core/options';
 import { ask } from '../extension/core/pipeline';
 import { TiktokenTokenizer } from '../extension/core/tokens/tokenizer';
+import { TokenCountCache } from '../extension/core/tokens/tokenCountCache';
 import { WarmIndex } from '../extension/core/warmIndex';
 import { referenceBm25 } from './referenceBm25';
 import { barChart } from './svgChart';
@@ -57,6 +58,8 @@ async function main() {
   const root = given ?? buildFromMirrors(argValues('--mirrors'));
   const tokenizer = new TiktokenTokenizer();
   const index = new WarmIndex();
+  // as `xl3m mcp` and the extension keep them: token counts of unchanged files are not counted again
+  const tokenCache = new TokenCountCache();
   const rows: {
     step: string;
     xl3m: number;
@@ -99,7 +102,7 @@ async function main() {
   const grep = (question: string) =>
     spawnSync('grep', ['-rIci', '--exclude-dir=node_modules', '--exclude-dir=.git', question.split(' ').slice(-2)[0]!, root], { maxBuffer: 1 << 30 });
   const step = async (name: string, question: string) => {
-    const [result, xl3m] = await timed(() => ask({ question, roots: [{ path: root, name: basename(root) }] }, { fs: nodeFileSystem, tokenizer, index }));
+    const [result, xl3m] = await timed(() => ask({ question, roots: [{ path: root, name: basename(root) }] }, { fs: nodeFileSystem, tokenizer, tokenCache, index }));
     const [, bm25] = await timed(() => plainBm25(question));
     const [, grepSeconds] = await timed(() => grep(question));
     const c = cliAsk(question);

@@ -3,6 +3,7 @@ import { after, describe, test } from 'node:test';
 import { segment } from '../../extension/core/xl3m/segment';
 import { answerBudget, mergeRanges, rankSegments, selectKeyContext, selectLexicalContext } from '../../extension/core/xl3m/select';
 import { TiktokenTokenizer, tokenizeFile } from '../../extension/core/tokens/tokenizer';
+import { TokenCountCache } from '../../extension/core/tokens/tokenCountCache';
 
 const tokenizer = new TiktokenTokenizer();
 after(() => tokenizer.dispose());
@@ -60,6 +61,26 @@ describe('select', () => {
     assert.match(ctx.text, /^--- c\.ts:5-12 ---\n/);
     const pinned = selectLexicalContext(sources, evidence, scores, { budget: 1e6, tokenizer, pinned: new Set(['a.ts']) });
     assert.deepEqual(pinned.ranges.get(0), [{ start: 1, end: files[0]!.lines.length }], 'a pinned file is in whole, however it scored');
+  });
+
+  test('a long-lived host tokenizes a file for the key context once while its text is unchanged', () => {
+    const sources = files.map((f) => ({ ...f.file }));
+    const evidence = files.map(() => ({ ranges: [{ start: 5, end: 12 }] }));
+    const scores = [0, 1, 3, 2];
+    let counted = 0;
+    const counting = { name: tokenizer.name, count: (text: string) => (counted++, tokenizer.count(text)) };
+    const cache = new TokenCountCache();
+    const first = selectLexicalContext(sources, evidence, scores, { budget: 1e6, tokenizer: counting, tokenCache: cache });
+    const firstCounts = counted;
+    const again = selectLexicalContext(sources, evidence, scores, { budget: 1e6, tokenizer: counting, tokenCache: cache });
+    assert.deepEqual(again, first, 'the same context from the kept counts');
+    assert.equal(counted - firstCounts, 3, "only the pieces' headers counted again, no file");
+    assert.deepEqual(selectLexicalContext(sources, evidence, scores, { budget: 1e6, tokenizer }), first, 'the same as with nothing kept');
+    sources[2] = { ...sources[2]!, text: sources[2]!.text.replace('c0', 'a longer name for c0') };
+    const before = counted;
+    const edited = selectLexicalContext(sources, evidence, scores, { budget: 1e6, tokenizer: counting, tokenCache: cache });
+    assert.ok(counted - before > 3, 'an edited file is tokenized again');
+    assert.deepEqual(edited, selectLexicalContext(sources, evidence, scores, { budget: 1e6, tokenizer }));
   });
 
   test('rankSegments and mergeRanges', () => {

@@ -1,5 +1,6 @@
 import { pieceHeader, pieceText } from './segment';
 import { tokenizeFile, type Tokenizer } from '../tokens/tokenizer';
+import type { TokenCountCache } from '../tokens/tokenCountCache';
 import type { LineRange, Segment, SourceFile, TokenizedFile } from '../types';
 
 export interface BudgetOptions {
@@ -111,6 +112,19 @@ export function mergeRanges(list: LineRange[]): LineRange[] {
 export interface LexicalContextOptions extends SelectOptions {
   /** Files looked at, best first, before the budget is given up on. */
   maxFiles?: number;
+  /** Counts kept between questions (a long-lived host): a file whose text is unchanged is not tokenized again. */
+  tokenCache?: TokenCountCache;
+}
+
+/** The file's line token counts, from the cache when its text is unchanged. */
+function tokenizedOnce(file: SourceFile, tokenizer: Tokenizer, cache: TokenCountCache | undefined): TokenizedFile {
+  if (!cache) return tokenizeFile(file, tokenizer);
+  const hash = cache.hash(file);
+  const kept = cache.get(file, hash);
+  if (kept) return kept;
+  const tf = tokenizeFile(file, tokenizer);
+  cache.set(tf, hash);
+  return tf;
 }
 
 /**
@@ -135,7 +149,7 @@ export function selectLexicalContext(
   let used = 0;
   for (const i of order) {
     if (options.budget - used < 64) break;
-    const tf = tokenizeFile(files[i]!, options.tokenizer);
+    const tf = tokenizedOnce(files[i]!, options.tokenizer, options.tokenCache);
     const header = options.tokenizer.count(pieceHeader(tf.file.path, tf.lineTokens.length, tf.lineTokens.length));
     const wanted = options.pinned?.has(tf.file.path) ? [{ start: 1, end: Math.max(1, tf.lineTokens.length) }] : evidence[i]!.ranges;
     const taken: LineRange[] = [];
