@@ -160,7 +160,7 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
   const rankingStarted = performance.now();
   // the grammars of the languages of the files to analyse (once a process; none when every file is known): a grammar that cannot load is said, and its files' declarations come from patterns
   const known = deps.index?.lexical;
-  notes.push(...(await prepareStructure(gathered.files.filter((f) => rankedByStructure(f.path) && !known?.knownWordsOf(f)).map((f) => f.path))));
+  notes.push(...(await prepareStructure(gathered.files.filter((f) => !known?.knownWordsOf(f) && rankedByStructure(f.path)).map((f) => f.path))));
   const lexical = await rankFilesLexicallyAsync(gathered.files, question, undefined, signal, deps.index?.lexical).catch((err) => {
     check('ranking files');
     throw err;

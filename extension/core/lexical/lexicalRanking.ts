@@ -135,7 +135,10 @@ export interface FileStats {
   definitions: ReadonlyMap<number, number>;
   /** chunk index -> term id -> count */
   chunks: ReadonlyMap<number, ReadonlyMap<number, number>>;
-  chunkLengths: number[];
+  /** The terms in each chunk that holds a word of the question (chunk index -> length). */
+  chunkLengths: ReadonlyMap<number, number>;
+  /** How many chunks the file has (their lengths add up to `contentLength`). */
+  chunkCount: number;
   lines: number;
   /** The file defines a name the question gives as code. */
   definesNamed: boolean;
@@ -195,6 +198,127 @@ export function countQuestionTerms(
   }
 }
 
+/**
+ * What each word of the vocabulary that meets the question counts for, as flat arrays: the word's
+ * matches are `term[first[w]..first[w] + count[w]]` with `weight` alongside, in the order of the
+ * word's parts (the order the counts add up in); `count[w]` = 0 for a word that does not meet it.
+ */
+interface QuestionMatches {
+  first: Int32Array;
+  count: Uint32Array;
+  term: Int32Array;
+  weight: Float64Array;
+  /** Per question term: scratch space for one file's sums and one chunk's, and which terms were touched, in order. */
+  sums: Float64Array;
+  chunkSums: Float64Array;
+  order: Int32Array;
+  chunkOrder: Int32Array;
+}
+
+/** The matches of the words `each` adds (a word added twice counts once), with scratch space for `terms` query terms. */
+function questionMatches(terms: number, vocabularySize: number, each: (add: (word: number, matches: number[]) => void) => void): QuestionMatches {
+  const first = new Int32Array(vocabularySize);
+  const count = new Uint32Array(vocabularySize);
+  const termList: number[] = [];
+  const weightList: number[] = [];
+  each((word, matches) => {
+    if (count[word]! > 0 || matches.length === 0) return;
+    first[word] = termList.length;
+    count[word] = matches.length / 2;
+    for (let m = 0; m < matches.length; m += 2) {
+      termList.push(matches[m]!);
+      weightList.push(matches[m + 1]!);
+    }
+  });
+  return {
+    first,
+    count,
+    term: Int32Array.from(termList),
+    weight: Float64Array.from(weightList),
+    sums: new Float64Array(terms).fill(-1),
+    chunkSums: new Float64Array(terms).fill(-1),
+    order: new Int32Array(terms),
+    chunkOrder: new Int32Array(terms),
+  };
+}
+
+/**
+ * The question's terms in a file's content, whole and by chunk. One pass over the file's words;
+ * only a word that meets the question finds its line (most files hold few such words: a walk over
+ * every line cost more than the words themselves). Sums are kept in flat scratch arrays and become
+ * maps once per file and chunk, in the order their terms were first met: the same sums, added in
+ * the same order, as a map updated at every word.
+ */
+function countContent(
+  fw: FileWords,
+  q: QuestionMatches,
+  chunkLines: number,
+): { content?: Map<number, number>; chunks?: Map<number, Map<number, number>>; chunkLengths?: Map<number, number> } {
+  const { words, lineStarts } = fw;
+  const { first, count, term, weight, sums, chunkSums, order, chunkOrder } = q;
+  let chunks: Map<number, Map<number, number>> | undefined;
+  let chunkLengths: Map<number, number> | undefined;
+  let touched = 0;
+  let chunkTouched = 0;
+  let met = false;
+  let line = 0;
+  let chunk = -1;
+  const closeChunk = () => {
+    if (chunkTouched === 0) return;
+    const counts = new Map<number, number>();
+    for (let i = 0; i < chunkTouched; i++) {
+      const t = chunkOrder[i]!;
+      counts.set(t, chunkSums[t]!);
+      chunkSums[t] = -1;
+    }
+    chunkTouched = 0;
+    (chunks ??= new Map()).set(chunk, counts);
+    (chunkLengths ??= new Map()).set(chunk, chunkLength(fw, chunk, chunkLines));
+  };
+  for (let k = 0; k < words.length; k++) {
+    const word = words[k]!;
+    const n = count[word]!;
+    if (n === 0) continue;
+    met = true;
+    while (lineStarts[line + 1]! <= k) line++;
+    const c = Math.floor(line / chunkLines);
+    if (c !== chunk) {
+      closeChunk();
+      chunk = c;
+    }
+    for (let m = first[word]!, end = m + n; m < end; m++) {
+      const t = term[m]!;
+      const w = weight[m]!;
+      if (sums[t]! < 0) {
+        sums[t] = 0;
+        order[touched++] = t;
+      }
+      sums[t] += w;
+      if (chunkSums[t]! < 0) {
+        chunkSums[t] = 0;
+        chunkOrder[chunkTouched++] = t;
+      }
+      chunkSums[t] += w;
+    }
+  }
+  closeChunk();
+  if (!met) return {};
+  const content = new Map<number, number>();
+  for (let i = 0; i < touched; i++) {
+    const t = order[i]!;
+    content.set(t, sums[t]!);
+    sums[t] = -1;
+  }
+  return { content, chunks, chunkLengths };
+}
+
+/** The terms of a file's chunk (its lines' lengths added up). */
+function chunkLength(fw: FileWords, chunk: number, chunkLines: number): number {
+  let length = 0;
+  for (let line = chunk * chunkLines, end = Math.min(fw.lines, line + chunkLines); line < end; line++) length += fw.lineLengths[line]!;
+  return length;
+}
+
 /** Whether one of these declared words (vocabulary ids) is one of the names, case aside. */
 function definesOneOf(definitions: Uint32Array, named: ReadonlySet<string>, words: readonly string[]): boolean {
   for (const id of definitions) if (named.has(words[id]!.toLowerCase())) return true;
@@ -210,7 +334,7 @@ export async function rankFilesLexicallyAsync(
   index = new LexicalIndex(undefined, { structure: params.structure ?? true }),
 ): Promise<LexicalRanking> {
   // the grammars of these files' languages, before any is read: what a file defines is then the same whenever it is read
-  await prepareStructure(files.filter((f) => rankedByStructure(f.path) && !index.knownWordsOf(f)).map((f) => f.path));
+  await prepareStructure(files.filter((f) => !index.knownWordsOf(f) && rankedByStructure(f.path)).map((f) => f.path));
   const steps = countingSteps(files, question, params, index);
   for (;;) {
     signal?.throwIfAborted();
@@ -234,20 +358,15 @@ function* countingSteps(
   const { query, surface } = queryTerms(question, stemming);
   const named = codeNames(question);
   const termId = new Map(query.map((q, i) => [q.term, i]));
-  // a word that meets the question -> the ids of its query terms and what each match counts, as
-  // [id, count, id, count, ...] in the order of the word's parts (the order the counts add up in)
-  const matches = new Map<number, number[]>();
   const vocabulary = index.vocabulary;
-  const matchesOf = (id: number): number[] | undefined => {
-    if (!matches.has(id)) {
-      const ids: number[] = [];
-      for (const p of terms(vocabulary.words[id]!)) {
-        const t = termId.get(stem(p, stemming));
-        if (t !== undefined) ids.push(t, surface.has(p) ? 1 : stemMatchWeight);
-      }
-      matches.set(id, ids);
+  // a word's query terms and what each match counts, in the order of the word's parts (the order the counts add up in)
+  const matchesOfWord = (id: number): number[] => {
+    const ids: number[] = [];
+    for (const p of terms(vocabulary.words[id]!)) {
+      const t = termId.get(stem(p, stemming));
+      if (t !== undefined) ids.push(t, surface.has(p) ? 1 : stemMatchWeight);
     }
-    return matches.get(id);
+    return ids;
   };
   // every file's words first (read from the index, or analysed now), then the words that meet the question
   const fileWords: FileWords[] = [];
@@ -258,17 +377,19 @@ function* countingSteps(
   // (after every file's words are known: their ids are the vocabulary's)
   // the error messages the question quotes, as runs of vocabulary ids; a file is searched for them only when it holds a word of the question
   const quoted = messageRuns(quotedErrorMessages(question), index.vocabulary).filter((m) => m.runs.length > 0);
-  const firstWords = new Set(quoted.flatMap((m) => m.runs.map((r) => r[0]!)));
-  const meets = new Uint8Array(vocabulary.size);
-  for (const q of query) for (const id of vocabulary.wordsWithStem(q.term, stemming)) meets[id] = 1;
+  const firstWords = new Uint8Array(vocabulary.size);
+  for (const m of quoted) for (const r of m.runs) firstWords[r[0]!] = 1;
+  const matches = questionMatches(query.length, vocabulary.size, (add) => {
+    for (const q of query) for (const id of vocabulary.wordsWithStem(q.term, stemming)) add(id, matchesOfWord(id));
+  });
   // most files hold no word of the question: they share one empty map, and a map is made at a file's first match
   const countInto = (words: Uint32Array): ReadonlyMap<number, number> => {
     let into: Map<number, number> | undefined;
     for (const word of words) {
-      if (!meets[word]) continue;
+      const n = matches.count[word]!;
+      if (n === 0) continue;
       into ??= new Map();
-      const ids = matchesOf(word)!;
-      for (let k = 0; k < ids.length; k += 2) into.set(ids[k]!, (into.get(ids[k]!) ?? 0) + ids[k + 1]!);
+      for (let m = matches.first[word]!, end = m + n; m < end; m++) into.set(matches.term[m]!, (into.get(matches.term[m]!) ?? 0) + matches.weight[m]!);
     }
     return into ?? NO_COUNTS;
   };
@@ -276,28 +397,7 @@ function* countingSteps(
   const stats: FileStats[] = [];
   for (const [i, fw] of fileWords.entries()) {
     if (i > 0 && i % 1024 === 0) yield;
-    let content: Map<number, number> | undefined;
-    let chunks: Map<number, Map<number, number>> | undefined;
-    const chunkLengths: number[] = [];
-    for (let line = 0; line < fw.lines; line++) {
-      const chunk = Math.floor(line / chunkLines);
-      let chunkCounts: Map<number, number> | undefined;
-      for (let k = fw.lineStarts[line]!; k < fw.lineStarts[line + 1]!; k++) {
-        const word = fw.words[k]!;
-        if (!meets[word]) continue;
-        const ids = matchesOf(word)!;
-        content ??= new Map();
-        chunks ??= new Map();
-        for (let m = 0; m < ids.length; m += 2) {
-          const id = ids[m]!;
-          const count = ids[m + 1]!;
-          content.set(id, (content.get(id) ?? 0) + count);
-          chunkCounts ??= chunks.get(chunk) ?? chunks.set(chunk, new Map()).get(chunk)!;
-          chunkCounts.set(id, (chunkCounts.get(id) ?? 0) + count);
-        }
-      }
-      chunkLengths[chunk] = (chunkLengths[chunk] ?? 0) + fw.lineLengths[line]!;
-    }
+    const { content, chunks, chunkLengths } = countContent(fw, matches, chunkLines);
     stats.push({
       contentLength: fw.contentLength,
       pathLength: fw.pathLength,
@@ -306,7 +406,8 @@ function* countingSteps(
       path: countInto(fw.path),
       definitions: countInto(fw.definitions),
       chunks: chunks ?? NO_CHUNKS,
-      chunkLengths,
+      chunkLengths: chunkLengths ?? NO_COUNTS,
+      chunkCount: fw.lines > 0 ? Math.floor((fw.lines - 1) / chunkLines) + 1 : 0,
       lines: fw.textLines,
       definesNamed: named.size > 0 && definesOneOf(fw.definitions, named, vocabulary.words),
       raises: quoted.length > 0 && content ? raisedShare(fw.words, quoted, firstWords) : 0,
@@ -318,10 +419,10 @@ function* countingSteps(
     for (let line = 0; line < fw.lines; line++) {
       for (let k = fw.lineStarts[line]!; k < fw.lineStarts[line + 1]!; k++) {
         const word = fw.words[k]!;
-        if (!meets[word]) continue;
-        const ids = matchesOf(word)!;
+        const n = matches.count[word]!;
+        if (n === 0) continue;
         const counts = lines.get(line) ?? lines.set(line, new Map()).get(line)!;
-        for (let m = 0; m < ids.length; m += 2) counts.set(ids[m]!, (counts.get(ids[m]!) ?? 0) + ids[m + 1]!);
+        for (let m = matches.first[word]!, end = m + n; m < end; m++) counts.set(matches.term[m]!, (counts.get(matches.term[m]!) ?? 0) + matches.weight[m]!);
       }
     }
     return lines;
@@ -344,7 +445,7 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
   const hints = questionHints(counts.question, params);
   const priors = PRIORS.filter((p) => params.priors?.includes(p.name) ?? true);
 
-  const kinds = files.map((f) => fileKind(f.path));
+  const kinds = files.map(kindOf);
   const sourceCount = kinds.filter((k) => k === 'source').length;
   const counted = (i: number) => !params.statsFromSource || sourceCount < MIN_SOURCE_FOR_STATS || kinds[i] === 'source';
   const n = Math.max(1, params.statsFromSource && sourceCount >= MIN_SOURCE_FOR_STATS ? sourceCount : files.length);
@@ -355,17 +456,23 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
   let definitionTotal = 0;
   let chunkTotal = 0;
   let chunkCount = 0;
+  const seenIn = new Float64Array(query.length);
   for (const [i, s] of stats.entries()) {
     if (!counted(i)) continue;
     contentTotal += s.contentLength;
     pathTotal += s.pathLength;
     definitionTotal += s.definitionLength;
-    for (const len of s.chunkLengths) {
-      chunkTotal += len ?? 0;
-      chunkCount++;
-    }
-    const present = new Set([...s.content.keys(), ...s.path.keys(), ...s.definitions.keys()]);
-    for (const id of present) df[id]!++;
+    // a file's chunks together hold its content
+    chunkTotal += s.contentLength;
+    chunkCount += s.chunkCount;
+    if (!matchesAny(s)) continue;
+    // each term once per file, whichever fields hold it
+    for (const field of [s.content, s.path, s.definitions])
+      for (const id of field.keys())
+        if (seenIn[id] !== i + 1) {
+          seenIn[id] = i + 1;
+          df[id]!++;
+        }
     for (const c of s.chunks.values()) for (const id of c.keys()) chunkDf[id]!++;
   }
   const avgContent = contentTotal / n || 1;
@@ -376,7 +483,10 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
   const chunkIdf = chunkDf.map((d) => Math.log(1 + (Math.max(1, chunkCount) - d + 0.5) / (d + 0.5)));
   const { k1 } = params;
 
+  const firstChunk = (s: FileStats): LineRange[] => [{ start: 1, end: Math.max(1, Math.min(s.lines, params.chunkLines)) }];
   const evidence = stats.map((s, i): FileEvidence => {
+    // most files of a large repository share no word with the question: nothing to score (a prior scales a score of 0 to 0)
+    if (!matchesAny(s)) return { score: 0, kind: kinds[i]!, mentioned: isMentioned(files[i]!.path, hints.mentions), ranges: firstChunk(s) };
     const contentNorm = 1 - params.contentB + (params.contentB * s.contentLength) / avgContent;
     const pathNorm = 0.25 + (0.75 * s.pathLength) / avgPath;
     const definitionNorm = 1 - params.definitionB + (params.definitionB * s.definitionLength) / avgDefinition;
@@ -390,7 +500,7 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
     });
     const chunkScores: [number, number][] = [];
     for (const [chunk, counts] of s.chunks) {
-      const norm = 0.25 + (0.75 * (s.chunkLengths[chunk] ?? 0)) / avgChunk;
+      const norm = 0.25 + (0.75 * (s.chunkLengths.get(chunk) ?? 0)) / avgChunk;
       let cs = 0;
       for (const [id, f] of counts) {
         const tf = f / norm;
@@ -415,7 +525,7 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
       .slice(0, 3)
       .map(([, c]) => ({ start: c * params.chunkLines + 1, end: Math.min(s.lines, (c + 1) * params.chunkLines) }))
       .sort((a, b) => a.start - b.start);
-    return { score, kind, mentioned, ranges: ranges.length ? mergeRanges(ranges) : [{ start: 1, end: Math.max(1, Math.min(s.lines, params.chunkLines)) }] };
+    return { score, kind, mentioned, ranges: ranges.length ? mergeRanges(ranges) : firstChunk(s) };
   });
   // the files a person (or the answer) reads first show the lines where the question's words gather, not whole chunks
   const weights = query.map((q, id) => q.weight * chunkIdf[id]!);
@@ -433,6 +543,17 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
 }
 
 const MIN_SOURCE_FOR_STATS = 20;
+
+/** Each file object's kind (a long-lived host hands the same object for an unchanged file: its kind is not worked out again per question). */
+const kinds = new WeakMap<LexicalFile, FileKind>();
+function kindOf(file: LexicalFile): FileKind {
+  let kind = kinds.get(file);
+  if (kind === undefined) kinds.set(file, (kind = fileKind(file.path)));
+  return kind;
+}
+
+/** The file holds a word of the question in one of its fields. */
+const matchesAny = (s: FileStats) => s.content.size > 0 || s.path.size > 0 || s.definitions.size > 0;
 
 export { declaredName } from './declarations';
 export { stem, type Stemming } from './stem';

@@ -48,12 +48,12 @@ export function messageRuns(messages: readonly string[][], vocabulary: Vocabular
   });
 }
 
-/** A file's best match among the messages: the share of a message's runs found in its words (0 when fewer than three are). */
-export function raisedShare(words: Uint32Array, messages: readonly QuotedMessage[], firstWords: ReadonlySet<number>): number {
+/** A file's best match among the messages: the share of a message's runs found in its words (0 when fewer than three are). `firstWords[id]` is 1 for a word that starts a run. */
+export function raisedShare(words: Uint32Array, messages: readonly QuotedMessage[], firstWords: Uint8Array): number {
   let best = 0;
   let found: Set<Uint32Array>[] | undefined;
   for (let k = 0; k + RUN <= words.length; k++) {
-    if (!firstWords.has(words[k]!)) continue;
+    if (!firstWords[words[k]!]) continue;
     for (const [m, message] of messages.entries()) {
       for (const run of message.runs) {
         if (run[0] !== words[k] || run[1] !== words[k + 1] || run[2] !== words[k + 2]) continue;
