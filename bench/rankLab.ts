@@ -1,5 +1,5 @@
 // Development only: lexical ranking variants side by side on a subset of an evaluation set.
-// tsx bench/rankLab.ts --dataset F --mirrors DIR [--every N] [--offset K] [--variants a,b]
+// tsx bench/rankLab.ts --dataset F --mirrors DIR [--every N] [--offset K] [--variants a,b] [--matching RE]
 // (TMPDIR=/dev/shm writes each item's snapshot to memory: about 3x faster than to disk)
 import { prepareStructure, rankedByStructure } from '../extension/core/structure/definitions';
 import { parseArgs } from 'node:util';
@@ -19,11 +19,20 @@ import { DEFAULT_EXCLUDES } from '../extension/core/options';
 import { PRIORS } from '../extension/core/lexical/priors';
 
 const { values } = parseArgs({
-  options: { dataset: { type: 'string' }, mirrors: { type: 'string' }, every: { type: 'string' }, offset: { type: 'string' }, variants: { type: 'string' } },
+  options: {
+    dataset: { type: 'string' },
+    mirrors: { type: 'string' },
+    every: { type: 'string' },
+    offset: { type: 'string' },
+    variants: { type: 'string' },
+    matching: { type: 'string' },
+  },
 });
 const every = Number(values.every ?? 1);
 const offset = Number(values.offset ?? 0);
-const items = readItems(values.dataset!).filter((_, i) => i % every === offset);
+// --matching RE: only the items whose question matches (e.g. those that paste a traceback)
+const matching = values.matching ? new RegExp(values.matching, 'm') : undefined;
+const items = readItems(values.dataset!).filter((item, i) => i % every === offset && (!matching || matching.test(item.question)));
 const D = DEFAULT_LEXICAL_PARAMS;
 
 type Variant = (c: QuestionTermCounts) => number[];
@@ -106,6 +115,9 @@ const allVariants: Record<string, Variant> = {
   definer3: lexical({ definerBoost: 3 }),
   definer4: lexical({ definerBoost: 4 }),
   definitionAsked2: lexical({ definitionAskedBoost: 2 }),
+  // how much the file of a traceback's innermost frame is lifted (priors.ts, innermostFrame)
+  innermostFrame2: lexical({ innermostFrameBoost: 2 }),
+  innermostFrame3: lexical({ innermostFrameBoost: 3 }),
   // each prior (lexical/priors.ts) switched off by name
   ...Object.fromEntries(PRIORS.map((prior) => [`without-${prior.name}`, lexical({ priors: PRIORS.map((p) => p.name).filter((n) => n !== prior.name) })])),
 };

@@ -4,6 +4,7 @@ import { fileKind } from '../../extension/core/files/fileKind';
 import { declaredName, DEFAULT_LEXICAL_PARAMS, mentionedPaths, rankFilesLexically, stem } from '../../extension/core/lexical/lexicalRanking';
 import { codeNames, PRIORS } from '../../extension/core/lexical/priors';
 import { quotedErrorMessages } from '../../extension/core/lexical/quotedErrors';
+import { tracebackFrames } from '../../extension/core/lexical/tracebacks';
 
 const filler = (name: string, n: number) => Array.from({ length: n }, (_, i) => `${name}_value_${i} = compute(${i})`).join('\n');
 const ranked2 = (files: { path: string; text: string }[], question: string, params: Partial<typeof DEFAULT_LEXICAL_PARAMS> = {}) => {
@@ -219,7 +220,7 @@ describe('lexical priors', () => {
   test('are named, and each can be switched off by name (rankLab measures them so)', () => {
     assert.deepEqual(
       PRIORS.map((p) => p.name),
-      ['mentioned', 'definesNamed', 'raisesQuoted', 'namedFolder', 'standing'],
+      ['mentioned', 'innermostFrame', 'definesNamed', 'raisesQuoted', 'namedFolder', 'standing'],
     );
     const files = [
       { path: 'src/parser.ts', text: 'export function parse(input: string) { return input; }\n' },
@@ -358,5 +359,45 @@ describe('an error message the question quotes', () => {
       ['require', 'of', 'ES', 'Module', 'not', 'supported'],
     ]);
     assert.deepEqual(quotedErrorMessages('KeyError: foo\nhow do errors work: a question'), [], 'too short; not an error line');
+  });
+});
+
+describe('a pasted traceback', () => {
+  test("its frames' files, innermost first, from Python and JavaScript traces", () => {
+    const python = [
+      'Traceback (most recent call last):',
+      '  File "/home/me/proj/app/cli.py", line 3, in main',
+      '  File "/home/me/proj/app/core/engine.py", line 9, in run',
+      '  File "/home/me/proj/app/cli.py", line 30, in helper',
+      '  File "/usr/lib/python3.11/json/decoder.py", line 337, in decode',
+      'ValueError: boom',
+    ].join('\n');
+    assert.deepEqual(tracebackFrames(python), ['usr/lib/python3.11/json/decoder.py', 'home/me/proj/app/cli.py', 'home/me/proj/app/core/engine.py']);
+    const js = [
+      "TypeError: Cannot read properties of undefined (reading 'x')",
+      '    at resolve (/work/proj/src/Resolve.ts:10:5)',
+      '    at file:///work/proj/src/index.js:3:1',
+      '    at Module._compile (node:internal/modules/cjs/loader:1105:14)',
+    ].join('\n');
+    assert.deepEqual(tracebackFrames(js), ['work/proj/src/resolve.ts', 'work/proj/src/index.js']);
+    assert.deepEqual(tracebackFrames('no trace here, only at noon: 12:30'), []);
+  });
+
+  test('the innermost frame that is a repository file is lifted above the frames that called it', () => {
+    const files = [
+      { path: 'app/cli.py', text: `def main():\n    run()  # the command line: running the main command\n${filler('c', 40)}` },
+      { path: 'app/core/engine.py', text: `def run():\n    raise ValueError('boom')\n${filler('e', 40)}` },
+      ...Array.from({ length: 10 }, (_, i) => ({ path: `app/other${i}.py`, text: filler(`o${i}`, 30) })),
+    ];
+    const question = [
+      'Running the main command fails',
+      'Traceback (most recent call last):',
+      '  File "/home/me/proj/app/cli.py", line 2, in main',
+      '  File "/home/me/proj/app/core/engine.py", line 2, in run',
+      'ValueError: boom',
+    ].join('\n');
+    assert.equal(ranked(files, question)[0]!.path, 'app/core/engine.py');
+    const without = ranked2(files, question, { priors: PRIORS.map((p) => p.name).filter((n) => n !== 'innermostFrame') });
+    assert.equal(without[0]!.path, 'app/cli.py', 'without the prior the caller, which shares more words, is first: the test tells the two apart');
   });
 });

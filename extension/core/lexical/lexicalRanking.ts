@@ -12,6 +12,7 @@ import { mergeRanges } from '../xl3m/select';
 import type { LineRange } from '../types';
 import { focusedRanges, type LineMatches } from './focusedRanges';
 import { messageRuns, quotedErrorMessages, raisedShare } from './quotedErrors';
+import { tracebackFrames } from './tracebacks';
 
 export interface LexicalParams {
   k1: number;
@@ -30,6 +31,8 @@ export interface LexicalParams {
   queryK3: number;
   /** Multiplier for a file the question names by path or module. */
   mentionBoost: number;
+  /** Multiplier for the file of a pasted traceback's innermost frame among the repository's files (tracebacks.ts), on top of `mentionBoost`. */
+  innermostFrameBoost: number;
   /** Multiplier for a file that defines a name the question gives as code (priors.ts, `codeNames`). */
   definerBoost: number;
   /** The same when the question asks where something is defined, declared or implemented. */
@@ -70,6 +73,7 @@ export const DEFAULT_LEXICAL_PARAMS: LexicalParams = {
   chunkCount: 2,
   queryK3: 1.5,
   mentionBoost: 1.5,
+  innermostFrameBoost: 1.5,
   definerBoost: 2,
   definitionAskedBoost: 4,
   raiserBoost: 2,
@@ -483,6 +487,7 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
   const chunkIdf = chunkDf.map((d) => Math.log(1 + (Math.max(1, chunkCount) - d + 0.5) / (d + 0.5)));
   const { k1 } = params;
 
+  const innermost = innermostFrameFiles(files, counts.question);
   const firstChunk = (s: FileStats): LineRange[] => [{ start: 1, end: Math.max(1, Math.min(s.lines, params.chunkLines)) }];
   const evidence = stats.map((s, i): FileEvidence => {
     // most files of a large repository share no word with the question: nothing to score (a prior scales a score of 0 to 0)
@@ -516,6 +521,7 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
       path: files[i]!.path,
       kind,
       mentioned: isMentioned(files[i]!.path, hints.mentions),
+      innermostFrame: innermost.has(i),
       definesNamed: stats[i]!.definesNamed,
       raises: stats[i]!.raises,
     };
@@ -551,6 +557,35 @@ function kindOf(file: LexicalFile): FileKind {
   if (kind === undefined) kinds.set(file, (kind = fileKind(file.path)));
   return kind;
 }
+
+/** The files (indexes) of the innermost traceback frame that names one of them: usually one, more when the frame's path fits several. */
+function innermostFrameFiles(files: readonly LexicalFile[], question: string): Set<number> {
+  const frames = tracebackFrames(question);
+  const found = new Set<number>();
+  if (frames.length === 0) return found;
+  // a frame can name a file only by its name (or, for `__init__` and `index`, its folder's): look at those frames alone
+  const depthsByName = new Map<string, number[]>();
+  frames.forEach((frame, depth) => {
+    const name = bareName(frame);
+    depthsByName.set(name, [...(depthsByName.get(name) ?? []), depth]);
+  });
+  let best = frames.length;
+  files.forEach((f, i) => {
+    const lower = f.path.toLowerCase();
+    const name = bareName(lower);
+    const names = /^(__init__|index)$/.test(name) ? [name, bareName(lower.slice(0, Math.max(0, lower.lastIndexOf('/'))))] : [name];
+    for (const depth of names.flatMap((n) => depthsByName.get(n) ?? [])) {
+      if (depth > best || !isMentioned(f.path, new Set([frames[depth]!]))) continue;
+      if (depth < best) found.clear();
+      best = depth;
+      found.add(i);
+    }
+  });
+  return found;
+}
+
+/** The last part of a path without its extension. */
+const bareName = (path: string) => path.slice(path.lastIndexOf('/') + 1).replace(/\.[^.]*$/, '');
 
 /** The file holds a word of the question in one of its fields. */
 const matchesAny = (s: FileStats) => s.content.size > 0 || s.path.size > 0 || s.definitions.size > 0;

@@ -106,7 +106,7 @@ export interface LexicalPrior {
   name: string;
   /** The factor for this file (1: no effect). */
   factor(
-    file: { path: string; kind: FileKind; mentioned: boolean; definesNamed: boolean; raises: number },
+    file: { path: string; kind: FileKind; mentioned: boolean; definesNamed: boolean; raises: number; innermostFrame: boolean },
     hints: QuestionHints,
     params: LexicalParams,
   ): number;
@@ -116,6 +116,8 @@ export interface LexicalPrior {
 export const PRIORS: readonly LexicalPrior[] = [
   // a file the question names: a traceback frame, a module path, its file name
   { name: 'mentioned', factor: (f, _h, p) => (f.mentioned ? p.mentionBoost : 1) },
+  // the file of a pasted traceback's innermost frame that is a file of the repository: where the error was raised
+  { name: 'innermostFrame', factor: (f, _h, p) => (f.innermostFrame ? p.innermostFrameBoost : 1) },
   // a file that defines a name the question gives as code (`settleAccount`, `parse(`): above the files that only use it
   // (more when the question asks where a thing is defined, declared or implemented)
   { name: 'definesNamed', factor: (f, h, p) => (f.definesNamed ? (h.definitionAsked ? p.definitionAskedBoost : p.definerBoost) : 1) },
