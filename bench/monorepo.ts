@@ -102,7 +102,9 @@ async function main() {
   const grep = (question: string) =>
     spawnSync('grep', ['-rIci', '--exclude-dir=node_modules', '--exclude-dir=.git', question.split(' ').slice(-2)[0]!, root], { maxBuffer: 1 << 30 });
   const step = async (name: string, question: string) => {
-    const [result, xl3m] = await timed(() => ask({ question, roots: [{ path: root, name: basename(root) }] }, { fs: nodeFileSystem, tokenizer, tokenCache, index }));
+    const [result, xl3m] = await timed(() =>
+      ask({ question, roots: [{ path: root, name: basename(root) }] }, { fs: nodeFileSystem, tokenizer, tokenCache, index }),
+    );
     const [, bm25] = await timed(() => plainBm25(question));
     const [, grepSeconds] = await timed(() => grep(question));
     const c = cliAsk(question);

@@ -204,7 +204,12 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
     context = { ...scored.context, segments: scored.context.segments.length };
   } else {
     scores = lexical.files.map((e) => e.score);
-    const lexicalContext = selectLexicalContext(gathered.files, lexical.files, scores, { budget, pinned, tokenizer: deps.tokenizer, tokenCache: deps.tokenCache });
+    const lexicalContext = selectLexicalContext(gathered.files, lexical.files, scores, {
+      budget,
+      pinned,
+      tokenizer: deps.tokenizer,
+      tokenCache: deps.tokenCache,
+    });
     context = { ...lexicalContext, segments: 0 };
     check('selecting the key context');
   }
