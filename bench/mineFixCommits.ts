@@ -1,4 +1,4 @@
-// `tsx bench/mineFixCommits.ts --mirrors DIR --out F.jsonl owner/name[:count] ...`
+// `tsx bench/mineFixCommits.ts --mirrors DIR --out F.jsonl [--language tsjs|go] owner/name[:count] ...`
 //
 // An evaluation set from public repositories' fix commits: the commit message is the question,
 // the source files the commit changed (tests, docs, changelogs and config left out) are the
@@ -13,7 +13,11 @@ import { parseArgs } from 'node:util';
 import { fileKind } from '../extension/core/files/fileKind';
 import type { EvalItem } from './evalSet';
 
-const CODE = /\.(js|mjs|cjs|jsx|ts|mts|cts|tsx|vue|svelte)$/;
+/** The source files an answer key holds, by language family (`--language`). */
+const CODE: Record<string, RegExp> = {
+  tsjs: /\.(js|mjs|cjs|jsx|ts|mts|cts|tsx|vue|svelte)$/,
+  go: /\.go$/,
+};
 const GENERIC_STEMS = new Set([
   'index',
   'utils',
@@ -57,7 +61,7 @@ function git(gitDir: string, args: string[]): string {
   return execFileSync('git', ['--git-dir', gitDir, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
 }
 
-function mine(gitDir: string, repo: string, count: number, maxFiles: number): EvalItem[] {
+function mine(gitDir: string, repo: string, count: number, maxFiles: number, code: RegExp): EvalItem[] {
   const log = git(gitDir, ['log', '--no-merges', '--format=%H%x00%P%x00%s%x00%b%x1e', 'HEAD']);
   const out: EvalItem[] = [];
   for (const record of log.split('\x1e')) {
@@ -67,7 +71,7 @@ function mine(gitDir: string, repo: string, count: number, maxFiles: number): Ev
     if (!/^fix(\(|:|\b)/i.test(subject.trim())) continue;
     const changed = git(gitDir, ['diff-tree', '--no-commit-id', '-r', '--name-only', '--no-renames', sha]).split('\n').filter(Boolean);
     if (changed.length === 0 || changed.length > maxFiles) continue;
-    const gold = changed.filter((p) => fileKind(p) === 'source' && CODE.test(p));
+    const gold = changed.filter((p) => fileKind(p) === 'source' && code.test(p));
     if (gold.length === 0 || gold.length > 4) continue;
     const question = cleanMessage(subject.trim(), (body ?? '').trim());
     if (question.replace(/^fix(\([^)]*\))?:?\s*/i, '').length < 25) continue;
@@ -85,13 +89,15 @@ function mine(gitDir: string, repo: string, count: number, maxFiles: number): Ev
 if (require.main === module) {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { mirrors: { type: 'string' }, out: { type: 'string' }, 'max-files': { type: 'string' } },
+    options: { mirrors: { type: 'string' }, out: { type: 'string' }, 'max-files': { type: 'string' }, language: { type: 'string' } },
   });
+  const code = CODE[values.language ?? 'tsjs'];
+  if (!code) throw new Error(`--language: one of ${Object.keys(CODE).join(', ')}`);
   const items: EvalItem[] = [];
   for (const spec of positionals) {
     const [repo, count] = spec.split(':');
     const gitDir = join(values.mirrors ?? '/work/.mirror', repo!.replace('/', '+'), 'repo');
-    const mined = mine(gitDir, repo!, Number(count ?? 40), Number(values['max-files'] ?? 12));
+    const mined = mine(gitDir, repo!, Number(count ?? 40), Number(values['max-files'] ?? 12), code);
     console.error(`${repo}: ${mined.length} questions`);
     items.push(...mined);
   }

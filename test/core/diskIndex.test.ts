@@ -217,10 +217,12 @@ describe('the vocabulary on disk', () => {
     for (const w of ['parseTemplate', 'parser', 'parsing', 'template_cache', 'Cache', 'caching']) fresh.id(w);
     for (const s of ['pars', 'cach', 'templat']) fresh.wordsWithStem(s, 'light');
     const restored = new Vocabulary(fresh.toSnapshot());
+    assert.deepEqual(new Vocabulary(fresh.toSnapshot()).toSnapshot(), fresh.toSnapshot(), 'written again unchanged, the same snapshot');
     for (const s of ['pars', 'cach', 'templat', 'none']) assert.deepEqual([...restored.wordsWithStem(s, 'light')], [...fresh.wordsWithStem(s, 'light')], s);
     for (const w of ['reparse', 'cached']) assert.equal(restored.id(w), fresh.id(w));
     assert.equal(restored.id('parser'), fresh.id('parser'), 'a known word keeps its id');
     for (const s of ['pars', 'cach']) assert.deepEqual([...restored.wordsWithStem(s, 'light')], [...fresh.wordsWithStem(s, 'light')], `${s} after growing`);
+    assert.deepEqual(restored.toSnapshot(), fresh.toSnapshot(), 'grown, the stems read from disk and the new ones merged in order: as if never written');
     assert.deepEqual([...new Vocabulary(restored.toSnapshot()).wordsWithStem('cach', 'light')], [...fresh.wordsWithStem('cach', 'light')]);
   });
 });

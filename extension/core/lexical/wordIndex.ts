@@ -79,7 +79,11 @@ export class Vocabulary {
   }
 
   id(word: string): number {
-    if (!this.ids) this.ids = new Map(this.words.map((w, i) => [w, i]));
+    if (!this.ids) {
+      // a loop, not a map over [word, id] pairs: 200,000 short-lived arrays cost more than the map itself
+      this.ids = new Map();
+      for (let i = 0; i < this.words.length; i++) this.ids.set(this.words[i]!, i);
+    }
     let id = this.ids.get(word);
     if (id === undefined) {
       id = this.words.length;
@@ -111,7 +115,11 @@ export class Vocabulary {
       words: this.words.join('\n'),
       splitLengths: Uint32Array.from(this.splitLengths),
       stems: [...this.byStem].map(([stemming, index]) => {
-        const keys = [...new Set([...(index.restored?.keys ?? []), ...index.words.keys()])].sort();
+        const restored = index.restored;
+        // nothing grown since it was read: the lists as the disk gave them
+        if (restored && index.words.size === 0)
+          return { stemming, indexed: index.indexed, stems: restored.keys.join('\n'), offsets: restored.offsets, ids: restored.ids };
+        const keys = mergeSorted(restored?.keys ?? [], [...index.words.keys()].sort());
         const lists = keys.map((k) => index.words.get(k) ?? restoredList(index, k));
         const offsets = new Uint32Array(keys.length + 1);
         let total = 0;
@@ -126,6 +134,18 @@ export class Vocabulary {
       }),
     };
   }
+}
+
+/** Two lists sorted in code-unit order as one, each key once (linear: the restored stems number a hundred thousand). */
+function mergeSorted(a: readonly string[], b: readonly string[]): string[] {
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const next = j >= b.length || (i < a.length && a[i]! <= b[j]!) ? a[i++]! : b[j++]!;
+    if (out[out.length - 1] !== next) out.push(next);
+  }
+  return out;
 }
 
 /** A stem's words as the disk gave them (none if it gave none); a list that grows is copied into `words` first. */
