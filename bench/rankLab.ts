@@ -106,6 +106,10 @@ const allVariants: Record<string, Variant> = {
   lightHalf: lexical({ stemming: 'light', stemMatchWeight: 0.5 }),
   sourceStats: lexical({ ...asWritten, statsFromSource: true }),
   definitionB03: lexical({ ...asWritten, definitionB: 0.3 }),
+  // the declared names' field: length-normalised, or weighted less (Go declares methods by the hundred)
+  defB03: lexical({ definitionB: 0.3 }),
+  defB06: lexical({ definitionB: 0.6 }),
+  defW3: lexical({ definitionWeight: 3 }),
   mixPlain03: (c) => mix(lexical(asWritten)(c), plainWith(asWritten)(c), 0.3),
   rrfPlain05: (c) => rrf(lexical(asWritten)(c), plainWith(asWritten)(c), 0.5),
   // declared names from the line patterns alone, as before tree-sitter (structure/)
