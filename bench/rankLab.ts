@@ -123,6 +123,8 @@ const allVariants: Record<string, Variant> = {
   imports01: lexical({ importWeight: 0.1 }),
   imports03: lexical({ importWeight: 0.3 }),
   imports03from5: lexical({ importWeight: 0.3, importFrom: 5 }),
+  importsShared03: lexical({ importWeight: 0.3, importShared: true }),
+  importsShared1: lexical({ importWeight: 1, importShared: true }),
   // how much the file of a traceback's innermost frame is lifted (priors.ts, innermostFrame)
   innermostFrame2: lexical({ innermostFrameBoost: 2 }),
   innermostFrame3: lexical({ innermostFrameBoost: 3 }),

@@ -62,6 +62,8 @@ export interface LexicalParams {
   /** What a file imported by one of the best `importFrom` files gains: this share of the importer's score (structure/imports.ts; 0: nothing). Only a file with evidence of its own gains. */
   importWeight: number;
   importFrom: number;
+  /** A Go package's gain divided among its files. */
+  importShared?: boolean;
   /** The best this many files show the lines where the question's words gather (focusedRanges.ts); the rest, and all when 0, their best chunks. */
   focusedFiles: number;
 }
@@ -614,7 +616,8 @@ function spreadAlongImports(evidence: FileEvidence[], files: readonly LexicalFil
     } catch {
       continue; // a file restored from the index that can no longer be read: it imports nothing here
     }
-    for (const j of paths.importsOf(files[i]!.path, text)) gains.set(j, (gains.get(j) ?? 0) + params.importWeight * score);
+    for (const [j, share] of paths.sharesOf(files[i]!.path, text))
+      gains.set(j, (gains.get(j) ?? 0) + params.importWeight * score * (params.importShared ? share : 1));
   }
   for (const [j, gain] of gains) if (evidence[j]!.score > 0) evidence[j]!.score += gain;
 }

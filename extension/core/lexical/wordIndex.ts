@@ -119,8 +119,20 @@ export class Vocabulary {
         // nothing grown since it was read: the lists as the disk gave them
         if (restored && index.words.size === 0)
           return { stemming, indexed: index.indexed, stems: restored.keys.join('\n'), offsets: restored.offsets, ids: restored.ids };
-        const keys = mergeSorted(restored?.keys ?? [], [...index.words.keys()].sort());
-        const lists = keys.map((k) => index.words.get(k) ?? restoredList(index, k));
+        // the restored stems (sorted) and the grown ones merged in one pass, each with its list: a grown list holds the restored one
+        const grown = [...index.words.keys()].sort();
+        const restoredKeys = restored?.keys ?? [];
+        const keys: string[] = [];
+        const lists: (Uint32Array | readonly number[])[] = [];
+        for (let r = 0, g = 0; r < restoredKeys.length || g < grown.length;) {
+          const fromRestored = g >= grown.length || (r < restoredKeys.length && restoredKeys[r]! <= grown[g]!);
+          const key = fromRestored ? restoredKeys[r]! : grown[g]!;
+          if (fromRestored && key === grown[g]) g++; // the same stem, grown: its grown list
+          keys.push(key);
+          lists.push(index.words.get(key) ?? restored!.ids.subarray(restored!.offsets[r]!, restored!.offsets[r + 1]!));
+          if (fromRestored) r++;
+          else g++;
+        }
         const offsets = new Uint32Array(keys.length + 1);
         let total = 0;
         for (const [i, list] of lists.entries()) {
@@ -134,18 +146,6 @@ export class Vocabulary {
       }),
     };
   }
-}
-
-/** Two lists sorted in code-unit order as one, each key once (linear: the restored stems number a hundred thousand). */
-function mergeSorted(a: readonly string[], b: readonly string[]): string[] {
-  const out: string[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    const next = j >= b.length || (i < a.length && a[i]! <= b[j]!) ? a[i++]! : b[j++]!;
-    if (out[out.length - 1] !== next) out.push(next);
-  }
-  return out;
 }
 
 /** A stem's words as the disk gave them (none if it gave none); a list that grows is copied into `words` first. */

@@ -241,8 +241,7 @@ export function encodeIndex(files: FileCache, lexical: LexicalIndex, roots: read
     body.push(zeros.subarray(0, padding(bytes)));
     sectionBytes.push(bytes);
   }
-  let crc = 0;
-  for (const part of body) crc = crc32(part, crc);
+  const crc = crcOf(body);
   const header: IndexHeader = {
     format: INDEX_FORMAT,
     littleEndian: LITTLE_ENDIAN,
@@ -257,6 +256,25 @@ export function encodeIndex(files: FileCache, lexical: LexicalIndex, roots: read
   let head = `${MAGIC}${JSON.stringify(header)}`;
   head += ' '.repeat(padding(Buffer.byteLength(head) + 1)) + '\n';
   return [Buffer.from(head, 'utf8'), ...body];
+}
+
+/**
+ * CRC-32 of the parts one after another. Small parts (a file's column: 130,000 of them over 26,000
+ * files) are copied through one scratch buffer first: a call per part cost twenty times the CRC.
+ */
+function crcOf(parts: readonly Buffer[]): number {
+  const scratch = Buffer.allocUnsafe(1 << 20);
+  let filled = 0;
+  let crc = 0;
+  for (const part of parts) {
+    if (filled + part.length > scratch.length) {
+      crc = crc32(scratch.subarray(0, filled), crc);
+      filled = 0;
+    }
+    if (part.length > scratch.length) crc = crc32(part, crc);
+    else filled += part.copy(scratch, filled);
+  }
+  return crc32(scratch.subarray(0, filled), crc);
 }
 
 /** The header alone (for a listing), or why it cannot be read. */

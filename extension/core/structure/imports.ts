@@ -32,8 +32,16 @@ export class PathIndex {
 
   /** The files `from` (a path of the index) imports, by index, each once, not itself. */
   importsOf(from: string, text: string): number[] {
-    const out = new Set<number>();
-    const add = (i: number | undefined) => i !== undefined && out.add(i);
+    return [...this.sharesOf(from, text).keys()];
+  }
+
+  /**
+   * The same, each with its share of the import: 1 for a module, 1/n for each of a Go package's n
+   * files (importing a package says less of each of its files).
+   */
+  sharesOf(from: string, text: string): Map<number, number> {
+    const out = new Map<number, number>();
+    const add = (i: number | undefined, share = 1) => i !== undefined && out.set(i, Math.max(out.get(i) ?? 0, share));
     const folder = from.slice(0, Math.max(0, from.lastIndexOf('/')));
     if (/\.(m|c)?[jt]sx?$|\.(vue|svelte)$/.test(from)) {
       for (const m of text.matchAll(JS_IMPORT)) {
@@ -52,10 +60,13 @@ export class PathIndex {
     } else if (from.endsWith('.go')) {
       const specs = [...text.matchAll(GO_IMPORT_LINE)].map((m) => m[1]!);
       for (const block of text.matchAll(GO_IMPORT_BLOCK)) for (const m of block[1]!.matchAll(/"([^"]+)"/g)) specs.push(m[1]!);
-      for (const spec of specs) for (const i of this.goPackage(spec)) add(i);
+      for (const spec of specs) {
+        const files = this.goPackage(spec);
+        for (const i of files) add(i, 1 / files.length);
+      }
     }
     out.delete(this.byPath.get(from) ?? -1);
-    return [...out];
+    return out;
   }
 
   private jsModule(base: string): number | undefined {
