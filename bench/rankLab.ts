@@ -119,12 +119,6 @@ const allVariants: Record<string, Variant> = {
   definer3: lexical({ definerBoost: 3 }),
   definer4: lexical({ definerBoost: 4 }),
   definitionAsked2: lexical({ definitionAskedBoost: 2 }),
-  // one hop along the imports of the best files (structure/imports.ts)
-  imports01: lexical({ importWeight: 0.1 }),
-  imports03: lexical({ importWeight: 0.3 }),
-  imports03from5: lexical({ importWeight: 0.3, importFrom: 5 }),
-  importsShared03: lexical({ importWeight: 0.3, importShared: true }),
-  importsShared1: lexical({ importWeight: 1, importShared: true }),
   // how much the file of a traceback's innermost frame is lifted (priors.ts, innermostFrame)
   innermostFrame2: lexical({ innermostFrameBoost: 2 }),
   innermostFrame3: lexical({ innermostFrameBoost: 3 }),

@@ -13,7 +13,6 @@ import type { LineRange } from '../types';
 import { focusedRanges, type LineMatches } from './focusedRanges';
 import { messageRuns, quotedErrorMessages, raisedShare } from './quotedErrors';
 import { tracebackFrames } from './tracebacks';
-import { PathIndex } from '../structure/imports';
 
 export interface LexicalParams {
   k1: number;
@@ -59,11 +58,6 @@ export interface LexicalParams {
   priors?: readonly string[];
   /** Declared names from each file's syntax tree (structure/), where its grammar is loaded; false: from the line patterns alone. */
   structure?: boolean;
-  /** What a file imported by one of the best `importFrom` files gains: this share of the importer's score (structure/imports.ts; 0: nothing). Only a file with evidence of its own gains. */
-  importWeight: number;
-  importFrom: number;
-  /** A Go package's gain divided among its files. */
-  importShared?: boolean;
   /** The best this many files show the lines where the question's words gather (focusedRanges.ts); the rest, and all when 0, their best chunks. */
   focusedFiles: number;
 }
@@ -91,8 +85,6 @@ export const DEFAULT_LEXICAL_PARAMS: LexicalParams = {
   statsFromSource: false,
   stemming: 'light',
   stemMatchWeight: 0.7,
-  importWeight: 0,
-  importFrom: 10,
   // as many as the key context without a model looks at (selectLexicalContext): nobody reads further down
   focusedFiles: 64,
 };
@@ -541,7 +533,6 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
       .sort((a, b) => a.start - b.start);
     return { score, kind, mentioned, ranges: ranges.length ? mergeRanges(ranges) : firstChunk(s) };
   });
-  if (params.importWeight > 0) spreadAlongImports(evidence, files, params);
   // the files a person (or the answer) reads first show the lines where the question's words gather, not whole chunks
   const weights = query.map((q, id) => q.weight * chunkIdf[id]!);
   const focused = evidence
@@ -595,32 +586,6 @@ function innermostFrameFiles(files: readonly LexicalFile[], question: string): S
 
 /** The last part of a path without its extension. */
 const bareName = (path: string) => path.slice(path.lastIndexOf('/') + 1).replace(/\.[^.]*$/, '');
-
-/**
- * One hop along the file graph: a file that one of the best files imports gains a share of that
- * file's score (the fix is often in the helper the best match calls, not in the match itself).
- */
-function spreadAlongImports(evidence: FileEvidence[], files: readonly LexicalFile[], params: LexicalParams) {
-  const best = evidence
-    .map((e, i) => [e.score, i] as const)
-    .filter(([score]) => score > 0)
-    .sort((a, b) => b[0] - a[0] || a[1] - b[1])
-    .slice(0, params.importFrom);
-  if (best.length === 0) return;
-  const paths = new PathIndex(files.map((f) => f.path));
-  const gains = new Map<number, number>();
-  for (const [score, i] of best) {
-    let text: string;
-    try {
-      text = files[i]!.text;
-    } catch {
-      continue; // a file restored from the index that can no longer be read: it imports nothing here
-    }
-    for (const [j, share] of paths.sharesOf(files[i]!.path, text))
-      gains.set(j, (gains.get(j) ?? 0) + params.importWeight * score * (params.importShared ? share : 1));
-  }
-  for (const [j, gain] of gains) if (evidence[j]!.score > 0) evidence[j]!.score += gain;
-}
 
 /** The file holds a word of the question in one of its fields. */
 const matchesAny = (s: FileStats) => s.content.size > 0 || s.path.size > 0 || s.definitions.size > 0;
