@@ -1,0 +1,173 @@
+// `npm run bench:extension -- --root DIR` (test/e2e/setup.sh, `npm run package`, then this): the
+// extension in a real VS Code (code-server, as the e2e runs it) on a large repository, no model,
+// against the built CLI in the same run (issue 20.9: a cold question within 1.5x of the CLI's, a
+// warm one as fast). Each time runs from the question's Enter until the panel lists the files and
+// the run's summary for that question; the CLI's from its start to its exit, a new process each
+// time with its index in its own cache folder. Questions in the order a person asks them: the
+// first (cold: nothing kept), another, then the first again.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const ROOT = join(__dirname, '..');
+const DEPS = join(ROOT, 'test/e2e/deps');
+const NODE24 = join(DEPS, 'node24/node_modules/node/bin/node');
+const CODE_SERVER = join(DEPS, 'code-server/node_modules/code-server/out/node/entry.js');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { chromium } = require(join(DEPS, 'tools/node_modules/playwright-core'));
+
+const QUESTIONS = [
+  'How does the dev server handle hot module replacement for CSS files?',
+  'Where is the component template parsed into an abstract syntax tree?',
+];
+
+const { values } = parseArgs({ options: { root: { type: 'string' } } });
+const repo = values.root!;
+
+function cliAsk(question: string, cache: string): number {
+  const started = performance.now();
+  const run = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'ask', question, '--repo', repo, '--json'], {
+    env: { ...process.env, XL3M_CACHE_DIR: cache },
+    maxBuffer: 1 << 30,
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(`the CLI failed: ${run.stderr}`);
+  return (performance.now() - started) / 1000;
+}
+
+async function main() {
+  const tmp = mkdtempSync(join(tmpdir(), 'xl3m-bench-ext-'));
+  // the CLI first, alone on the machine: cold, another question, the first again
+  const cliCache = join(tmp, 'cli-cache');
+  const cli = [cliAsk(QUESTIONS[0]!, cliCache), cliAsk(QUESTIONS[1]!, cliCache), cliAsk(QUESTIONS[0]!, cliCache)];
+  console.error(`CLI: ${cli.map((s) => s.toFixed(2)).join(' / ')} s`);
+
+  const home = join(tmp, 'home');
+  for (const d of ['config', 'data', 'cache']) mkdirSync(join(home, d), { recursive: true });
+  const env = { ...process.env, XDG_CONFIG_HOME: join(home, 'config'), XDG_DATA_HOME: join(home, 'data'), XDG_CACHE_HOME: join(home, 'cache'), TMPDIR: tmp };
+  mkdirSync(join(tmp, 'ud/User'), { recursive: true });
+  writeFileSync(
+    join(tmp, 'ud/User/settings.json'),
+    JSON.stringify({
+      'workbench.startupEditor': 'none',
+      'telemetry.telemetryLevel': 'off',
+      'extensions.autoCheckUpdates': false,
+      'extensions.autoUpdate': false,
+      'update.mode': 'none',
+      'chat.disableAIFeatures': true,
+      'security.workspace.trust.enabled': false,
+      'git.enabled': false,
+      'search.followSymlinks': false,
+    }),
+  );
+  const common = ['--user-data-dir', join(tmp, 'ud'), '--extensions-dir', join(tmp, 'exts')];
+  const install = spawnSync(NODE24, [CODE_SERVER, ...common, '--install-extension', join(ROOT, 'xl3m.vsix')], { encoding: 'utf8', env });
+  if (install.status !== 0) throw new Error(`installing the .vsix failed: ${install.stderr}`);
+  let log = '';
+  const server: ChildProcess = spawn(
+    NODE24,
+    [
+      CODE_SERVER,
+      '--bind-addr',
+      '127.0.0.1:0',
+      '--auth',
+      'none',
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      ...common,
+      repo,
+    ],
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, XL3M_CACHE_DIR: join(tmp, 'ext-cache') } },
+  );
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  try {
+    const port = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`code-server did not start:\n${log}`)), 90_000);
+      const onData = (b: Buffer) => {
+        log += b;
+        const m = /HTTP server listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(log);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      };
+      server.stdout!.on('data', onData);
+      server.stderr!.on('data', onData);
+    });
+    const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(repo)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 120_000 });
+    const panel = () => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+
+    /** Asks through the command palette; the seconds from Enter until the panel shows this question's files and summary. */
+    const ask = async (question: string): Promise<number> => {
+      const input = page.locator('.quick-input-widget .quick-input-box input');
+      for (;;) {
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('F1');
+        if (
+          !(await input.waitFor({ state: 'visible', timeout: 5000 }).then(
+            () => true,
+            () => false,
+          ))
+        )
+          continue;
+        await input.fill('>xl3m: Ask the Codebase');
+        const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'xl3m: Ask the Codebase' }).first();
+        if (
+          !(await row.click({ timeout: 5000 }).then(
+            () => true,
+            () => false,
+          ))
+        )
+          continue;
+        if (
+          !(await page
+            .locator('.quick-input-widget', { hasText: 'Ask the Codebase' })
+            .waitFor({ timeout: 15_000 })
+            .then(
+              () => true,
+              () => false,
+            ))
+        )
+          continue;
+        await input.fill(question);
+        break;
+      }
+      await input.press('Enter');
+      const started = performance.now();
+      const wv = panel();
+      // waits in the page (Playwright's own wait, not a query a tenth of a second from here, which kept the renderer busy):
+      // this question in the header (a new run clears the summary), then its summary, written when the run is over
+      await wv.locator('#question', { hasText: question }).waitFor({ timeout: 600_000 });
+      await wv.locator('#summary').waitFor({ timeout: 600_000 });
+      return (performance.now() - started) / 1000;
+    };
+    const extension: number[] = [];
+    for (const question of [QUESTIONS[0]!, QUESTIONS[1]!, QUESTIONS[0]!]) {
+      extension.push(await ask(question));
+      // the run's own account of its time, to tell the run from what surrounds it in the window
+      console.error(`extension: ${extension.at(-1)!.toFixed(2)} s; the panel's summary: ${(await panel().locator('#summary').textContent()) ?? ''}`);
+    }
+    const steps = ['cold', 'another question', 'the first again'];
+    console.log('| step | extension (s) | CLI, new process (s) | extension / CLI |\n|---|---|---|---|');
+    steps.forEach((step, i) => console.log(`| ${step} | ${extension[i]!.toFixed(2)} | ${cli[i]!.toFixed(2)} | ${(extension[i]! / cli[i]!).toFixed(2)} |`));
+  } finally {
+    await browser.close();
+    try {
+      process.kill(-server.pid!, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
