@@ -30,7 +30,7 @@ export async function runInPanel(ctx: Ctx, question: string, roots: GatherRoot[]
     token.onCancellationRequested(() => cancel.abort());
     let reported = 0;
     // one update per result would flood the notification and the webview on big runs
-    const shown = progressFilter({ everyMs: 100 });
+    const shown = progressFilter({ everyMs: 250 });
     try {
       await runInWorkspace(ctx, 'from the panel', question, roots, {
         answer: true,
