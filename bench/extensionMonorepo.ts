@@ -5,16 +5,14 @@
 // the run's summary for that question; the CLI's from its start to its exit, a new process each
 // time with its index in its own cache folder. Questions in the order a person asks them: the
 // first (cold: nothing kept), another, then the first again.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { E2E_DEPS as DEPS, installExtension, startCodeServer } from '../test/support/codeServer';
 
 const ROOT = join(__dirname, '..');
-const DEPS = join(ROOT, 'test/e2e/deps');
-const NODE24 = join(DEPS, 'node24/node_modules/node/bin/node');
-const CODE_SERVER = join(DEPS, 'code-server/node_modules/code-server/out/node/entry.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { chromium } = require(join(DEPS, 'tools/node_modules/playwright-core'));
 
@@ -62,42 +60,15 @@ async function main() {
       'search.followSymlinks': false,
     }),
   );
-  const common = ['--user-data-dir', join(tmp, 'ud'), '--extensions-dir', join(tmp, 'exts')];
-  const install = spawnSync(NODE24, [CODE_SERVER, ...common, '--install-extension', join(ROOT, 'xl3m.vsix')], { encoding: 'utf8', env });
-  if (install.status !== 0) throw new Error(`installing the .vsix failed: ${install.stderr}`);
-  let log = '';
-  const server: ChildProcess = spawn(
-    NODE24,
-    [
-      CODE_SERVER,
-      '--bind-addr',
-      '127.0.0.1:0',
-      '--auth',
-      'none',
-      '--disable-telemetry',
-      '--disable-update-check',
-      '--disable-workspace-trust',
-      ...common,
-      repo,
-    ],
-    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, XL3M_CACHE_DIR: join(tmp, 'ext-cache') } },
-  );
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  const dirs = { userDataDir: join(tmp, 'ud'), extensionsDir: join(tmp, 'exts') };
+  const install = installExtension(dirs, join(ROOT, 'xl3m.vsix'), env);
+  if (!install.ok) throw new Error(`installing the .vsix failed: ${install.output}`);
+  const server = await startCodeServer(dirs, repo, { ...env, XL3M_CACHE_DIR: join(tmp, 'ext-cache') });
+  let browser: { close(): Promise<void>; newPage(o: object): Promise<any> } | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
   try {
-    const port = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`code-server did not start:\n${log}`)), 90_000);
-      const onData = (b: Buffer) => {
-        log += b;
-        const m = /HTTP server listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(log);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]!);
-        }
-      };
-      server.stdout!.on('data', onData);
-      server.stderr!.on('data', onData);
-    });
-    const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    const { port } = server;
+    const page = await browser!.newPage({ viewport: { width: 1500, height: 950 } });
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(repo)}`);
     await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
     await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 120_000 });
@@ -157,12 +128,8 @@ async function main() {
     console.log('| step | extension (s) | CLI, new process (s) | extension / CLI |\n|---|---|---|---|');
     steps.forEach((step, i) => console.log(`| ${step} | ${extension[i]!.toFixed(2)} | ${cli[i]!.toFixed(2)} | ${(extension[i]! / cli[i]!).toFixed(2)} |`));
   } finally {
-    await browser.close();
-    try {
-      process.kill(-server.pid!, 'SIGKILL');
-    } catch {
-      // gone already
-    }
+    await browser?.close();
+    await server.stop();
     rmSync(tmp, { recursive: true, force: true });
   }
 }

@@ -2,7 +2,7 @@
 // Node 24), driven by Playwright in Debian's Chromium, against the test scoring server on 127.0.0.1.
 // Setup: test/e2e/setup.sh; the .vsix: npm run package.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -10,11 +10,9 @@ import { after, before, test } from 'node:test';
 import { NEEDLE_ANSWER, NEEDLE_QUESTION, needleRepo } from '../support/needleRepo';
 import { startScoringServer, type ScoringServer } from '../support/scoringServer';
 import { writeTinyGguf } from '../support/tinyGguf';
+import { E2E_DEPS as DEPS, installExtension, startCodeServer, type RunningCodeServer } from '../support/codeServer';
 
 const ROOT = join(__dirname, '../..');
-const DEPS = join(__dirname, 'deps');
-const NODE24 = join(DEPS, 'node24/node_modules/node/bin/node');
-const CODE_SERVER = join(DEPS, 'code-server/node_modules/code-server/out/node/entry.js');
 const VSIX = join(ROOT, 'xl3m.vsix');
 const ARTIFACTS = join(ROOT, 'test-output/e2e');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -43,11 +41,10 @@ let tmp: string;
 let server: ScoringServer;
 let decoy: ScoringServer;
 let repo: ReturnType<typeof needleRepo>;
-let codeServer: ChildProcess | undefined;
+let codeServer: RunningCodeServer | undefined;
 let browser: Browser | undefined;
 let page: Page;
 let url: string;
-let log = '';
 
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'xl3m-e2e-'));
@@ -87,46 +84,16 @@ before(async () => {
     }),
   );
 
-  const common = ['--user-data-dir', join(tmp, 'ud'), '--extensions-dir', join(tmp, 'exts')];
-  const install = spawnSync(NODE24, [CODE_SERVER, ...common, '--install-extension', VSIX], { encoding: 'utf8' });
-  assert.equal(install.status, 0, `installing the .vsix failed:\n${install.stdout}\n${install.stderr}`);
+  const dirs = { userDataDir: join(tmp, 'ud'), extensionsDir: join(tmp, 'exts') };
+  const install = installExtension(dirs, VSIX);
+  assert.ok(install.ok, `installing the .vsix failed:\n${install.output}`);
   assert.ok(
     readdirSync(join(tmp, 'exts')).some((d) => d.startsWith('xl3m.xl3m-')),
     'the extension is installed from the .vsix',
   );
-
-  codeServer = spawn(
-    NODE24,
-    [
-      CODE_SERVER,
-      '--bind-addr',
-      '127.0.0.1:0',
-      '--auth',
-      'none',
-      '--disable-telemetry',
-      '--disable-update-check',
-      '--disable-workspace-trust',
-      '--disable-getting-started-override',
-      ...common,
-      ws,
-    ],
-    // the extension keeps its index in this run's own folder, never the user's cache
-    { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XL3M_CACHE_DIR: join(tmp, 'cache') } },
-  );
-  const port = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`code-server did not start:\n${log}`)), 90_000);
-    const onData = (b: Buffer) => {
-      log += b;
-      const m = /HTTP server listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(log);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    codeServer!.stdout!.on('data', onData);
-    codeServer!.stderr!.on('data', onData);
-    codeServer!.on('exit', (c) => reject(new Error(`code-server exited ${c}:\n${log}`)));
-  });
+  // the extension keeps its index in this run's own folder, never the user's cache
+  codeServer = await startCodeServer(dirs, ws, { ...process.env, XL3M_CACHE_DIR: join(tmp, 'cache') });
+  const { port } = codeServer;
   url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(ws)}`;
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -148,19 +115,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  if (codeServer && codeServer.exitCode === null) {
-    try {
-      process.kill(-codeServer.pid!, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-    try {
-      process.kill(-codeServer.pid!, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  await codeServer?.stop();
   await server?.close();
   await decoy?.close();
   repo?.dispose();
@@ -449,12 +404,8 @@ test("@xl3m in the Chat view, answered by the user's own VS Code model with refe
       { cwd: join(__dirname, 'fake-model'), encoding: 'utf8' },
     );
     assert.equal(vsce.status, 0, `${vsce.stdout}\n${vsce.stderr}`);
-    const install = spawnSync(
-      NODE24,
-      [CODE_SERVER, '--user-data-dir', join(tmp, 'ud'), '--extensions-dir', join(tmp, 'exts'), '--install-extension', fakeVsix],
-      { encoding: 'utf8' },
-    );
-    assert.equal(install.status, 0, `${install.stdout}\n${install.stderr}`);
+    const install = installExtension({ userDataDir: join(tmp, 'ud'), extensionsDir: join(tmp, 'exts') }, fakeVsix);
+    assert.ok(install.ok, install.output);
     // no scoring server and no local model: the ranking is lexical and the chat's model answers; Chat on
     writeFileSync(join(tmp, 'ud/Machine/settings.json'), JSON.stringify({}));
     const user = JSON.parse(readFileSync(join(tmp, 'ud/User/settings.json'), 'utf8'));

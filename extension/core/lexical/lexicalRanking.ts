@@ -219,8 +219,8 @@ interface QuestionMatches {
   chunkOrder: Int32Array;
 }
 
-/** The matches of the words `each` adds (a word added twice counts once), with scratch space for `terms` query terms. */
-function questionMatches(terms: number, vocabularySize: number, each: (add: (word: number, matches: number[]) => void) => void): QuestionMatches {
+/** The matches of the words `each` adds (a word added twice counts once), with scratch space for `termCount` query terms. */
+function questionMatches(termCount: number, vocabularySize: number, each: (add: (word: number, matches: number[]) => void) => void): QuestionMatches {
   const first = new Int32Array(vocabularySize);
   const count = new Uint32Array(vocabularySize);
   const termList: number[] = [];
@@ -239,10 +239,10 @@ function questionMatches(terms: number, vocabularySize: number, each: (add: (wor
     count,
     term: Int32Array.from(termList),
     weight: Float64Array.from(weightList),
-    sums: new Float64Array(terms).fill(-1),
-    chunkSums: new Float64Array(terms).fill(-1),
-    order: new Int32Array(terms),
-    chunkOrder: new Int32Array(terms),
+    sums: new Float64Array(termCount).fill(-1),
+    chunkSums: new Float64Array(termCount).fill(-1),
+    order: new Int32Array(termCount),
+    chunkOrder: new Int32Array(termCount),
   };
 }
 
@@ -264,7 +264,6 @@ function countContent(
   let chunkLengths: Map<number, number> | undefined;
   let touched = 0;
   let chunkTouched = 0;
-  let met = false;
   let line = 0;
   let chunk = -1;
   const closeChunk = () => {
@@ -283,7 +282,6 @@ function countContent(
     const word = words[k]!;
     const n = count[word]!;
     if (n === 0) continue;
-    met = true;
     while (lineStarts[line + 1]! <= k) line++;
     const c = Math.floor(line / chunkLines);
     if (c !== chunk) {
@@ -306,7 +304,7 @@ function countContent(
     }
   }
   closeChunk();
-  if (!met) return {};
+  if (touched === 0) return {};
   const content = new Map<number, number>();
   for (let i = 0; i < touched; i++) {
     const t = order[i]!;
@@ -460,7 +458,7 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
   let definitionTotal = 0;
   let chunkTotal = 0;
   let chunkCount = 0;
-  const seenIn = new Float64Array(query.length);
+  const seenIn = new Int32Array(query.length);
   for (const [i, s] of stats.entries()) {
     if (!counted(i)) continue;
     contentTotal += s.contentLength;
@@ -551,10 +549,10 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
 const MIN_SOURCE_FOR_STATS = 20;
 
 /** Each file object's kind (a long-lived host hands the same object for an unchanged file: its kind is not worked out again per question). */
-const kinds = new WeakMap<LexicalFile, FileKind>();
+const kindByFile = new WeakMap<LexicalFile, FileKind>();
 function kindOf(file: LexicalFile): FileKind {
-  let kind = kinds.get(file);
-  if (kind === undefined) kinds.set(file, (kind = fileKind(file.path)));
+  let kind = kindByFile.get(file);
+  if (kind === undefined) kindByFile.set(file, (kind = fileKind(file.path)));
   return kind;
 }
 
@@ -563,7 +561,7 @@ function innermostFrameFiles(files: readonly LexicalFile[], question: string): S
   const frames = tracebackFrames(question);
   const found = new Set<number>();
   if (frames.length === 0) return found;
-  // a frame can name a file only by its name (or, for `__init__` and `index`, its folder's): look at those frames alone
+  // a frame is a file's path, so it can name only a file of the same name: look at those frames alone
   const depthsByName = new Map<string, number[]>();
   frames.forEach((frame, depth) => {
     const name = bareName(frame);
@@ -571,10 +569,7 @@ function innermostFrameFiles(files: readonly LexicalFile[], question: string): S
   });
   let best = frames.length;
   files.forEach((f, i) => {
-    const lower = f.path.toLowerCase();
-    const name = bareName(lower);
-    const names = /^(__init__|index)$/.test(name) ? [name, bareName(lower.slice(0, Math.max(0, lower.lastIndexOf('/'))))] : [name];
-    for (const depth of names.flatMap((n) => depthsByName.get(n) ?? [])) {
+    for (const depth of depthsByName.get(bareName(f.path.toLowerCase())) ?? []) {
       if (depth > best || !isMentioned(f.path, new Set([frames[depth]!]))) continue;
       if (depth < best) found.clear();
       best = depth;

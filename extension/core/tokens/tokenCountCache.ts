@@ -1,7 +1,7 @@
 // Token counts kept between questions on the same workspace: a file whose text has not changed is
 // not tokenized again. Keyed by path and a hash of the text; holds counts, never texts.
 import { createHash } from 'node:crypto';
-import { tokenizedFile } from './tokenizer';
+import { tokenizedFile, tokenizeFile, type Tokenizer } from './tokenizer';
 import type { SourceFile, TokenizedFile } from '../types';
 
 interface Entry {
@@ -26,6 +26,16 @@ export class TokenCountCache {
 
   set(tf: TokenizedFile, hash: string) {
     this.entries.set(tf.file.absPath, { hash, lineTokens: tf.lineTokens, tokens: tf.tokens });
+  }
+
+  /** The file's counts: kept ones while its text is unchanged, else counted now and kept. */
+  tokenize(file: SourceFile, tokenizer: Tokenizer): TokenizedFile {
+    const hash = this.hash(file);
+    const kept = this.get(file, hash);
+    if (kept) return kept;
+    const tf = tokenizeFile(file, tokenizer);
+    this.set(tf, hash);
+    return tf;
   }
 
   /** Forgets files that are no longer in the workspace (or no longer gathered). */

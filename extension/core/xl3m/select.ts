@@ -116,17 +116,6 @@ export interface LexicalContextOptions extends SelectOptions {
   tokenCache?: TokenCountCache;
 }
 
-/** The file's line token counts, from the cache when its text is unchanged. */
-function tokenizedOnce(file: SourceFile, tokenizer: Tokenizer, cache: TokenCountCache | undefined): TokenizedFile {
-  if (!cache) return tokenizeFile(file, tokenizer);
-  const hash = cache.hash(file);
-  const kept = cache.get(file, hash);
-  if (kept) return kept;
-  const tf = tokenizeFile(file, tokenizer);
-  cache.set(tf, hash);
-  return tf;
-}
-
 /**
  * The key context without a model: the best files' best-matching lines, best file first, until
  * the budget is full, the pinned files first; laid out in repository order. Only the files it
@@ -149,7 +138,7 @@ export function selectLexicalContext(
   let used = 0;
   for (const i of order) {
     if (options.budget - used < 64) break;
-    const tf = tokenizedOnce(files[i]!, options.tokenizer, options.tokenCache);
+    const tf = options.tokenCache ? options.tokenCache.tokenize(files[i]!, options.tokenizer) : tokenizeFile(files[i]!, options.tokenizer);
     const header = options.tokenizer.count(pieceHeader(tf.file.path, tf.lineTokens.length, tf.lineTokens.length));
     const wanted = options.pinned?.has(tf.file.path) ? [{ start: 1, end: Math.max(1, tf.lineTokens.length) }] : evidence[i]!.ranges;
     const taken: LineRange[] = [];
