@@ -126,6 +126,43 @@ describe('the warm index on disk', () => {
     assert.ok(!bytes.includes('deploy-notes.txt') && !bytes.includes('.env'), 'not even their names');
   });
 
+  test('a first build cancelled while it reads keeps what it read: the next process reads only the rest, ranks as a cold run, and nothing of a skipped file is kept', async () => {
+    // a secret by content in a folder that holds nothing else left out: its name is in that folder's listing
+    const secretByContent = join(repo, 'extension/core/store/deploy-keys.txt');
+    writeFileSync(secretByContent, PRIVATE_KEY);
+    age(repo);
+    try {
+      // the cancel lands when half the files are read (counted as they are read, not timed)
+      const total = (await cold(QUESTIONS[0]!)).stats.files;
+      const controller = new AbortController();
+      const half = Math.floor(total / 2);
+      let reads = 0;
+      const cancelling: FileSystem = {
+        ...nodeFileSystem,
+        readFile: async (f) => {
+          const data = await nodeFileSystem.readFile(f);
+          if (++reads === half) controller.abort(new Error('cancelled'));
+          return data;
+        },
+      };
+      const disk = await DiskIndex.of([repo], options());
+      const index = await disk.load();
+      await assert.rejects(ask({ question: QUESTIONS[0]!, roots: roots(), signal: controller.signal }, { fs: cancelling, tokenizer, index }));
+      assert.equal(await disk.save(), undefined, 'what was read is written without a note');
+      const bytes = readFileSync(disk.location);
+      assert.ok(!bytes.includes('BEGIN RSA') && !bytes.includes('deploy-keys.txt'), 'nothing of a skipped file, not even its name');
+
+      const counting = countingFs();
+      const next = await askFresh(QUESTIONS[0]!, counting.fs);
+      assert.equal(next.result.stats.index, 'disk');
+      assert.ok(next.result.stats.filesReused >= half - 40, `the files read before the cancel are reused (${next.result.stats.filesReused} of ${half} or so)`);
+      assert.ok(counting.read.length <= total - half + 40, `only the rest is read (${counting.read.length} of ${total})`);
+      assert.deepEqual(ranking(next.result), ranking(await cold(QUESTIONS[0]!)));
+    } finally {
+      rmSync(secretByContent, { force: true });
+    }
+  });
+
   for (const [name, damage] of [
     ['cut short', (data: Buffer) => data.subarray(0, Math.floor(data.length / 2))],
     ['garbage', (data: Buffer) => Buffer.alloc(data.length, 0x41)],

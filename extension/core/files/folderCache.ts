@@ -30,7 +30,7 @@ export interface FolderListing {
   /** This folder's own .gitignore, its stat, its text and its rules (parsed once). */
   gitignore?: { size: number; mtimeMs: number; text: string; rules: Ignore };
   entries: ListedEntry[];
-  /** One of its files was skipped for its size or content by the last walk (set by each walk). */
+  /** One of its files was skipped for its size or content by the last walk (set when a walk has read every file; undefined until then: not known). */
   holdsSkipped?: boolean;
 }
 
@@ -70,7 +70,8 @@ export class FolderCache {
     return (
       l.mtimeMs < l.listedAt - RACY_MS &&
       (!l.gitignore || l.gitignore.mtimeMs < l.listedAt - RACY_MS) &&
-      !l.holdsSkipped &&
+      // known to hold none: a walk cancelled before it read the folder's files cannot tell
+      l.holdsSkipped === false &&
       l.entries.every((e) => e.kind === 'file' || e.kind === 'folder')
     );
   }

@@ -394,6 +394,8 @@ function restoredFolders(stored: unknown): FolderCache {
       rulesKey: f.rulesKey,
       ...(g ? { gitignore: { ...g, rules: ignore().add(g.text) } } : {}),
       entries: names.map((name, i) => ({ kind: f.kinds[i] === 'd' ? 'folder' : 'file', name })),
+      // only a folder known to hold no skipped file is written
+      holdsSkipped: false,
     };
     folders.store(f.location, listing);
   }
