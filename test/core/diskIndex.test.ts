@@ -3,7 +3,7 @@
 // cache, or one that would lie inside the repository, costs a cold run and a note, never a wrong
 // ranking; a skipped file (a secret) leaves nothing in it.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
@@ -14,7 +14,7 @@ import { DiskIndex } from '../../extension/core/store/diskIndex';
 import { Vocabulary } from '../../extension/core/lexical/wordIndex';
 import { runSummary } from '../../extension/core/report/runSummary';
 import { age, countingFs, listingFs, ranking } from '../support/warmFiles';
-import { INDEX_FORMAT } from '../../extension/core/store/indexFile';
+import { decodeHeader, INDEX_FORMAT } from '../../extension/core/store/indexFile';
 import { TiktokenTokenizer } from '../../extension/core/tokens/tokenizer';
 
 const tokenizer = new TiktokenTokenizer();
@@ -23,6 +23,12 @@ after(() => tokenizer.dispose());
 const QUESTIONS = ['Where is the warm index written to disk, and how is a damaged file detected?', 'How are line ranges of a file chosen?'];
 const SECRET_WORD = 'zqxvault7731';
 const PRIVATE_KEY = `-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA${SECRET_WORD}${'A'.repeat(200)}\n-----END RSA PRIVATE KEY-----\n`;
+
+/** These files' and folders' modification times an hour back, the rest left as they are (age() would change every file's, and so have every file read again). */
+function backdate(...paths: string[]) {
+  const past = new Date(Date.now() - 3600_000);
+  for (const p of paths) utimesSync(p, past, past);
+}
 
 describe('the warm index on disk', () => {
   let repo: string;
@@ -160,6 +166,118 @@ describe('the warm index on disk', () => {
       assert.deepEqual(ranking(next.result), ranking(await cold(QUESTIONS[0]!)));
     } finally {
       rmSync(secretByContent, { force: true });
+    }
+  });
+
+  test('after a few changes the next process appends them to the index as a journal record, and the one after reads it back: no unchanged file read, the ranking of a cold run', async () => {
+    const header = (file: string) => decodeHeader(readFileSync(file)).header;
+    const first = await askFresh(QUESTIONS[0]!);
+    const whole = { header: header(first.disk.location), bytes: statSync(first.disk.location).size };
+    const folder = join(repo, 'extension/core/journaled');
+    const added = join(folder, 'zebrafinch.ts');
+    const edited = join(repo, 'extension/core/files/fileKind.ts');
+    const original = readFileSync(edited, 'utf8');
+    try {
+      // a new folder, a new file with a word the vocabulary has never met, an edited file
+      mkdirSync(folder);
+      writeFileSync(added, '// where the warm index keeps its zebrafinchjournal on disk\nexport const zebrafinchJournal = 1;\n');
+      writeFileSync(edited, `${original}\n// warm index disk journal\n`);
+      backdate(folder, added, edited, join(repo, 'extension/core'));
+      const second = await askFresh(QUESTIONS[0]!);
+      assert.equal(second.saved, undefined);
+      assert.deepEqual(header(second.disk.location), whole.header, 'the whole index is not written again');
+      const grown = statSync(second.disk.location).size - whole.bytes;
+      assert.ok(grown > 0 && grown < 64 * 1024, `a record of the changes appended (${grown} bytes)`);
+      // the new file deleted again: a second record
+      rmSync(folder, { recursive: true });
+      backdate(join(repo, 'extension/core'));
+      const third = await askFresh(QUESTIONS[1]!);
+      assert.deepEqual(header(third.disk.location), whole.header);
+      assert.ok(statSync(third.disk.location).size > whole.bytes + grown);
+      mkdirSync(folder);
+      writeFileSync(added, '// where the warm index keeps its zebrafinchjournal on disk\nexport const zebrafinchJournal = 1;\n');
+      backdate(folder, added, join(repo, 'extension/core'));
+      await askFresh(QUESTIONS[1]!);
+
+      for (const question of [...QUESTIONS, 'Where is zebrafinchJournal defined?']) {
+        const counting = countingFs();
+        const { result, saved } = await askFresh(question, counting.fs);
+        assert.equal(result.stats.index, 'disk');
+        assert.deepEqual(
+          counting.read.map((f) => f.slice(repo.length + 1)),
+          ['deploy-notes.txt'],
+          'only the file skipped for its content is read',
+        );
+        assert.equal(saved, undefined);
+        assert.deepEqual(ranking(result), ranking(await cold(question)), question);
+      }
+      assert.equal((await askFresh('Where is zebrafinchJournal defined?')).result.files[0]!.path, 'extension/core/journaled/zebrafinch.ts');
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+      writeFileSync(edited, original);
+      age(repo);
+    }
+  });
+
+  test('a journal record cut short (a process killed while appending) is detected: a note, the files after it read again, the ranking of a cold run, the index written whole', async () => {
+    const first = await askFresh(QUESTIONS[0]!);
+    const wholeBytes = statSync(first.disk.location).size;
+    const added = join(repo, 'extension/core/store/journalCut.ts');
+    try {
+      writeFileSync(added, '// the journal of the warm index, cut short\nexport const cut = 1;\n');
+      backdate(added, join(repo, 'extension/core/store'));
+      await askFresh(QUESTIONS[0]!);
+      const grown = readFileSync(first.disk.location);
+      assert.ok(grown.length > wholeBytes);
+      writeFileSync(first.disk.location, grown.subarray(0, grown.length - 7));
+      const counting = countingFs();
+      const { result, saved } = await askFresh(QUESTIONS[0]!, counting.fs);
+      assert.ok(
+        result.notes.some((n) => /damaged record.*cut short/.test(n)),
+        result.notes.join('\n'),
+      );
+      assert.ok(
+        counting.read.some((f) => f.endsWith('journalCut.ts')),
+        'the file of the lost record is read again',
+      );
+      assert.ok(counting.read.length <= 3, `and little else (${counting.read.length} files)`);
+      assert.equal(saved, undefined);
+      assert.deepEqual(ranking(result), ranking(await cold(QUESTIONS[0]!)));
+      const after = await askFresh(QUESTIONS[0]!);
+      assert.deepEqual(after.result.notes, []);
+      assert.deepEqual(ranking(after.result), ranking(await cold(QUESTIONS[0]!)));
+    } finally {
+      rmSync(added, { force: true });
+      age(repo);
+    }
+  });
+
+  test('two processes appending at once: the next reads the first record, passes over the other (it follows another vocabulary), and ranks as a cold run', async () => {
+    await askFresh(QUESTIONS[0]!);
+    const a = join(repo, 'extension/core/store/journalA.ts');
+    const b = join(repo, 'extension/core/store/journalB.ts');
+    try {
+      writeFileSync(a, '// alphajournalword of the warm index\nexport const a = 1;\n');
+      writeFileSync(b, '// betajournalword of the warm index\nexport const b = 1;\n');
+      backdate(a, b, join(repo, 'extension/core/store'));
+      // both read the same index, each sees both new files, then each appends its record
+      const one = await DiskIndex.of([repo], options());
+      const two = await DiskIndex.of([repo], options());
+      const [i1, i2] = [await one.load(), await two.load()];
+      await ask({ question: QUESTIONS[0]!, roots: roots() }, { fs: nodeFileSystem, tokenizer, index: i1 });
+      await ask({ question: QUESTIONS[1]!, roots: roots() }, { fs: nodeFileSystem, tokenizer, index: i2 });
+      assert.equal(await one.save(), undefined);
+      assert.equal(await two.save(), undefined);
+      const counting = countingFs();
+      const { result } = await askFresh(QUESTIONS[0]!, counting.fs);
+      assert.equal(result.stats.index, 'disk');
+      assert.deepEqual(result.notes, []);
+      assert.deepEqual(ranking(result), ranking(await cold(QUESTIONS[0]!)));
+      assert.ok(counting.read.length <= 3, `the first record's files are not read again (${counting.read.length} read)`);
+    } finally {
+      rmSync(a, { force: true });
+      rmSync(b, { force: true });
+      age(repo);
     }
   });
 

@@ -38,6 +38,15 @@ export class FileCache {
     this.entries.set(location, entry);
   }
 
+  /** The entry of this place, whatever its age (for what is written to disk). */
+  get(location: string): FileCacheEntry | undefined {
+    return this.entries.get(location);
+  }
+
+  forget(location: string) {
+    this.entries.delete(location);
+  }
+
   /** What was read from this file, if it has not changed since. */
   fresh(location: string, stat: FileStat): FileCacheEntry | undefined {
     const e = this.entries.get(location);

@@ -55,6 +55,11 @@ export class FolderCache {
     return !(stat instanceof Error) && stat !== undefined && stat.size === g.size && stat.mtimeMs === g.mtimeMs && g.mtimeMs < listing.listedAt - RACY_MS;
   }
 
+  /** The listing of this folder, whatever its age (for what is written to disk). */
+  get(folder: string): FolderListing | undefined {
+    return this.listings.get(folder);
+  }
+
   /** Every kept listing, by folder. */
   all(): IterableIterator<[string, FolderListing]> {
     return this.listings.entries();

@@ -94,6 +94,14 @@ export class Vocabulary {
     return id;
   }
 
+  /** Adds words written after the vocabulary was (a journal's), each new to it, in order: their ids are those they had when written. */
+  append(words: readonly string[]) {
+    for (const word of words) {
+      const expected = this.words.length;
+      if (typeof word !== 'string' || word === '' || word.includes('\n') || this.id(word) !== expected) throw new Error('the added words do not hold together');
+    }
+  }
+
   /** The ids of the words one of whose parts has this stem (the index grows with the vocabulary). */
   wordsWithStem(s: string, stemming: Stemming): ArrayLike<number> & Iterable<number> {
     let index = this.byStem.get(stemming);
