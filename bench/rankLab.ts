@@ -13,7 +13,8 @@ import {
   type LexicalParams,
   type QuestionTermCounts,
 } from '../extension/core/lexical/lexicalRanking';
-import { average, checkout, formatMetrics, metrics, readItems, type Metrics } from './evalSet';
+import { execFileSync } from 'node:child_process';
+import { average, checkout, formatMetrics, gitDirOf, metrics, readItems, type Metrics } from './evalSet';
 import { referenceBm25 } from './referenceBm25';
 import { DEFAULT_EXCLUDES } from '../extension/core/options';
 import { PRIORS } from '../extension/core/lexical/priors';
@@ -95,6 +96,63 @@ function mix(a: number[], b: number[], wb: number): number[] {
   return a.map((x, i) => x / ma + (wb * b[i]!) / mb);
 }
 
+// Git history before the item's commit (the history a user's checkout has), for the history variants:
+// each commit's changed files, newest first; a commit touching more than BULK files (a rename, a
+// formatting pass) says nothing about which files go together and is left out.
+const BULK = 30;
+let history: string[][] = [];
+function historyOf(gitDir: string, commit: string, commits: number): string[][] {
+  let out: string;
+  try {
+    out = execFileSync('git', ['--git-dir', gitDir, 'log', commit, '-n', String(commits), '--no-merges', '--name-only', '--format=tformat:@@'], {
+      maxBuffer: 1 << 28,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+  } catch (err) {
+    // a snapshot that lacks old objects: the history up to them
+    out = String((err as { stdout?: string }).stdout ?? '');
+  }
+  return out
+    .split('@@')
+    .map((c) => c.split('\n').filter(Boolean))
+    .filter((files) => files.length > 0 && files.length <= BULK);
+}
+/** A prior for files changed often lately: 1 + gamma * log(1 + changes) / log(1 + most changes), over the last `recent` commits. */
+const recency =
+  (gamma: number, recent: number): Variant =>
+  (c) => {
+    const changes = new Map<string, number>();
+    for (const files of history.slice(0, recent)) for (const f of files) changes.set(f, (changes.get(f) ?? 0) + 1);
+    const most = Math.max(1, ...changes.values());
+    return lexical({})(c).map((s, i) => s * (1 + (gamma * Math.log1p(changes.get(c.files[i]!.path) ?? 0)) / Math.log1p(most)));
+  };
+/** Relevance spread from the best `top` files to the files changed with them: s(f) + beta * sum over t of s(t) * (commits with f and t) / (commits with t). */
+const coChange =
+  (beta: number, top: number): Variant =>
+  (c) => {
+    const scores = lexical({})(c);
+    const best = scores
+      .map((s, i) => [s, i] as const)
+      .filter(([s]) => s > 0)
+      .sort((a, b) => b[0] - a[0])
+      .slice(0, top);
+    const indexOf = new Map(c.files.map((f, i) => [f.path, i]));
+    const out = [...scores];
+    for (const [s, t] of best) {
+      const path = c.files[t]!.path;
+      const withT = history.filter((files) => files.includes(path));
+      if (withT.length === 0) continue;
+      const together = new Map<string, number>();
+      for (const files of withT) for (const f of files) if (f !== path) together.set(f, (together.get(f) ?? 0) + 1);
+      for (const [f, n] of together) {
+        const i = indexOf.get(f);
+        if (i !== undefined) out[i]! += (beta * s * n) / withT.length;
+      }
+    }
+    return out;
+  };
+
 // Each variant changes one thing; the rejected ones were measured on the ranking before the
 // stemmer (words compared as written), as BENCHMARKS.md (*How the defaults were chosen*) gives them.
 const asWritten = { stemming: 'none' } as const;
@@ -122,6 +180,13 @@ const allVariants: Record<string, Variant> = {
   // how much the file of a traceback's innermost frame is lifted (priors.ts, innermostFrame)
   innermostFrame2: lexical({ innermostFrameBoost: 2 }),
   innermostFrame3: lexical({ innermostFrameBoost: 3 }),
+  // git history before the item's commit (recency of change; files changed together with the best ones)
+  recency02: recency(0.2, 500),
+  recency05: recency(0.5, 500),
+  recency05long: recency(0.5, 3000),
+  coChange01: coChange(0.1, 5),
+  coChange03: coChange(0.3, 5),
+  coChange03top10: coChange(0.3, 10),
   // each prior (lexical/priors.ts) switched off by name
   ...Object.fromEntries(PRIORS.map((prior) => [`without-${prior.name}`, lexical({ priors: PRIORS.map((p) => p.name).filter((n) => n !== prior.name) })])),
 };
@@ -139,6 +204,7 @@ const rows = new Map<string, Metrics[]>(['reference', ...names].map((n) => [n, [
       const line: string[] = [`ref:${ref.findIndex((p) => item.gold_files.includes(p)) + 1}`];
       await prepareStructure(files.filter((f) => rankedByStructure(f.path)).map((f) => f.path));
       const counts = countQuestionTerms(files, item.question, D);
+      history = names.some((n) => /^(recency|coChange)/.test(n)) && item.repo && item.base_commit ? historyOf(gitDirOf(item.repo, values.mirrors!), item.base_commit, 3000) : [];
       countsByStemming = new Map([[`${D.stemming} ${D.stemMatchWeight} true`, counts]]);
       for (const name of names) {
         const t0 = performance.now();
