@@ -204,7 +204,10 @@ const rows = new Map<string, Metrics[]>(['reference', ...names].map((n) => [n, [
       const line: string[] = [`ref:${ref.findIndex((p) => item.gold_files.includes(p)) + 1}`];
       await prepareStructure(files.filter((f) => rankedByStructure(f.path)).map((f) => f.path));
       const counts = countQuestionTerms(files, item.question, D);
-      history = names.some((n) => /^(recency|coChange)/.test(n)) && item.repo && item.base_commit ? historyOf(gitDirOf(item.repo, values.mirrors!), item.base_commit, 3000) : [];
+      history =
+        names.some((n) => /^(recency|coChange)/.test(n)) && item.repo && item.base_commit
+          ? historyOf(gitDirOf(item.repo, values.mirrors!), item.base_commit, 3000)
+          : [];
       countsByStemming = new Map([[`${D.stemming} ${D.stemMatchWeight} true`, counts]]);
       for (const name of names) {
         const t0 = performance.now();
