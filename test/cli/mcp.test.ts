@@ -1,4 +1,5 @@
 // `xl3m mcp` driven by the MCP SDK's own client over stdio, the built CLI as a child process.
+import { age } from '../support/warmFiles';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -54,6 +55,7 @@ describe('xl3m mcp', () => {
   before(async () => {
     assert.ok(existsSync(CLI), 'dist/cli.js is built (npm run build)');
     repo = needleRepo({ maxFiles: 80, depth: 0.5 });
+    age(repo.root); // as a checkout not just written: a file modified within two seconds of its reading is read again (fileCache.ts)
     server = await startScoringServer();
   });
   after(async () => {
@@ -76,6 +78,13 @@ describe('xl3m mcp', () => {
       const text = (reply.content as Text)[0]!.text;
       assert.match(text, new RegExp(`^1\\. ${repo.needlePath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(100%`, 'm'));
       assert.match(stderr(), /serving .*: find_relevant_files/, 'logs go to stderr');
+      // the server keeps what it read: a second call reads no file again, and says so
+      const again = await client.callTool({ name: 'find_relevant_files', arguments: { question: NEEDLE_QUESTION, maxFiles: 5 } });
+      const index = (again.structuredContent as { index: { source: string; filesRead: number; filesReused: number; updateSeconds: number } }).index;
+      assert.equal(index.source, 'memory');
+      assert.equal(index.filesRead, 0);
+      assert.ok(index.filesReused >= 80 && index.updateSeconds >= 0, JSON.stringify(index));
+      assert.match((again.content as Text)[0]!.text, /^Index: 0 read, [\d,]+ unchanged since the last question, in \d+\.\d s\.$/m);
     } finally {
       await client.close();
     }

@@ -4,6 +4,7 @@
 import type { AskResult } from '../pipeline';
 import type { FileKind } from '../files/fileKind';
 import { formatRanges, formatRelevance } from './rangeFormat';
+import { indexState } from './runSummary';
 import type { LineRange, RankedFile } from '../types';
 
 export interface ReportedFile {
@@ -29,6 +30,8 @@ export interface RelevantFilesReport {
   /** Why the ranking is incomplete (cancelled, segments that failed). */
   partial?: string;
   notes: string[];
+  /** What the run started from (nothing, this process's earlier questions, the disk), the files it read because they were new or changed, those it reused, and the seconds that took. */
+  index: { source: AskResult['stats']['index']; filesRead: number; filesReused: number; updateSeconds: number };
 }
 
 export const REPORT_DEFAULTS = { maxFiles: 20, tokenBudget: 4000, excerptLines: 40 };
@@ -89,6 +92,12 @@ export async function relevantFilesReport(result: AskResult, options: ReportOpti
     excerptTokens: spent,
     ...(result.partial ? { partial: result.partial } : {}),
     notes: result.notes,
+    index: {
+      source: result.stats.index,
+      filesRead: result.stats.filesRead,
+      filesReused: result.stats.filesReused,
+      updateSeconds: Number(result.stats.gatherSeconds.toFixed(2)),
+    },
   };
 }
 
@@ -110,6 +119,8 @@ export function formatReport(report: RelevantFilesReport): string {
     }
   });
   out.push('', `Excerpts: ${report.excerptTokens} of a budget of ${report.tokenBudget} tokens; read the files for more.`);
+  const { filesReused, filesRead, source, updateSeconds } = report.index;
+  if (filesReused > 0) out.push(`Index: ${indexState({ filesRead, filesReused, index: source, gatherSeconds: updateSeconds })}.`);
   return out.join('\n');
 }
 
