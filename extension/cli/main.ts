@@ -147,7 +147,7 @@ async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal): Promise<numb
         onProgress: (e) => {
           if (e.stage === 'answer') return;
           if (tty) {
-            if (shown(e)) io.stderr.write(`\r\x1b[K${describeProgress(e)}`.slice(0, (io.stderr.columns ?? 120) + 4));
+            if (shown(e)) io.stderr.write(`\r\x1b[K${describeProgress(e)}`.slice(0, (io.stderr.columns || 120) + 4));
           } else {
             // not a terminal: one line per stage, written when the stage is over, so it is true when read
             if (finished && finished.stage !== e.stage) io.stderr.write(`${describeProgress(finished)}\n`);

@@ -161,7 +161,11 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
   // the grammars of the languages of the files to analyse (once a process; none when every file is known): a grammar that cannot load is said, and its files' declarations come from patterns
   const known = deps.index?.lexical;
   notes.push(...(await prepareStructure(gathered.files.filter((f) => !known?.knownWordsOf(f) && rankedByStructure(f.path)).map((f) => f.path))));
-  const lexical = await rankFilesLexicallyAsync(gathered.files, question, undefined, signal, deps.index?.lexical).catch((err) => {
+  const analysisStarted = performance.now();
+  const lexical = await rankFilesLexicallyAsync(gathered.files, question, undefined, signal, deps.index?.lexical, (analysed, toAnalyse) => {
+    const seconds = (performance.now() - analysisStarted) / 1000;
+    onProgress?.({ stage: 'rank', files: gathered.files.length, analysed, toAnalyse, filesPerSecond: seconds > 0 ? analysed / seconds : 0 });
+  }).catch((err) => {
     check('ranking files');
     throw err;
   });

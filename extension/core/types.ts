@@ -96,7 +96,8 @@ export interface RankedFile {
 export type ProgressEvent =
   /** `read` of the `toRead` files that are new or changed since the index was last brought up to date (all of them in a first build), at `filesPerSecond`. */
   | { stage: 'gather'; files: number; skipped: number; bytes: number; read: number; toRead: number; filesPerSecond: number }
-  | { stage: 'rank'; files: number }
+  /** The files ranked; while a first build (or many changed files) analyses their words, `analysed` of `toAnalyse` at `filesPerSecond`. */
+  | { stage: 'rank'; files: number; analysed?: number; toAnalyse?: number; filesPerSecond?: number }
   | { stage: 'segment'; files: number; tokens: number; segments: number }
   | { stage: 'score'; done: number; failed: number; total: number; tokensPerSecond: number; etaSeconds?: number }
   | { stage: 'select'; segments: number; tokens: number; budget: number }

@@ -132,6 +132,8 @@ async function runNow(ctx: Ctx, label: string, question: string, roots: GatherRo
           if (e.stage === 'score') ctx.statusBar.running(`${e.done}/${e.total}`);
           // a first build (or many files changed): how far, and how long still
           if (e.stage === 'gather' && e.read < e.toRead && e.toRead >= 1000) ctx.statusBar.running(indexingText(e.read, e.toRead, e.filesPerSecond));
+          if (e.stage === 'rank' && e.toAnalyse !== undefined && e.analysed! < e.toAnalyse && e.toAnalyse >= 1000)
+            ctx.statusBar.running(indexingText(e.analysed!, e.toAnalyse, e.filesPerSecond ?? 0, "files' words"));
         },
         onRanking: (files) => {
           ctx.panel.update({

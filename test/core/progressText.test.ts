@@ -29,4 +29,13 @@ describe('index status text', () => {
       'gathering: 26088 files, 977 skipped (1 file read, the rest unchanged)',
     );
   });
+
+  test("the ranking line of a first build says how far the words' analysis is; once done, what was ranked", () => {
+    assert.equal(
+      describeProgress({ stage: 'rank', files: 26088, analysed: 12_800, toAnalyse: 26_088, filesPerSecond: 4000 }),
+      'indexing words: 12.8k of 26.1k files · 4.0k files/s · ETA 4s',
+    );
+    assert.equal(describeProgress({ stage: 'rank', files: 26088, analysed: 26_088, toAnalyse: 26_088, filesPerSecond: 4000 }), 'ranked 26088 files');
+    assert.equal(describeProgress({ stage: 'rank', files: 26088 }), 'ranked 26088 files');
+  });
 });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { nodeFileSystem } from '../../extension/core/files/fileSystem';
 import { ask } from '../../extension/core/pipeline';
+import type { ProgressEvent } from '../../extension/core/types';
 import { age, countingFs, ranking } from '../support/warmFiles';
 import { TiktokenTokenizer } from '../../extension/core/tokens/tokenizer';
 import { WarmIndex } from '../../extension/core/warmIndex';
@@ -42,6 +43,28 @@ describe('the warm index', () => {
     const warmOther = await ask({ question: other, roots: roots() }, { fs: counting.fs, tokenizer, index });
     assert.deepEqual(counting.read, []);
     assert.deepEqual(ranking(warmOther), ranking(await ask({ question: other, roots: roots() }, { fs: nodeFileSystem, tokenizer })));
+  });
+
+  test("a first build says how far its words' analysis is, file by file; a warm question has nothing to analyse and says nothing of it", async () => {
+    const index = new WarmIndex();
+    const progress: { analysed: number; toAnalyse: number }[] = [];
+    const onProgress = (e: ProgressEvent) => {
+      if (e.stage === 'rank' && e.toAnalyse !== undefined) progress.push({ analysed: e.analysed!, toAnalyse: e.toAnalyse });
+    };
+    await ask({ question: NEEDLE_QUESTION, roots: roots(), onProgress }, { fs: nodeFileSystem, tokenizer, index });
+    assert.ok(progress.length >= 2, `reported as it goes (${progress.length} reports)`);
+    assert.ok(
+      progress.every((p) => p.toAnalyse === repo.files),
+      'out of every file',
+    );
+    assert.ok(
+      progress.every((p, i) => i === 0 || p.analysed > progress[i - 1]!.analysed),
+      'growing',
+    );
+    assert.equal(progress.at(-1)!.analysed, repo.files, 'the last report: all of them');
+    progress.length = 0;
+    await ask({ question: NEEDLE_QUESTION, roots: roots(), onProgress }, { fs: nodeFileSystem, tokenizer, index });
+    assert.deepEqual(progress, []);
   });
 
   test('an edit, an added file, a deleted file and a rename are seen by the next question, and only they are read', async () => {

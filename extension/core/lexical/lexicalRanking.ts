@@ -334,10 +334,12 @@ export async function rankFilesLexicallyAsync(
   params: LexicalParams = DEFAULT_LEXICAL_PARAMS,
   signal?: AbortSignal,
   index = new LexicalIndex(undefined, { structure: params.structure ?? true }),
+  /** How many of the files whose words were not known are analysed so far, every few hundred (a first build's progress). */
+  onAnalysed?: (analysed: number, toAnalyse: number) => void,
 ): Promise<LexicalRanking> {
   // the grammars of these files' languages, before any is read: what a file defines is then the same whenever it is read
   await prepareStructure(files.filter((f) => !index.knownWordsOf(f) && rankedByStructure(f.path)).map((f) => f.path));
-  const steps = countingSteps(files, question, params, index);
+  const steps = countingSteps(files, question, params, index, onAnalysed);
   for (;;) {
     signal?.throwIfAborted();
     const step = steps.next();
@@ -356,6 +358,7 @@ function* countingSteps(
   question: string,
   { chunkLines, stemming, stemMatchWeight }: CountingParams,
   index: LexicalIndex,
+  onAnalysed?: (analysed: number, toAnalyse: number) => void,
 ): Generator<void, QuestionTermCounts> {
   const { query, surface } = queryTerms(question, stemming);
   const named = codeNames(question);
@@ -372,10 +375,18 @@ function* countingSteps(
   };
   // every file's words first (read from the index, or analysed now), then the words that meet the question
   const fileWords: FileWords[] = [];
+  let toAnalyse = 0;
+  if (onAnalysed) for (const f of files) if (!index.knownWordsOf(f)) toAnalyse++;
+  let analysed = 0;
   for (const [i, f] of files.entries()) {
-    if (i > 0 && i % 256 === 0) yield;
+    if (i > 0 && i % 256 === 0) {
+      if (toAnalyse > 0) onAnalysed!(analysed, toAnalyse);
+      yield;
+    }
+    if (toAnalyse > 0 && !index.knownWordsOf(f)) analysed++;
     fileWords.push(index.wordsOf(f));
   }
+  if (toAnalyse > 0) onAnalysed!(analysed, toAnalyse);
   // (after every file's words are known: their ids are the vocabulary's)
   // the error messages the question quotes, as runs of vocabulary ids; a file is searched for them only when it holds a word of the question
   const quoted = messageRuns(quotedErrorMessages(question), index.vocabulary).filter((m) => m.runs.length > 0);

@@ -12,6 +12,11 @@ export function describeProgress(e: ProgressEvent, width = 24): string {
       return `gathering: ${plural(e.files, 'file')}, ${e.skipped} skipped${e.toRead < e.files ? ` (${plural(e.toRead, 'file')} read, the rest unchanged)` : ''}`;
     }
     case 'rank':
+      // a first build: the words of every file, how far, how fast, how long still
+      if (e.toAnalyse !== undefined && e.analysed !== undefined && e.analysed < e.toAnalyse) {
+        const eta = e.filesPerSecond ? ` · ETA ${formatSeconds((e.toAnalyse - e.analysed) / e.filesPerSecond)}` : '';
+        return `indexing words: ${formatCount(e.analysed)} of ${formatCount(e.toAnalyse)} files · ${formatCount(e.filesPerSecond ?? 0)} files/s${eta}`;
+      }
       return `ranked ${plural(e.files, 'file')}`;
     case 'segment':
       return `segmented: ${plural(e.files, 'file')}, ${formatCount(e.tokens)} tokens, ${e.segments} segments`;
@@ -62,7 +67,7 @@ export function indexedText(files: number, updatedAt: number, now = Date.now()):
 }
 
 /** The index while files are read: "indexing 12,400 of 36,770 files, 14s left" (no time left before a rate is known). */
-export function indexingText(read: number, toRead: number, filesPerSecond: number): string {
+export function indexingText(read: number, toRead: number, filesPerSecond: number, what = 'files'): string {
   const left = filesPerSecond > 0 ? `, ${formatSeconds((toRead - read) / filesPerSecond)} left` : '';
-  return `indexing ${read.toLocaleString('en-US')} of ${toRead.toLocaleString('en-US')} files${left}`;
+  return `indexing ${read.toLocaleString('en-US')} of ${toRead.toLocaleString('en-US')} ${what}${left}`;
 }
