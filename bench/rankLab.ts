@@ -14,6 +14,7 @@ import {
   type QuestionTermCounts,
 } from '../extension/core/lexical/lexicalRanking';
 import { execFileSync } from 'node:child_process';
+import { PathIndex } from './importGraph';
 import { average, checkout, formatMetrics, gitDirOf, metrics, readItems, type Metrics } from './evalSet';
 import { referenceBm25 } from './referenceBm25';
 import { DEFAULT_EXCLUDES } from '../extension/core/options';
@@ -153,6 +154,40 @@ const coChange =
     return out;
   };
 
+// The whole file graph of the item (every file's imports), for the graph variants: made once per item, when one is asked for.
+let graph: { imports: number[][]; importers: number[][] } | undefined;
+function graphOf(c: QuestionTermCounts) {
+  if (graph) return graph;
+  const paths = new PathIndex(c.files.map((f) => f.path));
+  const imports = c.files.map((f) => paths.importsOf(f.path, f.text));
+  const importers: number[][] = c.files.map(() => []);
+  imports.forEach((list, i) => list.forEach((j) => importers[j]!.push(i)));
+  return (graph = { imports, importers });
+}
+/**
+ * One hop from each of the best `top` files t: along its imports (`forward`: a file t imports gains
+ * weight * s(t) / the number of files importing it, an edge to a file everything imports says little)
+ * or against them (`back`: a file that imports t gains weight * s(t) / the number of files it imports).
+ * Only a file with evidence of its own gains.
+ */
+const spread =
+  (direction: 'forward' | 'back', weight: number, top = 10, from?: Variant): Variant =>
+  (c) => {
+    const scores = (from ?? lexical({}))(c);
+    const { imports, importers } = graphOf(c);
+    const best = scores
+      .map((s, i) => [s, i] as const)
+      .filter(([s]) => s > 0)
+      .sort((a, b) => b[0] - a[0])
+      .slice(0, top);
+    const out = [...scores];
+    for (const [s, t] of best) {
+      if (direction === 'forward') for (const j of imports[t]!) out[j]! += scores[j]! > 0 ? (weight * s) / importers[j]!.length : 0;
+      else for (const j of importers[t]!) out[j]! += scores[j]! > 0 ? (weight * s) / imports[j]!.length : 0;
+    }
+    return out;
+  };
+
 // Each variant changes one thing; the rejected ones were measured on the ranking before the
 // stemmer (words compared as written), as BENCHMARKS.md (*How the defaults were chosen*) gives them.
 const asWritten = { stemming: 'none' } as const;
@@ -187,6 +222,14 @@ const allVariants: Record<string, Variant> = {
   coChange01: coChange(0.1, 5),
   coChange03: coChange(0.3, 5),
   coChange03top10: coChange(0.3, 10),
+  // the file graph, one hop, each edge weighed by how specific it is
+  forwardSpecific03: spread('forward', 0.3),
+  forwardSpecific1: spread('forward', 1),
+  back01: spread('back', 0.1),
+  back03: spread('back', 0.3),
+  back03top5: spread('back', 0.3, 5),
+  // both, one after the other (back from the forward-spread scores)
+  forwardBack03: spread('back', 0.3, 10, spread('forward', 0.3)),
   // each prior (lexical/priors.ts) switched off by name
   ...Object.fromEntries(PRIORS.map((prior) => [`without-${prior.name}`, lexical({ priors: PRIORS.map((p) => p.name).filter((n) => n !== prior.name) })])),
 };
@@ -209,6 +252,7 @@ const rows = new Map<string, Metrics[]>(['reference', ...names].map((n) => [n, [
           ? historyOf(gitDirOf(item.repo, values.mirrors!), item.base_commit, 3000)
           : [];
       countsByStemming = new Map([[`${D.stemming} ${D.stemMatchWeight} true`, counts]]);
+      graph = undefined;
       for (const name of names) {
         const t0 = performance.now();
         const scores = allVariants[name]!(counts);
