@@ -173,7 +173,7 @@ function graphOf(c: QuestionTermCounts) {
 const spread =
   (direction: 'forward' | 'back', weight: number, top = 10, from?: Variant): Variant =>
   (c) => {
-    const scores = (from ?? lexical({}))(c);
+    const scores = (from ?? lexical({ importerWeight: 0 }))(c);
     const { imports, importers } = graphOf(c);
     const best = scores
       .map((s, i) => [s, i] as const)
@@ -222,7 +222,8 @@ const allVariants: Record<string, Variant> = {
   coChange01: coChange(0.1, 5),
   coChange03: coChange(0.3, 5),
   coChange03top10: coChange(0.3, 10),
-  // the file graph, one hop, each edge weighed by how specific it is
+  // the file graph, one hop, each edge weighed by how specific it is, from the ranking without the importers' lift (the default's back03top5)
+  'without-importers': lexical({ importerWeight: 0 }),
   forwardSpecific03: spread('forward', 0.3),
   forwardSpecific1: spread('forward', 1),
   back01: spread('back', 0.1),
@@ -230,6 +231,8 @@ const allVariants: Record<string, Variant> = {
   back03top5: spread('back', 0.3, 5),
   // both, one after the other (back from the forward-spread scores)
   forwardBack03: spread('back', 0.3, 10, spread('forward', 0.3)),
+  importers01: lexical({ importerWeight: 0.1 }),
+  importers05: lexical({ importerWeight: 0.5 }),
   // each prior (lexical/priors.ts) switched off by name
   ...Object.fromEntries(PRIORS.map((prior) => [`without-${prior.name}`, lexical({ priors: PRIORS.map((p) => p.name).filter((n) => n !== prior.name) })])),
 };

@@ -401,3 +401,43 @@ describe('a pasted traceback', () => {
     assert.equal(without[0]!.path, 'app/cli.py', 'without the prior the caller, which shares more words, is first: the test tells the two apart');
   });
 });
+
+describe('the files that import the best ones', () => {
+  // two files alike in their words; one of them imports the file that matches the question best
+  const files = (python: boolean) =>
+    python
+      ? [
+          {
+            path: 'pkg/slots.py',
+            text: `def render_slot(props):\n    """render the slot with its props; nullish props"""\n    return props\n${filler('slot', 20)}`,
+          },
+          { path: 'pkg/server/ssr.py', text: `from pkg.slots import render_slot\n\ndef server(props):\n    return render_slot(props)\n${filler('props', 20)}` },
+          { path: 'pkg/client/dom.py', text: `import os\n\ndef client(props):\n    return props\n${filler('props', 20)}` },
+        ]
+      : [
+          {
+            path: 'src/slots.ts',
+            text: `export function renderSlot(props) {\n  // render the slot with its props; nullish props\n  return props;\n}\n${filler('slot', 20)}`,
+          },
+          {
+            path: 'src/server/ssr.ts',
+            text: `import { renderSlot } from '../slots';\n\nexport function server(props) {\n  return renderSlot(props);\n}\n${filler('props', 20)}`,
+          },
+          { path: 'src/client/dom.ts', text: `import { x } from './other';\n\nexport function client(props) {\n  return props;\n}\n${filler('props', 20)}` },
+        ];
+  const question = 'render slot with nullish props';
+
+  for (const python of [false, true]) {
+    test(`${python ? 'Python' : 'TypeScript'}: of two files alike, the one that imports the best match gains a share of its score; the other keeps its own`, () => {
+      const lifted = ranked2(files(python), question);
+      assert.equal(lifted[0]!.path, files(python)[0]!.path);
+      assert.equal(lifted[1]!.path, files(python)[1]!.path);
+      assert.ok(lifted[1]!.score > lifted[2]!.score, 'lifted above its twin');
+      const plain = ranked2(files(python), question, { importerWeight: 0 });
+      const [a, b] = [plain.find((f) => f.path.includes('server'))!, plain.find((f) => f.path.includes('client'))!];
+      // the twins differ only by the line that imports the best match: its words ("slots", "render", "slot") count a little
+      assert.ok(lifted[1]!.score - a.score > 0.3 * 0.9 * plain[0]!.score, 'the lift is a share of the best file score');
+      assert.ok(Math.abs(b.score - lifted[2]!.score) < 1e-9, 'a file that imports none of them keeps its score');
+    });
+  }
+});

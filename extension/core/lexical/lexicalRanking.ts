@@ -13,6 +13,7 @@ import type { LineRange } from '../types';
 import { focusedRanges, type LineMatches } from './focusedRanges';
 import { messageRuns, quotedErrorMessages, raisedShare } from './quotedErrors';
 import { tracebackFrames } from './tracebacks';
+import { ImportResolver, lastPartOf, namesOf } from '../structure/imports';
 
 export interface LexicalParams {
   k1: number;
@@ -60,6 +61,13 @@ export interface LexicalParams {
   structure?: boolean;
   /** The best this many files show the lines where the question's words gather (focusedRanges.ts); the rest, and all when 0, their best chunks. */
   focusedFiles: number;
+  /**
+   * What a file that imports one of the best `importerFrom` files gains: this share of that file's
+   * score, divided among the files it imports (structure/imports.ts; 0: nothing). Only a file with
+   * evidence of its own gains.
+   */
+  importerWeight: number;
+  importerFrom: number;
 }
 
 export const DEFAULT_LEXICAL_PARAMS: LexicalParams = {
@@ -87,6 +95,8 @@ export const DEFAULT_LEXICAL_PARAMS: LexicalParams = {
   stemMatchWeight: 0.7,
   // as many as the key context without a model looks at (selectLexicalContext): nobody reads further down
   focusedFiles: 64,
+  importerWeight: 0.3,
+  importerFrom: 5,
 };
 
 export interface FileEvidence {
@@ -148,6 +158,8 @@ export interface FileStats {
   definesNamed: boolean;
   /** The largest share of an error message quoted in the question that the file's words hold, in order (quotedErrors.ts); 0 for none. */
   raises: number;
+  /** Its import keys, one per line (FileWords.imports). */
+  imports: string;
 }
 
 export interface LexicalRanking {
@@ -424,6 +436,7 @@ function* countingSteps(
       lines: fw.textLines,
       definesNamed: named.size > 0 && definesOneOf(fw.definitions, named, vocabulary.words),
       raises: quoted.length > 0 && content ? raisedShare(fw.words, quoted, firstWords) : 0,
+      imports: fw.imports,
     });
   }
   const lineMatches = (i: number): LineMatches => {
@@ -542,6 +555,7 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
       .sort((a, b) => a.start - b.start);
     return { score, kind, mentioned, ranges: ranges.length ? mergeRanges(ranges) : firstChunk(s) };
   });
+  if (params.importerWeight > 0) liftImporters(evidence, files, stats, params);
   // the files a person (or the answer) reads first show the lines where the question's words gather, not whole chunks
   const weights = query.map((q, id) => q.weight * chunkIdf[id]!);
   const focused = evidence
@@ -592,6 +606,42 @@ function innermostFrameFiles(files: readonly LexicalFile[], question: string): S
 
 /** The last part of a path without its extension. */
 const bareName = (path: string) => path.slice(path.lastIndexOf('/') + 1).replace(/\.[^.]*$/, '');
+
+/**
+ * One hop back along the file graph: a file that imports one of the best files gains a share of
+ * that file's score, divided among the files it imports (an import of one of few says more than one
+ * of many). Only the keys whose last part names a best file are resolved, for the files that hold
+ * such a key.
+ */
+function liftImporters(evidence: FileEvidence[], files: readonly LexicalFile[], stats: readonly FileStats[], params: LexicalParams) {
+  const best = evidence
+    .map((e, i) => [e.score, i] as const)
+    .filter(([score]) => score > 0)
+    .sort((a, b) => b[0] - a[0] || a[1] - b[1])
+    .slice(0, params.importerFrom);
+  const scoreOf = new Map(best.map(([score, i]) => [i, score]));
+  const names = new Set(best.flatMap(([, i]) => namesOf(files[i]!.path)));
+  if (names.size === 0) return;
+  const nameList = [...names];
+  let resolver: ImportResolver | undefined;
+  const gains: [number, number][] = [];
+  evidence.forEach((e, j) => {
+    const imports = stats[j]!.imports;
+    // most files import none of the best: a substring test before any key is split off
+    if (e.score <= 0 || imports === '' || !nameList.some((n) => imports.includes(n))) return;
+    const keys = imports.split('\n');
+    if (!keys.some((k) => names.has(lastPartOf(k)))) return;
+    resolver ??= new ImportResolver(files.map((f) => f.path));
+    const targets = resolver.importsOf(j, keys);
+    let gain = 0;
+    for (const t of targets) {
+      const score = scoreOf.get(t);
+      if (score !== undefined) gain += (params.importerWeight * score) / targets.size;
+    }
+    if (gain > 0) gains.push([j, gain]);
+  });
+  for (const [j, gain] of gains) evidence[j]!.score += gain;
+}
 
 /** The file holds a word of the question in one of its fields. */
 const matchesAny = (s: FileStats) => s.content.size > 0 || s.path.size > 0 || s.definitions.size > 0;

@@ -5,6 +5,7 @@
 import { terms } from './bm25';
 import { declaredName } from './declarations';
 import { definitionsOf, rankedByStructure } from '../structure/definitions';
+import { importKeys } from '../structure/imports';
 import { stem, type Stemming } from './stem';
 
 const WORD = /[\p{L}\p{N}_]+/gu;
@@ -33,6 +34,8 @@ export interface FileWords {
   lines: number;
   /** Lines as a person counts them: a final newline ends the last line, it does not start another. */
   textLines: number;
+  /** Its import keys (structure/imports.ts) one per line; '' for none. */
+  imports: string;
 }
 
 /** Every distinct word met, each with its parts (`terms`), and which words hold a part of a given stem. */
@@ -301,5 +304,6 @@ function analyse(file: LexicalFile, vocabulary: Vocabulary, structure: boolean):
     definitionLength,
     lines: lineLengths.length,
     textLines: lineLengths.length > 1 && text.endsWith('\n') ? lineLengths.length - 1 : lineLengths.length,
+    imports: importKeys(file.path, text).join('\n'),
   };
 }

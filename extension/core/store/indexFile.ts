@@ -23,7 +23,7 @@ import { LexicalIndex, Vocabulary, type FileWords, type VocabularySnapshot } fro
 import type { SourceFile } from '../types';
 
 /** Raised when what a file holds changes: an index of another format is rebuilt, not read. */
-export const INDEX_FORMAT = 5;
+export const INDEX_FORMAT = 6;
 const MAGIC = 'xl3m-index\n';
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** Sections start at multiples of this in the file, so that a file read into memory whole lends them as they are. */
@@ -106,6 +106,8 @@ interface StoredFiles {
   numbers: Float64Array;
   /** Why the text would not be sent with secrets included (null: not asked yet); the other case is always "nothing": only such files are kept. */
   reasonsWithSecrets: (string | undefined | null)[];
+  /** Each file's import keys (FileWords.imports), joined by NUL ('' for a file whose words are not kept). */
+  imports: string;
   /** pathLength, contentLength, definitionLength, lines, textLines: five per file; lines = 0xffffffff for a file whose words are not kept. */
   counts: Uint32Array;
   path: Column;
@@ -218,6 +220,7 @@ function storedFilesOf(kept: readonly KeptFile[], gathered?: Map<Uint32Array, Ui
     paths: kept.map((k) => k.file.path).join('\0'),
     numbers,
     reasonsWithSecrets: kept.map((k) => k.entry.contentReasons[1]),
+    imports: kept.map((k) => k.words?.imports ?? '').join('\0'),
     counts,
     ...columns,
   };
@@ -364,8 +367,10 @@ function restoreFiles(f: StoredFiles, lexical: LexicalIndex, files: FileCache, r
   const locations = f.locations === '' ? [] : f.locations.split('\0');
   const paths = f.paths === '' ? [] : f.paths.split('\0');
   const n = locations.length;
+  const imports = typeof f.imports === 'string' ? (n === 0 ? [] : f.imports.split('\0')) : undefined;
   const fits =
     paths.length === n &&
+    imports?.length === n &&
     f.numbers.length === n * 5 &&
     f.counts.length === n * 5 &&
     f.reasonsWithSecrets.length === n &&
@@ -396,6 +401,7 @@ function restoreFiles(f: StoredFiles, lexical: LexicalIndex, files: FileCache, r
       definitionLength: definitionLength!,
       lines: lines!,
       textLines: textLines!,
+      imports: imports![i]!,
     };
     if (words.lineStarts.length !== lines! + 1 || words.lineLengths.length !== lines || words.lineStarts[lines!] !== words.words.length)
       throw new UnusableIndexError(`the lines of ${paths[i]} do not hold together`);
