@@ -14,7 +14,7 @@ import {
   type QuestionTermCounts,
 } from '../extension/core/lexical/lexicalRanking';
 import { execFileSync } from 'node:child_process';
-import { PathIndex } from './importGraph';
+import { ImportResolver, importKeys } from '../extension/core/structure/imports';
 import { average, checkout, formatMetrics, gitDirOf, metrics, readItems, type Metrics } from './evalSet';
 import { referenceBm25 } from './referenceBm25';
 import { DEFAULT_EXCLUDES } from '../extension/core/options';
@@ -158,8 +158,8 @@ const coChange =
 let graph: { imports: number[][]; importers: number[][] } | undefined;
 function graphOf(c: QuestionTermCounts) {
   if (graph) return graph;
-  const paths = new PathIndex(c.files.map((f) => f.path));
-  const imports = c.files.map((f) => paths.importsOf(f.path, f.text));
+  const resolver = new ImportResolver(c.files.map((f) => f.path));
+  const imports = c.files.map((f, i) => [...resolver.importsOf(i, importKeys(f.path, f.text))]);
   const importers: number[][] = c.files.map(() => []);
   imports.forEach((list, i) => list.forEach((j) => importers[j]!.push(i)));
   return (graph = { imports, importers });
