@@ -1,7 +1,8 @@
 // File-level lexical relevance over the whole repository: BM25F with the path, the names a file
 // declares and its content as fields, the evidence of a big file's parts combined, files the
-// question names (tracebacks, module paths) lifted, and a prior for the kind of file. What ranks
-// when no model is configured, and the lexical half of the fusion when one is.
+// question names (tracebacks, module paths) lifted, a prior for the kind of file, and the files
+// that import the best ones lifted (one hop back along the file graph). What ranks when no model is
+// configured, and the lexical half of the fusion when one is.
 import { terms } from './bm25';
 import { codeNames, isMentioned, PRIORS, questionHints } from './priors';
 import { stem, type Stemming } from './stem';
