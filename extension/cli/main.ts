@@ -73,6 +73,7 @@ async function runCheck(args: ServerArgs, io: Io, signal?: AbortSignal): Promise
 /** `xl3m cache status` / `clear`: each repository's index (files, size, last use), or none left. */
 async function runCache(action: 'status' | 'clear', folder: string, io: Io): Promise<number> {
   const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+  const size = (bytes: number) => (bytes < 2 ** 20 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : mb(bytes));
   if (action === 'clear') {
     const { files, bytes } = await clearCache(folder);
     io.stdout.write(`removed ${files} ${files === 1 ? 'index' : 'indexes'} (${mb(bytes)}) from ${inertLine(folder)}\n`);
@@ -83,7 +84,7 @@ async function runCache(action: 'status' | 'clear', folder: string, io: Io): Pro
   io.stdout.write(`${inertLine(folder)}: ${indexes.length} ${indexes.length === 1 ? 'index' : 'indexes'}, ${mb(total)}\n`);
   for (const e of indexes) {
     const what = e.header
-      ? `${e.header.roots.map(inertLine).join(', ')}: ${e.header.files} files`
+      ? `${e.header.roots.map(inertLine).join(', ')}: ${e.header.files} files${e.journalBytes ? ` when written whole, then ${size(e.journalBytes)} of changes` : ''}`
       : `unreadable (${inertLine(e.problem ?? '')}; removed at the next trim)`;
     io.stdout.write(`  ${what}, ${mb(e.bytes)}, last used ${e.usedAt.toISOString()}\n`);
   }

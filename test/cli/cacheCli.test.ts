@@ -120,6 +120,18 @@ describe('the CLI keeps its index between runs', () => {
     const status = await xl3m(['cache', 'status'], cache);
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, new RegExp(`^${cache}: 1 index, [\\d.]+ MB\\n  ${repo.root}: ${repo.files} files, [\\d.]+ MB, last used \\d{4}-`));
+    // a file added: the next run appends it to the index as a journal record, and the listing says so
+    const added = join(repo.root, 'journaled-note.md');
+    writeFileSync(added, 'a note the next run appends to the index\n');
+    const past = new Date(Date.now() - 3600_000);
+    utimesSync(added, past, past);
+    try {
+      assert.equal((await ask()).code, 0);
+      const journaled = await xl3m(['cache', 'status'], cache);
+      assert.match(journaled.stdout, new RegExp(`\\n  ${repo.root}: ${repo.files} files when written whole, then \\d+ KB of changes, [\\d.]+ MB, last used`));
+    } finally {
+      rmSync(added, { force: true });
+    }
     const clear = await xl3m(['cache', 'clear'], cache);
     assert.match(clear.stdout, /^removed 1 index \([\d.]+ MB\)/);
     assert.deepEqual(readdirSync(cache), []);

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { decodeHeader, type IndexHeader } from './indexFile';
+import { decodeHeader, wholeIndexBytes, type IndexHeader } from './indexFile';
 
 const SUFFIX = '.index';
 /** A temporary file older than this was left by a process that died while writing. */
@@ -41,6 +41,8 @@ export interface CachedIndex {
   /** When a process last read or wrote it. */
   usedAt: Date;
   header?: IndexHeader;
+  /** The bytes of its journal: the changes appended since the whole index (and `header.files`) was written. */
+  journalBytes?: number;
   /** Why its header cannot be read (it is dropped at the next trim). */
   problem?: string;
 }
@@ -65,7 +67,9 @@ export async function listCache(folder: string): Promise<CachedIndex[]> {
       try {
         const head = Buffer.alloc(Math.min(st.size, 64 * 1024));
         await handle.read(head, 0, head.length, 0);
-        entry.header = decodeHeader(head).header;
+        const { header, bodyStart } = decodeHeader(head);
+        entry.header = header;
+        entry.journalBytes = Math.max(0, st.size - wholeIndexBytes(header, bodyStart));
       } finally {
         await handle.close();
       }

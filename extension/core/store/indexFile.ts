@@ -321,6 +321,11 @@ export function decodeHeader(data: Buffer): { header: IndexHeader; bodyStart: nu
   return { header, bodyStart: end + 1 };
 }
 
+/** The bytes of the whole index the header describes (its header line included): what follows them is its journal. */
+export function wholeIndexBytes(header: IndexHeader, bodyStart: number): number {
+  return bodyStart + [header.shapeBytes, ...header.sections].reduce((a, n) => a + n + padding(n), 0);
+}
+
 /** The index a file holds; `UnusableIndexError` says why there is none (another format, cut short, garbled). */
 export function decodeIndex(data: Buffer, readText: (location: string) => string = readTextNow): RestoredIndex {
   const { header, bodyStart } = decodeHeader(data);
