@@ -43,6 +43,18 @@ describe('the warm index on disk', () => {
     return { result, saved: await disk.save(), disk };
   };
   const cold = (question: string) => ask({ question, roots: roots() }, { fs: nodeFileSystem, tokenizer });
+  /** A new process's question from the index on disk, which reads no file but the one skipped for its content (nothing of it is kept, so it is read each time). */
+  const askWarm = async (question: string) => {
+    const counting = countingFs();
+    const asked = await askFresh(question, counting.fs);
+    assert.equal(asked.result.stats.index, 'disk');
+    assert.deepEqual(
+      counting.read.map((f) => f.slice(repo.length + 1)),
+      ['deploy-notes.txt'],
+      'only the file skipped for its content is read',
+    );
+    return asked;
+  };
 
   before(() => {
     // a real repository: this project's own sources, with a secret by name and one by content
@@ -66,14 +78,7 @@ describe('the warm index on disk', () => {
     assert.equal(statSync(first.disk.location).mode & 0o777, 0o600);
 
     for (const question of QUESTIONS) {
-      const counting = countingFs();
-      const { result, saved } = await askFresh(question, counting.fs);
-      assert.equal(result.stats.index, 'disk');
-      // the only files read: the one skipped for its content (nothing of it is kept, so it is read each time)
-      assert.deepEqual(
-        counting.read.map((f) => f.slice(repo.length + 1)),
-        ['deploy-notes.txt'],
-      );
+      const { result, saved } = await askWarm(question);
       assert.equal(saved, undefined);
       assert.match(runSummary(result.stats), new RegExp(`\\(1 read, ${result.stats.files} unchanged since the index on disk, in \\d+\\.\\d s\\)`));
       assert.deepEqual(ranking(result), ranking(await cold(question)), question);
@@ -200,14 +205,7 @@ describe('the warm index on disk', () => {
       await askFresh(QUESTIONS[1]!);
 
       for (const question of [...QUESTIONS, 'Where is zebrafinchJournal defined?']) {
-        const counting = countingFs();
-        const { result, saved } = await askFresh(question, counting.fs);
-        assert.equal(result.stats.index, 'disk');
-        assert.deepEqual(
-          counting.read.map((f) => f.slice(repo.length + 1)),
-          ['deploy-notes.txt'],
-          'only the file skipped for its content is read',
-        );
+        const { result, saved } = await askWarm(question);
         assert.equal(saved, undefined);
         assert.deepEqual(ranking(result), ranking(await cold(question)), question);
       }
