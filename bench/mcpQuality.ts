@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { average, checkout, formatMetrics, metrics, readItems, type Metrics } from './evalSet';
+import { askInProcess } from './cliFlags';
 
 const { values } = parseArgs({ options: { dataset: { type: 'string' }, mirrors: { type: 'string' }, every: { type: 'string' }, offset: { type: 'string' } } });
 const every = Number(values.every ?? 1);
@@ -37,7 +38,7 @@ const CLI = join(__dirname, '../dist/cli.js');
         const m = metrics(files, item.gold_files);
         rows.push(m);
         const cli = JSON.parse(
-          execFileSync(process.execPath, [CLI, 'ask', item.question, '--repo', co.dir, '--json'], {
+          execFileSync(process.execPath, [CLI, 'ask', item.question, '--repo', co.dir, '--json', ...askInProcess(CLI)], {
             maxBuffer: 1 << 28,
             stdio: ['ignore', 'pipe', 'ignore'],
           }).toString(),

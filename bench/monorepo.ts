@@ -3,10 +3,12 @@
 // large repository, in one run, as a long-lived host (the extension host, `xl3m mcp`) meets them:
 // the cold question, the same again, another, after an edit, after a "branch switch" (2% of the
 // files rewritten), each against a plain BM25 script over every text file and `grep -rIci` in the
-// same run, with the host's peak RSS; and the same steps through the built CLI, a new process each
-// time with its index on disk (a temporary XL3M_CACHE_DIR), with its wall time, peak RSS and the
-// cache's size. Writes a table on stdout and bench/plots/monorepo.svg.
+// same run, with the host's peak RSS; and the same steps through the built CLI as a user runs it,
+// a new process each time: with `--no-server` (its index read from and written to disk, a temporary
+// XL3M_CACHE_DIR) and through the repository's background server (another temporary folder), with
+// their wall time, peak RSS and the cache's size. Writes a table on stdout and bench/plots/monorepo.svg.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -72,14 +74,18 @@ async function main() {
     cliRss: number;
     cliRead: number;
     cliTop: string;
+    server: number;
+    serverRss: number;
+    serverRead: number;
   }[] = [];
   const cache = mkdtempSync(join(tmpdir(), 'xl3m-monorepo-cache-'));
+  const serverCache = mkdtempSync(join(tmpdir(), 'xl3m-monorepo-server-cache-'));
   const cli = join(__dirname, '..', 'dist', 'cli.js');
-  // the CLI as a user runs it: a new process, its index read from and written to the cache folder
-  const cliAsk = (question: string) => {
+  // the CLI as a user runs it: a new process, its index read from and written to the cache folder (--no-server), or asking the repository's server
+  const cliAsk = (question: string, server = false) => {
     const started = performance.now();
-    const run = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, cli, 'ask', question, '--repo', root, '--json'], {
-      env: { ...process.env, XL3M_CACHE_DIR: cache },
+    const run = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, cli, 'ask', question, '--repo', root, '--json', ...(server ? [] : ['--no-server'])], {
+      env: { ...process.env, XL3M_CACHE_DIR: server ? serverCache : cache },
       maxBuffer: 1 << 30,
       encoding: 'utf8',
     });
@@ -88,6 +94,13 @@ async function main() {
     const out = JSON.parse(run.stdout) as { files: { path: string }[]; stats: { filesRead: number } };
     const rss = Number(run.stderr.trim().split('\n').pop()) / 1024;
     return { seconds, rss, read: out.stats.filesRead, top: out.files[0]!.path };
+  };
+  // the server's peak RSS (it keeps the index in memory), from /proc
+  const serverPeakRss = () => {
+    const status = spawnSync(process.execPath, [cli, 'server', 'status'], { env: { ...process.env, XL3M_CACHE_DIR: serverCache }, encoding: 'utf8' }).stdout;
+    const pid = /pid (\d+)/.exec(status)?.[1];
+    const hwm = pid ? /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] : undefined;
+    return hwm ? Number(hwm) / 1024 : NaN;
   };
   const timed = async <T>(fn: () => Promise<T> | T): Promise<[T, number]> => {
     const started = performance.now();
@@ -108,6 +121,10 @@ async function main() {
     const [, bm25] = await timed(() => plainBm25(question));
     const [, grepSeconds] = await timed(() => grep(question));
     const c = cliAsk(question);
+    const s = cliAsk(question, true);
+    const serverRss = serverPeakRss();
+    // the server writes its index back 3 s after a question: not while the next step is timed
+    await sleep(7000);
     rows.push({
       step: name,
       xl3m,
@@ -120,11 +137,15 @@ async function main() {
       cliRss: c.rss,
       cliRead: c.read,
       cliTop: c.top,
+      server: s.seconds,
+      serverRss,
+      serverRead: s.read,
     });
     console.error(
-      `${name}: ${xl3m.toFixed(2)} s (read ${result.stats.filesRead}, reused ${result.stats.filesReused}); CLI ${c.seconds.toFixed(2)} s (read ${c.read}, ${c.rss.toFixed(0)} MB); plain BM25 ${bm25.toFixed(2)} s; grep ${grepSeconds.toFixed(2)} s`,
+      `${name}: ${xl3m.toFixed(2)} s (read ${result.stats.filesRead}, reused ${result.stats.filesReused}); CLI ${c.seconds.toFixed(2)} s (read ${c.read}, ${c.rss.toFixed(0)} MB); CLI through its server ${s.seconds.toFixed(2)} s (read ${s.read}, server ${serverRss.toFixed(0)} MB); plain BM25 ${bm25.toFixed(2)} s; grep ${grepSeconds.toFixed(2)} s`,
     );
-    if (c.top !== result.files[0]!.path) throw new Error(`the CLI and the host disagree on the best file: ${c.top} / ${result.files[0]!.path}`);
+    if (c.top !== result.files[0]!.path || s.top !== c.top)
+      throw new Error(`the CLI, its server and the host disagree on the best file: ${c.top} / ${s.top} / ${result.files[0]!.path}`);
   };
 
   const files = textFiles(root);
@@ -145,12 +166,12 @@ async function main() {
   const g = await gather(nodeFileSystem, [{ path: root, name: 'r' }], { excludes: DEFAULT_EXCLUDES });
   const mb = g.files.reduce((a, f) => a + f.bytes, 0) / 1e6;
   console.log(
-    `| step | host (s) | host: files read / reused | host / cold | CLI, new process (s) | CLI: files read | CLI / its cold | CLI peak RSS (MB) | plain BM25 script (s) | grep -rIci (s) | host / BM25 | CLI / BM25 |`,
+    `| step | host (s) | host: files read / reused | host / cold | CLI --no-server (s) | its files read | / its cold | its peak RSS (MB) | CLI through its server (s) | files read | / its cold | server's peak RSS (MB) | plain BM25 script (s) | grep -rIci (s) | host / BM25 | CLI --no-server / BM25 | CLI via server / BM25 |`,
   );
-  console.log(`|---|---|---|---|---|---|---|---|---|---|---|---|`);
+  console.log(`|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`);
   for (const r of rows)
     console.log(
-      `| ${r.step} | ${r.xl3m.toFixed(2)} | ${r.read} / ${r.reused} | ${(r.xl3m / rows[0]!.xl3m).toFixed(3)} | ${r.cli.toFixed(2)} | ${r.cliRead} | ${(r.cli / rows[0]!.cli).toFixed(3)} | ${r.cliRss.toFixed(0)} | ${r.bm25.toFixed(2)} | ${r.grep.toFixed(2)} | ${(r.xl3m / r.bm25).toFixed(3)} | ${(r.cli / r.bm25).toFixed(3)} |`,
+      `| ${r.step} | ${r.xl3m.toFixed(2)} | ${r.read} / ${r.reused} | ${(r.xl3m / rows[0]!.xl3m).toFixed(3)} | ${r.cli.toFixed(2)} | ${r.cliRead} | ${(r.cli / rows[0]!.cli).toFixed(3)} | ${r.cliRss.toFixed(0)} | ${r.server.toFixed(2)} | ${r.serverRead} | ${(r.server / rows[0]!.server).toFixed(3)} | ${r.serverRss.toFixed(0)} | ${r.bm25.toFixed(2)} | ${r.grep.toFixed(2)} | ${(r.xl3m / r.bm25).toFixed(3)} | ${(r.cli / r.bm25).toFixed(3)} | ${(r.server / r.bm25).toFixed(3)} |`,
     );
   const cacheBytes = readdirSync(cache).reduce((a, n) => a + statSync(join(cache, n)).size, 0);
   console.log(
@@ -163,13 +184,16 @@ async function main() {
     categories: rows.map((r) => r.step),
     series: [
       { name: 'xl3m (warm host)', values: rows.map((r) => r.xl3m) },
-      { name: 'xl3m CLI (index on disk)', values: rows.map((r) => r.cli) },
+      { name: 'xl3m CLI --no-server (index on disk)', values: rows.map((r) => r.cli) },
+      { name: 'xl3m CLI through its server', values: rows.map((r) => r.server) },
       { name: 'plain BM25 script', values: rows.map((r) => r.bm25) },
       { name: 'grep -rIci', values: rows.map((r) => r.grep) },
     ],
   });
   tokenizer.dispose();
+  spawnSync(process.execPath, [cli, 'server', 'stop'], { env: { ...process.env, XL3M_CACHE_DIR: serverCache } });
   rmSync(cache, { recursive: true, force: true });
+  rmSync(serverCache, { recursive: true, force: true });
   if (!given) rmSync(root, { recursive: true, force: true });
 }
 

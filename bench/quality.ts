@@ -21,6 +21,7 @@ import { startScoringServer } from '../test/support/scoringServer';
 import { average, checkout, formatMetrics, metrics, readItems, type Metrics } from './evalSet';
 import { referenceBm25 } from './referenceBm25';
 import { DEFAULT_EXCLUDES } from '../extension/core/options';
+import { askInProcess } from './cliFlags';
 
 interface Row {
   metrics: Metrics;
@@ -137,7 +138,7 @@ async function main() {
         started = performance.now();
         let ranked: string[] | undefined;
         try {
-          const out = execFileSync(process.execPath, [compareCli, 'ask', item.question, '--repo', co.dir, '--json'], {
+          const out = execFileSync(process.execPath, [compareCli, 'ask', item.question, '--repo', co.dir, '--json', ...askInProcess(compareCli)], {
             encoding: 'utf8',
             maxBuffer: 1 << 28,
             stdio: ['ignore', 'pipe', 'ignore'],

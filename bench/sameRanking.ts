@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkout, readItems } from './evalSet';
+import { askInProcess } from './cliFlags';
 
 const { values } = parseArgs({
   options: {
@@ -31,7 +32,7 @@ const items = readItems(values.dataset!)
 const after = values.after ?? join(__dirname, '../dist/cli.js');
 
 const ranking = (cli: string, question: string, dir: string) => {
-  const out = execFileSync(process.execPath, [cli, 'ask', question, '--repo', dir, '--json'], {
+  const out = execFileSync(process.execPath, [cli, 'ask', question, '--repo', dir, '--json', ...askInProcess(cli)], {
     maxBuffer: 1 << 30,
     env: { ...process.env, XL3M_CACHE_DIR: cache },
     stdio: ['ignore', 'pipe', 'ignore'],

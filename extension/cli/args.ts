@@ -13,6 +13,7 @@ const COMMANDS = `Usage:
   xl3m check --base-url <url> --model <name>
   xl3m mcp --repo <dir> [--repo <dir2> ...] [the model options of ask]
   xl3m cache status | clear
+  xl3m server status | stop
 
 ask: ranks every file of a repository for the question (lexically: BM25F over paths, declared
 names and content; with a model, fused with XL3M segment-wise certainty scoring), then streams an
@@ -25,6 +26,11 @@ cache: what the index cache holds (each repository's files, size, last use), or 
 question reads only the files that changed since the last one; the index lives in XL3M_CACHE_DIR,
 else the user cache folder (~/.cache/xl3m, ~/Library/Caches/xl3m, %LOCALAPPDATA%\\xl3m), never in a
 repository, and holds no file's text.
+server: \`ask\` hands its question to a background server of the repository, started by the first
+question, that keeps the index in memory: the next question there costs what changed, not a read
+of the whole index (--no-server asks in the calling process). It stops after
+--server-idle-minutes without a question, when its cache folder is cleared, or with
+\`xl3m server stop\`; \`status\` lists the running ones. Not on Windows.
 `;
 
 /** Flags that are not options of a run: where to look (first in its section), and this text (last). */
@@ -98,6 +104,8 @@ export interface AskArgs {
   top: number;
   /** Where the index is kept between runs; none: not kept (--no-cache). */
   cache?: DiskCacheOptions;
+  /** Ask through the repository's background server (cli/indexServer.ts); none: in this process (--no-server). */
+  server?: { idleMinutes: number };
 }
 
 export interface McpArgs {
@@ -112,7 +120,10 @@ export type Command =
   | ({ command: 'ask' } & AskArgs)
   | ({ command: 'check' } & ServerArgs)
   | ({ command: 'mcp' } & McpArgs)
-  | { command: 'cache'; action: 'status' | 'clear'; folder: string };
+  | { command: 'cache'; action: 'status' | 'clear'; folder: string }
+  | { command: 'server'; action: 'status' | 'stop'; folder: string }
+  /** What `ask` starts in the background: the server of one repository, in the foreground. */
+  | { command: 'server'; action: 'run'; folder: string; repo: string; idleMinutes: number };
 
 export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Command {
   const flagOptions: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {
@@ -135,12 +146,19 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
   const { values: v, positionals } = parsed as { values: Record<string, string | string[] | boolean | undefined>; positionals: string[] };
   if (v.help || positionals.length === 0) return { command: 'help' };
   const [command, ...rest] = positionals;
-  if (command !== 'ask' && command !== 'check' && command !== 'mcp' && command !== 'cache')
+  if (command !== 'ask' && command !== 'check' && command !== 'mcp' && command !== 'cache' && command !== 'server')
     throw new UsageError(`unknown command "${command}" (try: xl3m ask "<question>" ..., xl3m check ..., xl3m mcp ... or xl3m cache status)`);
   const options = optionsOf(v, env);
   if (command === 'cache') {
     if (rest.length !== 1 || (rest[0] !== 'status' && rest[0] !== 'clear')) throw new UsageError('cache takes one of: status, clear');
     return { command: 'cache', action: rest[0], folder: cacheFolder(env) };
+  }
+  if (command === 'server') {
+    if (rest.length !== 1 || (rest[0] !== 'status' && rest[0] !== 'stop' && rest[0] !== 'run')) throw new UsageError('server takes one of: status, stop');
+    if (rest[0] !== 'run') return { command: 'server', action: rest[0], folder: cacheFolder(env) };
+    const repo = (v.repo as string[] | undefined)?.[0];
+    if (!repo) throw new UsageError('server run takes --repo');
+    return { command: 'server', action: 'run', folder: cacheFolder(env), repo, idleMinutes: options.serverIdleMinutes };
   }
   const cache = options.indexCache ? { cache: { folder: cacheFolder(env), maxBytes: options.indexCacheMegabytes * 2 ** 20 } } : {};
   // Without a server, `ask` ranks lexically; `check` has nothing to check.
@@ -172,7 +190,9 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): Comman
   if (questionFile === undefined && !question) throw new UsageError('the question is empty');
   if (repos.length > 1) throw new UsageError('ask takes one --repo');
   const from = questionFile !== undefined ? { questionFrom: questionFile } : question === '-' ? { questionFrom: '-' } : {};
-  return { command: 'ask', question, ...from, repo: repos[0] ?? '.', config, json: options.json, top: options.top, ...cache };
+  // the server keeps the index in memory, which --no-cache asks not to keep
+  const server = options.indexServer && options.indexCache ? { server: { idleMinutes: options.serverIdleMinutes } } : {};
+  return { command: 'ask', question, ...from, repo: repos[0] ?? '.', config, json: options.json, top: options.top, ...cache, ...server };
 }
 
 /** The option table's values from the flags given (each checked), the table's defaults for the rest. */

@@ -17,9 +17,10 @@ interface Run {
   stderr: string;
 }
 
+/** The CLI in a new process; `ask` in that process (--no-server), its index read from and written to disk. */
 function xl3m(args: string[], cache: string, onStderr?: (text: string, kill: () => void) => void): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, XL3M_CACHE_DIR: cache } });
+    const child = spawn(process.execPath, [CLI, ...args, ...(args[0] === 'ask' ? ['--no-server'] : [])], { env: { ...process.env, XL3M_CACHE_DIR: cache } });
     child.stdin.end();
     let stdout = '';
     let stderr = '';

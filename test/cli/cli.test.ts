@@ -12,9 +12,10 @@ import { writeTinyGguf } from '../support/tinyGguf';
 // The built CLI, as users run it (`npm test` builds before testing).
 const CLI = join(__dirname, '../../dist/cli.js');
 
+/** The CLI in a new process; `ask` in that process (--no-server): the repository's server has its own tests (indexServer.test.ts). */
 function xl3m(args: string[], env: NodeJS.ProcessEnv = {}, input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [CLI, ...args, ...(args[0] === 'ask' ? ['--no-server'] : [])], { env: { ...process.env, ...env } });
     child.stdin.end(input);
     let stdout = '';
     let stderr = '';

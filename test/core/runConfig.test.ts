@@ -153,6 +153,8 @@ describe('one table of options', () => {
       retries: 0,
       indexCache: false,
       indexCacheMegabytes: 64,
+      indexServer: false,
+      serverIdleMinutes: 5,
     };
     const local: Options = { ...DEFAULTS, localModel: '/models/q.gguf', model: 'ignored without a server', excludes: ['private/'] };
     for (const options of [DEFAULTS, rich, local]) {

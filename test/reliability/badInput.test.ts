@@ -8,7 +8,7 @@ import { gather } from '../../extension/core/files/gather';
 import { ask } from '../../extension/core/pipeline';
 import { CompletionsScorer } from '../../extension/core/model/families/vllm';
 import { TiktokenTokenizer } from '../../extension/core/tokens/tokenizer';
-import { toJson } from '../../extension/cli/main';
+import { toJson } from '../../extension/cli/ask';
 import { startScoringServer, type ScoringServer } from '../support/scoringServer';
 import { tempRepo } from '../support/tempRepo';
 

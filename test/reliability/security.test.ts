@@ -1,7 +1,7 @@
 // The fault matrix, security side (the webview's rendering is checked in the e2e test).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { toJson } from '../../extension/cli/main';
+import { toJson } from '../../extension/cli/ask';
 import { nodeFileSystem } from '../../extension/core/files/fileSystem';
 import { ask } from '../../extension/core/pipeline';
 import { createScorer } from '../../extension/core/model/createScorer';

@@ -1,0 +1,95 @@
+// What `xl3m ask` and a repository's background server (indexServer.ts) say to each other over the
+// server's Unix socket: one JSON message a line. The socket lies in the user's cache folder (0700),
+// next to the repository's index, named after the same key; the first message of a connection says
+// what it is for.
+import { promises as fsp, statSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import * as path from 'node:path';
+import { indexFileOf } from '../core/store/cacheFolder';
+import type { AskArgs } from './args';
+
+export type ClientMessage =
+  /** A question, with the command line already read (paths absolute, the question's text in place) and the caller's terminal. */
+  | { type: 'ask'; build: string; args: AskArgs; terminal: { isTTY: boolean; columns?: number } }
+  /** Ctrl-C in the caller: the run stops, keeping what it read. */
+  | { type: 'cancel' }
+  | { type: 'status' }
+  | { type: 'stop' };
+
+export type ServerMessage =
+  | { type: 'stdout' | 'stderr'; text: string }
+  | { type: 'exit'; code: number }
+  /** The server runs another build of xl3m than the caller: it stops (after any run in progress), and the caller starts its own. */
+  | { type: 'stale'; build: string }
+  | { type: 'status'; status: ServerStatus }
+  | { type: 'stopping' };
+
+export interface ServerStatus {
+  repo: string;
+  pid: number;
+  build: string;
+  startedAt: string;
+  /** When the last question ended (or the server started). */
+  idleSince: string;
+  idleMinutes: number;
+  questions: number;
+  /** A question is being answered now, or waits its turn. */
+  busy: boolean;
+  rssBytes: number;
+}
+
+/** Unix sockets take a path of at most 104 bytes on macOS (108 on Linux); a longer one means no server. */
+const MAX_SOCKET_PATH = 103;
+
+/** The socket of a repository's server (its real path), beside its index; undefined where there can be none (Windows, a path too long). */
+export function socketOf(folder: string, realRepo: string): string | undefined {
+  if (process.platform === 'win32') return undefined;
+  const file = indexFileOf(folder, [realRepo]).replace(/\.index$/, '.sock');
+  return Buffer.byteLength(file) <= MAX_SOCKET_PATH ? file : undefined;
+}
+
+/** The server's log (what it says while starting, and its failures), beside its socket. */
+export const logOf = (socket: string) => socket.replace(/\.sock$/, '.server.log');
+
+export const SOCKET_SUFFIX = '.sock';
+
+/** Which build of xl3m a process runs: its bundle's size and time; a server of another build is replaced. */
+export function buildOf(entry: string): string {
+  const st = statSync(entry);
+  return `${st.size}:${Math.round(st.mtimeMs)}`;
+}
+
+export function send(socket: Socket, message: ClientMessage | ServerMessage): void {
+  if (!socket.destroyed) socket.write(JSON.stringify(message) + '\n');
+}
+
+/** Calls `onMessage` for each line that is a JSON object; a line that is not ends the connection (whatever wrote it is not xl3m). */
+export function readMessages<T>(socket: Socket, onMessage: (message: T) => void): void {
+  let parts: string[] = [];
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => {
+    let start = 0;
+    let end;
+    while ((end = chunk.indexOf('\n', start)) >= 0) {
+      parts.push(chunk.slice(start, end));
+      const line = parts.join('');
+      parts = [];
+      start = end + 1;
+      let message: unknown;
+      try {
+        message = JSON.parse(line);
+      } catch {
+        socket.destroy();
+        return;
+      }
+      if (message && typeof message === 'object' && typeof (message as { type?: unknown }).type === 'string') onMessage(message as T);
+    }
+    if (start < chunk.length) parts.push(chunk.slice(start));
+  });
+}
+
+/** The sockets in the cache folder (one per repository whose server ran). */
+export async function socketsIn(folder: string): Promise<string[]> {
+  const names = await fsp.readdir(folder).catch(() => [] as string[]);
+  return names.filter((n) => n.endsWith(SOCKET_SUFFIX)).map((n) => path.join(folder, n));
+}
