@@ -1,12 +1,9 @@
-// `xl3m ask`: the command line's question made ready (read from a file or standard input, paths
-// made absolute and checked), then answered in this process, by the CLI itself or by the
-// repository's background server (indexServer.ts) on the caller's behalf; and what it writes: the
-// ranking, the streamed answer, the summary, or the JSON contract.
+// `xl3m ask`: the question (made ready by askInput.ts) answered in this process, by the CLI itself
+// or by the repository's background server (indexServer.ts) on the caller's behalf; and what it
+// writes: the ranking, the streamed answer, the summary, or the JSON contract.
 import * as path from 'node:path';
-import type { Readable } from 'node:stream';
-import { promises as fsp } from 'node:fs';
 import { nodeFileSystem } from '../core/files/fileSystem';
-import { CancelledError, type AskResult } from '../core/pipeline';
+import type { AskResult } from '../core/pipeline';
 import { runQuestion } from '../core/run';
 import type { ProgressEvent, RankedFile } from '../core/types';
 import { progressFilter } from '../core/report/progressFilter';
@@ -17,55 +14,8 @@ import { Tokenizing } from '../core/tokens/tokenizing';
 import { inert, inertLine } from '../core/report/terminalText';
 import { DiskIndex } from '../core/store/diskIndex';
 import { inProcessModels } from './inProcessModels';
-import { UsageError, type AskArgs } from './args';
-
-export interface Io {
-  stdin?: NodeJS.ReadableStream;
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  env: NodeJS.ProcessEnv;
-  /** The script that runs the CLI (dist/cli.js), which `ask` starts as the repository's background server; none: no server. */
-  entry?: string;
-}
-
-/** Says why a command failed; its exit code: 130 when cancelled, 2 for a usage error, else 1. */
-export function failed(err: unknown, io: Pick<Io, 'stderr'>): number {
-  const message = err instanceof CancelledError ? err.message : (err as Error).message;
-  io.stderr.write(`${io.stderr.isTTY ? '\r\x1b[K' : ''}xl3m: ${inertLine(message)}\n`);
-  return err instanceof CancelledError ? 130 : err instanceof UsageError ? 2 : 1;
-}
-
-/** The question: as given, or read from a file or standard input (one too long for a command line). */
-async function questionOf(args: AskArgs, io: Io): Promise<string> {
-  if (args.questionFrom === undefined) return args.question;
-  let text: string;
-  if (args.questionFrom === '-') {
-    const chunks: Buffer[] = [];
-    for await (const chunk of (io.stdin ?? process.stdin) as Readable) chunks.push(Buffer.from(chunk as Buffer));
-    text = Buffer.concat(chunks).toString('utf8');
-  } else {
-    text = await fsp.readFile(args.questionFrom, 'utf8').catch((err: NodeJS.ErrnoException) => {
-      throw new UsageError(`--question-file cannot be read: ${args.questionFrom} (${err.code ?? err.message})`);
-    });
-  }
-  if (!text.trim()) throw new UsageError(`the question is empty (read from ${args.questionFrom === '-' ? 'standard input' : args.questionFrom})`);
-  return text.trim();
-}
-
-/** The command line's question read and its paths made absolute and checked: what a run needs, in this process or in the server. */
-export async function prepareAsk(args: AskArgs, io: Io): Promise<AskArgs> {
-  const question = await questionOf(args, io);
-  const repo = path.resolve(args.repo);
-  const stat = await fsp.stat(repo).catch(() => undefined);
-  if (!stat?.isDirectory()) throw new UsageError(`--repo is not a folder: ${repo}`);
-  const config = args.config;
-  if (config.localModel && !config.server) {
-    const file = path.resolve(config.localModel.path);
-    if (!(await fsp.stat(file).catch(() => undefined))?.isFile()) throw new UsageError(`--model-file is not a file: ${file}`);
-    config.localModel.path = file;
-  }
-  return { ...args, question, questionFrom: undefined, repo };
-}
+import type { AskArgs } from './args';
+import type { Io } from './askInput';
 
 /** What a process that answers many questions keeps between them (the background server); a run on its own makes its own and lets it go. */
 export interface KeptForRuns {

@@ -13,7 +13,8 @@ import { DiskIndex } from '../core/store/diskIndex';
 import { RunQueue } from '../core/runQueue';
 import { Tokenizing } from '../core/tokens/tokenizing';
 import { inertLine } from '../core/report/terminalText';
-import { failed, runAsk, type Io, type KeptForRuns } from './ask';
+import { runAsk, type KeptForRuns } from './ask';
+import { failed, type Io } from './askInput';
 import { buildOf, readMessages, send, socketOf, type ClientMessage, type ServerStatus } from './serverProtocol';
 
 /** How often the server checks that its socket is still its own (a cleared cache folder stops it). */

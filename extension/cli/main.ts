@@ -1,15 +1,16 @@
 // The `xl3m` command: reads the command line and runs the command it names (ask, check, mcp,
 // cache, server).
+//
+// What only some commands need is loaded when they run (`await import`, which the bundle turns into
+// a module initialised on first use): a question handed to the repository's server loads the
+// command line, the socket and little else, not the ranking, the model clients or the MCP SDK.
 import type { Readable, Writable } from 'node:stream';
 import type { Endpoint } from '../core/model/endpoint';
-import { checkServers, formatProbe } from '../core/backend';
 import { inert, inertLine } from '../core/report/terminalText';
-import { serveMcp } from './mcpServer';
 import { parseCommandLine, USAGE, UsageError, type ServerArgs } from './args';
 import { clearCache, listCache } from '../core/store/cacheFolder';
-import { failed, prepareAsk, runAsk, type Io } from './ask';
+import { failed, prepareAsk, type Io } from './askInput';
 import { askThroughServer, serverStatus, stopServers } from './serverClient';
-import { runIndexServer } from './indexServer';
 
 /** Runs the CLI; resolves to the exit code. */
 export async function runCli(argv: string[], io: Io, signal?: AbortSignal): Promise<number> {
@@ -31,10 +32,12 @@ export async function runCli(argv: string[], io: Io, signal?: AbortSignal): Prom
   try {
     if (command.command === 'check') return await runCheck(command, io, signal);
     if (command.command === 'cache') return await runCache(command.action, command.folder, io);
-    if (command.command === 'mcp')
+    if (command.command === 'mcp') {
+      const { serveMcp } = await import('./mcpServer');
       return await serveMcp(command, { stdin: (io.stdin ?? process.stdin) as Readable, stdout: io.stdout as Writable, stderr: io.stderr as Writable }, signal);
+    }
     if (command.command === 'server') {
-      if (command.action === 'run') return await runIndexServer(command.repo, command.folder, command.idleMinutes, io, signal);
+      if (command.action === 'run') return await (await import('./indexServer')).runIndexServer(command.repo, command.folder, command.idleMinutes, io, signal);
       return await (command.action === 'status' ? serverStatus(command.folder, io) : stopServers(command.folder, io));
     }
     const args = await prepareAsk(command, io);
@@ -42,7 +45,7 @@ export async function runCli(argv: string[], io: Io, signal?: AbortSignal): Prom
       const code = await askThroughServer(args, io, io.entry, signal);
       if (code !== undefined) return code;
     }
-    return await runAsk(args, io, signal);
+    return await (await import('./ask')).runAsk(args, io, signal);
   } catch (err) {
     return failed(err, io);
   }
@@ -55,6 +58,7 @@ function checkEndpoints(args: ServerArgs): Endpoint[] {
 /** `xl3m check`: which method each server allows, in plain words; exit 1 when one allows none. */
 async function runCheck(args: ServerArgs, io: Io, signal?: AbortSignal): Promise<number> {
   let code = 0;
+  const { checkServers, formatProbe } = await import('../core/backend');
   for (const probe of await checkServers(checkEndpoints(args), signal)) {
     io.stdout.write(inert(formatProbe(probe)) + '\n');
     if (!probe.method) code = 1;

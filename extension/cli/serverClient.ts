@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureCacheFolder } from '../core/store/cacheFolder';
 import { inertLine } from '../core/report/terminalText';
 import type { AskArgs } from './args';
-import type { Io } from './ask';
+import type { Io } from './askInput';
 import { buildOf, logOf, readMessages, send, socketOf, socketsIn, type ClientMessage, type ServerMessage, type ServerStatus } from './serverProtocol';
 
 /** How long a new server may take to listen (Node, the bundle, the tokenizer: well under a second here). */
