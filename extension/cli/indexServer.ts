@@ -15,7 +15,7 @@ import { Tokenizing } from '../core/tokens/tokenizing';
 import { inertLine } from '../core/report/terminalText';
 import { runAsk, type KeptForRuns } from './ask';
 import { failed, type Io } from './askInput';
-import { buildOf, readMessages, send, socketOf, type ClientMessage, type ServerStatus } from './serverProtocol';
+import { buildOf, readMessages, send, sendOutput, socketOf, type ClientMessage, type ServerStatus } from './serverProtocol';
 
 /** How often the server checks that its socket is still its own (a cleared cache folder stops it). */
 const SOCKET_CHECK_MS = 2000;
@@ -96,7 +96,7 @@ export async function runIndexServer(repoPath: string, folder: string, idleMinut
     const stream = (type: 'stdout' | 'stderr') =>
       ({
         write: (text: string | Uint8Array) => {
-          send(socket, { type, text: typeof text === 'string' ? text : Buffer.from(text).toString('utf8') });
+          sendOutput(socket, type, text);
           return true;
         },
         isTTY: type === 'stderr' && terminal.isTTY,

@@ -86,10 +86,10 @@ function exchange(socket: net.Socket, request: ClientMessage, io: Io, signal?: A
       socket.destroy();
       resolve(outcome);
     };
-    readMessages<ServerMessage>(socket, (message) => {
+    readMessages<ServerMessage>(socket, (message, bytes) => {
       if (message.type === 'stdout' || message.type === 'stderr') {
         wrote = true;
-        (message.type === 'stdout' ? io.stdout : io.stderr).write(message.text);
+        (message.type === 'stdout' ? io.stdout : io.stderr).write(bytes ?? '');
       } else if (message.type === 'exit') finish({ kind: 'exit', code: message.code });
       else if (message.type === 'stale') finish({ kind: 'stale' });
     });

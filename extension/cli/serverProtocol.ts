@@ -1,5 +1,7 @@
 // What `xl3m ask` and a repository's background server (indexServer.ts) say to each other over the
-// server's Unix socket: one JSON message a line. The socket lies in the user's cache folder (0700),
+// server's Unix socket: one JSON message a line; what the caller is to write on its standard output
+// or error follows its message line as raw bytes (`bytes` of them), not inside the JSON (a ranking
+// in JSON is megabytes, which a second encoding would double). The socket lies in the user's cache folder (0700),
 // next to the repository's index, named after the same key; the first message of a connection says
 // what it is for.
 import { promises as fsp, statSync } from 'node:fs';
@@ -17,7 +19,8 @@ export type ClientMessage =
   | { type: 'stop' };
 
 export type ServerMessage =
-  | { type: 'stdout' | 'stderr'; text: string }
+  /** Followed by `bytes` bytes to write as they are. */
+  | { type: 'stdout' | 'stderr'; bytes: number }
   | { type: 'exit'; code: number }
   /** The server runs another build of xl3m than the caller: it stops (after any run in progress), and the caller starts its own. */
   | { type: 'stale'; build: string }
@@ -63,28 +66,55 @@ export function send(socket: Socket, message: ClientMessage | ServerMessage): vo
   if (!socket.destroyed) socket.write(JSON.stringify(message) + '\n');
 }
 
-/** Calls `onMessage` for each line that is a JSON object; a line that is not ends the connection (whatever wrote it is not xl3m). */
-export function readMessages<T>(socket: Socket, onMessage: (message: T) => void): void {
-  let parts: string[] = [];
-  socket.setEncoding('utf8');
-  socket.on('data', (chunk: string) => {
-    let start = 0;
-    let end;
-    while ((end = chunk.indexOf('\n', start)) >= 0) {
-      parts.push(chunk.slice(start, end));
-      const line = parts.join('');
-      parts = [];
-      start = end + 1;
+/** Output for the caller's standard output or error: the message, then the bytes. */
+export function sendOutput(socket: Socket, type: 'stdout' | 'stderr', data: string | Uint8Array): void {
+  if (socket.destroyed) return;
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  socket.write(JSON.stringify({ type, bytes: bytes.length }) + '\n');
+  socket.write(bytes);
+}
+
+/**
+ * Calls `onMessage` for each message line (a JSON object), with the bytes that follow it where it
+ * announces some; a line that is not JSON ends the connection (whatever wrote it is not xl3m).
+ */
+export function readMessages<T>(socket: Socket, onMessage: (message: T, bytes?: Buffer) => void): void {
+  let pending: Buffer[] = [];
+  let pendingLength = 0;
+  /** The message whose bytes are awaited. */
+  let awaiting: { message: T; bytes: number } | undefined;
+  socket.on('data', (chunk: Buffer) => {
+    pending.push(chunk);
+    pendingLength += chunk.length;
+    for (;;) {
+      if (awaiting) {
+        if (pendingLength < awaiting.bytes) return;
+        const all = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingLength);
+        const { message, bytes } = awaiting;
+        awaiting = undefined;
+        pending = [all.subarray(bytes)];
+        pendingLength = all.length - bytes;
+        onMessage(message, all.subarray(0, bytes));
+        continue;
+      }
+      const all = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingLength);
+      const end = all.indexOf(0x0a);
+      pending = [all];
+      if (end < 0) return;
+      pending = [all.subarray(end + 1)];
+      pendingLength = all.length - end - 1;
       let message: unknown;
       try {
-        message = JSON.parse(line);
+        message = JSON.parse(all.toString('utf8', 0, end));
       } catch {
         socket.destroy();
         return;
       }
-      if (message && typeof message === 'object' && typeof (message as { type?: unknown }).type === 'string') onMessage(message as T);
+      if (!message || typeof message !== 'object' || typeof (message as { type?: unknown }).type !== 'string') continue;
+      const bytes = (message as { bytes?: unknown }).bytes;
+      if (typeof bytes === 'number' && Number.isSafeInteger(bytes) && bytes >= 0) awaiting = { message: message as T, bytes };
+      else onMessage(message as T);
     }
-    if (start < chunk.length) parts.push(chunk.slice(start));
   });
 }
 
