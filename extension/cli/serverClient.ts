@@ -130,6 +130,8 @@ async function startServer(
     try {
       const child = spawn(process.execPath, [...process.execArgv, entry, 'server', 'run', '--repo', repo, '--server-idle-minutes', String(idleMinutes)], {
         detached: true,
+        // not the caller's folder, which a server living on would keep busy (a drive that cannot be unmounted)
+        cwd: folder,
         stdio: ['ignore', fd, fd],
         env: { ...env, XL3M_CACHE_DIR: folder },
       });

@@ -70,6 +70,24 @@ async function untilGone(pid: number): Promise<void> {
   while (isAlive(pid)) await sleep(20);
 }
 
+// A server left alone stops by itself: started first, on its own repository and cache folder, with
+// the shortest idle limit (a minute), and awaited by the last test while the others run.
+const idleServer = (async () => {
+  const repo = needleRepo({ maxFiles: 20, depth: 0.5 });
+  const cache = mkdtempSync(join(tmpdir(), 'xl3m-idle-cache-'));
+  try {
+    const asked = Date.now();
+    const run = await xl3m(['ask', NEEDLE_QUESTION, '--repo', repo.root, '--server-idle-minutes', '1'], cache);
+    const pid = pidOf(await xl3m(['server', 'status'], cache));
+    await untilGone(pid);
+    return { run, pid, stoppedAfterMs: Date.now() - asked, left: readdirSync(cache).filter((n) => n.endsWith('.sock')) };
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
+    repo.dispose();
+  }
+})();
+idleServer.catch(() => undefined); // its failure is the last test's to report
+
 describe("ask through the repository's server", () => {
   let repo: ReturnType<typeof needleRepo>;
   let cache: string;
@@ -258,5 +276,13 @@ describe("ask through the repository's server", () => {
     const next = pidOf(await xl3m(['server', 'status'], cache));
     for (const name of readdirSync(cache)) if (name.endsWith('.sock')) rmSync(join(cache, name));
     await untilGone(next);
+  });
+
+  test('a server stops by itself after --server-idle-minutes without a question, and removes its socket', async () => {
+    const { run, pid, stoppedAfterMs, left } = await idleServer;
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(pid > 0);
+    assert.ok(stoppedAfterMs >= 60_000 && stoppedAfterMs < 120_000, `${stoppedAfterMs} ms`);
+    assert.deepEqual(left, []);
   });
 });
