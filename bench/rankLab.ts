@@ -212,14 +212,6 @@ const allVariants: Record<string, Variant> = {
   definer3: lexical({ definerBoost: 3 }),
   definer4: lexical({ definerBoost: 4 }),
   definitionAsked2: lexical({ definitionAskedBoost: 2 }),
-  // a name defined by more files than this lifts none of them (a name every module defines locates nothing)
-  definerMax1: lexical({ definerMaxFiles: 1 }),
-  definerMax2: lexical({ definerMaxFiles: 2 }),
-  definerMax3: lexical({ definerMaxFiles: 3 }),
-  definerMax5: lexical({ definerMaxFiles: 5 }),
-  definerSpread03: lexical({ definerSpread: 0.3 }),
-  definerSpread05: lexical({ definerSpread: 0.5 }),
-  definerSpread1: lexical({ definerSpread: 1 }),
   // how much the file of a traceback's innermost frame is lifted (priors.ts, innermostFrame)
   innermostFrame2: lexical({ innermostFrameBoost: 2 }),
   innermostFrame3: lexical({ innermostFrameBoost: 3 }),

@@ -39,10 +39,6 @@ export interface LexicalParams {
   definerBoost: number;
   /** The same when the question asks where something is defined, declared or implemented. */
   definitionAskedBoost: number;
-  /** A name defined by more files than this locates nothing (`state`, `kind`): its definers are not lifted. */
-  definerMaxFiles: number;
-  /** The lift shared among a name's definers: boost ** (1 / definers ** spread), with the fewest definers of the names a file defines; 0: each gets it whole. */
-  definerSpread: number;
   /** Multiplier for a file that holds, in order, at least `raiserShare` of an error message the question quotes (quotedErrors.ts). */
   raiserBoost: number;
   raiserShare: number;
@@ -89,8 +85,6 @@ export const DEFAULT_LEXICAL_PARAMS: LexicalParams = {
   innermostFrameBoost: 1.5,
   definerBoost: 2,
   definitionAskedBoost: 4,
-  definerMaxFiles: Infinity,
-  definerSpread: 0,
   raiserBoost: 2,
   raiserShare: 0.5,
   kindPrior: { source: 1, test: 0.15, docs: 0.3, config: 0.3, generated: 0.1, other: 0.4 },
@@ -161,8 +155,8 @@ export interface FileStats {
   /** How many chunks the file has (their lengths add up to `contentLength`). */
   chunkCount: number;
   lines: number;
-  /** The names the question gives as code that the file defines (indexes into `QuestionTermCounts.named`); empty for none. */
-  definesNamed: readonly number[];
+  /** The file defines a name the question gives as code. */
+  definesNamed: boolean;
   /** The largest share of an error message quoted in the question that the file's words hold, in order (quotedErrors.ts); 0 for none. */
   raises: number;
   /** Its import keys, one per line (FileWords.imports). */
@@ -200,8 +194,6 @@ export interface QuestionTermCounts {
   stemMatchWeight: number;
   structure: boolean;
   stats: FileStats[];
-  /** The names the question gives as code, and how many files define each. */
-  named: { name: string; definers: number }[];
   /** The lines of file `i` that hold one of the question's terms, and what each term counts there (read again from the file's words when asked). */
   lineMatches(i: number): LineMatches;
 }
@@ -342,16 +334,10 @@ function chunkLength(fw: FileWords, chunk: number, chunkLines: number): number {
   return length;
 }
 
-const DEFINES_NONE: readonly number[] = [];
-
-/** Which of the names (lowercase, by index) these declared words (vocabulary ids) are, case aside. */
-function definedOf(definitions: Uint32Array, named: ReadonlyMap<string, number>, words: readonly string[]): readonly number[] {
-  let out: number[] | undefined;
-  for (const id of definitions) {
-    const k = named.get(words[id]!.toLowerCase());
-    if (k !== undefined && !out?.includes(k)) (out ??= []).push(k);
-  }
-  return out ?? DEFINES_NONE;
+/** Whether one of these declared words (vocabulary ids) is one of the names, case aside. */
+function definesOneOf(definitions: Uint32Array, named: ReadonlySet<string>, words: readonly string[]): boolean {
+  for (const id of definitions) if (named.has(words[id]!.toLowerCase())) return true;
+  return false;
 }
 
 /** As `rankFilesLexically`, yielding to the event loop every few hundred files: an extension host stays responsive and a cancel lands. */
@@ -388,8 +374,7 @@ function* countingSteps(
   onAnalysed?: (analysed: number, toAnalyse: number) => void,
 ): Generator<void, QuestionTermCounts> {
   const { query, surface } = queryTerms(question, stemming);
-  const namedList = [...codeNames(question)];
-  const named = new Map(namedList.map((name, k) => [name, k]));
+  const named = codeNames(question);
   const termId = new Map(query.map((q, i) => [q.term, i]));
   const vocabulary = index.vocabulary;
   // a word's query terms and what each match counts, in the order of the word's parts (the order the counts add up in)
@@ -450,7 +435,7 @@ function* countingSteps(
       chunkLengths: chunkLengths ?? NO_COUNTS,
       chunkCount: fw.lines > 0 ? Math.floor((fw.lines - 1) / chunkLines) + 1 : 0,
       lines: fw.textLines,
-      definesNamed: named.size > 0 ? definedOf(fw.definitions, named, vocabulary.words) : DEFINES_NONE,
+      definesNamed: named.size > 0 && definesOneOf(fw.definitions, named, vocabulary.words),
       raises: quoted.length > 0 && content ? raisedShare(fw.words, quoted, firstWords) : 0,
       imports: fw.imports,
     });
@@ -469,20 +454,7 @@ function* countingSteps(
     }
     return lines;
   };
-  const definers = namedList.map(() => 0);
-  for (const st of stats) for (const k of st.definesNamed) definers[k]!++;
-  return {
-    files,
-    question,
-    query,
-    chunkLines,
-    stemming,
-    stemMatchWeight,
-    structure: index.structure,
-    stats,
-    named: namedList.map((name, k) => ({ name, definers: definers[k]! })),
-    lineMatches,
-  };
+  return { files, question, query, chunkLines, stemming, stemMatchWeight, structure: index.structure, stats, lineMatches };
 }
 
 /** The ranking from counted terms. */
@@ -573,8 +545,7 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
       kind,
       mentioned: isMentioned(files[i]!.path, hints.mentions),
       innermostFrame: innermost.has(i),
-      definesNamed: stats[i]!.definesNamed.some((k) => counts.named[k]!.definers <= params.definerMaxFiles),
-      definerOf: Math.min(Infinity, ...stats[i]!.definesNamed.map((k) => counts.named[k]!.definers)),
+      definesNamed: stats[i]!.definesNamed,
       raises: stats[i]!.raises,
     };
     for (const prior of priors) score *= prior.factor(file, hints, params);

@@ -106,7 +106,7 @@ export interface LexicalPrior {
   name: string;
   /** The factor for this file (1: no effect). */
   factor(
-    file: { path: string; kind: FileKind; mentioned: boolean; definesNamed: boolean; definerOf: number; raises: number; innermostFrame: boolean },
+    file: { path: string; kind: FileKind; mentioned: boolean; definesNamed: boolean; raises: number; innermostFrame: boolean },
     hints: QuestionHints,
     params: LexicalParams,
   ): number;
@@ -120,10 +120,7 @@ export const PRIORS: readonly LexicalPrior[] = [
   { name: 'innermostFrame', factor: (f, _h, p) => (f.innermostFrame ? p.innermostFrameBoost : 1) },
   // a file that defines a name the question gives as code (`settleAccount`, `parse(`): above the files that only use it
   // (more when the question asks where a thing is defined, declared or implemented)
-  {
-    name: 'definesNamed',
-    factor: (f, h, p) => (f.definesNamed ? (h.definitionAsked ? p.definitionAskedBoost : p.definerBoost) ** (1 / f.definerOf ** p.definerSpread) : 1),
-  },
+  { name: 'definesNamed', factor: (f, h, p) => (f.definesNamed ? (h.definitionAsked ? p.definitionAskedBoost : p.definerBoost) : 1) },
   // a file that holds an error message the question quotes, words in order: the one that raises it
   { name: 'raisesQuoted', factor: (f, _h, p) => (f.raises >= p.raiserShare ? p.raiserBoost : 1) },
   // a file under a folder the question names by a compound name (`runtime-core`, `language_css`)
