@@ -11,6 +11,7 @@ import { parseCommandLine, USAGE, UsageError, type ServerArgs } from './args';
 import { clearCache, listCache } from '../core/store/cacheFolder';
 import { failed, prepareAsk, type Io } from './askInput';
 import { askThroughServer, serverStatus, stopServers } from './serverClient';
+import { removeLogs } from './serverProtocol';
 
 /** Runs the CLI; resolves to the exit code. */
 export async function runCli(argv: string[], io: Io, signal?: AbortSignal): Promise<number> {
@@ -74,6 +75,7 @@ async function runCache(action: 'status' | 'clear', folder: string, io: Io): Pro
     // a server would write its index back after its next question
     await stopServers(folder, { stdout: { write: () => true } as unknown as NodeJS.WritableStream });
     const { files, bytes } = await clearCache(folder);
+    await removeLogs(folder);
     io.stdout.write(`removed ${files} ${files === 1 ? 'index' : 'indexes'} (${mb(bytes)}) from ${inertLine(folder)}\n`);
     return 0;
   }

@@ -51,8 +51,16 @@ export function socketOf(folder: string, realRepo: string): string | undefined {
   return Buffer.byteLength(file) <= MAX_SOCKET_PATH ? file : undefined;
 }
 
+const LOG_SUFFIX = '.server.log';
+
 /** The server's log (what it says while starting, and its failures), beside its socket. */
-export const logOf = (socket: string) => socket.replace(/\.sock$/, '.server.log');
+export const logOf = (socket: string) => socket.replace(/\.sock$/, LOG_SUFFIX);
+
+/** Removes the servers' logs from the cache folder (`xl3m cache clear`, once they have stopped). */
+export async function removeLogs(folder: string): Promise<void> {
+  const names = await fsp.readdir(folder).catch(() => [] as string[]);
+  await Promise.all(names.filter((n) => n.endsWith(LOG_SUFFIX)).map((n) => fsp.rm(path.join(folder, n), { force: true, recursive: true })));
+}
 
 export const SOCKET_SUFFIX = '.sock';
 
