@@ -2,8 +2,8 @@
 // instead of a read of the whole index. `xl3m ask` starts it (detached) on the repository's first
 // question and hands it each question over a Unix socket in the user's cache folder (0700); it
 // keeps the index and the tokenizer in memory, as the extension host and `xl3m mcp` do, answers
-// one question at a time in the order asked, writes the index back after each answer (so that a run
-// without it, the extension or an agent's MCP server start from it too), and stops after
+// one question at a time in the order asked, writes the index back once questions pause (so that a
+// run without it, the extension or an agent's MCP server start from it too), and stops after
 // --server-idle-minutes without a question, when its socket is removed (`xl3m cache clear`, or the
 // folder deleted), or when asked (`xl3m server stop`, or a caller of another build).
 import { promises as fsp, rmSync, statSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { Tokenizing } from '../core/tokens/tokenizing';
 import { inertLine } from '../core/report/terminalText';
 import { runAsk, type KeptForRuns } from './ask';
 import { failed, type Io } from './askInput';
-import { buildOf, readMessages, send, sendOutput, socketOf, type ClientMessage, type ServerStatus } from './serverProtocol';
+import { buildOf, connect, readMessages, send, sendOutput, socketOf, type ClientMessage, type ServerStatus } from './serverProtocol';
 
 /** How often the server checks that its socket is still its own (a cleared cache folder stops it). */
 const SOCKET_CHECK_MS = 2000;
@@ -41,12 +41,11 @@ export async function runIndexServer(repoPath: string, folder: string, idleMinut
   const tokenizing = new Tokenizing(__dirname, { keepCounts: true });
   const kept: KeptForRuns = { tokenizing };
   const queue = new RunQueue();
-  const started = new Date();
-  let idleSince = started;
+  let idleSince = new Date();
   /** The latest question's limit (its caller's --server-idle-minutes). */
   let idleMinutes = idleMinutesAtStart;
   let questions = 0;
-  let active = 0;
+  /** The questions being answered or waiting their turn. */
   const runs = new Set<AbortController>();
 
   const server = net.createServer((socket) => {
@@ -60,11 +59,10 @@ export async function runIndexServer(repoPath: string, folder: string, idleMinut
           repo,
           pid: process.pid,
           build,
-          startedAt: started.toISOString(),
           idleSince: idleSince.toISOString(),
           idleMinutes,
           questions,
-          busy: active > 0,
+          busy: runs.size > 0,
           rssBytes: process.memoryUsage.rss(),
         };
         send(socket, { type: 'status', status });
@@ -90,7 +88,6 @@ export async function runIndexServer(repoPath: string, folder: string, idleMinut
 
   const answer = async (socket: net.Socket, message: Extract<ClientMessage, { type: 'ask' }>, controller: AbortController) => {
     const { args, terminal } = message;
-    active++;
     runs.add(controller);
     idleMinutes = args.server?.idleMinutes ?? idleMinutes;
     const stream = (type: 'stdout' | 'stderr') =>
@@ -127,7 +124,6 @@ export async function runIndexServer(repoPath: string, folder: string, idleMinut
     socket.end();
     runs.delete(controller);
     saveSoon();
-    active--;
     idleSince = new Date();
   };
 
@@ -186,7 +182,7 @@ export async function runIndexServer(repoPath: string, folder: string, idleMinut
     if (!ownsSocket()) {
       log('the socket was removed: stopping');
       void stop();
-    } else if (active === 0 && Date.now() - idleSince.getTime() >= idleMinutes * 60_000) {
+    } else if (runs.size === 0 && Date.now() - idleSince.getTime() >= idleMinutes * 60_000) {
       log(`no question for ${idleMinutes} min: stopping`);
       void stop();
     }
@@ -209,20 +205,10 @@ async function listen(server: net.Server, socketPath: string): Promise<boolean> 
     });
     if (!error) return true;
     if (error.code !== 'EADDRINUSE') throw error;
-    if (await answers(socketPath)) return false;
+    const live = await connect(socketPath);
+    live?.destroy();
+    if (live) return false;
     await fsp.rm(socketPath, { force: true });
   }
   return false;
-}
-
-/** Something listens on the socket. */
-export function answers(socketPath: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(socketPath);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }

@@ -11,7 +11,7 @@ import { ensureCacheFolder } from '../core/store/cacheFolder';
 import { inertLine } from '../core/report/terminalText';
 import type { AskArgs } from './args';
 import type { Io } from './askInput';
-import { buildOf, logOf, readMessages, send, socketOf, socketsIn, type ClientMessage, type ServerMessage, type ServerStatus } from './serverProtocol';
+import { buildOf, connect, logOf, readMessages, send, socketOf, socketsIn, type ClientMessage, type ServerMessage, type ServerStatus } from './serverProtocol';
 
 /** How long a new server may take to listen (Node, the bundle, the tokenizer: well under a second here). */
 const START_TIMEOUT_MS = 20_000;
@@ -101,18 +101,6 @@ function exchange(socket: net.Socket, request: ClientMessage, io: Io, signal?: A
   });
 }
 
-/** A connection to the socket, or undefined when nothing listens there. */
-function connect(socketPath: string): Promise<net.Socket | undefined> {
-  return new Promise((resolve) => {
-    const socket = net.connect(socketPath);
-    socket.once('connect', () => {
-      socket.removeAllListeners('error');
-      resolve(socket);
-    });
-    socket.once('error', () => resolve(undefined));
-  });
-}
-
 /** Starts the repository's server, detached, its output in its log; a connection to it, or why there is none. */
 async function startServer(
   entry: string,
@@ -125,7 +113,7 @@ async function startServer(
   const log = logOf(socketPath);
   let exited: { code: number | null; why: string } | undefined;
   try {
-    await ensureCacheFolder(folder);
+    // (the folder exists: notPrivate made it)
     const fd = openSync(log, 'w', 0o600);
     try {
       const child = spawn(process.execPath, [...process.execArgv, entry, 'server', 'run', '--repo', repo, '--server-idle-minutes', String(idleMinutes)], {

@@ -5,6 +5,7 @@
 // next to the repository's index, named after the same key; the first message of a connection says
 // what it is for.
 import { promises as fsp, statSync } from 'node:fs';
+import * as net from 'node:net';
 import type { Socket } from 'node:net';
 import * as path from 'node:path';
 import { indexFileOf } from '../core/store/cacheFolder';
@@ -31,7 +32,6 @@ export interface ServerStatus {
   repo: string;
   pid: number;
   build: string;
-  startedAt: string;
   /** When the last question ended (or the server started). */
   idleSince: string;
   idleMinutes: number;
@@ -41,28 +41,28 @@ export interface ServerStatus {
   rssBytes: number;
 }
 
+const SOCKET_SUFFIX = '.sock';
+
 /** Unix sockets take a path of at most 104 bytes on macOS (108 on Linux); a longer one means no server. */
 const MAX_SOCKET_PATH = 103;
 
 /** The socket of a repository's server (its real path), beside its index; undefined where there can be none (Windows, a path too long). */
 export function socketOf(folder: string, realRepo: string): string | undefined {
   if (process.platform === 'win32') return undefined;
-  const file = indexFileOf(folder, [realRepo]).replace(/\.index$/, '.sock');
+  const file = indexFileOf(folder, [realRepo]).replace(/\.index$/, SOCKET_SUFFIX);
   return Buffer.byteLength(file) <= MAX_SOCKET_PATH ? file : undefined;
 }
 
 const LOG_SUFFIX = '.server.log';
 
 /** The server's log (what it says while starting, and its failures), beside its socket. */
-export const logOf = (socket: string) => socket.replace(/\.sock$/, LOG_SUFFIX);
+export const logOf = (socket: string) => socket.slice(0, -SOCKET_SUFFIX.length) + LOG_SUFFIX;
 
 /** Removes the servers' logs from the cache folder (`xl3m cache clear`, once they have stopped). */
 export async function removeLogs(folder: string): Promise<void> {
   const names = await fsp.readdir(folder).catch(() => [] as string[]);
-  await Promise.all(names.filter((n) => n.endsWith(LOG_SUFFIX)).map((n) => fsp.rm(path.join(folder, n), { force: true, recursive: true })));
+  await Promise.all(names.filter((n) => n.endsWith(LOG_SUFFIX)).map((n) => fsp.rm(path.join(folder, n), { force: true })));
 }
-
-export const SOCKET_SUFFIX = '.sock';
 
 /** Which build of xl3m a process runs: its bundle's size and time; a server of another build is replaced. */
 export function buildOf(entry: string): string {
@@ -123,6 +123,18 @@ export function readMessages<T>(socket: Socket, onMessage: (message: T, bytes?: 
       if (typeof bytes === 'number' && Number.isSafeInteger(bytes) && bytes >= 0) awaiting = { message: message as T, bytes };
       else onMessage(message as T);
     }
+  });
+}
+
+/** A connection to the socket, or undefined when nothing listens there. */
+export function connect(socketPath: string): Promise<Socket | undefined> {
+  return new Promise((resolve) => {
+    const socket = net.connect(socketPath);
+    socket.once('connect', () => {
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+    socket.once('error', () => resolve(undefined));
   });
 }
 

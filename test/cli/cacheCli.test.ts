@@ -1,37 +1,22 @@
 // The CLI's index cache as users meet it: the second run reads only what changed; two runs at once
 // on one repository; a run killed while building; `xl3m cache status` and `clear`; `--no-cache`.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { NEEDLE_QUESTION, needleRepo } from '../support/needleRepo';
+import { CLI, cliProcess, type CliRun } from '../support/cliProcess';
+import { age } from '../support/warmFiles';
 
-const CLI = join(__dirname, '../../dist/cli.js');
-
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 /** The CLI in a new process; `ask` in that process (--no-server), its index read from and written to disk. */
-function xl3m(args: string[], cache: string, onStderr?: (text: string, kill: () => void) => void): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args, ...(args[0] === 'ask' ? ['--no-server'] : [])], { env: { ...process.env, XL3M_CACHE_DIR: cache } });
-    child.stdin.end();
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      onStderr?.(stderr, () => child.kill('SIGKILL'));
-    });
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+const xl3m = (args: string[], cache: string, onStderr?: (text: string, kill: () => void) => void): Promise<Run> =>
+  cliProcess([...args, ...(args[0] === 'ask' ? ['--no-server'] : [])], {
+    env: { XL3M_CACHE_DIR: cache },
+    onStderr: onStderr && ((text, child) => onStderr(text, () => child.kill('SIGKILL'))),
   });
-}
 
 const filesOf = (run: Run) => (JSON.parse(run.stdout) as { files: unknown[] }).files;
 const statsOf = (run: Run) => (JSON.parse(run.stdout) as { stats: { index: string; filesRead: number; filesReused: number } }).stats;
@@ -46,13 +31,6 @@ describe('the CLI keeps its index between runs', () => {
   before(async () => {
     assert.ok(existsSync(CLI), 'dist/cli.js is built (npm run build)');
     repo = needleRepo({ maxFiles: 300, depth: 0.5 });
-    const past = new Date(Date.now() - 3600_000);
-    const age = (dir: string) => {
-      for (const e of readdirSync(dir, { withFileTypes: true })) {
-        if (e.isDirectory()) age(join(dir, e.name));
-        else utimesSync(join(dir, e.name), past, past);
-      }
-    };
     age(repo.root);
     cache = mkdtempSync(join(tmpdir(), 'xl3m-cli-cache-'));
     const cold = await ask(['--no-cache']);

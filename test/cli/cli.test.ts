@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -7,23 +6,11 @@ import { LINK_REASONS, linkedRepo, OUTSIDE_SECRET } from '../support/linkedRepo'
 import { NEEDLE_ANSWER, NEEDLE_QUESTION, needleRepo } from '../support/needleRepo';
 import { startScoringServer, type ScoringServer } from '../support/scoringServer';
 import { tempRepo } from '../support/tempRepo';
+import { CLI, cliProcess } from '../support/cliProcess';
 import { writeTinyGguf } from '../support/tinyGguf';
 
-// The built CLI, as users run it (`npm test` builds before testing).
-const CLI = join(__dirname, '../../dist/cli.js');
-
 /** The CLI in a new process; `ask` in that process (--no-server): the repository's server has its own tests (indexServer.test.ts). */
-function xl3m(args: string[], env: NodeJS.ProcessEnv = {}, input = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args, ...(args[0] === 'ask' ? ['--no-server'] : [])], { env: { ...process.env, ...env } });
-    child.stdin.end(input);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const xl3m = (args: string[], env: NodeJS.ProcessEnv = {}, input = '') => cliProcess([...args, ...(args[0] === 'ask' ? ['--no-server'] : [])], { env, input });
 
 describe('xl3m CLI', () => {
   let server: ScoringServer;

@@ -4,21 +4,8 @@
 // build and a server that cannot start never cost an answer; `xl3m server status | stop` and
 // `xl3m cache clear` see and stop it.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import {
-  chownSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  realpathSync,
-  rmSync,
-  unlinkSync,
-  utimesSync,
-  writeFileSync,
-  appendFileSync,
-} from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, unlinkSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -27,37 +14,20 @@ import { after, before, describe, test } from 'node:test';
 import { indexFileOf } from '../../extension/core/store/cacheFolder';
 import { NEEDLE_QUESTION, needleRepo } from '../support/needleRepo';
 import { startScoringServer } from '../support/scoringServer';
+import { CLI, cliProcess, type CliRun } from '../support/cliProcess';
+import { age } from '../support/warmFiles';
 
-const CLI = join(__dirname, '../../dist/cli.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function xl3m(args: string[], cache: string, options: { cli?: string; onStderr?(text: string, child: ReturnType<typeof spawn>): void } = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [options.cli ?? CLI, ...args], { env: { ...process.env, XL3M_CACHE_DIR: cache } });
-    child.stdin.end();
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      options.onStderr?.(stderr, child);
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** The CLI in a process of its own, its index cache in `cache`. */
+const xl3m = (args: string[], cache: string, options: { cli?: string; onStderr?(text: string, child: ChildProcess): void } = {}) =>
+  cliProcess(args, { ...options, env: { XL3M_CACHE_DIR: cache } });
 
 type Json = { files: { path: string; score: number; kind: string; ranges: unknown }[]; stats: { index: string; filesRead: number; filesReused: number } };
-const jsonOf = (run: Run) => JSON.parse(run.stdout) as Json;
-const rankingOf = (run: Run) => jsonOf(run).files.map((f) => [f.path, f.score, f.kind, f.ranges]);
+const jsonOf = (run: CliRun) => JSON.parse(run.stdout) as Json;
+const rankingOf = (run: CliRun) => jsonOf(run).files.map((f) => [f.path, f.score, f.kind, f.ranges]);
 /** The text output without its last line, the summary (which says how long each part took). */
-const textOf = (run: Run) => run.stdout.trimEnd().split('\n').slice(0, -1).join('\n');
+const textOf = (run: CliRun) => run.stdout.trimEnd().split('\n').slice(0, -1).join('\n');
 
-const pidOf = (status: Run) => Number(/pid (\d+)/.exec(status.stdout)?.[1]);
+const pidOf = (status: CliRun) => Number(/pid (\d+)/.exec(status.stdout)?.[1]);
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -98,13 +68,6 @@ describe("ask through the repository's server", () => {
     assert.ok(existsSync(CLI), 'dist/cli.js is built (npm run build)');
     repo = needleRepo({ maxFiles: 200, depth: 0.5 });
     // files written a while ago, as in a real checkout: a file written in the same instant as it is read is read again
-    const past = new Date(Date.now() - 3600_000);
-    const age = (dir: string) => {
-      for (const e of readdirSync(dir, { withFileTypes: true })) {
-        if (e.isDirectory()) age(join(dir, e.name));
-        else utimesSync(join(dir, e.name), past, past);
-      }
-    };
     age(repo.root);
     cache = mkdtempSync(join(tmpdir(), 'xl3m-server-cache-'));
   });
@@ -197,7 +160,7 @@ describe("ask through the repository's server", () => {
     assert.ok(replaced && replaced !== pid);
   });
 
-  test('a caller of another build replaces the server; two questions at once are answered in turn', async () => {
+  test('a caller of another build replaces the server; two questions at once are both answered right', async () => {
     const old = pidOf(await xl3m(['server', 'status'], cache));
     // another build: the same files, the bundle one byte longer
     const other = mkdtempSync(join(tmpdir(), 'xl3m-other-build-'));
