@@ -45,6 +45,8 @@ export async function runIndexServer(repoPath: string, folder: string, idleMinut
   /** The latest question's limit (its caller's --server-idle-minutes). */
   let idleMinutes = idleMinutesAtStart;
   let questions = 0;
+  /** Whether the index was given a file watcher (or told why not). */
+  let watching = false;
   /** The questions being answered or waiting their turn. */
   const runs = new Set<AbortController>();
 
@@ -108,6 +110,11 @@ export async function runIndexServer(repoPath: string, folder: string, idleMinut
         'a question',
         async () => {
           kept.disk ??= args.cache ? await DiskIndex.of([repo], args.cache) : undefined;
+          if (kept.disk && !watching) {
+            watching = true;
+            const why = (await kept.disk.load()).watchFolders([repo]);
+            log(why ? `every question checks every file: ${why}` : 'watching the repository: a question checks only what changed since the last');
+          }
           questions++;
           return runAsk(args, callerIo, controller.signal, kept);
         },
@@ -159,6 +166,7 @@ export async function runIndexServer(repoPath: string, folder: string, idleMinut
       // the runs in progress finish first, then the index is written
       await queue.run('stopping', async () => undefined).catch(() => undefined);
       await save();
+      if (kept.disk) (await kept.disk.load()).stopWatching();
       await tokenizing.dispose();
       log(`stopped after ${questions} ${questions === 1 ? 'question' : 'questions'}`);
       resolveDone(code);

@@ -98,7 +98,11 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
         async () => {
           const started = performance.now();
           log(`${tool}: ${question.split('\n', 1)[0]!.slice(0, 100)}`);
-          index ??= disk ? await disk.load() : new WarmIndex();
+          if (!index) {
+            index = disk ? await disk.load() : new WarmIndex();
+            const why = index.watchFolders(roots);
+            log(why ? `every call checks every file: ${why}` : 'watching the roots: a call checks only what changed since the last');
+          }
           const outcome = await runQuestion(
             config,
             question,
@@ -222,6 +226,7 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
   closed.abort();
   if (queue.running) await waitUntil(() => !queue.running, 5000);
   await server.close().catch(() => {});
+  index?.stopWatching();
   await tokenizing.dispose();
   log('client gone; stopped');
   return 0;

@@ -149,6 +149,7 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
     onProgress,
     cache: deps.index?.files,
     folders: deps.index?.folders,
+    changes: deps.index?.changes,
   }).catch((err) => {
     check('gathering files');
     throw err;

@@ -1,9 +1,12 @@
 // What a long-lived host (the extension host, `xl3m mcp`) keeps between questions so that a repeat
 // question pays only for what changed: each folder's listing (files/folderCache.ts), each file's
 // reading (files/fileCache.ts) and its words (lexical/wordIndex.ts). A question still stats every
-// folder and file and ranks them as they are on disk now; the ranking is the same, score for score, as a run with nothing kept. The CLI (and a host
-// started again) restores one from disk (store/diskIndex.ts).
+// folder and file and ranks them as they are on disk now (but those a file watcher vouches for:
+// files/folderWatcher.ts); the ranking is the same, score for score, as a run with nothing kept.
+// The CLI (and a host started again) restores one from disk (store/diskIndex.ts).
 import { FileCache } from './files/fileCache';
+import type { ChangeFeed } from './files/gather';
+import { FolderWatcher, unwatchableReason } from './files/folderWatcher';
 import { FolderCache } from './files/folderCache';
 import { LexicalIndex } from './lexical/wordIndex';
 
@@ -14,6 +17,8 @@ export class WarmIndex {
   source: IndexSource;
   /** What a person should know about the index (a damaged file rebuilt, a cache that cannot be written), said by the next run. */
   readonly notes: string[] = [];
+  /** What changed between questions, told by a file watcher (a long-lived host on Linux): what it vouches for is not stat'ed again. */
+  changes: ChangeFeed | undefined;
 
   constructor(
     readonly files = new FileCache(),
@@ -23,6 +28,20 @@ export class WarmIndex {
     readonly folders = new FolderCache(),
   ) {
     this.source = source;
+  }
+
+  /** Watches these folders from the next question on (a host that answers many); why not, where they cannot be. */
+  watchFolders(roots: readonly string[]): string | undefined {
+    if (this.changes) return undefined;
+    const why = unwatchableReason(roots);
+    if (!why) this.changes = new FolderWatcher();
+    return why;
+  }
+
+  /** Stops watching (the host is stopping). */
+  stopWatching() {
+    if (this.changes instanceof FolderWatcher) this.changes.close();
+    this.changes = undefined;
   }
 
   /** The notes not said yet. */

@@ -26,6 +26,36 @@ export interface GatherOptions {
   cache?: FileCache;
   /** What earlier gathers listed: an unchanged folder is not listed again, nor its paths tested against the ignore rules. */
   folders?: FolderCache;
+  /** What changed since the last gather (a file watcher): with `cache` and `folders`, what it vouches for is not even stat'ed. */
+  changes?: ChangeFeed;
+}
+
+/** What a file watcher says changed between two gathers (files/folderWatcher.ts). */
+export interface ChangeFeed {
+  /** What changed since the last call; undefined when it cannot vouch for anything (every file is then stat'ed). */
+  takeChanges(roots: readonly string[]): Promise<Changes | undefined>;
+  /**
+   * The folder is about to be listed or its listing used: from now on what changes in it is told.
+   * `renew`: the folder at this path may not be the one watched so far (it, or a folder above it,
+   * was replaced or moved), so its watch starts again.
+   */
+  watch(folder: string, renew: boolean): void;
+  /** Folders the walk no longer visits are no longer watched. */
+  retainOnly(visited: ReadonlySet<string>): void;
+  /** The gather checked every folder and file: what it found, kept for a gather under the same key when nothing changed. */
+  completed(key: string, value: unknown): void;
+  remembered(key: string): unknown;
+}
+
+export interface Changes {
+  /** No event at all since the last gather. */
+  nothingChanged: boolean;
+  /** Watched since before the last gather, which checked it and everything in it: what the watch did not report since stands. */
+  watchedBefore(folder: string): boolean;
+  /** An event named this entry: a file written, added, removed or renamed; a folder added, removed, replaced or moved. */
+  named(location: string): boolean;
+  /** An event happened in this folder (an entry of it named). */
+  touched(folder: string): boolean;
 }
 
 export interface Gathered {
@@ -47,6 +77,8 @@ interface Candidate {
   absPath: string;
   /** The folder it was listed in (links: none). */
   folder?: string;
+  /** Its folder's watch vouches for it, unless an event named it. */
+  watched?: boolean;
 }
 
 /** Where a walk puts what it found: files to read, symbolic links to files to check, and what it left out. */
@@ -60,12 +92,26 @@ export const LINK_OUTSIDE = 'symbolic link outside the repository (not followed)
 
 /** Every text file under the roots that may be sent, in path order, and every file left out with its reason. */
 export async function gather(fs: FileSystem, roots: GatherRoot[], options: GatherOptions = {}): Promise<Gathered> {
+  const feed = options.cache && options.folders ? options.changes : undefined;
+  const changes = await feed?.takeChanges(roots.map((r) => r.path));
+  const useGitignore = options.useGitignore ?? true;
+  // each root's .git/info/exclude (not watched: .git is never walked), read every time
+  const rootExcludes = await Promise.all(roots.map((root) => (useGitignore ? readOptional(fs, fs.join(root.path, '.git', 'info', 'exclude')) : undefined)));
+  const key = JSON.stringify([roots, options.excludes, options.maxFileBytes, options.includeSecrets, useGitignore, rootExcludes]);
+  if (changes?.nothingChanged) {
+    const last = feed!.remembered(key) as Gathered | undefined;
+    if (last) {
+      feed!.completed(key, last);
+      return { files: [...last.files], skipped: [...last.skipped], read: 0, reused: last.files.length };
+    }
+  }
   const found: WalkResult = { candidates: [], links: [], skipped: [] };
   const prefixes = roots.map((root) => (roots.length > 1 ? `${root.name}/` : ''));
   const visited = new Set<string>();
   for (const [i, root] of roots.entries()) {
-    await walkRoot(fs, root, prefixes[i], options, found, visited);
+    await walkRoot(fs, root, prefixes[i], { ...options, changes: feed }, changes, rootExcludes[i], found, visited);
   }
+  feed?.retainOnly(visited);
   options.folders?.retainUnder(
     roots.map((r) => r.path),
     visited,
@@ -77,8 +123,12 @@ export async function gather(fs: FileSystem, roots: GatherRoot[], options: Gathe
   const maxBytes = options.maxFileBytes ?? DEFAULTS.maxFileBytes;
   const includeSecrets = options.includeSecrets ?? false;
   const counts = { read: 0, reused: 0 };
-  // every candidate's size and time first, in one batch; then only the files that changed are read
-  const stats = await fs.statMany(candidates.map((c) => c.absPath));
+  // every candidate's size and time first, in one batch (but those the watcher vouches for); then only the files that changed are read
+  const vouched = candidates.map((c) => (c.watched && !changes!.named(c.absPath) ? options.cache!.get(c.absPath) : undefined));
+  const toStat = candidates.filter((_, i) => !vouched[i]);
+  const statted = await fs.statMany(toStat.map((c) => c.absPath));
+  let nextStat = 0;
+  const stats = vouched.map((entry) => entry ?? statted[nextStat++]!);
   options.signal?.throwIfAborted();
   const results = new Array<SourceFile | SkippedFile>(candidates.length);
   // the counts a person sees as it goes are the run's own: files kept, files skipped (for any reason)
@@ -101,10 +151,16 @@ export async function gather(fs: FileSystem, roots: GatherRoot[], options: Gathe
   };
   for (const [i, c] of candidates.entries()) {
     const stat = stats[i]!;
-    if (stat instanceof Error) settle(i, { path: c.path, reason: `unreadable (${errorCode(stat)})` });
-    else if (stat.size > maxBytes) settle(i, { path: c.path, reason: `too large (${formatBytes(stat.size)} > ${formatBytes(maxBytes)})` });
-    else {
-      const entry = options.cache?.fresh(c.absPath, stat);
+    // a file kept earlier and now unreadable or too large is forgotten: what is kept always matches the file as last checked
+    if (stat instanceof Error) {
+      options.cache?.forget(c.absPath);
+      settle(i, { path: c.path, reason: `unreadable (${errorCode(stat)})` });
+    } else if (stat.size > maxBytes) {
+      options.cache?.forget(c.absPath);
+      settle(i, { path: c.path, reason: `too large (${formatBytes(stat.size)} > ${formatBytes(maxBytes)})` });
+    } else {
+      // a file an event named is read again, whatever its stat says (an edit may keep its size and time)
+      const entry = vouched[i] ?? (changes?.named(c.absPath) ? undefined : options.cache?.fresh(c.absPath, stat));
       if (entry) {
         counts.reused++;
         settle(i, fromEntry(c, entry, includeSecrets));
@@ -144,7 +200,10 @@ export async function gather(fs: FileSystem, roots: GatherRoot[], options: Gathe
     new Set(candidates.map((c) => c.absPath)),
     (root, location) => fs.relativeTo(root, location) !== undefined,
   );
-  return { files, skipped, ...counts };
+  const gathered = { files, skipped, ...counts };
+  // a link's target may change with no event in a watched folder: such a gather is never reused whole
+  feed?.completed(key, found.links.length === 0 ? { ...gathered, files: [...files], skipped: [...skipped] } : undefined);
+  return gathered;
 }
 
 async function readCandidate(
@@ -161,6 +220,7 @@ async function readCandidate(
     const outcome = 'reason' in decoded ? decoded : { text: decoded.text, bytes: data.length };
     return cache ? fromEntry(c, cache.store(c.absPath, stat, readAt, outcome), includeSecrets) : classified(c, outcome, includeSecrets);
   } catch (err) {
+    cache?.forget(c.absPath);
     return { path: c.path, reason: `unreadable (${errorCode(err)})` };
   }
 }
@@ -213,11 +273,19 @@ async function checkLinks(fs: FileSystem, roots: GatherRoot[], prefixes: string[
   );
 }
 
-async function walkRoot(fs: FileSystem, root: GatherRoot, prefix: string, options: GatherOptions, found: WalkResult, visited: Set<string>) {
+async function walkRoot(
+  fs: FileSystem,
+  root: GatherRoot,
+  prefix: string,
+  options: GatherOptions,
+  changes: Changes | undefined,
+  exclude: string | undefined,
+  found: WalkResult,
+  visited: Set<string>,
+) {
   const { candidates: out, links, skipped } = found;
   const useGitignore = options.useGitignore ?? true;
   const rootLayer = ignore();
-  const exclude = useGitignore ? await readOptional(fs, fs.join(root.path, '.git', 'info', 'exclude')) : undefined;
   if (exclude) rootLayer.add(exclude);
   // the defaults (node_modules/ and the like) and the user's own excludes, told apart in the skipped list
   const excludes = options.excludes ?? DEFAULT_EXCLUDES;
@@ -309,16 +377,23 @@ async function walkRoot(fs: FileSystem, root: GatherRoot, prefix: string, option
     return listing;
   };
 
-  const walk = async (dirAbs: string, dirRel: string, layers: IgnoreLayer[], rulesKey: string): Promise<void> => {
+  /** `aboveWatched`: the folder above was watched through (not replaced), so this one is the folder its watch knew. */
+  const walk = async (dirAbs: string, dirRel: string, layers: IgnoreLayer[], rulesKey: string, aboveWatched: boolean): Promise<void> => {
     options.signal?.throwIfAborted();
     visited.add(dirAbs);
-    // with a folder cache: the folder's time first (a change after it makes the next walk list it again), then its kept listing if still true
+    // watched before its listing is used or made: a change from now on is told to the next gather
+    options.changes?.watch(dirAbs, !changes || !aboveWatched || changes.named(dirAbs));
+    const watched = changes?.watchedBefore(dirAbs) ?? false;
     let dirStat: FileStat | undefined;
     let listing: FolderListing | undefined;
-    if (folders) {
+    // a folder watched through, with no event in it: its kept listing stands, unstat'ed
+    const vouched = watched && !changes!.touched(dirAbs) ? folders?.get(dirAbs) : undefined;
+    if (vouched?.rulesKey === rulesKey) listing = vouched;
+    // with a folder cache: the folder's time first (a change after it makes the next walk list it again), then its kept listing if still true
+    else if (folders) {
       const [stat] = await fs.statMany([dirAbs]);
       if (stat && !(stat instanceof Error)) dirStat = stat;
-      listing = dirStat && folders.fresh(dirAbs, dirStat, rulesKey);
+      listing = dirStat && !changes?.touched(dirAbs) ? folders.fresh(dirAbs, dirStat, rulesKey) : undefined;
       if (listing?.gitignore && !FolderCache.sameGitignore(listing, (await fs.statMany([fs.join(dirAbs, '.gitignore')]))[0])) listing = undefined;
     }
     listing ??= await list(dirAbs, dirRel, layers, rulesKey, dirStat);
@@ -331,10 +406,10 @@ async function walkRoot(fs: FileSystem, root: GatherRoot, prefix: string, option
       const shown = prefix + rel;
       switch (entry.kind) {
         case 'file':
-          out.push({ path: shown, absPath: fs.join(dirAbs, entry.name), folder: dirAbs });
+          out.push({ path: shown, absPath: fs.join(dirAbs, entry.name), folder: dirAbs, watched });
           break;
         case 'folder':
-          await walk(fs.join(dirAbs, entry.name), rel, layers, inner);
+          await walk(fs.join(dirAbs, entry.name), rel, layers, inner, watched);
           break;
         case 'link':
           links.push({ path: shown, absPath: fs.join(dirAbs, entry.name) });
@@ -344,7 +419,7 @@ async function walkRoot(fs: FileSystem, root: GatherRoot, prefix: string, option
       }
     }
   };
-  await walk(root.path, '', [{ base: '', rules: rootLayer }], rootKey);
+  await walk(root.path, '', [{ base: '', rules: rootLayer }], rootKey, true);
 }
 
 async function readOptional(fs: FileSystem, file: string): Promise<string | undefined> {

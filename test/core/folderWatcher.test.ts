@@ -1,0 +1,171 @@
+// The file watcher of a long-lived host: a repeat question stats nothing the watcher vouches for,
+// and what a gather finds is always what a gather with nothing kept finds, whatever happened to
+// the files a moment before (written, appended to with the same size and time, added, deleted,
+// renamed, a folder replaced, a .gitignore edited). What it cannot vouch for (the first gather, a
+// cancelled one, more events than its limit) is stat'ed again.
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { after, afterEach, beforeEach, describe, test } from 'node:test';
+import { FileCache } from '../../extension/core/files/fileCache';
+import { nodeFileSystem, type FileSystem } from '../../extension/core/files/fileSystem';
+import { FolderCache } from '../../extension/core/files/folderCache';
+import { FolderWatcher } from '../../extension/core/files/folderWatcher';
+import { gather } from '../../extension/core/files/gather';
+import { age } from '../support/warmFiles';
+import { tempRepo } from '../support/tempRepo';
+
+/** What a gather found, in the form two gathers are compared in. */
+const found = (g: Awaited<ReturnType<typeof gather>>) => ({ files: g.files.map((f) => [f.path, f.text]), skipped: g.skipped.map((s) => [s.path, s.reason]) });
+
+/** node:fs, counting the paths it stats. */
+function statCounting() {
+  const statted: string[] = [];
+  const fs: FileSystem = { ...nodeFileSystem, statMany: (files) => (statted.push(...files), nodeFileSystem.statMany(files)) };
+  return { fs, statted, reset: () => void statted.splice(0) };
+}
+
+/** A small deterministic generator (mulberry32), so that a failure replays. */
+function random(seed: number) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('the folder watcher', { skip: process.platform !== 'linux' ? 'inotify: Linux only' : false }, () => {
+  let repo: ReturnType<typeof tempRepo>;
+  let watcher: FolderWatcher;
+  // each test its own copy: the random one leaves it changed
+  beforeEach(() => {
+    repo = tempRepo({
+      '.gitignore': 'build/\n*.log\n',
+      'src/app.ts': 'export const app = 1;\n',
+      'src/util/strings.ts': 'export const trim = (s: string) => s.trim();\n',
+      'src/util/.gitignore': 'generated.ts\n',
+      'src/util/generated.ts': 'export const g = 1;\n',
+      'src/util/deep/x.ts': 'export const x = 1;\n',
+      'build/out.js': 'ignored\n',
+      'node_modules/dep/index.js': 'excluded by default\n',
+      '.env': 'SECRET=1\n',
+      'docs/guide.md': '# Guide\n',
+    });
+    age(repo.root);
+  });
+  afterEach(() => {
+    watcher?.close();
+    repo.dispose();
+  });
+
+  const roots = () => [{ path: repo.root, name: 'repo' }];
+  const cold = async () => found(await gather(nodeFileSystem, roots()));
+
+  test('a repeat gather stats nothing; an edit that keeps the size and the time is seen, and only its folder and file are stat-ed', async () => {
+    watcher = new FolderWatcher();
+    const kept = { cache: new FileCache(), folders: new FolderCache(), changes: watcher };
+    const counting = statCounting();
+    const first = await gather(counting.fs, roots(), kept);
+    assert.ok(counting.statted.length > 0);
+    assert.ok(watcher.watchedFolders >= 5, `${watcher.watchedFolders} folders watched`);
+    counting.reset();
+    const again = await gather(counting.fs, roots(), kept);
+    assert.deepEqual(counting.statted, [], 'nothing stat-ed');
+    assert.equal(again.read, 0);
+    assert.deepEqual(found(again), found(first));
+
+    // the same size and the same time: a stat could not tell (git's racy case), the watcher can
+    const file = join(repo.root, 'src/util/strings.ts');
+    const before = statSync(file);
+    writeFileSync(file, 'export const TRIM = (s: string) => s.trim();\n');
+    utimesSync(file, before.atime, before.mtime);
+    counting.reset();
+    const edited = await gather(counting.fs, roots(), kept);
+    assert.deepEqual(found(edited), await cold());
+    assert.match(edited.files.find((f) => f.path === 'src/util/strings.ts')!.text, /TRIM/);
+    assert.deepEqual(counting.statted.map((p) => relative(repo.root, p)).sort(), ['src/util', 'src/util/.gitignore', 'src/util/strings.ts']);
+    assert.equal(edited.read, 1);
+  });
+
+  test('whatever happens a moment before, a gather finds what a gather with nothing kept finds (300 random changes)', async () => {
+    watcher = new FolderWatcher();
+    const kept = { cache: new FileCache(), folders: new FolderCache(), changes: watcher };
+    const next = random(20261203);
+    const pick = <T>(xs: T[]) => xs[Math.floor(next() * xs.length)]!;
+    const listAll = (dir: string, out: { files: string[]; folders: string[] }) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) {
+          out.folders.push(p);
+          listAll(p, out);
+        } else out.files.push(p);
+      }
+      return out;
+    };
+    const outside = tempRepo({});
+    after(() => outside.dispose());
+    await gather(nodeFileSystem, roots(), kept);
+    let vouchedGathers = 0;
+    for (let step = 0; step < 300; step++) {
+      const { files, folders } = listAll(repo.root, { files: [], folders: [] });
+      const folder = pick([repo.root, ...folders]);
+      const op = Math.floor(next() * 10);
+      const name = `f${Math.floor(next() * 20)}${pick(['.ts', '.md', '.log', '.bin'])}`;
+      if (op === 0 || files.length < 3) writeFileSync(join(folder, name), `export const v${step} = ${step};\n`);
+      else if (op === 1) appendFileSync(pick(files), `// ${step}\n`);
+      else if (op === 2) unlinkSync(pick(files));
+      else if (op === 3) renameSync(pick(files), join(folder, name));
+      else if (op === 4) mkdirSync(join(folder, `d${step % 7}`), { recursive: true });
+      else if (op === 5 && folders.length > 3) {
+        const victim = pick(folders);
+        // a folder replaced by another of the same name
+        rmSync(victim, { recursive: true, force: true });
+        mkdirSync(victim);
+        writeFileSync(join(victim, 'new.ts'), `export const replaced = ${step};\n`);
+      } else if (op === 6 && folders.length > 3) {
+        const from = pick(folders);
+        const to = join(repo.root, `moved${step}`);
+        if (!to.startsWith(from)) renameSync(from, to);
+      } else if (op === 9 && folders.length > 3) {
+        // a folder moved out of the repository (its watches go with it) and another moved into its place (subfolders of the same names in both, often)
+        const [from, onto] = [pick(folders), pick(folders)];
+        if (from !== onto && !from.startsWith(`${onto}/`) && !onto.startsWith(`${from}/`)) {
+          renameSync(onto, join(outside.root, `gone${step}`));
+          renameSync(from, onto);
+        }
+      } else if (op === 7) writeFileSync(join(folder, '.gitignore'), pick(['*.md\n', '', 'f1*\n!f12.ts\n', 'd*/\n']));
+      else if (op === 8) writeFileSync(join(folder, name), Buffer.from([0, 1, 2, 3]));
+      const warm = await gather(nodeFileSystem, roots(), kept);
+      assert.deepEqual(found(warm), await cold(), `after step ${step} (operation ${op})`);
+      if (warm.read < warm.files.length) vouchedGathers++;
+    }
+    assert.ok(vouchedGathers > 200, `most gathers reused what the watcher vouched for (${vouchedGathers} of 300)`);
+  });
+
+  test('more events than its limit, or a cancelled gather: the next gather stats every file again, and finds what is there', async () => {
+    watcher = new FolderWatcher({ eventLimit: 5 });
+    const kept = { cache: new FileCache(), folders: new FolderCache(), changes: watcher };
+    const counting = statCounting();
+    await gather(counting.fs, roots(), kept);
+    const all = counting.statted.length;
+    for (let i = 0; i < 10; i++) writeFileSync(join(repo.root, 'docs', `page${i}.md`), `# Page ${i}\n`);
+    counting.reset();
+    const flooded = await gather(counting.fs, roots(), kept);
+    assert.deepEqual(found(flooded), await cold());
+    assert.ok(counting.statted.length >= all + 10, `every file stat-ed again (${counting.statted.length})`);
+    counting.reset();
+    await gather(counting.fs, roots(), kept);
+    assert.deepEqual(counting.statted, [], 'and vouched for again after');
+
+    writeFileSync(join(repo.root, 'docs', 'page0.md'), '# Page zero\n');
+    const controller = new AbortController();
+    const slow: FileSystem = { ...nodeFileSystem, readFile: (f) => (controller.abort(), nodeFileSystem.readFile(f)) };
+    await assert.rejects(gather(slow, roots(), { ...kept, signal: controller.signal }));
+    counting.reset();
+    const after = await gather(counting.fs, roots(), kept);
+    assert.deepEqual(found(after), await cold());
+    assert.ok(counting.statted.length >= all + 10, 'after a cancelled gather, every file is stat-ed again');
+  });
+});
