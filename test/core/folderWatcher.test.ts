@@ -144,6 +144,33 @@ describe('the folder watcher', { skip: process.platform !== 'linux' ? 'inotify: 
     assert.ok(vouchedGathers > 200, `most gathers reused what the watcher vouched for (${vouchedGathers} of 300)`);
   });
 
+  test('a folder moved away and another moved into its place: what is under it is the new one, to the deepest folder', async () => {
+    watcher = new FolderWatcher();
+    const kept = { cache: new FileCache(), folders: new FolderCache(), changes: watcher };
+    const outside = tempRepo({});
+    try {
+      mkdirSync(join(repo.root, 'old/sub/deep'), { recursive: true });
+      mkdirSync(join(repo.root, 'new/sub/deep'), { recursive: true });
+      writeFileSync(join(repo.root, 'old/sub/deep/before.ts'), 'export const before = 1;\n');
+      writeFileSync(join(repo.root, 'new/sub/deep/after.ts'), 'export const after = 2;\n');
+      age(repo.root);
+      await gather(nodeFileSystem, roots(), kept);
+      await gather(nodeFileSystem, roots(), kept);
+      // the old folder's watches go with it, still alive
+      renameSync(join(repo.root, 'old'), join(outside.root, 'old'));
+      renameSync(join(repo.root, 'new'), join(repo.root, 'old'));
+      const moved = await gather(nodeFileSystem, roots(), kept);
+      assert.deepEqual(found(moved), await cold());
+      assert.ok(moved.files.some((f) => f.path === 'old/sub/deep/after.ts'));
+      // what happens in the folder moved out is not taken for a change in the repository, nor the reverse
+      writeFileSync(join(outside.root, 'old/sub/deep/before.ts'), 'export const elsewhere = 3;\n');
+      writeFileSync(join(repo.root, 'old/sub/deep/after.ts'), 'export const edited = 4;\n');
+      assert.deepEqual(found(await gather(nodeFileSystem, roots(), kept)), await cold());
+    } finally {
+      outside.dispose();
+    }
+  });
+
   test('more events than its limit, or a cancelled gather: the next gather stats every file again, and finds what is there', async () => {
     watcher = new FolderWatcher({ eventLimit: 5 });
     const kept = { cache: new FileCache(), folders: new FolderCache(), changes: watcher };

@@ -79,6 +79,8 @@ interface Candidate {
   folder?: string;
   /** Its folder's watch vouches for it, unless an event named it. */
   watched?: boolean;
+  /** Its folder is not the one at this path before (replaced, moved): read again whatever its stat says. */
+  replaced?: boolean;
 }
 
 /** Where a walk puts what it found: files to read, symbolic links to files to check, and what it left out. */
@@ -160,7 +162,7 @@ export async function gather(fs: FileSystem, roots: GatherRoot[], options: Gathe
       settle(i, { path: c.path, reason: `too large (${formatBytes(stat.size)} > ${formatBytes(maxBytes)})` });
     } else {
       // a file an event named is read again, whatever its stat says (an edit may keep its size and time)
-      const entry = vouched[i] ?? (changes?.named(c.absPath) ? undefined : options.cache?.fresh(c.absPath, stat));
+      const entry = vouched[i] ?? (c.replaced || changes?.named(c.absPath) ? undefined : options.cache?.fresh(c.absPath, stat));
       if (entry) {
         counts.reused++;
         settle(i, fromEntry(c, entry, includeSecrets));
@@ -381,8 +383,11 @@ async function walkRoot(
   const walk = async (dirAbs: string, dirRel: string, layers: IgnoreLayer[], rulesKey: string, aboveWatched: boolean): Promise<void> => {
     options.signal?.throwIfAborted();
     visited.add(dirAbs);
+    // the watcher says this folder may not be the one it watched here (it, or one above it, was
+    // replaced or moved): what was kept of it is not trusted, even where the times agree
+    const replaced = changes !== undefined && (!aboveWatched || changes.named(dirAbs));
     // watched before its listing is used or made: a change from now on is told to the next gather
-    options.changes?.watch(dirAbs, !changes || !aboveWatched || changes.named(dirAbs));
+    options.changes?.watch(dirAbs, !changes || replaced);
     const watched = changes?.watchedBefore(dirAbs) ?? false;
     let dirStat: FileStat | undefined;
     let listing: FolderListing | undefined;
@@ -393,7 +398,7 @@ async function walkRoot(
     else if (folders) {
       const [stat] = await fs.statMany([dirAbs]);
       if (stat && !(stat instanceof Error)) dirStat = stat;
-      listing = dirStat && !changes?.touched(dirAbs) ? folders.fresh(dirAbs, dirStat, rulesKey) : undefined;
+      listing = dirStat && !replaced && !changes?.touched(dirAbs) ? folders.fresh(dirAbs, dirStat, rulesKey) : undefined;
       if (listing?.gitignore && !FolderCache.sameGitignore(listing, (await fs.statMany([fs.join(dirAbs, '.gitignore')]))[0])) listing = undefined;
     }
     listing ??= await list(dirAbs, dirRel, layers, rulesKey, dirStat);
@@ -406,7 +411,7 @@ async function walkRoot(
       const shown = prefix + rel;
       switch (entry.kind) {
         case 'file':
-          out.push({ path: shown, absPath: fs.join(dirAbs, entry.name), folder: dirAbs, watched });
+          out.push({ path: shown, absPath: fs.join(dirAbs, entry.name), folder: dirAbs, watched, replaced });
           break;
         case 'folder':
           await walk(fs.join(dirAbs, entry.name), rel, layers, inner, watched);
