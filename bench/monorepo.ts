@@ -60,6 +60,9 @@ async function main() {
   const root = given ?? buildFromMirrors(argValues('--mirrors'));
   const tokenizer = new TiktokenTokenizer();
   const index = new WarmIndex();
+  // as the extension host and the CLI's server do: the folders watched, what did not change not stat'ed
+  const unwatched = index.watchFolders([root]);
+  if (unwatched) console.error(`the host's index is not watched: ${unwatched}`);
   // as `xl3m mcp` and the extension keep them: token counts of unchanged files are not counted again
   const tokenCache = new TokenCountCache();
   const rows: {

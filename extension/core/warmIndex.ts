@@ -6,7 +6,7 @@
 // The CLI (and a host started again) restores one from disk (store/diskIndex.ts).
 import { FileCache } from './files/fileCache';
 import type { ChangeFeed } from './files/gather';
-import { FolderWatcher, unwatchableReason } from './files/folderWatcher';
+import { FolderWatcher, unwatchableReason, type FolderLocations } from './files/folderWatcher';
 import { FolderCache } from './files/folderCache';
 import { LexicalIndex } from './lexical/wordIndex';
 
@@ -30,11 +30,14 @@ export class WarmIndex {
     this.source = source;
   }
 
-  /** Watches these folders from the next question on (a host that answers many); why not, where they cannot be. */
-  watchFolders(roots: readonly string[]): string | undefined {
+  /**
+   * Watches the folders a question walks, from the next question on (a host that answers many);
+   * `roots`: the folders' paths on disk. Says why not where they cannot be watched.
+   */
+  watchFolders(roots: readonly string[], locations?: FolderLocations): string | undefined {
     if (this.changes) return undefined;
     const why = unwatchableReason(roots);
-    if (!why) this.changes = new FolderWatcher();
+    if (!why) this.changes = new FolderWatcher({ locations });
     return why;
   }
 

@@ -108,12 +108,13 @@ async function runNow(ctx: Ctx, label: string, question: string, roots: GatherRo
   ctx.statusBar.running('gathering');
   ctx.log(`question (${label}): ${question}`);
   try {
-    const index = await ctx.indexes.forRoots(roots, settings);
+    const env = runEnv(ctx);
+    const index = await ctx.indexes.forRoots(roots, settings, env.fs);
     const outcome = await runQuestion(
       config,
       question,
       roots,
-      { ...runEnv(ctx), index, ...(options.answerModel ? { answerModel: options.answerModel } : {}) },
+      { ...env, index, ...(options.answerModel ? { answerModel: options.answerModel } : {}) },
       {
         signal: controller.signal,
         ...(options.confirmScoring ? { confirmScoring: options.confirmScoring } : {}),

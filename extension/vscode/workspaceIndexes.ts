@@ -1,8 +1,11 @@
 // The warm index the extension runs with: for a `file:` workspace, the one kept on disk for its
 // folders (read on the first question after VS Code starts, written back after a question that
 // changed it), so that a window opened again does not read every file again; for a virtual
-// workspace, or with `xl3m.indexCache` off, one kept in memory only.
+// workspace, or with `xl3m.indexCache` off, one kept in memory only. A `file:` workspace's folders
+// are watched (Linux, local disks: core/files/folderWatcher.ts), so a repeat question does not
+// stat the files that did not change.
 import * as vscode from 'vscode';
+import type { FileSystem } from '../core/files/fileSystem';
 import type { GatherRoot } from '../core/files/gather';
 import { cacheFolder } from '../core/store/cacheFolder';
 import { DiskIndex } from '../core/store/diskIndex';
@@ -15,11 +18,28 @@ export class WorkspaceIndexes {
 
   constructor(private readonly log: (line: string) => void) {}
 
-  /** The index for a run over these roots (URI strings). */
-  async forRoots(roots: readonly GatherRoot[], settings: Pick<Settings, 'indexCache' | 'indexCacheMegabytes'>): Promise<WarmIndex> {
+  /** The index for a run over these roots (URI strings), its folders watched where they can be. */
+  async forRoots(roots: readonly GatherRoot[], settings: Pick<Settings, 'indexCache' | 'indexCacheMegabytes'>, fs: FileSystem): Promise<WarmIndex> {
+    const index = await this.indexFor(roots, settings);
+    const uris = roots.map((r) => vscode.Uri.parse(r.path));
+    if (!index.changes && !this.watchRefused && uris.every((u) => u.scheme === 'file')) {
+      const why = index.watchFolders(
+        uris.map((u) => u.fsPath),
+        { pathOf: (location) => vscode.Uri.parse(location).fsPath, join: (folder, name) => fs.join(folder, name) },
+      );
+      // said once a window: every question checks every file's time
+      if (why) this.log(`every question checks every file: ${why}`);
+      this.watchRefused = why !== undefined;
+    }
+    return index;
+  }
+
+  private watchRefused = false;
+
+  private async indexFor(roots: readonly GatherRoot[], settings: Pick<Settings, 'indexCache' | 'indexCacheMegabytes'>): Promise<WarmIndex> {
     const uris = roots.map((r) => vscode.Uri.parse(r.path));
     if (!settings.indexCache || !uris.every((u) => u.scheme === 'file')) {
-      this.disk = undefined;
+      this.letGo();
       return this.memory;
     }
     const options = {
@@ -28,7 +48,8 @@ export class WorkspaceIndexes {
       locations: { form: 'file URIs', pathOf: (location: string) => vscode.Uri.parse(location).fsPath },
     };
     const key = JSON.stringify([uris.map((u) => u.fsPath).sort(), options.folder, options.maxBytes]);
-    if (this.disk?.key !== key)
+    if (this.disk?.key !== key) {
+      this.letGo();
       this.disk = {
         key,
         index: DiskIndex.of(
@@ -36,7 +57,14 @@ export class WorkspaceIndexes {
           options,
         ),
       };
+    }
     return (await this.disk.index).load();
+  }
+
+  /** The disk index of other folders or settings is no longer used: its folders are no longer watched. */
+  private letGo() {
+    void this.disk?.index.then((d) => d.load()).then((index) => index.stopWatching(), () => undefined);
+    this.disk = undefined;
   }
 
   /** Writes the disk index back after a question, in the background; a note in the log when it cannot be. */

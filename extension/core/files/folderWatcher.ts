@@ -54,6 +54,14 @@ export function unwatchableReason(roots: readonly string[]): string | undefined 
   return undefined;
 }
 
+/** How the host names files and folders (paths, or the extension's `file:` URIs): the same form as its FileSystem's. */
+export interface FolderLocations {
+  /** The path on disk of a location. */
+  pathOf(location: string): string;
+  /** A folder's entry, as the FileSystem's `join` names it. */
+  join(folder: string, name: string): string;
+}
+
 interface Watch {
   watcher: FSWatcher;
   /** The walk (its number) during which it began: it vouches for the folder from the next walk on. */
@@ -86,8 +94,11 @@ export class FolderWatcher implements ChangeFeed {
   private rootIdentity = new Map<string, string>();
   private memo: { key: string; value: unknown } | undefined;
 
-  constructor(options: { eventLimit?: number } = {}) {
+  private readonly locations: FolderLocations;
+
+  constructor(options: { eventLimit?: number; locations?: FolderLocations } = {}) {
     this.limit = options.eventLimit ?? eventLimit();
+    this.locations = options.locations ?? { pathOf: (location) => location, join: (folder, name) => path.join(folder, name) };
   }
 
   /** Why watching stopped for good (said once by the host), if it did. */
@@ -134,7 +145,7 @@ export class FolderWatcher implements ChangeFeed {
     this.watches.delete(folder);
     let watcher: FSWatcher;
     try {
-      watcher = watch(folder, { persistent: false }, (_event, name) => this.record(folder, name));
+      watcher = watch(this.locations.pathOf(folder), { persistent: false }, (_event, name) => this.record(folder, name));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       // gone or unreadable: the walk says so, and a folder not watched is never vouched for
@@ -186,14 +197,14 @@ export class FolderWatcher implements ChangeFeed {
     }
     j.folders.add(folder);
     if (name === null) this.doubt ??= 'a change without a name';
-    else j.paths.add(path.join(folder, name.toString()));
+    else j.paths.add(this.locations.join(folder, name.toString()));
   }
 
   /** Whether each root is still the folder first watched there (not moved away and replaced). */
   private sameRoots(roots: readonly string[]): boolean {
     let same = true;
     for (const root of roots) {
-      const s = statSync(root, { throwIfNoEntry: false });
+      const s = statSync(this.locations.pathOf(root), { throwIfNoEntry: false });
       const identity = s ? `${s.dev}:${s.ino}` : '';
       if (this.rootIdentity.get(root) !== identity) same = false;
       this.rootIdentity.set(root, identity);
