@@ -63,7 +63,12 @@ export class WorkspaceIndexes {
 
   /** The disk index of other folders or settings is no longer used: its folders are no longer watched. */
   private letGo() {
-    void this.disk?.index.then((d) => d.load()).then((index) => index.stopWatching(), () => undefined);
+    void this.disk?.index
+      .then((d) => d.load())
+      .then(
+        (index) => index.stopWatching(),
+        () => undefined,
+      );
     this.disk = undefined;
   }
 

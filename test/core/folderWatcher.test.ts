@@ -4,7 +4,7 @@
 // renamed, a folder replaced, a .gitignore edited). What it cannot vouch for (the first gather, a
 // cancelled one, more events than its limit) is stat'ed again.
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, symlinkSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, afterEach, beforeEach, describe, test } from 'node:test';
 import { FileCache } from '../../extension/core/files/fileCache';
@@ -100,7 +100,7 @@ describe('the folder watcher', { skip: process.platform !== 'linux' ? 'inotify: 
         if (e.isDirectory()) {
           out.folders.push(p);
           listAll(p, out);
-        } else out.files.push(p);
+        } else if (e.isFile()) out.files.push(p);
       }
       return out;
     };
@@ -111,7 +111,7 @@ describe('the folder watcher', { skip: process.platform !== 'linux' ? 'inotify: 
     for (let step = 0; step < 300; step++) {
       const { files, folders } = listAll(repo.root, { files: [], folders: [] });
       const folder = pick([repo.root, ...folders]);
-      const op = Math.floor(next() * 10);
+      const op = Math.floor(next() * 11);
       const name = `f${Math.floor(next() * 20)}${pick(['.ts', '.md', '.log', '.bin'])}`;
       if (op === 0 || files.length < 3) writeFileSync(join(folder, name), `export const v${step} = ${step};\n`);
       else if (op === 1) appendFileSync(pick(files), `// ${step}\n`);
@@ -137,6 +137,17 @@ describe('the folder watcher', { skip: process.platform !== 'linux' ? 'inotify: 
         }
       } else if (op === 7) writeFileSync(join(folder, '.gitignore'), pick(['*.md\n', '', 'f1*\n!f12.ts\n', 'd*/\n']));
       else if (op === 8) writeFileSync(join(folder, name), Buffer.from([0, 1, 2, 3]));
+      else if (op === 10) {
+        // a link (made again) to a file inside, or to one outside whose name comes and goes: no event in the repository says where it leads
+        const link = join(folder, `link${step % 3}`);
+        rmSync(link, { force: true });
+        symlinkSync(next() < 0.5 ? pick(files) : join(outside.root, `target${step % 2}`), link);
+        if (next() < 0.5) writeFileSync(join(outside.root, `target${step % 2}`), 'outside\n');
+        else rmSync(join(outside.root, `target${step % 2}`), { force: true });
+      } else {
+        // no change in the repository, only outside it (where a link may lead)
+        rmSync(join(outside.root, 'target0'), { force: true });
+      }
       const warm = await gather(nodeFileSystem, roots(), kept);
       assert.deepEqual(found(warm), await cold(), `after step ${step} (operation ${op})`);
       if (warm.read < warm.files.length) vouchedGathers++;

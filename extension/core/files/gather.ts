@@ -88,6 +88,18 @@ interface WalkResult {
   candidates: Candidate[];
   links: Candidate[];
   skipped: SkippedFile[];
+  /** It met a link to a folder, or an entry that is not a file, a folder or a link to a file (a broken link): what it is may change with no event in the repository. */
+  unsettled?: boolean;
+}
+
+/** What a gather that checked everything found, for the next one when nothing changed: its links are checked again then. */
+interface LastGather {
+  files: SourceFile[];
+  /** Everything left out but the links. */
+  skipped: SkippedFile[];
+  links: Candidate[];
+  /** The paths of the files it considered reading (a link to one of them is "read there"). */
+  readPaths: ReadonlySet<string>;
 }
 
 export const LINK_OUTSIDE = 'symbolic link outside the repository (not followed)';
@@ -100,15 +112,18 @@ export async function gather(fs: FileSystem, roots: GatherRoot[], options: Gathe
   // each root's .git/info/exclude (not watched: .git is never walked), read every time
   const rootExcludes = await Promise.all(roots.map((root) => (useGitignore ? readOptional(fs, fs.join(root.path, '.git', 'info', 'exclude')) : undefined)));
   const key = JSON.stringify([roots, options.excludes, options.maxFileBytes, options.includeSecrets, useGitignore, rootExcludes]);
+  const prefixes = roots.map((root) => (roots.length > 1 ? `${root.name}/` : ''));
   if (changes?.nothingChanged) {
-    const last = feed!.remembered(key) as Gathered | undefined;
+    const last = feed!.remembered(key) as LastGather | undefined;
     if (last) {
       feed!.completed(key, last);
-      return { files: [...last.files], skipped: [...last.skipped], read: 0, reused: last.files.length };
+      // nothing changed in any watched folder; a link's target may lie elsewhere: links are checked again
+      const skipped = [...last.skipped, ...(await checkLinks(fs, roots, prefixes, last.links, last.readPaths))];
+      if (last.links.length > 0) skipped.sort((a, b) => comparePaths(a.path, b.path));
+      return { files: [...last.files], skipped, read: 0, reused: last.files.length };
     }
   }
   const found: WalkResult = { candidates: [], links: [], skipped: [] };
-  const prefixes = roots.map((root) => (roots.length > 1 ? `${root.name}/` : ''));
   const visited = new Set<string>();
   for (const [i, root] of roots.entries()) {
     await walkRoot(fs, root, prefixes[i], { ...options, changes: feed }, changes, rootExcludes[i], found, visited);
@@ -120,7 +135,9 @@ export async function gather(fs: FileSystem, roots: GatherRoot[], options: Gathe
     (root, folder) => fs.relativeTo(root, folder) !== undefined,
   );
   const { candidates, skipped } = found;
-  skipped.push(...(await checkLinks(fs, roots, prefixes, found)));
+  const readPaths = new Set(candidates.map((c) => c.path));
+  const linkResults = await checkLinks(fs, roots, prefixes, found.links, readPaths);
+  skipped.push(...linkResults);
 
   const maxBytes = options.maxFileBytes ?? DEFAULTS.maxFileBytes;
   const includeSecrets = options.includeSecrets ?? false;
@@ -203,8 +220,11 @@ export async function gather(fs: FileSystem, roots: GatherRoot[], options: Gathe
     (root, location) => fs.relativeTo(root, location) !== undefined,
   );
   const gathered = { files, skipped, ...counts };
-  // a link's target may change with no event in a watched folder: such a gather is never reused whole
-  feed?.completed(key, found.links.length === 0 ? { ...gathered, files: [...files], skipped: [...skipped] } : undefined);
+  if (feed) {
+    const fromLinks = new Set(linkResults);
+    const last: LastGather = { files: [...files], skipped: skipped.filter((s) => !fromLinks.has(s)), links: found.links, readPaths };
+    feed.completed(key, found.unsettled ? undefined : last);
+  }
   return gathered;
 }
 
@@ -251,12 +271,17 @@ function classified(c: Candidate, outcome: ReadOutcome, includeSecrets: boolean)
  * read (`notes.md -> ~/secrets.txt`), and one inside is read under its own path, once. Each is
  * listed with where it leads.
  */
-async function checkLinks(fs: FileSystem, roots: GatherRoot[], prefixes: string[], found: WalkResult): Promise<SkippedFile[]> {
-  if (found.links.length === 0) return [];
+async function checkLinks(
+  fs: FileSystem,
+  roots: GatherRoot[],
+  prefixes: string[],
+  links: readonly Candidate[],
+  read: ReadonlySet<string>,
+): Promise<SkippedFile[]> {
+  if (links.length === 0) return [];
   const realRoots = await Promise.all(roots.map((r) => fs.realPath(r.path).catch(() => undefined)));
-  const read = new Set(found.candidates.map((c) => c.path));
   return Promise.all(
-    found.links.map(async (link): Promise<SkippedFile> => {
+    links.map(async (link): Promise<SkippedFile> => {
       let real: string | undefined;
       try {
         real = await fs.realPath(link.absPath);
@@ -357,6 +382,7 @@ async function walkRoot(
           // Not followed, as git does not: this is also what makes symlink loops harmless.
           listed.push({ kind: 'skipped', name: entry.name, isFolder: true, reason: 'symbolic link to a folder (not followed)' });
           keep = false;
+          found.unsettled = true;
           break;
         case 'file': {
           const reason = (options.includeSecrets ? undefined : secretReason(entry.name)) ?? nameReason(entry.name);
@@ -371,6 +397,7 @@ async function walkRoot(
           listed.push({ kind: 'skipped', name: entry.name, isFolder: false, reason: 'not a regular file (or a broken link)' });
           // a broken link may be mended without the folder changing
           keep = false;
+          found.unsettled = true;
       }
     }
     const listing: FolderListing = { mtimeMs: dirStat?.mtimeMs ?? 0, listedAt, rulesKey, ...(gitignore ? { gitignore } : {}), entries: listed };
