@@ -141,12 +141,16 @@ describe('the folder watcher', { skip: process.platform !== 'linux' ? 'inotify: 
         // a link (made again) to a file inside, or to one outside whose name comes and goes: no event in the repository says where it leads
         const link = join(folder, `link${step % 3}`);
         rmSync(link, { force: true });
-        symlinkSync(next() < 0.5 ? pick(files) : join(outside.root, `target${step % 2}`), link);
+        const to = next();
+        symlinkSync(to < 0.3 ? pick(files) : to < 0.5 ? pick(folders.length > 0 ? folders : [repo.root]) : join(outside.root, `target${step % 2}`), link);
+        rmSync(join(outside.root, `target${step % 2}`), { recursive: true, force: true });
         if (next() < 0.5) writeFileSync(join(outside.root, `target${step % 2}`), 'outside\n');
-        else rmSync(join(outside.root, `target${step % 2}`), { force: true });
       } else {
-        // no change in the repository, only outside it (where a link may lead)
-        rmSync(join(outside.root, 'target0'), { force: true });
+        // no change in the repository, only outside it (where a link may lead): a file there comes or goes, or becomes a folder
+        const target = join(outside.root, 'target0');
+        rmSync(target, { recursive: true, force: true });
+        if (next() < 0.3) mkdirSync(target);
+        else if (next() < 0.5) writeFileSync(target, 'outside again\n');
       }
       const warm = await gather(nodeFileSystem, roots(), kept);
       assert.deepEqual(found(warm), await cold(), `after step ${step} (operation ${op})`);

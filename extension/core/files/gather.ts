@@ -1,7 +1,7 @@
 import ignore, { type Ignore } from 'ignore';
 import pLimit from 'p-limit';
 import type { FileCache, FileCacheEntry, ReadOutcome } from './fileCache';
-import type { FileStat, FileSystem } from './fileSystem';
+import type { EntryKind, FileStat, FileSystem } from './fileSystem';
 import { FolderCache, type FolderListing, type ListedEntry } from './folderCache';
 import { contentReason, decodeText, nameReason, secretReason } from './fileClassifier';
 import type { ProgressListener, SkippedFile, SourceFile } from '../types';
@@ -88,8 +88,27 @@ interface WalkResult {
   candidates: Candidate[];
   links: Candidate[];
   skipped: SkippedFile[];
-  /** It met a link to a folder, or an entry that is not a file, a folder or a link to a file (a broken link): what it is may change with no event in the repository. */
-  unsettled?: boolean;
+  /** Links, and entries that are not files or folders (a broken link): what they are may change with no event in the repository. */
+  unsettled: UnsettledEntry[];
+}
+
+interface UnsettledEntry {
+  folder: string;
+  name: string;
+  kind: EntryKind;
+}
+
+/** Whether each of these entries is still of the kind it was listed as (a link to a folder, to a file, a broken link). */
+async function stillOfTheirKind(fs: FileSystem, entries: readonly UnsettledEntry[]): Promise<boolean> {
+  const byFolder = new Map<string, UnsettledEntry[]>();
+  for (const e of entries) byFolder.set(e.folder, [...(byFolder.get(e.folder) ?? []), e]);
+  for (const [folder, expected] of byFolder) {
+    const listed = await fs.readDirectory(folder).catch(() => undefined);
+    if (!listed) return false;
+    const kinds = new Map(listed.map((e) => [e.name, e.kind]));
+    if (expected.some((e) => kinds.get(e.name) !== e.kind)) return false;
+  }
+  return true;
 }
 
 /** What a gather that checked everything found, for the next one when nothing changed: its links are checked again then. */
@@ -98,6 +117,8 @@ interface LastGather {
   /** Everything left out but the links. */
   skipped: SkippedFile[];
   links: Candidate[];
+  /** Its links and entries that are neither files nor folders: still of the same kind, they are left out as before (a link's target checked again). */
+  unsettled: UnsettledEntry[];
   /** The paths of the files it considered reading (a link to one of them is "read there"). */
   readPaths: ReadonlySet<string>;
 }
@@ -115,7 +136,7 @@ export async function gather(fs: FileSystem, roots: GatherRoot[], options: Gathe
   const prefixes = roots.map((root) => (roots.length > 1 ? `${root.name}/` : ''));
   if (changes?.nothingChanged) {
     const last = feed!.remembered(key) as LastGather | undefined;
-    if (last) {
+    if (last && (await stillOfTheirKind(fs, last.unsettled))) {
       feed!.completed(key, last);
       // nothing changed in any watched folder; a link's target may lie elsewhere: links are checked again
       const skipped = [...last.skipped, ...(await checkLinks(fs, roots, prefixes, last.links, last.readPaths))];
@@ -123,7 +144,7 @@ export async function gather(fs: FileSystem, roots: GatherRoot[], options: Gathe
       return { files: [...last.files], skipped, read: 0, reused: last.files.length };
     }
   }
-  const found: WalkResult = { candidates: [], links: [], skipped: [] };
+  const found: WalkResult = { candidates: [], links: [], skipped: [], unsettled: [] };
   const visited = new Set<string>();
   for (const [i, root] of roots.entries()) {
     await walkRoot(fs, root, prefixes[i], { ...options, changes: feed }, changes, rootExcludes[i], found, visited);
@@ -222,8 +243,14 @@ export async function gather(fs: FileSystem, roots: GatherRoot[], options: Gathe
   const gathered = { files, skipped, ...counts };
   if (feed) {
     const fromLinks = new Set(linkResults);
-    const last: LastGather = { files: [...files], skipped: skipped.filter((s) => !fromLinks.has(s)), links: found.links, readPaths };
-    feed.completed(key, found.unsettled ? undefined : last);
+    const last: LastGather = {
+      files: [...files],
+      skipped: skipped.filter((s) => !fromLinks.has(s)),
+      links: found.links,
+      unsettled: found.unsettled,
+      readPaths,
+    };
+    feed.completed(key, last);
   }
   return gathered;
 }
@@ -382,7 +409,7 @@ async function walkRoot(
           // Not followed, as git does not: this is also what makes symlink loops harmless.
           listed.push({ kind: 'skipped', name: entry.name, isFolder: true, reason: 'symbolic link to a folder (not followed)' });
           keep = false;
-          found.unsettled = true;
+          found.unsettled.push({ folder: dirAbs, name: entry.name, kind: entry.kind });
           break;
         case 'file': {
           const reason = (options.includeSecrets ? undefined : secretReason(entry.name)) ?? nameReason(entry.name);
@@ -392,12 +419,13 @@ async function walkRoot(
         case 'symlinkToFile':
           listed.push({ kind: 'link', name: entry.name });
           keep = false;
+          found.unsettled.push({ folder: dirAbs, name: entry.name, kind: entry.kind });
           break;
         default:
           listed.push({ kind: 'skipped', name: entry.name, isFolder: false, reason: 'not a regular file (or a broken link)' });
           // a broken link may be mended without the folder changing
           keep = false;
-          found.unsettled = true;
+          found.unsettled.push({ folder: dirAbs, name: entry.name, kind: entry.kind });
       }
     }
     const listing: FolderListing = { mtimeMs: dirStat?.mtimeMs ?? 0, listedAt, rulesKey, ...(gitignore ? { gitignore } : {}), entries: listed };
