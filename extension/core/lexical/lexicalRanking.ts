@@ -559,11 +559,7 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
   if (params.importerWeight > 0) liftImporters(evidence, files, stats, params);
   // the files a person (or the answer) reads first show the lines where the question's words gather, not whole chunks
   const weights = query.map((q, id) => q.weight * chunkIdf[id]!);
-  const focused = evidence
-    .map((e, i) => [e.score, i] as const)
-    .filter(([score]) => score > 0)
-    .sort((a, b) => b[0] - a[0] || a[1] - b[1])
-    .slice(0, params.focusedFiles);
+  const focused = bestScored(evidence, params.focusedFiles);
   for (const [, i] of focused) {
     const ranges = focusedRanges(counts.lineMatches(i), weights, stats[i]!.lines);
     if (ranges.length) evidence[i]!.ranges = ranges;
@@ -615,11 +611,7 @@ const bareName = (path: string) => path.slice(path.lastIndexOf('/') + 1).replace
  * such a key.
  */
 function liftImporters(evidence: FileEvidence[], files: readonly LexicalFile[], stats: readonly FileStats[], params: LexicalParams) {
-  const best = evidence
-    .map((e, i) => [e.score, i] as const)
-    .filter(([score]) => score > 0)
-    .sort((a, b) => b[0] - a[0] || a[1] - b[1])
-    .slice(0, params.importerFrom);
+  const best = bestScored(evidence, params.importerFrom);
   const scoreOf = new Map(best.map(([score, i]) => [i, score]));
   const names = new Set(best.flatMap(([, i]) => namesOf(files[i]!.path)));
   if (names.size === 0) return;
@@ -642,6 +634,24 @@ function liftImporters(evidence: FileEvidence[], files: readonly LexicalFile[], 
     if (gain > 0) gains.push([j, gain]);
   });
   for (const [j, gain] of gains) evidence[j]!.score += gain;
+}
+
+/**
+ * The `k` files of highest score above 0, best first (ties: the earlier file first), as [score,
+ * index]: what sorting every file and keeping the first `k` gives, in one pass that keeps `k`.
+ */
+function bestScored(evidence: readonly { score: number }[], k: number): (readonly [number, number])[] {
+  const best: [number, number][] = [];
+  if (k <= 0) return best;
+  evidence.forEach(({ score }, i) => {
+    // (ties go after: an earlier file stays ahead of a later one with the same score)
+    if (!(score > 0) || (best.length === k && score <= best[k - 1]![0])) return;
+    let at = best.length;
+    while (at > 0 && best[at - 1]![0] < score) at--;
+    best.splice(at, 0, [score, i]);
+    if (best.length > k) best.pop();
+  });
+  return best;
 }
 
 /** The file holds a word of the question in one of its fields. */
