@@ -63,7 +63,7 @@ describe('the folder watcher', { skip: process.platform !== 'linux' ? 'inotify: 
   const roots = () => [{ path: repo.root, name: 'repo' }];
   const cold = async () => found(await gather(nodeFileSystem, roots()));
 
-  test('a repeat gather stats nothing; an edit that keeps the size and the time is seen, and only its folder and file are stat-ed', async () => {
+  test('a repeat gather stats nothing; an edit that keeps the size and the time is seen, and only that file is stat-ed', async () => {
     watcher = new FolderWatcher();
     const kept = { cache: new FileCache(), folders: new FolderCache(), changes: watcher };
     const counting = statCounting();
@@ -85,7 +85,11 @@ describe('the folder watcher', { skip: process.platform !== 'linux' ? 'inotify: 
     const edited = await gather(counting.fs, roots(), kept);
     assert.deepEqual(found(edited), await cold());
     assert.match(edited.files.find((f) => f.path === 'src/util/strings.ts')!.text, /TRIM/);
-    assert.deepEqual(counting.statted.map((p) => relative(repo.root, p)).sort(), ['src/util', 'src/util/.gitignore', 'src/util/strings.ts']);
+    assert.deepEqual(
+      counting.statted.map((p) => relative(repo.root, p)),
+      ['src/util/strings.ts'],
+      'a file written to, nothing added, removed or renamed: only it is stat-ed and read',
+    );
     assert.equal(edited.read, 1);
   });
 
@@ -111,7 +115,7 @@ describe('the folder watcher', { skip: process.platform !== 'linux' ? 'inotify: 
     for (let step = 0; step < 300; step++) {
       const { files, folders } = listAll(repo.root, { files: [], folders: [] });
       const folder = pick([repo.root, ...folders]);
-      const op = Math.floor(next() * 11);
+      const op = Math.floor(next() * 14);
       const name = `f${Math.floor(next() * 20)}${pick(['.ts', '.md', '.log', '.bin'])}`;
       if (op === 0 || files.length < 3) writeFileSync(join(folder, name), `export const v${step} = ${step};\n`);
       else if (op === 1) appendFileSync(pick(files), `// ${step}\n`);
@@ -137,7 +141,11 @@ describe('the folder watcher', { skip: process.platform !== 'linux' ? 'inotify: 
         }
       } else if (op === 7) writeFileSync(join(folder, '.gitignore'), pick(['*.md\n', '', 'f1*\n!f12.ts\n', 'd*/\n']));
       else if (op === 8) writeFileSync(join(folder, name), Buffer.from([0, 1, 2, 3]));
-      else if (op === 10) {
+      else if (op >= 11) {
+        // files written to in place, nothing added or removed: one becomes binary, or text again, or holds a key
+        const content = op === 11 ? Buffer.from([0, 1, 2, 3]) : op === 12 ? `export const rewritten = ${step};\n` : '-----BEGIN RSA PRIVATE KEY-----\nMIIB\n';
+        for (const file of [pick(files), pick(files)]) writeFileSync(file, content);
+      } else if (op === 10) {
         // a link (made again) to a file inside, or to one outside whose name comes and goes: no event in the repository says where it leads
         const link = join(folder, `link${step % 3}`);
         rmSync(link, { force: true });

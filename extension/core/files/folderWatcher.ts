@@ -75,9 +75,11 @@ interface Journal {
   /** The entries the events named (files and folders), by absolute path. */
   paths: Set<string>;
   events: number;
+  /** Events that added, removed or renamed an entry (not a write to it, or a change of its attributes). */
+  renames: number;
 }
 
-const emptyJournal = (): Journal => ({ folders: new Set(), paths: new Set(), events: 0 });
+const emptyJournal = (): Journal => ({ folders: new Set(), paths: new Set(), events: 0, renames: 0 });
 
 export class FolderWatcher implements ChangeFeed {
   private readonly watches = new Map<string, Watch>();
@@ -134,6 +136,7 @@ export class FolderWatcher implements ChangeFeed {
       watchedBefore: (folder) => (this.watches.get(folder)?.walk ?? walk) < walk,
       named: (location) => paths.has(location),
       touched: (folder) => folders.has(folder),
+      contentOnly: taken.renames === 0 ? paths : undefined,
     };
   }
 
@@ -145,7 +148,7 @@ export class FolderWatcher implements ChangeFeed {
     this.watches.delete(folder);
     let watcher: FSWatcher;
     try {
-      watcher = watch(this.locations.pathOf(folder), { persistent: false }, (_event, name) => this.record(folder, name));
+      watcher = watch(this.locations.pathOf(folder), { persistent: false }, (event, name) => this.record(folder, event, name));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       // gone or unreadable: the walk says so, and a folder not watched is never vouched for
@@ -187,8 +190,9 @@ export class FolderWatcher implements ChangeFeed {
     this.watches.clear();
   }
 
-  private record(folder: string, name: string | Buffer | null) {
+  private record(folder: string, event: string, name: string | Buffer | null) {
     const j = this.journal;
+    if (event !== 'change') j.renames++;
     if (++j.events > this.limit) {
       this.doubt ??= `more than ${this.limit} changes since the last question`;
       j.folders.clear();

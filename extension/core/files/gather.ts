@@ -56,6 +56,8 @@ export interface Changes {
   named(location: string): boolean;
   /** An event happened in this folder (an entry of it named). */
   touched(folder: string): boolean;
+  /** The entries the events named, when every event changed an entry's content or attributes only (none added, removed or renamed); else undefined. */
+  contentOnly: ReadonlySet<string> | undefined;
 }
 
 export interface Gathered {
@@ -121,6 +123,8 @@ interface LastGather {
   unsettled: UnsettledEntry[];
   /** The paths of the files it considered reading (a link to one of them is "read there"). */
   readPaths: ReadonlySet<string>;
+  /** The files it considered reading, by location, with their place in the walk (the order of `files`). */
+  candidates: ReadonlyMap<string, { candidate: Candidate; order: number }>;
 }
 
 export const LINK_OUTSIDE = 'symbolic link outside the repository (not followed)';
@@ -134,14 +138,20 @@ export async function gather(fs: FileSystem, roots: GatherRoot[], options: Gathe
   const rootExcludes = await Promise.all(roots.map((root) => (useGitignore ? readOptional(fs, fs.join(root.path, '.git', 'info', 'exclude')) : undefined)));
   const key = JSON.stringify([roots, options.excludes, options.maxFileBytes, options.includeSecrets, useGitignore, rootExcludes]);
   const prefixes = roots.map((root) => (roots.length > 1 ? `${root.name}/` : ''));
-  if (changes?.nothingChanged) {
+  const maxBytes = options.maxFileBytes ?? DEFAULTS.maxFileBytes;
+  const includeSecrets = options.includeSecrets ?? false;
+  if (changes?.nothingChanged || changes?.contentOnly) {
     const last = feed!.remembered(key) as LastGather | undefined;
-    if (last && (await stillOfTheirKind(fs, last.unsettled))) {
-      feed!.completed(key, last);
-      // nothing changed in any watched folder; a link's target may lie elsewhere: links are checked again
-      const skipped = [...last.skipped, ...(await checkLinks(fs, roots, prefixes, last.links, last.readPaths))];
-      if (last.links.length > 0) skipped.sort((a, b) => comparePaths(a.path, b.path));
-      return { files: [...last.files], skipped, read: 0, reused: last.files.length };
+    const edited = [...(changes.contentOnly ?? [])].map((location) => last?.candidates.get(location));
+    // only files written to (no .gitignore: its rules decide the listings), and links and broken links as they were
+    if (last && edited.every((e) => e !== undefined && !/(^|\/)\.gitignore$/.test(e.candidate.path)) && (await stillOfTheirKind(fs, last.unsettled))) {
+      const now = await reread(fs, last, edited as { candidate: Candidate; order: number }[], maxBytes, includeSecrets, options.cache);
+      options.signal?.throwIfAborted();
+      feed!.completed(key, now);
+      // nothing else changed in any watched folder; a link's target may lie elsewhere: links are checked again
+      const skipped = [...now.skipped, ...(await checkLinks(fs, roots, prefixes, now.links, now.readPaths))];
+      if (now.links.length > 0) skipped.sort((a, b) => comparePaths(a.path, b.path));
+      return { files: [...now.files], skipped, read: edited.length, reused: now.files.length - edited.length };
     }
   }
   const found: WalkResult = { candidates: [], links: [], skipped: [], unsettled: [] };
@@ -160,8 +170,6 @@ export async function gather(fs: FileSystem, roots: GatherRoot[], options: Gathe
   const linkResults = await checkLinks(fs, roots, prefixes, found.links, readPaths);
   skipped.push(...linkResults);
 
-  const maxBytes = options.maxFileBytes ?? DEFAULTS.maxFileBytes;
-  const includeSecrets = options.includeSecrets ?? false;
   const counts = { read: 0, reused: 0 };
   // every candidate's size and time first, in one batch (but those the watcher vouches for); then only the files that changed are read
   const vouched = candidates.map((c) => (c.watched && !changes!.named(c.absPath) ? options.cache!.get(c.absPath) : undefined));
@@ -191,16 +199,11 @@ export async function gather(fs: FileSystem, roots: GatherRoot[], options: Gathe
   };
   for (const [i, c] of candidates.entries()) {
     const stat = stats[i]!;
-    // a file kept earlier and now unreadable or too large is forgotten: what is kept always matches the file as last checked
-    if (stat instanceof Error) {
-      options.cache?.forget(c.absPath);
-      settle(i, { path: c.path, reason: `unreadable (${errorCode(stat)})` });
-    } else if (stat.size > maxBytes) {
-      options.cache?.forget(c.absPath);
-      settle(i, { path: c.path, reason: `too large (${formatBytes(stat.size)} > ${formatBytes(maxBytes)})` });
-    } else {
+    const unfit = unfitToRead(c, stat, maxBytes, options.cache);
+    if (unfit) settle(i, unfit);
+    else {
       // a file an event named is read again, whatever its stat says (an edit may keep its size and time)
-      const entry = vouched[i] ?? (c.replaced || changes?.named(c.absPath) ? undefined : options.cache?.fresh(c.absPath, stat));
+      const entry = vouched[i] ?? (c.replaced || changes?.named(c.absPath) ? undefined : options.cache?.fresh(c.absPath, stat as FileStat));
       if (entry) {
         counts.reused++;
         settle(i, fromEntry(c, entry, includeSecrets));
@@ -249,10 +252,69 @@ export async function gather(fs: FileSystem, roots: GatherRoot[], options: Gathe
       links: found.links,
       unsettled: found.unsettled,
       readPaths,
+      candidates: new Map(candidates.map((candidate, order) => [candidate.absPath, { candidate, order }])),
     };
     feed.completed(key, last);
   }
   return gathered;
+}
+
+/** Why a file is not read, from its stat: unreadable, or too large (what was kept of it is forgotten: what is kept always matches the file as last checked). */
+function unfitToRead(c: Candidate, stat: FileStat | Error, maxBytes: number, cache: FileCache | undefined): SkippedFile | undefined {
+  if (stat instanceof Error) {
+    cache?.forget(c.absPath);
+    return { path: c.path, reason: `unreadable (${errorCode(stat)})` };
+  }
+  if (stat.size > maxBytes) {
+    cache?.forget(c.absPath);
+    return { path: c.path, reason: `too large (${formatBytes(stat.size)} > ${formatBytes(maxBytes)})` };
+  }
+  return undefined;
+}
+
+/**
+ * The last gather with these files read again (each written to since, nothing added, removed or
+ * renamed): a file stays in its place in the walk's order, leaves the files for the skipped ones
+ * (now binary, say) or comes back.
+ */
+async function reread(
+  fs: FileSystem,
+  last: LastGather,
+  edited: readonly { candidate: Candidate; order: number }[],
+  maxBytes: number,
+  includeSecrets: boolean,
+  cache: FileCache | undefined,
+): Promise<LastGather> {
+  if (edited.length === 0) return last;
+  const stats = await fs.statMany(edited.map((e) => e.candidate.absPath));
+  const results = await Promise.all(
+    edited.map(
+      async ({ candidate }, i) =>
+        unfitToRead(candidate, stats[i]!, maxBytes, cache) ?? (await readCandidate(fs, candidate, stats[i] as FileStat, includeSecrets, cache)),
+    ),
+  );
+  const paths = new Set(edited.map((e) => e.candidate.path));
+  const orderOf = (file: SourceFile) => last.candidates.get(file.absPath)!.order;
+  const files = last.files.filter((f) => !paths.has(f.path));
+  const skipped = last.skipped.filter((s) => !paths.has(s.path));
+  results.forEach((r, i) => {
+    if (!('text' in r)) {
+      skipped.push(r);
+      return;
+    }
+    // its place among the files, by the walk's order
+    const order = edited[i]!.order;
+    let lo = 0;
+    let hi = files.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (orderOf(files[mid]!) < order) lo = mid + 1;
+      else hi = mid;
+    }
+    files.splice(lo, 0, r);
+  });
+  skipped.sort((a, b) => comparePaths(a.path, b.path));
+  return { ...last, files, skipped };
 }
 
 async function readCandidate(
