@@ -71,6 +71,8 @@ export interface AskStats {
   /** Files read in this run, and files whose earlier reading a long-lived host reused (unchanged since; 0 in a cold run). */
   filesRead: number;
   filesReused: number;
+  /** A file watcher told what changed since the last question (a long-lived host on Linux): the files it vouched for were not stat'ed. */
+  watched: boolean;
   /**
    * What the run started from: `new` (nothing kept: every file read and analysed), `memory` (what this
    * process kept from earlier questions), `disk` (an index a process wrote earlier); `none`: no index.
@@ -247,6 +249,7 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
       skippedFiles: gathered.skipped.length,
       filesRead: gathered.read,
       filesReused: gathered.reused,
+      watched: gathered.watched,
       index: indexSource,
       gatherSeconds,
       bytes,

@@ -66,6 +66,8 @@ export interface Gathered {
   /** Files read now, and files whose earlier reading was reused (unchanged since). */
   read: number;
   reused: number;
+  /** A file watcher told what changed since the last gather: what it vouched for was not even stat'ed. */
+  watched: boolean;
 }
 
 interface IgnoreLayer {
@@ -151,7 +153,8 @@ export async function gather(fs: FileSystem, roots: GatherRoot[], options: Gathe
       // nothing else changed in any watched folder; a link's target may lie elsewhere: links are checked again
       const skipped = [...now.skipped, ...(await checkLinks(fs, roots, prefixes, now.links, now.readPaths))];
       if (now.links.length > 0) skipped.sort((a, b) => comparePaths(a.path, b.path));
-      return { files: [...now.files], skipped, read: edited.length, reused: now.files.length - edited.length };
+      const editedPaths = new Set(edited.map((e) => e!.candidate.path));
+      return { files: [...now.files], skipped, read: edited.length, reused: now.files.filter((f) => !editedPaths.has(f.path)).length, watched: true };
     }
   }
   const found: WalkResult = { candidates: [], links: [], skipped: [], unsettled: [] };
@@ -243,7 +246,7 @@ export async function gather(fs: FileSystem, roots: GatherRoot[], options: Gathe
     new Set(candidates.map((c) => c.absPath)),
     (root, location) => fs.relativeTo(root, location) !== undefined,
   );
-  const gathered = { files, skipped, ...counts };
+  const gathered = { files, skipped, ...counts, watched: changes !== undefined };
   if (feed) {
     const fromLinks = new Set(linkResults);
     const last: LastGather = {

@@ -31,7 +31,7 @@ export interface RelevantFilesReport {
   partial?: string;
   notes: string[];
   /** What the run started from (nothing, this process's earlier questions, the disk), the files it read because they were new or changed, those it reused, and the seconds that took. */
-  index: { source: AskResult['stats']['index']; filesRead: number; filesReused: number; updateSeconds: number };
+  index: { source: AskResult['stats']['index']; filesRead: number; filesReused: number; watched: boolean; updateSeconds: number };
 }
 
 export const REPORT_DEFAULTS = { maxFiles: 20, tokenBudget: 4000, excerptLines: 40 };
@@ -96,6 +96,7 @@ export async function relevantFilesReport(result: AskResult, options: ReportOpti
       source: result.stats.index,
       filesRead: result.stats.filesRead,
       filesReused: result.stats.filesReused,
+      watched: result.stats.watched,
       updateSeconds: Number(result.stats.gatherSeconds.toFixed(2)),
     },
   };
@@ -119,8 +120,8 @@ export function formatReport(report: RelevantFilesReport): string {
     }
   });
   out.push('', `Excerpts: ${report.excerptTokens} of a budget of ${report.tokenBudget} tokens; read the files for more.`);
-  const { filesReused, filesRead, source, updateSeconds } = report.index;
-  if (filesReused > 0) out.push(`Index: ${indexState({ filesRead, filesReused, index: source, gatherSeconds: updateSeconds })}.`);
+  const { filesReused, filesRead, source, watched, updateSeconds } = report.index;
+  if (filesReused > 0) out.push(`Index: ${indexState({ filesRead, filesReused, index: source, watched, gatherSeconds: updateSeconds })}.`);
   return out.join('\n');
 }
 
