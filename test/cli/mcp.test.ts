@@ -80,11 +80,15 @@ describe('xl3m mcp', () => {
       assert.match(stderr(), /serving .*: find_relevant_files/, 'logs go to stderr');
       // the server keeps what it read: a second call reads no file again, and says so
       const again = await client.callTool({ name: 'find_relevant_files', arguments: { question: NEEDLE_QUESTION, maxFiles: 5 } });
-      const index = (again.structuredContent as { index: { source: string; filesRead: number; filesReused: number; updateSeconds: number } }).index;
+      const index = (again.structuredContent as { index: { source: string; filesRead: number; filesReused: number; watched: boolean; updateSeconds: number } })
+        .index;
       assert.equal(index.source, 'memory');
       assert.equal(index.filesRead, 0);
       assert.ok(index.filesReused >= 80 && index.updateSeconds >= 0, JSON.stringify(index));
-      assert.match((again.content as Text)[0]!.text, /^Index: 0 read, [\d,]+ unchanged since the last question, in \d+\.\d s\.$/m);
+      // watched where it can be (Linux, a local disk), and the log says which
+      assert.match(stderr(), index.watched ? /watching the roots/ : /every call checks every file: /);
+      const told = index.watched ? ' \\(as the file watcher tells\\)' : '';
+      assert.match((again.content as Text)[0]!.text, new RegExp(`^Index: 0 read, [\\d,]+ unchanged since the last question${told}, in \\d+\\.\\d s\\.$`, 'm'));
     } finally {
       await client.close();
     }
