@@ -14,6 +14,7 @@ import { RunQueue } from '../core/runQueue';
 import { Tokenizing } from '../core/tokens/tokenizing';
 import { inertLine } from '../core/report/terminalText';
 import { runAsk, type KeptForRuns } from './ask';
+import { collectGarbage } from './collectGarbage';
 import { failed, type Io } from './askInput';
 import { buildOf, connect, readMessages, send, sendOutput, socketOf, type ClientMessage, type ServerStatus } from './serverProtocol';
 
@@ -145,6 +146,8 @@ export async function runIndexServer(repoPath: string, folder: string, idleMinut
       await queue
         .run('writing the index', () => disk.save().then((note) => note && log(note)))
         .catch((err) => log(`the index was not written: ${(err as Error).message}`));
+    // and its garbage collected while no question waits: the server holds its index and one question's work, not every question's
+    if (runs.size === 0 && !stopping) collectGarbage();
   };
   const saveSoon = () => {
     clearTimeout(saveTimer);

@@ -22,8 +22,12 @@ import { Tokenizing } from '../core/tokens/tokenizing';
 import { WarmIndex } from '../core/warmIndex';
 import { DiskIndex } from '../core/store/diskIndex';
 import type { McpArgs } from './args';
+import { collectGarbage } from './collectGarbage';
 import { inProcessModels } from './inProcessModels';
 import { guardRequests, MAX_REQUEST_BYTES } from './mcpInputGuard';
+
+/** Garbage is collected this long after the last call, unless another comes. */
+const COLLECT_AFTER_MS = 3000;
 
 export interface McpIo {
   stdin: Readable;
@@ -62,6 +66,15 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
   // one run at a time, in the order called: an agent calls tools in parallel, and each waits its turn
   const queue = new RunQueue();
   const closed = new AbortController();
+  // garbage collected once calls pause (collectGarbage.ts), not after each: an agent's calls often come in bursts
+  let pauseTimer: NodeJS.Timeout | undefined;
+  const collectWhenPaused = () => {
+    clearTimeout(pauseTimer);
+    pauseTimer = setTimeout(() => {
+      if (!queue.running) collectGarbage();
+    }, COLLECT_AFTER_MS);
+    pauseTimer.unref();
+  };
 
   const gatherRoots: GatherRoot[] = roots.map((r) => ({ path: r, name: path.basename(r) }));
   /** The roots to read for a call: all of them, or the one folder it names (which must lie under a root). */
@@ -122,6 +135,7 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
           );
           // written after the reply, as the next call's turn in the queue: a call never waits on it unless one follows at once
           if (disk) setImmediate(() => void queue.run('writing the index', () => disk.save().then((note) => note && log(note))).catch(() => {}));
+          collectWhenPaused();
           return { outcome };
         },
         {
@@ -226,6 +240,7 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
   closed.abort();
   if (queue.running) await waitUntil(() => !queue.running, 5000);
   await server.close().catch(() => {});
+  clearTimeout(pauseTimer);
   index?.stopWatching();
   await tokenizing.dispose();
   log('client gone; stopped');
