@@ -157,6 +157,8 @@ export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult
     throw err;
   });
   check('gathering files');
+  // what the gather found wrong with the index (its file watcher stopped, say), said now
+  if (deps.index) notes.push(...deps.index.takeNotes());
   const gatherSeconds = (performance.now() - gatherStarted) / 1000;
   if (gathered.files.length === 0) throw new Error(`no text files to read (${gathered.skipped.length} skipped)`);
 

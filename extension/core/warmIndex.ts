@@ -37,7 +37,8 @@ export class WarmIndex {
   watchFolders(roots: readonly string[], locations?: FolderLocations): string | undefined {
     if (this.changes) return undefined;
     const why = unwatchableReason(roots);
-    if (!why) this.changes = new FolderWatcher({ locations });
+    // watching that stops for good (the system's limit of watched folders) is said by the next question
+    if (!why) this.changes = new FolderWatcher({ locations, onStop: (reason) => this.notes.push(reason) });
     return why;
   }
 

@@ -4,7 +4,7 @@
 // renamed, a folder replaced, a .gitignore edited). What it cannot vouch for (the first gather, a
 // cancelled one, more events than its limit) is stat'ed again.
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, symlinkSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, symlinkSync, watch, readdirSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, afterEach, beforeEach, describe, test } from 'node:test';
 import { FileCache } from '../../extension/core/files/fileCache';
@@ -192,6 +192,30 @@ describe('the folder watcher', { skip: process.platform !== 'linux' ? 'inotify: 
     } finally {
       outside.dispose();
     }
+  });
+
+  test('a system out of watched folders: watching stops for good, said once, and every gather stats every file and finds what is there', async () => {
+    const stops: string[] = [];
+    let calls = 0;
+    const outOfWatches = ((...args: Parameters<typeof watch>) => {
+      if (++calls > 3) throw Object.assign(new Error('no space'), { code: 'ENOSPC' });
+      return watch(...args);
+    }) as typeof watch;
+    watcher = new FolderWatcher({ watchFolder: outOfWatches, onStop: (reason) => stops.push(reason) });
+    const kept = { cache: new FileCache(), folders: new FolderCache(), changes: watcher };
+    const counting = statCounting();
+    await gather(counting.fs, roots(), kept);
+    assert.equal(stops.length, 1);
+    assert.match(stops[0]!, /no more watched folders \(fs\.inotify\.max_user_watches\)/);
+    assert.equal(watcher.watchedFolders, 0, 'the watches made before are closed');
+    for (const round of [1, 2]) {
+      writeFileSync(join(repo.root, 'docs', 'guide.md'), `# Guide, round ${round}\n`);
+      counting.reset();
+      const g = await gather(counting.fs, roots(), kept);
+      assert.deepEqual(found(g), await cold());
+      assert.ok(counting.statted.includes(join(repo.root, 'src/app.ts')), 'every file stat-ed');
+    }
+    assert.equal(stops.length, 1, 'said once');
   });
 
   test('more events than its limit, or a cancelled gather: the next gather stats every file again, and finds what is there', async () => {

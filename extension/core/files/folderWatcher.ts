@@ -98,8 +98,23 @@ export class FolderWatcher implements ChangeFeed {
 
   private readonly locations: FolderLocations;
 
-  constructor(options: { eventLimit?: number; locations?: FolderLocations } = {}) {
+  private readonly onStop: ((reason: string) => void) | undefined;
+
+  private readonly watchFolder: typeof watch;
+
+  constructor(
+    options: {
+      eventLimit?: number;
+      locations?: FolderLocations;
+      /** Told once, when watching stops for good. */
+      onStop?: (reason: string) => void;
+      /** Node's fs.watch, or a stand-in (a test of a system out of watches). */
+      watchFolder?: typeof watch;
+    } = {},
+  ) {
     this.limit = options.eventLimit ?? eventLimit();
+    this.onStop = options.onStop;
+    this.watchFolder = options.watchFolder ?? watch;
     this.locations = options.locations ?? { pathOf: (location) => location, join: (folder, name) => path.join(folder, name) };
   }
 
@@ -148,7 +163,7 @@ export class FolderWatcher implements ChangeFeed {
     this.watches.delete(folder);
     let watcher: FSWatcher;
     try {
-      watcher = watch(this.locations.pathOf(folder), { persistent: false }, (event, name) => this.record(folder, event, name));
+      watcher = this.watchFolder(this.locations.pathOf(folder), { persistent: false }, (event, name) => this.record(folder, event, name));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       // gone or unreadable: the walk says so, and a folder not watched is never vouched for
@@ -220,5 +235,6 @@ export class FolderWatcher implements ChangeFeed {
     this.brokenReason = reason;
     this.close();
     this.memo = undefined;
+    this.onStop?.(reason);
   }
 }

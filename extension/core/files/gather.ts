@@ -147,7 +147,7 @@ export async function gather(fs: FileSystem, roots: GatherRoot[], options: Gathe
     const edited = [...(changes.contentOnly ?? [])].map((location) => last?.candidates.get(location));
     // only files written to (no .gitignore: its rules decide the listings), and links and broken links as they were
     if (last && edited.every((e) => e !== undefined && !/(^|\/)\.gitignore$/.test(e.candidate.path)) && (await stillOfTheirKind(fs, last.unsettled))) {
-      const now = await reread(fs, last, edited as { candidate: Candidate; order: number }[], maxBytes, includeSecrets, options.cache);
+      const now = await reread(fs, last, edited as { candidate: Candidate; order: number }[], maxBytes, includeSecrets, options.cache, options.folders);
       options.signal?.throwIfAborted();
       feed!.completed(key, now);
       // nothing else changed in any watched folder; a link's target may lie elsewhere: links are checked again
@@ -287,6 +287,7 @@ async function reread(
   maxBytes: number,
   includeSecrets: boolean,
   cache: FileCache | undefined,
+  folders: FolderCache | undefined,
 ): Promise<LastGather> {
   if (edited.length === 0) return last;
   const stats = await fs.statMany(edited.map((e) => e.candidate.absPath));
@@ -303,6 +304,9 @@ async function reread(
   results.forEach((r, i) => {
     if (!('text' in r)) {
       skipped.push(r);
+      // its folder now holds a skipped file: its listing is not written to disk (as a whole walk decides)
+      const folder = edited[i]!.candidate.folder;
+      if (folder !== undefined) folders?.markSkipping(folder, true);
       return;
     }
     // its place among the files, by the walk's order
