@@ -87,7 +87,7 @@ describe('xl3m mcp', () => {
       assert.ok(index.filesReused >= 80 && index.updateSeconds >= 0, JSON.stringify(index));
       // watched where it can be (Linux, a local disk), and the log says which
       assert.match(stderr(), index.watched ? /watching the roots/ : /every call checks every file: /);
-      const told = index.watched ? ' \\(as the file watcher tells\\)' : '';
+      const told = index.watched ? ' as the file watcher tells' : '';
       assert.match((again.content as Text)[0]!.text, new RegExp(`^Index: 0 read, [\\d,]+ unchanged since the last question${told}, in \\d+\\.\\d s\\.$`, 'm'));
     } finally {
       await client.close();

@@ -20,7 +20,7 @@ export function indexState(s: Pick<AskStats, 'filesRead' | 'filesReused' | 'inde
     s.index === 'disk'
       ? 'since the index on disk'
       : s.index === 'memory'
-        ? `since the last question${s.watched ? ' (as the file watcher tells)' : ''}`
+        ? `since the last question${s.watched ? ' as the file watcher tells' : ''}`
         : 'kept';
   return `${formatCount(s.filesRead)} read, ${formatCount(s.filesReused)} unchanged ${since}, in ${s.gatherSeconds.toFixed(1)} s`;
 }
