@@ -1,6 +1,7 @@
 // What changed in the repository since the last question, told by the kernel (inotify, through
-// Node's fs.watch on each folder a walk visits), so that a long-lived host (the CLI's server,
-// `xl3m mcp`) answers a repeat question without a stat of every file and folder. The watcher
+// Node's fs.watch on each folder a walk visits), so that a long-lived host (the extension host,
+// the CLI's server, `xl3m mcp`) answers a repeat question without a stat of every file and
+// folder. The watcher
 // vouches only for what it saw from the start: a folder is trusted once it was watched before a
 // whole walk checked it, and only while nothing was said about it since. Anything it cannot
 // vouch for (the first question, a cancelled walk, an error, more events than the kernel's queue

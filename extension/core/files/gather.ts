@@ -154,6 +154,16 @@ export async function gather(fs: FileSystem, roots: GatherRoot[], options: Gathe
       const skipped = [...now.skipped, ...(await checkLinks(fs, roots, prefixes, now.links, now.readPaths))];
       if (now.links.length > 0) skipped.sort((a, b) => comparePaths(a.path, b.path));
       const editedPaths = new Set(edited.map((e) => e!.candidate.path));
+      const bytes = now.files.reduce((sum, f) => sum + f.bytes, 0);
+      options.onProgress?.({
+        stage: 'gather',
+        files: now.files.length,
+        skipped: skipped.length,
+        bytes,
+        read: edited.length,
+        toRead: edited.length,
+        filesPerSecond: 0,
+      });
       return { files: [...now.files], skipped, read: edited.length, reused: now.files.filter((f) => !editedPaths.has(f.path)).length, watched: true };
     }
   }
