@@ -391,7 +391,9 @@ function* countingSteps(
   let toAnalyse = 0;
   if (onAnalysed) for (const f of files) if (!index.knownWordsOf(f)) toAnalyse++;
   let analysed = 0;
-  for (const [i, f] of files.entries()) {
+  // (index loops here and below: an entry iterator in a generator costs an object per file, every question)
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i]!;
     if (i > 0 && i % 256 === 0) {
       if (toAnalyse > 0) onAnalysed!(analysed, toAnalyse);
       yield;
@@ -421,7 +423,8 @@ function* countingSteps(
   };
 
   const stats: FileStats[] = [];
-  for (const [i, fw] of fileWords.entries()) {
+  for (let i = 0; i < fileWords.length; i++) {
+    const fw = fileWords[i]!;
     if (i > 0 && i % 1024 === 0) yield;
     const { content, chunks, chunkLengths } = countContent(fw, matches, chunkLines);
     stats.push({
@@ -484,7 +487,16 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
   let chunkTotal = 0;
   let chunkCount = 0;
   const seenIn = new Int32Array(query.length);
-  for (const [i, s] of stats.entries()) {
+  const countTerms = (id: number) => {
+    if (seenIn[id] !== seenMark) {
+      seenIn[id] = seenMark;
+      df[id]!++;
+    }
+  };
+  const countChunkTerms = (c: ReadonlyMap<number, number>) => c.forEach((_, id) => chunkDf[id]!++);
+  let seenMark = 0;
+  for (let i = 0; i < stats.length; i++) {
+    const s = stats[i]!;
     if (!counted(i)) continue;
     contentTotal += s.contentLength;
     pathTotal += s.pathLength;
@@ -493,14 +505,12 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
     chunkTotal += s.contentLength;
     chunkCount += s.chunkCount;
     if (!matchesAny(s)) continue;
-    // each term once per file, whichever fields hold it
-    for (const field of [s.content, s.path, s.definitions])
-      for (const id of field.keys())
-        if (seenIn[id] !== i + 1) {
-          seenIn[id] = i + 1;
-          df[id]!++;
-        }
-    for (const c of s.chunks.values()) for (const id of c.keys()) chunkDf[id]!++;
+    // each term once per file, whichever fields hold it (Map.forEach: no entry objects)
+    seenMark = i + 1;
+    s.content.forEach((_, id) => countTerms(id));
+    s.path.forEach((_, id) => countTerms(id));
+    s.definitions.forEach((_, id) => countTerms(id));
+    s.chunks.forEach(countChunkTerms);
   }
   const avgContent = contentTotal / n || 1;
   const avgPath = pathTotal / n || 1;
@@ -511,7 +521,12 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
   const { k1 } = params;
 
   const innermost = innermostFrameFiles(files, counts.question);
-  const firstChunk = (s: FileStats): LineRange[] => [{ start: 1, end: Math.max(1, Math.min(s.lines, params.chunkLines)) }];
+  // one frozen range per length (most files of a large repository get one): not an array per file, every question
+  const firstChunks: LineRange[][] = [];
+  const firstChunk = (s: FileStats): LineRange[] => {
+    const end = Math.max(1, Math.min(s.lines, params.chunkLines));
+    return (firstChunks[end] ??= Object.freeze([Object.freeze({ start: 1, end })]) as LineRange[]);
+  };
   const evidence = stats.map((s, i): FileEvidence => {
     // most files of a large repository share no word with the question: nothing to score (a prior scales a score of 0 to 0)
     if (!matchesAny(s)) return { score: 0, kind: kinds[i]!, mentioned: isMentioned(files[i]!.path, hints.mentions), ranges: firstChunk(s) };
@@ -519,26 +534,37 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
     const pathNorm = 0.25 + (0.75 * s.pathLength) / avgPath;
     const definitionNorm = 1 - params.definitionB + (params.definitionB * s.definitionLength) / avgDefinition;
     let score = 0;
-    query.forEach((q, id) => {
+    for (let id = 0; id < query.length; id++) {
       const tf =
         (s.content.get(id) ?? 0) / contentNorm +
         (params.pathWeight * (s.path.get(id) ?? 0)) / pathNorm +
         (params.definitionWeight * (s.definitions.get(id) ?? 0)) / definitionNorm;
-      if (tf > 0) score += (q.weight * idf[id]! * tf * (k1 + 1)) / (tf + k1);
-    });
-    const chunkScores: [number, number][] = [];
-    for (const [chunk, counts] of s.chunks) {
+      if (tf > 0) score += (query[id]!.weight * idf[id]! * tf * (k1 + 1)) / (tf + k1);
+    }
+    // the best chunks, kept as they come (best first; ties: the earlier chunk first): what sorting every chunk gave, with no pair per chunk
+    const keep = Math.max(1, params.chunkCount);
+    const bestScores: number[] = [];
+    const bestChunks: number[] = [];
+    s.chunks.forEach((counts, chunk) => {
       const norm = 0.25 + (0.75 * (s.chunkLengths.get(chunk) ?? 0)) / avgChunk;
       let cs = 0;
-      for (const [id, f] of counts) {
+      counts.forEach((f, id) => {
         const tf = f / norm;
         cs += (query[id]!.weight * chunkIdf[id]! * tf * (k1 + 1)) / (tf + k1);
+      });
+      let at = bestScores.length;
+      while (at > 0 && (bestScores[at - 1]! < cs || (bestScores[at - 1] === cs && bestChunks[at - 1]! > chunk))) at--;
+      if (at >= keep) return;
+      bestScores.splice(at, 0, cs);
+      bestChunks.splice(at, 0, chunk);
+      if (bestScores.length > keep) {
+        bestScores.pop();
+        bestChunks.pop();
       }
-      chunkScores.push([cs, chunk]);
-    }
-    chunkScores.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
-    const best = chunkScores.slice(0, Math.max(1, params.chunkCount));
-    score += params.chunkWeight * best.reduce((a, [cs]) => a + cs, 0);
+    });
+    let chunkSum = 0;
+    for (const cs of bestScores) chunkSum += cs;
+    score += params.chunkWeight * chunkSum;
     const kind = kinds[i]!;
     const file = {
       path: files[i]!.path,
@@ -550,9 +576,9 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
     };
     for (const prior of priors) score *= prior.factor(file, hints, params);
     const mentioned = file.mentioned;
-    const ranges = best
+    const ranges = bestChunks
       .slice(0, 3)
-      .map(([, c]) => ({ start: c * params.chunkLines + 1, end: Math.min(s.lines, (c + 1) * params.chunkLines) }))
+      .map((c) => ({ start: c * params.chunkLines + 1, end: Math.min(s.lines, (c + 1) * params.chunkLines) }))
       .sort((a, b) => a.start - b.start);
     return { score, kind, mentioned, ranges: ranges.length ? mergeRanges(ranges) : firstChunk(s) };
   });
