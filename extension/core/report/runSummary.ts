@@ -17,10 +17,6 @@ export function runSummary(s: AskStats): string {
 /** Where the index came from and how much of it the run brought up to date: "26 read, 26,062 unchanged since the index on disk, in 1.8 s". */
 export function indexState(s: Pick<AskStats, 'filesRead' | 'filesReused' | 'index' | 'gatherSeconds'> & { watched?: boolean }): string {
   const since =
-    s.index === 'disk'
-      ? 'since the index on disk'
-      : s.index === 'memory'
-        ? `since the last question${s.watched ? ' as the file watcher tells' : ''}`
-        : 'kept';
+    s.index === 'disk' ? 'since the index on disk' : s.index === 'memory' ? `since the last question${s.watched ? ' as the file watcher tells' : ''}` : 'kept';
   return `${formatCount(s.filesRead)} read, ${formatCount(s.filesReused)} unchanged ${since}, in ${s.gatherSeconds.toFixed(1)} s`;
 }

@@ -61,7 +61,12 @@ export function splitLines(text: string): string[] {
  * 20-45% more than tiktoken on whole files (BENCHMARKS.md); the per-line figures only place segment
  * cuts, which the run totals keep honest.
  */
-export function countLineTokens(lines: readonly string[], tokenizer: Tokenizer): { lineTokens: Uint32Array; tokens: number } {
+export function countLineTokens(
+  lines: readonly string[],
+  tokenizer: Tokenizer,
+  /** Only the runs of lines [start, end) (0-based) it says yes to are counted; the other lines' counts are left 0. */
+  wanted?: (start: number, end: number) => boolean,
+): { lineTokens: Uint32Array; tokens: number } {
   const lineTokens = new Uint32Array(lines.length);
   let tokens = 0;
   let start = 0;
@@ -70,6 +75,11 @@ export function countLineTokens(lines: readonly string[], tokenizer: Tokenizer):
     let chars = 0;
     do chars += lines[end++]!.length + 1;
     while (end < lines.length && chars + lines[end]!.length + 1 <= RUN_CHARS);
+    // the runs are the same whichever are counted: a line's count does not depend on what else is asked
+    if (wanted && !wanted(start, end)) {
+      start = end;
+      continue;
+    }
     let text = '';
     for (let i = start; i < end; i++) text += lines[i] + '\n';
     const n = countRun(text, tokenizer);
@@ -101,6 +111,17 @@ export function tokenizedFile(file: SourceFile, lineTokens: Uint32Array, tokens:
       return splitLines(file.text);
     },
   };
+}
+
+/**
+ * The counts of the lines in these ranges (1-based, inclusive) only, each what `tokenizeFile`
+ * gives it: the runs of lines that hold none are not counted (0), nor is the file's total
+ * (`tokens` covers the counted runs alone). For the key context, which reads a few ranges of a
+ * file: a long file's other lines cost nothing.
+ */
+export function tokenizeRanges(file: SourceFile, tokenizer: Tokenizer, ranges: readonly { start: number; end: number }[]): TokenizedFile {
+  const { lineTokens, tokens } = countLineTokens(splitLines(file.text), tokenizer, (start, end) => ranges.some((r) => r.start - 1 < end && r.end - 1 >= start));
+  return tokenizedFile(file, lineTokens, tokens);
 }
 
 export function tokenizeFile(file: SourceFile, tokenizer: Tokenizer): TokenizedFile {

@@ -1,5 +1,5 @@
 import { pieceHeader, pieceText } from './segment';
-import { tokenizeFile, type Tokenizer } from '../tokens/tokenizer';
+import { tokenizeFile, tokenizeRanges, type Tokenizer } from '../tokens/tokenizer';
 import type { TokenCountCache } from '../tokens/tokenCountCache';
 import type { LineRange, Segment, SourceFile, TokenizedFile } from '../types';
 
@@ -138,9 +138,18 @@ export function selectLexicalContext(
   let used = 0;
   for (const i of order) {
     if (options.budget - used < 64) break;
-    const tf = options.tokenCache ? options.tokenCache.tokenize(files[i]!, options.tokenizer) : tokenizeFile(files[i]!, options.tokenizer);
+    const file = files[i]!;
+    const pinned = options.pinned?.has(file.path) ?? false;
+    // a pinned file is read whole; another only in its ranges, so only their lines are counted (unless kept counts of the whole file are at hand)
+    const cache = options.tokenCache;
+    const kept = cache && !pinned ? cache.get(file, cache.hash(file)) : undefined;
+    const tf = pinned
+      ? cache
+        ? cache.tokenize(file, options.tokenizer)
+        : tokenizeFile(file, options.tokenizer)
+      : (kept ?? tokenizeRanges(file, options.tokenizer, evidence[i]!.ranges));
     const header = options.tokenizer.count(pieceHeader(tf.file.path, tf.lineTokens.length, tf.lineTokens.length));
-    const wanted = options.pinned?.has(tf.file.path) ? [{ start: 1, end: Math.max(1, tf.lineTokens.length) }] : evidence[i]!.ranges;
+    const wanted = pinned ? [{ start: 1, end: Math.max(1, tf.lineTokens.length) }] : evidence[i]!.ranges;
     const taken: LineRange[] = [];
     for (const r of wanted) {
       let end = Math.min(r.end, tf.lineTokens.length);
