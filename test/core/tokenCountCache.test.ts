@@ -6,7 +6,7 @@ import { nodeFileSystem } from '../../extension/core/files/fileSystem';
 import { ask } from '../../extension/core/pipeline';
 import { Bm25Scorer } from '../../extension/core/model/scorers/bm25Scorer';
 import { TokenCountCache } from '../../extension/core/tokens/tokenCountCache';
-import { TiktokenTokenizer, type Tokenizer } from '../../extension/core/tokens/tokenizer';
+import { TiktokenTokenizer, tokenizeFile, type Tokenizer } from '../../extension/core/tokens/tokenizer';
 import { needleRepo } from '../support/needleRepo';
 
 const tiktoken = new TiktokenTokenizer();
@@ -27,6 +27,30 @@ function countingTokenizer(): Tokenizer & { chars: number; texts: string[] } {
 }
 
 describe('TokenCountCache', () => {
+  test("a key context's ranges are counted as the whole file counts their lines, each run of lines once", () => {
+    const text = Array.from({ length: 2000 }, (_, i) => `export const value${i} = compute(${i}, 'line ${i} of a long file');`).join('\n') + '\n';
+    const file = { path: 'long.ts', absPath: '/repo/long.ts', text, bytes: text.length };
+    const whole = tokenizeFile(file, tiktoken);
+    const cache = new TokenCountCache();
+    const counting = countingTokenizer();
+    const same = (tf: { lineTokens: Uint32Array }, from: number, to: number) => {
+      for (let line = from; line <= to; line++) assert.equal(tf.lineTokens[line - 1], whole.lineTokens[line - 1], `line ${line}`);
+    };
+    const part = cache.tokenizeRanges(file, counting, [{ start: 500, end: 560 }]);
+    same(part, 500, 560);
+    assert.equal(part.lineTokens.length, 2000);
+    assert.ok(counting.chars < text.length / 10, `only the runs that hold the range are counted (${counting.chars} of ${text.length} characters)`);
+    const chars = counting.chars;
+    cache.tokenizeRanges(file, counting, [{ start: 520, end: 540 }]);
+    assert.equal(counting.chars, chars, 'lines already counted are not counted again');
+    const more = cache.tokenizeRanges(file, counting, [{ start: 1500, end: 1510 }]);
+    same(more, 500, 560);
+    same(more, 1500, 1510);
+    assert.equal(cache.get(file, cache.hash(file)), undefined, 'counts of some lines are never handed out as the whole file');
+    assert.deepEqual(cache.tokenize(file, tiktoken).lineTokens, whole.lineTokens);
+    assert.deepEqual(cache.tokenizeRanges(file, counting, [{ start: 1, end: 5 }]).lineTokens, whole.lineTokens, 'and whole counts, once kept, serve any range');
+  });
+
   test('a second question tokenizes only the files that changed, and ranks as a fresh run does', async () => {
     const repo = needleRepo({ maxFiles: 80, depth: 0.5 });
     try {

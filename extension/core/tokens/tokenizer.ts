@@ -64,10 +64,11 @@ export function splitLines(text: string): string[] {
 export function countLineTokens(
   lines: readonly string[],
   tokenizer: Tokenizer,
-  /** Only the runs of lines [start, end) (0-based) it says yes to are counted; the other lines' counts are left 0. */
+  /** Only the runs of lines [start, end) (0-based) it says yes to are counted; the other lines' counts are left as they were (0). */
   wanted?: (start: number, end: number) => boolean,
+  /** Where the counts go (counts of other runs made earlier stay). */
+  lineTokens: Uint32Array = new Uint32Array(lines.length),
 ): { lineTokens: Uint32Array; tokens: number } {
-  const lineTokens = new Uint32Array(lines.length);
   let tokens = 0;
   let start = 0;
   while (start < lines.length) {
@@ -120,8 +121,13 @@ export function tokenizedFile(file: SourceFile, lineTokens: Uint32Array, tokens:
  * file: a long file's other lines cost nothing.
  */
 export function tokenizeRanges(file: SourceFile, tokenizer: Tokenizer, ranges: readonly { start: number; end: number }[]): TokenizedFile {
-  const { lineTokens, tokens } = countLineTokens(splitLines(file.text), tokenizer, (start, end) => ranges.some((r) => r.start - 1 < end && r.end - 1 >= start));
+  const { lineTokens, tokens } = countLineTokens(splitLines(file.text), tokenizer, (start, end) => holdsRange(ranges, start, end));
   return tokenizedFile(file, lineTokens, tokens);
+}
+
+/** Whether lines [start, end) (0-based) hold a line of one of the ranges (1-based, inclusive). */
+export function holdsRange(ranges: readonly { start: number; end: number }[], start: number, end: number): boolean {
+  return ranges.some((r) => r.start - 1 < end && r.end - 1 >= start);
 }
 
 export function tokenizeFile(file: SourceFile, tokenizer: Tokenizer): TokenizedFile {

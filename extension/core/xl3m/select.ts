@@ -142,14 +142,16 @@ export function selectLexicalContext(
     const pinned = options.pinned?.has(file.path) ?? false;
     // a pinned file is read whole; another only in its ranges, so only their lines are counted (unless kept counts of the whole file are at hand)
     const cache = options.tokenCache;
-    const kept = cache && !pinned ? cache.get(file, cache.hash(file)) : undefined;
+    const ranges = evidence[i]!.ranges;
     const tf = pinned
       ? cache
         ? cache.tokenize(file, options.tokenizer)
         : tokenizeFile(file, options.tokenizer)
-      : (kept ?? tokenizeRanges(file, options.tokenizer, evidence[i]!.ranges));
+      : cache
+        ? cache.tokenizeRanges(file, options.tokenizer, ranges)
+        : tokenizeRanges(file, options.tokenizer, ranges);
     const header = options.tokenizer.count(pieceHeader(tf.file.path, tf.lineTokens.length, tf.lineTokens.length));
-    const wanted = pinned ? [{ start: 1, end: Math.max(1, tf.lineTokens.length) }] : evidence[i]!.ranges;
+    const wanted = pinned ? [{ start: 1, end: Math.max(1, tf.lineTokens.length) }] : ranges;
     const taken: LineRange[] = [];
     for (const r of wanted) {
       let end = Math.min(r.end, tf.lineTokens.length);
