@@ -30,10 +30,24 @@ export function namedDefinitions(file: { path: string; text: string }, named: Re
     if (![...named].some((n) => lower.includes(n))) return [];
   }
   const all =
-    definitionsOf(file.path, file.text) ??
+    parsedDefinitions(file) ??
     file.text.split('\n').flatMap((line, i): Definition[] => {
       const name = line.length < 400 ? declaredName(line) : undefined;
       return name ? [{ name, kind: 'declaration', line: i + 1 }] : [];
     });
   return all.filter((d) => named.has(d.name.toLowerCase()));
+}
+
+/**
+ * A file's definitions from its syntax tree, parsed once per file object: a long-lived host hands
+ * the same object while the file is unchanged, so the files a conversation keeps coming back to
+ * are not parsed at every question.
+ */
+const parsed = new WeakMap<object, Definition[]>();
+function parsedDefinitions(file: { path: string; text: string }): Definition[] | undefined {
+  const kept = parsed.get(file);
+  if (kept) return kept;
+  const definitions = definitionsOf(file.path, file.text);
+  if (definitions) parsed.set(file, definitions);
+  return definitions;
 }
