@@ -48,6 +48,8 @@ export class WorkspaceIndexes {
       locations: { form: 'file URIs', pathOf: (location: string) => vscode.Uri.parse(location).fsPath },
     };
     const key = JSON.stringify([uris.map((u) => u.fsPath).sort(), options.folder, options.maxBytes]);
+    // the index in memory only (used while the cache was off) is not used now: its folders are no longer watched
+    this.memory.stopWatching();
     if (this.disk?.key !== key) {
       this.letGo();
       this.disk = {
