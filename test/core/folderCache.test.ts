@@ -10,7 +10,7 @@ import { FileCache } from '../../extension/core/files/fileCache';
 import { nodeFileSystem } from '../../extension/core/files/fileSystem';
 import { FolderCache } from '../../extension/core/files/folderCache';
 import { gather, type GatherOptions } from '../../extension/core/files/gather';
-import { age, listingFs } from '../support/warmFiles';
+import { age, listingFs, WALKED_REPO } from '../support/warmFiles';
 import { tempRepo } from '../support/tempRepo';
 
 /** What a gather found, in the form two gathers are compared in. */
@@ -19,19 +19,7 @@ const found = (g: Awaited<ReturnType<typeof gather>>) => ({ files: g.files.map((
 describe('the folder cache', () => {
   let repo: ReturnType<typeof tempRepo>;
   before(() => {
-    repo = tempRepo({
-      '.gitignore': 'build/\n*.log\n',
-      'src/app.ts': 'export const app = 1;\n',
-      'src/util/strings.ts': 'export const trim = (s: string) => s.trim();\n',
-      'src/util/.gitignore': 'generated.ts\n',
-      'src/util/generated.ts': 'export const g = 1;\n',
-      'src/util/deep/x.ts': 'export const x = 1;\n',
-      'build/out.js': 'ignored\n',
-      'debug.log': 'ignored\n',
-      'node_modules/dep/index.js': 'excluded by default\n',
-      '.env': 'SECRET=1\n',
-      'docs/guide.md': '# Guide\n',
-    });
+    repo = tempRepo(WALKED_REPO);
     age(repo.root);
   });
   after(() => repo.dispose());

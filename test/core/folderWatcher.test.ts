@@ -12,7 +12,7 @@ import { nodeFileSystem, type FileSystem } from '../../extension/core/files/file
 import { FolderCache } from '../../extension/core/files/folderCache';
 import { FolderWatcher } from '../../extension/core/files/folderWatcher';
 import { gather } from '../../extension/core/files/gather';
-import { age } from '../support/warmFiles';
+import { age, WALKED_REPO } from '../support/warmFiles';
 import { tempRepo } from '../support/tempRepo';
 
 /** What a gather found, in the form two gathers are compared in. */
@@ -41,18 +41,7 @@ describe('the folder watcher', { skip: process.platform !== 'linux' ? 'inotify: 
   let watcher: FolderWatcher;
   // each test its own copy: the random one leaves it changed
   beforeEach(() => {
-    repo = tempRepo({
-      '.gitignore': 'build/\n*.log\n',
-      'src/app.ts': 'export const app = 1;\n',
-      'src/util/strings.ts': 'export const trim = (s: string) => s.trim();\n',
-      'src/util/.gitignore': 'generated.ts\n',
-      'src/util/generated.ts': 'export const g = 1;\n',
-      'src/util/deep/x.ts': 'export const x = 1;\n',
-      'build/out.js': 'ignored\n',
-      'node_modules/dep/index.js': 'excluded by default\n',
-      '.env': 'SECRET=1\n',
-      'docs/guide.md': '# Guide\n',
-    });
+    repo = tempRepo(WALKED_REPO);
     age(repo.root);
   });
   afterEach(() => {

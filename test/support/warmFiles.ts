@@ -33,3 +33,18 @@ export function countingFs() {
 
 /** Every file's path, score, kind, ranges and key-context mark. */
 export const ranking = (r: AskResult) => r.files.map((f) => ({ path: f.path, score: f.score, kind: f.kind, ranges: f.ranges, inKeyContext: f.inKeyContext }));
+
+/** A small repository that exercises a walk: ignore rules at two levels, an ignored folder, default excludes, a secret. */
+export const WALKED_REPO: Record<string, string> = {
+  '.gitignore': 'build/\n*.log\n',
+  'src/app.ts': 'export const app = 1;\n',
+  'src/util/strings.ts': 'export const trim = (s: string) => s.trim();\n',
+  'src/util/.gitignore': 'generated.ts\n',
+  'src/util/generated.ts': 'export const g = 1;\n',
+  'src/util/deep/x.ts': 'export const x = 1;\n',
+  'build/out.js': 'ignored\n',
+  'debug.log': 'ignored\n',
+  'node_modules/dep/index.js': 'excluded by default\n',
+  '.env': 'SECRET=1\n',
+  'docs/guide.md': '# Guide\n',
+};

@@ -119,11 +119,6 @@ export class FolderWatcher implements ChangeFeed {
     this.locations = options.locations ?? { pathOf: (location) => location, join: (folder, name) => path.join(folder, name) };
   }
 
-  /** Why watching stopped for good (said once by the host), if it did. */
-  get broken(): string | undefined {
-    return this.brokenReason;
-  }
-
   get watchedFolders(): number {
     return this.watches.size;
   }
