@@ -13,6 +13,7 @@ import { formatRanges, formatRelevance } from '../core/report/rangeFormat';
 import { Tokenizing } from '../core/tokens/tokenizing';
 import { inert, inertLine } from '../core/report/terminalText';
 import { DiskIndex } from '../core/store/diskIndex';
+import type { WarmIndex } from '../core/warmIndex';
 import { inProcessModels } from './inProcessModels';
 import type { AskArgs } from './args';
 import type { Io } from './askInput';
@@ -21,6 +22,8 @@ import type { Io } from './askInput';
 export interface KeptForRuns {
   tokenizing: Tokenizing;
   disk?: DiskIndex;
+  /** The disk index as loaded (what the server reports on). */
+  index?: WarmIndex;
 }
 
 /** One question, answered in this process; with `kept`, the index is left for its owner to write back. */

@@ -15,6 +15,7 @@ import { Tokenizing } from '../core/tokens/tokenizing';
 import { inertLine } from '../core/report/terminalText';
 import { runAsk, type KeptForRuns } from './ask';
 import { collectGarbage } from './collectGarbage';
+import { FolderWatcher } from '../core/files/folderWatcher';
 import { failed, type Io } from './askInput';
 import { buildOf, connect, readMessages, send, sendOutput, socketOf, type ClientMessage, type ServerStatus } from './serverProtocol';
 
@@ -46,8 +47,9 @@ export async function runIndexServer(repoPath: string, folder: string, idleMinut
   /** The latest question's limit (its caller's --server-idle-minutes). */
   let idleMinutes = idleMinutesAtStart;
   let questions = 0;
-  /** Whether the index was given a file watcher (or told why not). */
+  /** Whether the index was given a file watcher (or told why not), and why not. */
   let watching = false;
+  let unwatched: string | undefined;
   /** The questions being answered or waiting their turn. */
   const runs = new Set<AbortController>();
 
@@ -67,6 +69,7 @@ export async function runIndexServer(repoPath: string, folder: string, idleMinut
           questions,
           busy: runs.size > 0,
           rssBytes: process.memoryUsage.rss(),
+          ...(watchedFolders() !== undefined ? { watching: { folders: watchedFolders()! } } : unwatched ? { watching: { why: unwatched } } : {}),
         };
         send(socket, { type: 'status', status });
         socket.end();
@@ -88,6 +91,9 @@ export async function runIndexServer(repoPath: string, folder: string, idleMinut
       }
     });
   });
+
+  /** The folders the index's file watcher watches; undefined before the first question, or without one. */
+  const watchedFolders = () => (kept.index?.changes instanceof FolderWatcher ? kept.index.changes.watchedFolders : undefined);
 
   const answer = async (socket: net.Socket, message: Extract<ClientMessage, { type: 'ask' }>, controller: AbortController) => {
     const { args, terminal } = message;
@@ -113,7 +119,9 @@ export async function runIndexServer(repoPath: string, folder: string, idleMinut
           kept.disk ??= args.cache ? await DiskIndex.of([repo], args.cache) : undefined;
           if (kept.disk && !watching) {
             watching = true;
-            const why = (await kept.disk.load()).watchFolders([repo]);
+            kept.index = await kept.disk.load();
+            const why = kept.index.watchFolders([repo]);
+            unwatched = why;
             log(why ? `every question checks every file: ${why}` : 'watching the repository: a question checks only what changed since the last');
           }
           questions++;

@@ -176,7 +176,7 @@ export async function serverStatus(folder: string, io: Pick<Io, 'stdout'>): Prom
   for (const { status: s } of servers) {
     const idle = Math.floor((Date.now() - Date.parse(s.idleSince)) / 60_000);
     io.stdout.write(
-      `  ${inertLine(s.repo)}: pid ${s.pid}, ${(s.rssBytes / 2 ** 20).toFixed(0)} MB, ${s.questions} ${s.questions === 1 ? 'question' : 'questions'}, ${s.busy ? 'answering' : `idle ${idle} min (stops at ${s.idleMinutes})`}\n`,
+      `  ${inertLine(s.repo)}: pid ${s.pid}, ${(s.rssBytes / 2 ** 20).toFixed(0)} MB, ${s.questions} ${s.questions === 1 ? 'question' : 'questions'}${watchingText(s)}, ${s.busy ? 'answering' : `idle ${idle} min (stops at ${s.idleMinutes})`}\n`,
     );
   }
   return 0;
@@ -203,4 +203,12 @@ function isAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** What a server's status says of its file watcher: the folders it watches, or why it has none. */
+function watchingText(s: ServerStatus): string {
+  if (!s.watching) return '';
+  return 'folders' in s.watching
+    ? `, ${s.watching.folders} ${s.watching.folders === 1 ? 'folder' : 'folders'} watched`
+    : `, not watched (${inertLine(s.watching.why)})`;
 }

@@ -39,6 +39,8 @@ export interface ServerStatus {
   /** A question is being answered now, or waits its turn. */
   busy: boolean;
   rssBytes: number;
+  /** How it knows what changed between questions: the folders its file watcher watches, or why it has none (every file is stat'ed). */
+  watching?: { folders: number } | { why: string };
 }
 
 const SOCKET_SUFFIX = '.sock';

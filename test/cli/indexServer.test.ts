@@ -89,7 +89,10 @@ describe("ask through the repository's server", () => {
     const status = await xl3m(['server', 'status'], cache);
     assert.match(
       status.stdout,
-      new RegExp(`: 1 server running\\n  ${realpathSync(repo.root)}: pid \\d+, \\d+ MB, 1 question, idle 0 min \\(stops at 15\\)\\n$`),
+      // the folders its file watcher watches (Linux, a local disk), or why it has none
+      new RegExp(
+        `: 1 server running\\n  ${realpathSync(repo.root)}: pid \\d+, \\d+ MB, 1 question, (\\d+ folders? watched|not watched \\(.+\\)), idle 0 min \\(stops at 15\\)\\n$`,
+      ),
     );
 
     const second = await ask();
