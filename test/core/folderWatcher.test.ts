@@ -207,6 +207,18 @@ describe('the folder watcher', { skip: process.platform !== 'linux' ? 'inotify: 
     assert.equal(stops.length, 1, 'said once');
   });
 
+  test("more folders than its budget: it stops for good, said once, and leaves the rest of the system's watches alone", async () => {
+    const stops: string[] = [];
+    watcher = new FolderWatcher({ watchBudget: 3, onStop: (reason) => stops.push(reason) });
+    const kept = { cache: new FileCache(), folders: new FolderCache(), changes: watcher };
+    await gather(nodeFileSystem, roots(), kept);
+    assert.deepEqual(stops.length, 1);
+    assert.match(stops[0]!, /more folders than xl3m watches \(3: a quarter of fs\.inotify\.max_user_watches/);
+    assert.equal(watcher.watchedFolders, 0);
+    writeFileSync(join(repo.root, 'src', 'app.ts'), 'export const app = 2;\n');
+    assert.deepEqual(found(await gather(nodeFileSystem, roots(), kept)), await cold());
+  });
+
   test('more events than its limit, or a cancelled gather: the next gather stats every file again, and finds what is there', async () => {
     watcher = new FolderWatcher({ eventLimit: 5 });
     const kept = { cache: new FileCache(), folders: new FolderCache(), changes: watcher };

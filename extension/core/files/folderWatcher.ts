@@ -41,6 +41,21 @@ function eventLimit(): number {
   return 4096;
 }
 
+/**
+ * The folders one watcher may watch: a quarter of what the system allows each user
+ * (fs.inotify.max_user_watches), so that the editor's own watcher and other tools keep the rest
+ * (VS Code watches the workspace too, and says so when it runs out).
+ */
+function watchBudget(): number {
+  try {
+    const allowed = Number(readFileSync('/proc/sys/fs/inotify/max_user_watches', 'utf8').trim());
+    if (Number.isFinite(allowed) && allowed > 0) return Math.floor(allowed / 4);
+  } catch {
+    // not readable: the old kernels' default
+  }
+  return 2048;
+}
+
 /** Why these folders cannot be watched, or undefined when they can. */
 export function unwatchableReason(roots: readonly string[]): string | undefined {
   if (process.platform !== 'linux') return `file watching is used on Linux only (here ${process.platform})`;
@@ -103,9 +118,14 @@ export class FolderWatcher implements ChangeFeed {
 
   private readonly watchFolder: typeof watch;
 
+  /** The most folders it watches (see watchBudget). */
+  private readonly budget: number;
+
   constructor(
     options: {
       eventLimit?: number;
+      /** The most folders it watches; past it, watching stops for good. */
+      watchBudget?: number;
       locations?: FolderLocations;
       /** Told once, when watching stops for good. */
       onStop?: (reason: string) => void;
@@ -114,6 +134,7 @@ export class FolderWatcher implements ChangeFeed {
     } = {},
   ) {
     this.limit = options.eventLimit ?? eventLimit();
+    this.budget = options.watchBudget ?? watchBudget();
     this.onStop = options.onStop;
     this.watchFolder = options.watchFolder ?? watch;
     this.locations = options.locations ?? { pathOf: (location) => location, join: (folder, name) => path.join(folder, name) };
@@ -157,6 +178,12 @@ export class FolderWatcher implements ChangeFeed {
     if (kept && !renew) return;
     kept?.watcher.close();
     this.watches.delete(folder);
+    if (this.watches.size >= this.budget) {
+      this.stop(
+        `the repository has more folders than xl3m watches (${this.budget}: a quarter of fs.inotify.max_user_watches, the rest left to the editor and other tools): every question checks every file`,
+      );
+      return;
+    }
     let watcher: FSWatcher;
     try {
       watcher = this.watchFolder(this.locations.pathOf(folder), { persistent: false }, (event, name) => this.record(folder, event, name));
