@@ -15,13 +15,15 @@ import type { Settings } from './config';
 export class WorkspaceIndexes {
   private memory = new WarmIndex();
   private disk: { key: string; index: Promise<DiskIndex> } | undefined;
+  /** The folders could not be watched (said once in the log): not tried again. */
+  private watchRefused = false;
 
   constructor(private readonly log: (line: string) => void) {}
 
   /** The index for a run over these roots (URI strings), its folders watched where they can be. */
   async forRoots(roots: readonly GatherRoot[], settings: Pick<Settings, 'indexCache' | 'indexCacheMegabytes'>, fs: FileSystem): Promise<WarmIndex> {
-    const index = await this.indexFor(roots, settings);
     const uris = roots.map((r) => vscode.Uri.parse(r.path));
+    const index = await this.indexFor(uris, settings);
     if (!index.changes && !this.watchRefused && uris.every((u) => u.scheme === 'file')) {
       const why = index.watchFolders(
         uris.map((u) => u.fsPath),
@@ -34,10 +36,7 @@ export class WorkspaceIndexes {
     return index;
   }
 
-  private watchRefused = false;
-
-  private async indexFor(roots: readonly GatherRoot[], settings: Pick<Settings, 'indexCache' | 'indexCacheMegabytes'>): Promise<WarmIndex> {
-    const uris = roots.map((r) => vscode.Uri.parse(r.path));
+  private async indexFor(uris: readonly vscode.Uri[], settings: Pick<Settings, 'indexCache' | 'indexCacheMegabytes'>): Promise<WarmIndex> {
     if (!settings.indexCache || !uris.every((u) => u.scheme === 'file')) {
       this.letGo();
       return this.memory;

@@ -14,47 +14,33 @@ import { watch, statfsSync, readFileSync, statSync, type FSWatcher } from 'node:
 import * as path from 'node:path';
 import type { ChangeFeed, Changes } from './gather';
 
-/** File systems whose changes are all seen by inotify (the statfs magic numbers). */
-const LOCAL_FILE_SYSTEMS = new Map<number, string>([
-  [0xef53, 'ext4'],
-  [0x58465342, 'xfs'],
-  [0x9123683e, 'btrfs'],
-  [0x01021994, 'tmpfs'],
-  [0x794c7630, 'overlayfs'],
-  [0x2fc12fc1, 'zfs'],
-  [0xf2f52010, 'f2fs'],
-  [0xca451a4e, 'bcachefs'],
-]);
+/** File systems whose changes are all seen by inotify (statfs magic numbers): ext4, xfs, btrfs, tmpfs, overlayfs, zfs, f2fs, bcachefs. */
+const LOCAL_FILE_SYSTEMS = new Set([0xef53, 0x58465342, 0x9123683e, 0x01021994, 0x794c7630, 0x2fc12fc1, 0xf2f52010, 0xca451a4e]);
+
+/** A quarter of one of the kernel's inotify limits (/proc/sys/fs/inotify/NAME); where it cannot be read, a quarter of the old kernels' default. */
+function quarterOf(name: 'max_queued_events' | 'max_user_watches', quarterOfOldDefault: number): number {
+  try {
+    const limit = Number(readFileSync(`/proc/sys/fs/inotify/${name}`, 'utf8').trim());
+    if (Number.isFinite(limit) && limit > 0) return Math.floor(limit / 4);
+  } catch {
+    // not readable: the old default
+  }
+  return quarterOfOldDefault;
+}
 
 /**
- * The kernel keeps at most this many events unread (fs.inotify.max_queued_events) and drops the
- * rest with a notice Node does not pass on; so past a quarter of it since the last question the
- * watcher no longer vouches for anything (a branch switch of thousands of files, say).
+ * The kernel keeps at most max_queued_events unread and drops the rest with a notice Node does
+ * not pass on; so past a quarter of it since the last question the watcher no longer vouches for
+ * anything (a branch switch of thousands of files, say).
  */
-function eventLimit(): number {
-  try {
-    const queued = Number(readFileSync('/proc/sys/fs/inotify/max_queued_events', 'utf8').trim());
-    if (Number.isFinite(queued) && queued > 0) return Math.floor(queued / 4);
-  } catch {
-    // not readable: the kernel's default
-  }
-  return 4096;
-}
+const eventLimit = () => quarterOf('max_queued_events', 4096);
 
 /**
  * The folders one watcher may watch: a quarter of what the system allows each user
- * (fs.inotify.max_user_watches), so that the editor's own watcher and other tools keep the rest
- * (VS Code watches the workspace too, and says so when it runs out).
+ * (max_user_watches), so that the editor's own watcher and other tools keep the rest (VS Code
+ * watches the workspace too, and says so when it runs out).
  */
-function watchBudget(): number {
-  try {
-    const allowed = Number(readFileSync('/proc/sys/fs/inotify/max_user_watches', 'utf8').trim());
-    if (Number.isFinite(allowed) && allowed > 0) return Math.floor(allowed / 4);
-  } catch {
-    // not readable: the old kernels' default
-  }
-  return 2048;
-}
+const watchBudget = () => quarterOf('max_user_watches', 2048);
 
 /** Why these folders cannot be watched, or undefined when they can. */
 export function unwatchableReason(roots: readonly string[]): string | undefined {
@@ -164,7 +150,6 @@ export class FolderWatcher implements ChangeFeed {
     const { folders, paths } = taken;
     const walk = this.walk;
     return {
-      nothingChanged: folders.size === 0 && paths.size === 0,
       watchedBefore: (folder) => (this.watches.get(folder)?.walk ?? walk) < walk,
       named: (location) => paths.has(location),
       touched: (folder) => folders.has(folder),

@@ -48,15 +48,13 @@ export interface ChangeFeed {
 }
 
 export interface Changes {
-  /** No event at all since the last gather. */
-  nothingChanged: boolean;
   /** Watched since before the last gather, which checked it and everything in it: what the watch did not report since stands. */
   watchedBefore(folder: string): boolean;
   /** An event named this entry: a file written, added, removed or renamed; a folder added, removed, replaced or moved. */
   named(location: string): boolean;
   /** An event happened in this folder (an entry of it named). */
   touched(folder: string): boolean;
-  /** The entries the events named, when every event changed an entry's content or attributes only (none added, removed or renamed); else undefined. */
+  /** The entries the events named, when every event changed an entry's content or attributes only (none added, removed or renamed; none at all: empty); else undefined. */
   contentOnly: ReadonlySet<string> | undefined;
 }
 
@@ -142,9 +140,10 @@ export async function gather(fs: FileSystem, roots: GatherRoot[], options: Gathe
   const prefixes = roots.map((root) => (roots.length > 1 ? `${root.name}/` : ''));
   const maxBytes = options.maxFileBytes ?? DEFAULTS.maxFileBytes;
   const includeSecrets = options.includeSecrets ?? false;
-  if (changes?.nothingChanged || changes?.contentOnly) {
+  // nothing changed (no file to read again), or files only written to: the last gather, patched
+  if (changes?.contentOnly) {
     const last = feed!.remembered(key) as LastGather | undefined;
-    const edited = [...(changes.contentOnly ?? [])].map((location) => last?.candidates.get(location));
+    const edited = [...changes.contentOnly].map((location) => last?.candidates.get(location));
     // only files written to (no .gitignore: its rules decide the listings), and links and broken links as they were
     if (last && edited.every((e) => e !== undefined && !/(^|\/)\.gitignore$/.test(e.candidate.path)) && (await stillOfTheirKind(fs, last.unsettled))) {
       const now = await reread(fs, last, edited as { candidate: Candidate; order: number }[], maxBytes, includeSecrets, options.cache, options.folders);
@@ -526,8 +525,8 @@ async function walkRoot(
     let dirStat: FileStat | undefined;
     let listing: FolderListing | undefined;
     // a folder watched through, with no event in it: its kept listing stands, unstat'ed
-    const vouched = watched && !changes!.touched(dirAbs) ? folders?.get(dirAbs) : undefined;
-    if (vouched?.rulesKey === rulesKey) listing = vouched;
+    const keptListing = watched && !changes!.touched(dirAbs) ? folders?.get(dirAbs) : undefined;
+    if (keptListing?.rulesKey === rulesKey) listing = keptListing;
     // with a folder cache: the folder's time first (a change after it makes the next walk list it again), then its kept listing if still true
     else if (folders) {
       const [stat] = await fs.statMany([dirAbs]);
