@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { FileCache, readTextIfUnchanged } from '../extension/core/files/fileCache';
 import { nodeFileSystem } from '../extension/core/files/fileSystem';
 import { gather } from '../extension/core/files/gather';
 import { DEFAULT_EXCLUDES } from '../extension/core/options';
@@ -59,7 +60,8 @@ async function main() {
   const given = argValues('--root')[0];
   const root = given ?? buildFromMirrors(argValues('--mirrors'));
   const tokenizer = new TiktokenTokenizer();
-  const index = new WarmIndex();
+  // as the extension host's disk index and the CLI's server hold it: the files' words, their texts read again when needed
+  const index = new WarmIndex(new FileCache(readTextIfUnchanged));
   // as the extension host and the CLI's server do: the folders watched, what did not change not stat'ed
   const unwatched = index.watchFolders([root]);
   if (unwatched) console.error(`the host's index is not watched: ${unwatched}`);

@@ -7,6 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { z } from 'zod';
+import { FileCache, readTextIfUnchanged } from '../core/files/fileCache';
 import { nodeFileSystem } from '../core/files/fileSystem';
 import type { GatherRoot } from '../core/files/gather';
 import { folderUnderRoots, readUnderRoots } from '../core/files/roots';
@@ -112,7 +113,8 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
           const started = performance.now();
           log(`${tool}: ${question.split('\n', 1)[0]!.slice(0, 100)}`);
           if (!index) {
-            index = disk ? await disk.load() : new WarmIndex();
+            // without a cache on disk: the index in memory alone, its texts read again when asked (as the disk index's are)
+            index = disk ? await disk.load() : new WarmIndex(new FileCache(readTextIfUnchanged));
             const why = index.watchFolders(roots);
             log(why ? `every call checks every file: ${why}` : 'watching the roots: a call checks only what changed since the last');
           }

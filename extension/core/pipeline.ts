@@ -133,6 +133,16 @@ export interface AskResult {
 
 /** The whole run: gather, rank lexically, (tokenize, segment, score, fine pass, fuse), select, answer. */
 export async function ask(options: AskOptions, deps: AskDeps): Promise<AskResult> {
+  try {
+    return await run(options, deps);
+  } finally {
+    // a long-lived host holds the files' words, not their texts: those this question read again
+    // (its key context, the definitions it lists) are let go too (each file's as its words were made)
+    deps.index?.files.letGoOfTexts();
+  }
+}
+
+async function run(options: AskOptions, deps: AskDeps): Promise<AskResult> {
   const started = performance.now();
   const { signal, onProgress } = options;
   const question = options.question.trim();

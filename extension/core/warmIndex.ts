@@ -28,6 +28,9 @@ export class WarmIndex {
     readonly folders = new FolderCache(),
   ) {
     this.source = source;
+    // what a question ranks is the files' words: their texts are let go as soon as those are made (a
+    // 100,000-file repository's texts are 400 MB), where they can be read again when shown or sent
+    if (files.reread) lexical.onAnalysed = (file) => file.absPath !== undefined && files.letGoOfText(file.absPath);
   }
 
   /**

@@ -1,6 +1,6 @@
 import ignore, { type Ignore } from 'ignore';
 import pLimit from 'p-limit';
-import type { FileCache, FileCacheEntry, ReadOutcome } from './fileCache';
+import { fileOfEntry, type FileCache, type FileCacheEntry, type ReadOutcome } from './fileCache';
 import type { EntryKind, FileStat, FileSystem } from './fileSystem';
 import { FolderCache, type FolderListing, type ListedEntry } from './folderCache';
 import { contentReason, decodeText, nameReason, secretReason } from './fileClassifier';
@@ -360,7 +360,7 @@ function fromEntry(c: Candidate, entry: FileCacheEntry, includeSecrets: boolean)
   if (entry.contentReasons[k] === null) entry.contentReasons[k] = contentReason(outcome.text, includeSecrets, c.path);
   const reason = entry.contentReasons[k];
   if (reason) return { path: c.path, reason };
-  if (entry.file?.path !== c.path) entry.file = { path: c.path, absPath: c.absPath, text: outcome.text, bytes: outcome.bytes };
+  if (entry.file?.path !== c.path) entry.file = fileOfEntry(c.path, c.absPath, entry);
   return entry.file;
 }
 

@@ -7,6 +7,7 @@ import { declaredName } from './declarations';
 import { definitionsOf, rankedByStructure } from '../structure/definitions';
 import { importKeys } from '../structure/imports';
 import { stem, type Stemming } from './stem';
+import { ownString } from '../ownString';
 
 const WORD = /[\p{L}\p{N}_]+/gu;
 
@@ -14,6 +15,8 @@ const WORD = /[\p{L}\p{N}_]+/gu;
 export interface LexicalFile {
   path: string;
   text: string;
+  /** Where it is read from (a long-lived host lets go of its text once its words are made: `LexicalIndex.onAnalysed`). */
+  absPath?: string;
 }
 
 /** A file's words, in order, as vocabulary ids. */
@@ -90,9 +93,11 @@ export class Vocabulary {
     let id = this.ids.get(word);
     if (id === undefined) {
       id = this.words.length;
-      this.ids.set(word, id);
-      this.words.push(word);
-      this.splitLengths.push(terms(word).length);
+      // kept for good: a copy, not a view on the text the word was found in
+      const own = ownString(word);
+      this.ids.set(own, id);
+      this.words.push(own);
+      this.splitLengths.push(terms(own).length);
     }
     return id;
   }
@@ -199,6 +204,8 @@ export class LexicalIndex {
   /** Declared names from syntax trees where a grammar is loaded (false: from the line patterns alone, for a measurement). */
   readonly structure: boolean;
   private readonly files = new WeakMap<LexicalFile, FileWords>();
+  /** Told of each file once its words are made (a long-lived host no longer needs its text: warmIndex.ts). */
+  onAnalysed: ((file: LexicalFile) => void) | undefined;
 
   constructor(vocabulary = new Vocabulary(), options: { structure?: boolean } = {}) {
     this.vocabulary = vocabulary;
@@ -207,7 +214,10 @@ export class LexicalIndex {
 
   wordsOf(file: LexicalFile): FileWords {
     let words = this.files.get(file);
-    if (!words) this.files.set(file, (words = analyse(file, this.vocabulary, this.structure)));
+    if (!words) {
+      this.files.set(file, (words = analyse(file, this.vocabulary, this.structure)));
+      this.onAnalysed?.(file);
+    }
     return words;
   }
 

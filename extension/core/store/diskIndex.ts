@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { relativePath } from '../files/fileSystem';
 import { WarmIndex } from '../warmIndex';
 import { ensureCacheFolder, indexFileOf, trimCache } from './cacheFolder';
-import type { FileCacheEntry } from '../files/fileCache';
+import { FileCache, readTextIfUnchanged, type FileCacheEntry, type TextRereader } from '../files/fileCache';
 import { FolderCache, type FolderListing } from '../files/folderCache';
 import type { SourceFile } from '../types';
 import { appendJournalRecord, decodeHeader, encodeIndex, encodeJournalRecord, isKept, readIndexFile, UnusableIndexError, writeIndexFile } from './indexFile';
@@ -49,6 +49,8 @@ export class DiskIndex {
   private readonly file: string;
   /** Why nothing is read or written (the folder lies inside a repository); the index then lives in memory only. */
   private readonly off: string | undefined;
+  /** How a file's text is read again once let go (the index keeps words, not texts). */
+  private readonly reread: TextRereader;
 
   private constructor(
     private readonly roots: readonly string[],
@@ -57,6 +59,8 @@ export class DiskIndex {
   ) {
     this.file = indexFileOf(options.folder, options.locations ? [...roots, `\0${options.locations.form}`] : roots);
     this.off = off;
+    const pathOf = options.locations?.pathOf ?? ((location: string) => location);
+    this.reread = (location, read) => readTextIfUnchanged(pathOf(location), read);
   }
 
   /** The disk index of these folders, given as paths (resolved to real paths: a link to a repository shares its index). */
@@ -83,7 +87,7 @@ export class DiskIndex {
     if (this.off) notes.push(this.off);
     else {
       try {
-        const restored = await readIndexFile(this.file, this.options.locations?.pathOf);
+        const restored = await readIndexFile(this.file, this.reread);
         if (restored) {
           index = new WarmIndex(restored.files, restored.lexical, 'disk', restored.folders);
           const { journal } = restored;
@@ -100,7 +104,7 @@ export class DiskIndex {
         if (err instanceof UnusableIndexError) await fsp.rm(this.file, { force: true }).catch(() => undefined);
       }
     }
-    this.index = index ?? new WarmIndex();
+    this.index = index ?? new WarmIndex(new FileCache(this.reread));
     this.index.notes.push(...notes);
     return this.index;
   }

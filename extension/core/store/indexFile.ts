@@ -11,14 +11,13 @@
 // is written whole to a private temporary name and renamed over the old one, so a reader (another
 // process) sees the old index or the new one, and a process killed mid-write leaves the old one.
 import { randomBytes } from 'node:crypto';
-import { promises as fsp, readFileSync } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import { crc32 } from 'node:zlib';
-import { FileCache, type FileCacheEntry } from '../files/fileCache';
+import { FileCache, fileOfEntry, readTextIfUnchanged, TextOnDisk, type FileCacheEntry, type TextRereader } from '../files/fileCache';
 import { FolderCache, type FolderListing } from '../files/folderCache';
 import ignore from 'ignore';
-import { decodeText } from '../files/fileClassifier';
 import { LexicalIndex, Vocabulary, type FileWords, type VocabularySnapshot } from '../lexical/wordIndex';
 import type { SourceFile } from '../types';
 
@@ -327,7 +326,7 @@ export function wholeIndexBytes(header: IndexHeader, bodyStart: number): number 
 }
 
 /** The index a file holds; `UnusableIndexError` says why there is none (another format, cut short, garbled). */
-export function decodeIndex(data: Buffer, readText: (location: string) => string = readTextNow): RestoredIndex {
+export function decodeIndex(data: Buffer, reread: TextRereader = readTextIfUnchanged): RestoredIndex {
   const { header, bodyStart } = decodeHeader(data);
   if (header.format !== INDEX_FORMAT) throw new UnusableIndexError(`it was written in another format (${header.format}, this xl3m reads ${INDEX_FORMAT})`);
   if (header.littleEndian !== LITTLE_ENDIAN) throw new UnusableIndexError('it was written on a machine of the other byte order');
@@ -358,16 +357,16 @@ export function decodeIndex(data: Buffer, readText: (location: string) => string
   } catch (err) {
     throw new UnusableIndexError(`it cannot be read (${(err as Error).message})`);
   }
-  const files = new FileCache();
+  const files = new FileCache(reread);
   const lexical = new LexicalIndex(vocabulary);
-  restoreFiles(stored.files, lexical, files, readText);
+  restoreFiles(stored.files, lexical, files);
   const folders = restoredFolders(stored.folders);
-  const journal = applyJournal(data.subarray(bodyStart + bodyBytes), header.crc32, lexical, files, folders, readText);
+  const journal = applyJournal(data.subarray(bodyStart + bodyBytes), header.crc32, lexical, files, folders);
   return { files, lexical, folders, header, journal };
 }
 
 /** Puts the stored files into the caches (a file of the same place replaced), each checked: a file that does not hold together makes them all unusable. */
-function restoreFiles(f: StoredFiles, lexical: LexicalIndex, files: FileCache, readText: (location: string) => string) {
+function restoreFiles(f: StoredFiles, lexical: LexicalIndex, files: FileCache) {
   const vocabulary = lexical.vocabulary;
   const locations = f.locations === '' ? [] : f.locations.split('\0');
   const paths = f.paths === '' ? [] : f.paths.split('\0');
@@ -390,7 +389,7 @@ function restoreFiles(f: StoredFiles, lexical: LexicalIndex, files: FileCache, r
       paths[i]!,
       { size: size!, mtimeMs: mtimeMs!, readAt: readAt!, bytes: bytes!, chars: chars! },
       f.reasonsWithSecrets[i],
-      readText,
+      files,
     );
     files.restore(locations[i]!, entry);
     const [pathLength, contentLength, definitionLength, lines, textLines] = f.counts.subarray(i * 5, i * 5 + 5) as unknown as number[];
@@ -446,14 +445,7 @@ export interface JournalState {
   damaged?: string;
 }
 
-function applyJournal(
-  tail: Buffer,
-  indexCrc: number,
-  lexical: LexicalIndex,
-  files: FileCache,
-  folders: FolderCache,
-  readText: (location: string) => string,
-): JournalState {
+function applyJournal(tail: Buffer, indexCrc: number, lexical: LexicalIndex, files: FileCache, folders: FolderCache): JournalState {
   const state: JournalState = { bytes: tail.length, records: 0, passedOver: 0 };
   let at = 0;
   while (at < tail.length) {
@@ -486,7 +478,7 @@ function applyJournal(
     }
     try {
       lexical.vocabulary.append(record.words);
-      restoreFiles(record.files, lexical, files, readText);
+      restoreFiles(record.files, lexical, files);
       for (const location of record.removed) files.forget(location);
       const changedFolders = restoredFolders(record.folders);
       for (const [location, listing] of changedFolders.all()) folders.store(location, listing);
@@ -595,46 +587,27 @@ function restoredFolders(stored: unknown): FolderCache {
   return folders;
 }
 
-/** A stored file as the gather meets it: the same object each time, reading its text once, when first asked. */
+/** A stored file as the gather meets it: the same object each time, its text read (if the file is unchanged) when first asked. */
 function restoredFile(
   location: string,
   path: string,
   n: { size: number; mtimeMs: number; readAt: number; bytes: number; chars: number },
   reasonWithSecrets: string | undefined | null,
-  readText: (location: string) => string,
+  files: FileCache,
 ): { file: SourceFile; entry: FileCacheEntry } {
-  let text: string | undefined;
-  const load = () => (text ??= readText(location));
-  const file: SourceFile = {
-    path,
-    absPath: location,
-    bytes: n.bytes,
-    chars: n.chars,
-    get text() {
-      return load();
-    },
+  const entry: FileCacheEntry = {
+    size: n.size,
+    mtimeMs: n.mtimeMs,
+    readAt: n.readAt,
+    outcome: new TextOnDisk(n.bytes, n.chars, () => files.reread?.(location, entry) ?? ''),
+    contentReasons: [undefined, reasonWithSecrets],
   };
-  const outcome = {
-    bytes: n.bytes,
-    get text() {
-      return load();
-    },
-  };
-  return { file, entry: { size: n.size, mtimeMs: n.mtimeMs, readAt: n.readAt, outcome, contentReasons: [undefined, reasonWithSecrets], file } };
+  entry.file = fileOfEntry(path, location, entry);
+  return { file: entry.file, entry };
 }
 
-/** A restored file's text, read when first asked; '' when it can no longer be read (it is stat'ed again next question). */
-function readTextNow(location: string): string {
-  try {
-    const decoded = decodeText(readFileSync(location));
-    return 'text' in decoded ? decoded.text : '';
-  } catch {
-    return '';
-  }
-}
-
-/** Reads an index file; undefined when there is none. */
-export async function readIndexFile(file: string, pathOf: (location: string) => string = (l) => l): Promise<(RestoredIndex & { bytes: number }) | undefined> {
+/** Reads an index file; undefined when there is none. `reread`: how its files' texts are read when asked. */
+export async function readIndexFile(file: string, reread: TextRereader = readTextIfUnchanged): Promise<(RestoredIndex & { bytes: number }) | undefined> {
   let data: Buffer;
   try {
     data = await fsp.readFile(file);
@@ -642,7 +615,7 @@ export async function readIndexFile(file: string, pathOf: (location: string) => 
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-  return { ...decodeIndex(data, (location) => readTextNow(pathOf(location))), bytes: data.length };
+  return { ...decodeIndex(data, reread), bytes: data.length };
 }
 
 /** Writes the index whole under a private temporary name, then renames it over the old one (readers see one or the other). */

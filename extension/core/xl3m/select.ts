@@ -140,6 +140,9 @@ export function selectLexicalContext(
     if (options.budget - used < 64) break;
     const file = files[i]!;
     const pinned = options.pinned?.has(file.path) ?? false;
+    // a file with words but no text changed since it was read (a long-lived host reads texts again
+    // when it needs them, and not a file changed since): it has nothing to show now
+    if (!pinned && file.text === '') continue;
     // a pinned file is read whole; another only in its ranges, so only their lines are counted (unless kept counts of the whole file are at hand)
     const cache = options.tokenCache;
     const ranges = evidence[i]!.ranges;
