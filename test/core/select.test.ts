@@ -63,6 +63,14 @@ describe('select', () => {
     assert.deepEqual(pinned.ranges.get(0), [{ start: 1, end: files[0]!.lines.length }], 'a pinned file is in whole, however it scored');
   });
 
+  test('without a model: a file whose text is gone (changed since it was ranked: a long-lived host reads texts again) is passed over', () => {
+    const sources = files.map((f, i) => (i === 2 ? { ...f.file, text: '' } : f.file));
+    const evidence = files.map(() => ({ ranges: [{ start: 5, end: 12 }] }));
+    const ctx = selectLexicalContext(sources, evidence, [0, 1, 3, 2], { budget: 1e6, tokenizer });
+    assert.deepEqual([...ctx.ranges.keys()], [1, 3], 'c.ts, the best, has nothing to show');
+    assert.doesNotMatch(ctx.text, /c\.ts/);
+  });
+
   test('a long-lived host tokenizes a file for the key context once while its text is unchanged', () => {
     const sources = files.map((f) => ({ ...f.file }));
     const evidence = files.map(() => ({ ranges: [{ start: 5, end: 12 }] }));
