@@ -6,17 +6,33 @@ import { codeNames, DEFINITION_QUESTION } from './priors';
 import { definitionsOf, type Definition } from '../structure/definitions';
 
 const IDENTIFIER = /[A-Za-z_$][\w$]*/g;
+/**
+ * The words of a question that asks where something is defined which are not what it asks about:
+ * "Where is settle defined, and what does it return?" names `settle` alone. Without them, nearly
+ * every file holds a name ("where", "the") and the listed files were all parsed for nothing.
+ */
+const QUESTION_WORDS = new Set(
+  (
+    'about also and any are been but can could did does doing each for from had has have here how into its may might must not ' +
+    'such than that the their them then there these they this those was were what when where which while who whom whose why ' +
+    'will with would should shall you your ' +
+    'class classes function functions method methods return returns returned type types variable constant called named ' +
+    'define defined defines definition definitions declare declared declares declaration declarations ' +
+    'implement implemented implements implementation implementations'
+  ).split(' '),
+);
 const ASCII_NAME = /^[\x20-\x7e]+$/;
 
 /**
  * The names a question asks about, lower-cased: those it writes as code (`settleAccount`,
  * `parse_args`, `run()`, backticks: priors.ts's `codeNames`), and, when it asks where something is
- * defined, every identifier in it ("Where is settle defined?" names `settle`). A question in plain
+ * defined, its identifiers but the question's own words ("Where is settle defined?" names `settle`). A question in plain
  * words names none: its words are not definitions to list, and the files are not parsed for them.
  */
 export function namedIdentifiers(question: string): Set<string> {
   const names = codeNames(question);
-  if (DEFINITION_QUESTION.test(question)) for (const w of question.match(IDENTIFIER) ?? []) if (w.length > 2) names.add(w.toLowerCase());
+  if (DEFINITION_QUESTION.test(question))
+    for (const w of question.match(IDENTIFIER) ?? []) if (w.length > 2 && !QUESTION_WORDS.has(w.toLowerCase())) names.add(w.toLowerCase());
   return names;
 }
 
