@@ -105,7 +105,10 @@ export interface AskStats {
   scoredSegments: number;
   failedSegments: number;
   keyContextSegments: number;
+  /** Tokens of the key context; 0 when no answer is written (without a model, none is chosen then). */
   keyContextTokens: number;
+  /** Whether a model wrote (or was to write) an answer. */
+  answered: boolean;
   budget: number;
   measure: Measure;
   scorer: string;
@@ -221,7 +224,7 @@ async function run(options: AskOptions, deps: AskDeps): Promise<AskResult> {
   if (scored) {
     scores = combineScores(lexical.files, scored.modelScores, options.ranking ?? DEFAULTS.ranking);
     context = { ...scored.context, segments: scored.context.segments.length };
-  } else {
+  } else if (answering) {
     scores = lexical.files.map((e) => e.score);
     const lexicalContext = selectLexicalContext(gathered.files, lexical.files, scores, {
       budget,
@@ -231,6 +234,10 @@ async function run(options: AskOptions, deps: AskDeps): Promise<AskResult> {
     });
     context = { ...lexicalContext, segments: 0 };
     check('selecting the key context');
+  } else {
+    // nothing will read a key context: its files are not read again nor their lines counted
+    scores = lexical.files.map((e) => e.score);
+    context = { text: '', tokens: 0, ranges: new Map(), segments: 0 };
   }
   onProgress?.({ stage: 'select', segments: context.segments, tokens: context.tokens, budget });
   const files = rankAllFiles({
@@ -282,6 +289,7 @@ async function run(options: AskOptions, deps: AskDeps): Promise<AskResult> {
       failedSegments: scored?.failedSegments ?? 0,
       keyContextSegments: context.segments,
       keyContextTokens: context.tokens,
+      answered: answering,
       budget,
       measure: options.measure ?? 'nll',
       scorer: deps.scorer?.description ?? 'lexical (BM25F over paths, declared names and content; no model configured)',

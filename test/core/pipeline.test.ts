@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { nodeFileSystem } from '../../extension/core/files/fileSystem';
 import { ask, CancelledError } from '../../extension/core/pipeline';
+import { runSummary } from '../../extension/core/report/runSummary';
 import { ScoringUnsupportedError } from '../../extension/core/model/scorer';
 import { CompletionsScorer } from '../../extension/core/model/families/vllm';
 import { TiktokenTokenizer } from '../../extension/core/tokens/tokenizer';
@@ -121,6 +122,35 @@ describe('ask: the whole pipeline through real HTTP', () => {
       );
       assert.ok(result.files.some((f) => f.path === pin && f.pinned));
       assert.ok(result.keyContext.includes(`--- ${pin}:1-`));
+    } finally {
+      repo.dispose();
+    }
+  });
+});
+
+describe('ask without a model', () => {
+  test('chooses a key context only when an answer is written from it: without, no file is read again for it and the summary says nothing of it', async () => {
+    const repo = needleRepo({ maxFiles: 120, depth: 0.5 });
+    try {
+      const roots = [{ path: repo.root, name: 'repo' }];
+      const unanswered = await ask({ question: NEEDLE_QUESTION, roots }, { fs: nodeFileSystem, tokenizer });
+      assert.equal(unanswered.keyContext, '');
+      assert.equal(unanswered.stats.keyContextTokens, 0);
+      assert.equal(unanswered.stats.answered, false);
+      assert.doesNotMatch(runSummary(unanswered.stats), /chosen for the answer/);
+      let read = '';
+      const answered = await ask(
+        { question: NEEDLE_QUESTION, roots },
+        { fs: nodeFileSystem, tokenizer, answerer: async (keyContext) => ((read = keyContext), 'an answer') },
+      );
+      assert.ok(answered.keyContext.includes(NEEDLE_ANSWER) && read === answered.keyContext);
+      assert.ok(answered.stats.keyContextTokens > 0 && answered.stats.answered);
+      assert.match(runSummary(answered.stats), /tokens chosen for the answer/);
+      assert.deepEqual(
+        unanswered.files.map((f) => [f.path, f.score]),
+        answered.files.map((f) => [f.path, f.score]),
+        'the same ranking (the ranges shown differ: with an answer, those read for it)',
+      );
     } finally {
       repo.dispose();
     }

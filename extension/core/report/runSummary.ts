@@ -11,7 +11,9 @@ export function runSummary(s: AskStats): string {
       ? `ranked lexically in ${s.rankingSeconds.toFixed(1)} s`
       : `${s.scoredSegments === s.segments ? s.segments : `${s.scoredSegments} of ${s.segments}`} segments scored${s.candidateFiles < s.files ? ` (the best ${plural(s.candidateFiles, 'file')}, ${formatCount(s.candidateTokens)} tokens)` : ''} in ${s.scoringSeconds.toFixed(1)} s (${formatCount(s.scoringTokensPerSecond)} tok/s, ${s.requests} requests), ${s.finePassFiles} files scored alone, ${s.scoreMethod === 'fused' ? 'fused with the lexical ranking' : 'model ranking first'}`;
   const files = `${plural(s.files, 'file')}, ${plural(s.skippedFiles, 'file')} skipped${s.filesReused ? ` (${indexState(s)})` : ''}`;
-  return `${files}, ${s.tokensEstimated ? '~' : ''}${formatCount(s.tokens)} tokens, ${scoring}; ${formatCount(s.keyContextTokens)} of ${formatCount(s.budget)} tokens chosen for the answer; ${s.totalSeconds.toFixed(1)} s in all`;
+  const keyContext =
+    s.answered || s.keyContextTokens > 0 ? `; ${formatCount(s.keyContextTokens)} of ${formatCount(s.budget)} tokens chosen for the answer` : '';
+  return `${files}, ${s.tokensEstimated ? '~' : ''}${formatCount(s.tokens)} tokens, ${scoring}${keyContext}; ${s.totalSeconds.toFixed(1)} s in all`;
 }
 
 /** Where the index came from and how much of it the run brought up to date: "26 read, 26,062 unchanged since the index on disk, in 1.8 s". */
