@@ -1,6 +1,7 @@
 // What a long-lived host (the extension host, `xl3m mcp`) keeps between questions so that a repeat
 // question pays only for what changed: each folder's listing (files/folderCache.ts), each file's
-// reading (files/fileCache.ts) and its words (lexical/wordIndex.ts). A question still stats every
+// reading (files/fileCache.ts: its text let go once its words are made, where it can be read
+// again) and its words (lexical/wordIndex.ts). A question still stats every
 // folder and file and ranks them as they are on disk now (but those a file watcher vouches for:
 // files/folderWatcher.ts); the ranking is the same, score for score, as a run with nothing kept.
 // The CLI (and a host started again) restores one from disk (store/diskIndex.ts).
@@ -30,7 +31,10 @@ export class WarmIndex {
     this.source = source;
     // what a question ranks is the files' words: their texts are let go as soon as those are made (a
     // 100,000-file repository's texts are 400 MB), where they can be read again when shown or sent
-    if (files.reread) lexical.onAnalysed = (file) => file.absPath !== undefined && files.letGoOfText(file.absPath);
+    if (files.reread)
+      lexical.onAnalysed = (file) => {
+        if (file.absPath !== undefined) files.letGoOfText(file.absPath);
+      };
   }
 
   /**

@@ -26,8 +26,9 @@ const ASCII_NAME = /^[\x20-\x7e]+$/;
 /**
  * The names a question asks about, lower-cased: those it writes as code (`settleAccount`,
  * `parse_args`, `run()`, backticks: priors.ts's `codeNames`), and, when it asks where something is
- * defined, its identifiers but the question's own words ("Where is settle defined?" names `settle`). A question in plain
- * words names none: its words are not definitions to list, and the files are not parsed for them.
+ * defined, its identifiers but the question's own words ("Where is settle defined?" names
+ * `settle`). A question in plain words names none: its words are not definitions to list, and the
+ * files are not parsed for them.
  */
 export function namedIdentifiers(question: string): Set<string> {
   const names = codeNames(question);
