@@ -5,6 +5,7 @@ import { declaredName, DEFAULT_LEXICAL_PARAMS, mentionedPaths, rankFilesLexicall
 import { codeNames, PRIORS } from '../../extension/core/lexical/priors';
 import { quotedErrorMessages } from '../../extension/core/lexical/quotedErrors';
 import { tracebackFrames } from '../../extension/core/lexical/tracebacks';
+import { LexicalIndex } from '../../extension/core/lexical/wordIndex';
 
 const filler = (name: string, n: number) => Array.from({ length: n }, (_, i) => `${name}_value_${i} = compute(${i})`).join('\n');
 const ranked2 = (files: { path: string; text: string }[], question: string, params: Partial<typeof DEFAULT_LEXICAL_PARAMS> = {}) => {
@@ -35,6 +36,23 @@ describe('file kinds', () => {
       ['data/table.csv', 'other'],
     ];
     for (const [path, kind] of cases) assert.equal(fileKind(path), kind, path);
+  });
+});
+
+describe("a file's words", () => {
+  test('are the runs of letters, numbers and underscores of any script, as the pattern [\\p{L}\\p{N}_]+ finds them, line by line', () => {
+    const text = ['const snake_case_name = __init__(café, naïve); // e\u0301té', '𝐀𝐁c x\ud800y \udc00z 😀emoji😀 日本語テキスト ٣٤٥ Ω-ω', '', 'tail42 _'].join(
+      '\n',
+    );
+    const index = new LexicalIndex();
+    const w = index.wordsOf({ path: 'src/odd.ts', text });
+    const found = Array.from(w.words, (id) => index.vocabulary.words[id]);
+    assert.deepEqual(found, text.match(/[\p{L}\p{N}_]+/gu));
+    const perLine = text.split('\n').map((line) => (line.match(/[\p{L}\p{N}_]+/gu) ?? []).length);
+    assert.deepEqual(
+      perLine.map((_, i) => w.lineStarts[i + 1]! - w.lineStarts[i]!),
+      perLine,
+    );
   });
 });
 
