@@ -47,8 +47,7 @@ export async function runIndexServer(repoPath: string, folder: string, idleMinut
   /** The latest question's limit (its caller's --server-idle-minutes). */
   let idleMinutes = idleMinutesAtStart;
   let questions = 0;
-  /** Whether the index was given a file watcher (or told why not), and why not. */
-  let watching = false;
+  /** Why the index has no file watcher, once it was asked to watch (`kept.index` is set then). */
   let unwatched: string | undefined;
   /** The questions being answered or waiting their turn. */
   const runs = new Set<AbortController>();
@@ -117,12 +116,10 @@ export async function runIndexServer(repoPath: string, folder: string, idleMinut
         'a question',
         async () => {
           kept.disk ??= args.cache ? await DiskIndex.of([repo], args.cache) : undefined;
-          if (kept.disk && !watching) {
-            watching = true;
+          if (kept.disk && !kept.index) {
             kept.index = await kept.disk.load();
-            const why = kept.index.watchFolders([repo]);
-            unwatched = why;
-            log(why ? `every question checks every file: ${why}` : 'watching the repository: a question checks only what changed since the last');
+            unwatched = kept.index.watchFolders([repo]);
+            log(unwatched ? `every question checks every file: ${unwatched}` : 'watching the repository: a question checks only what changed since the last');
           }
           questions++;
           return runAsk(args, callerIo, controller.signal, kept);

@@ -224,20 +224,16 @@ async function run(options: AskOptions, deps: AskDeps): Promise<AskResult> {
   if (scored) {
     scores = combineScores(lexical.files, scored.modelScores, options.ranking ?? DEFAULTS.ranking);
     context = { ...scored.context, segments: scored.context.segments.length };
-  } else if (answering) {
-    scores = lexical.files.map((e) => e.score);
-    const lexicalContext = selectLexicalContext(gathered.files, lexical.files, scores, {
-      budget,
-      pinned,
-      tokenizer: deps.tokenizer,
-      tokenCache: deps.tokenCache,
-    });
-    context = { ...lexicalContext, segments: 0 };
-    check('selecting the key context');
   } else {
-    // nothing will read a key context: its files are not read again nor their lines counted
     scores = lexical.files.map((e) => e.score);
-    context = { text: '', tokens: 0, ranges: new Map(), segments: 0 };
+    // nothing will read a key context when no answer is written: its files are not read again nor their lines counted
+    context = answering
+      ? {
+          ...selectLexicalContext(gathered.files, lexical.files, scores, { budget, pinned, tokenizer: deps.tokenizer, tokenCache: deps.tokenCache }),
+          segments: 0,
+        }
+      : { text: '', tokens: 0, ranges: new Map(), segments: 0 };
+    check('selecting the key context');
   }
   onProgress?.({ stage: 'select', segments: context.segments, tokens: context.tokens, budget });
   const files = rankAllFiles({

@@ -4,6 +4,7 @@
 import { declaredName } from './declarations';
 import { codeNames, DEFINITION_QUESTION } from './priors';
 import { definitionsOf, type Definition } from '../structure/definitions';
+import { ownString } from '../ownString';
 
 const IDENTIFIER = /[A-Za-z_$][\w$]*/g;
 /**
@@ -64,7 +65,8 @@ const parsed = new WeakMap<object, Definition[]>();
 function parsedDefinitions(file: { path: string; text: string }): Definition[] | undefined {
   const kept = parsed.get(file);
   if (kept) return kept;
-  const definitions = definitionsOf(file.path, file.text);
+  // kept while the file is: names of their own, not views on the file's text (which is let go)
+  const definitions = definitionsOf(file.path, file.text)?.map((d) => ({ ...d, name: ownString(d.name) }));
   if (definitions) parsed.set(file, definitions);
   return definitions;
 }

@@ -12,7 +12,6 @@ const TreeSitter = require('web-tree-sitter') as typeof TreeSitterApi;
 type Language = TreeSitterApi.Language;
 type Node = TreeSitterApi.Node;
 const { Language, Parser } = TreeSitter;
-import { ownString } from '../ownString';
 import { CLASS_LIKE, languageOf, LANGUAGES, type DefinitionKind, type LanguageSpec } from './languages';
 
 export interface Definition {
@@ -136,12 +135,7 @@ export function definitionsOf(filePath: string, text: string): Definition[] | un
         const name = nameOf(node, type);
         if (name && name !== 'constructor') {
           const inClass = classDepth.length > 0 && (kind === 'function' || kind === 'method');
-          // a long-lived host keeps a file's definitions: not a view on the file's text
-          out.push({
-            name: ownString(name),
-            kind: inClass && kind === 'function' && type !== 'variable_declarator' ? 'method' : kind,
-            line: node.startPosition.row + 1,
-          });
+          out.push({ name, kind: inClass && kind === 'function' && type !== 'variable_declarator' ? 'method' : kind, line: node.startPosition.row + 1 });
         }
       }
       if (depth > 0 && CLASS_LIKE.has(type)) classDepth.push(depth); // not the root (Python calls its root `module`)

@@ -147,12 +147,8 @@ export function selectLexicalContext(
     const cache = options.tokenCache;
     const ranges = evidence[i]!.ranges;
     const tf = pinned
-      ? cache
-        ? cache.tokenize(file, options.tokenizer)
-        : tokenizeFile(file, options.tokenizer)
-      : cache
-        ? cache.tokenizeRanges(file, options.tokenizer, ranges)
-        : tokenizeRanges(file, options.tokenizer, ranges);
+      ? (cache?.tokenize(file, options.tokenizer) ?? tokenizeFile(file, options.tokenizer))
+      : (cache?.tokenizeRanges(file, options.tokenizer, ranges) ?? tokenizeRanges(file, options.tokenizer, ranges));
     const header = options.tokenizer.count(pieceHeader(tf.file.path, tf.lineTokens.length, tf.lineTokens.length));
     const wanted = pinned ? [{ start: 1, end: Math.max(1, tf.lineTokens.length) }] : ranges;
     const taken: LineRange[] = [];
