@@ -24,6 +24,8 @@ const builds = [
   { ...node, entryPoints: ['extension/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // the child process that runs a local GGUF model (node-llama-cpp stays outside the bundle)
   { ...node, entryPoints: ['extension/core/model/local/localModelWorker.ts'], outfile: 'dist/localModelWorker.js' },
+  // the child process that reads syntax trees (structure/structureProcess.ts)
+  { ...node, entryPoints: ['extension/core/structure/structureWorker.ts'], outfile: 'dist/structureWorker.js' },
   // the worker threads that tokenize on every core
   { ...node, entryPoints: ['extension/core/tokens/tokenizerWorker.ts'], outfile: 'dist/tokenizerWorker.js' },
 ];

@@ -12,6 +12,7 @@ import { clearCache, listCache } from '../core/store/cacheFolder';
 import { failed, prepareAsk, type Io } from './askInput';
 import { askThroughServer, serverStatus, stopServers } from './serverClient';
 import { removeLogs } from './serverProtocol';
+import { bundledStructureProcess, useStructureProcess } from '../core/structure/structureProcess';
 
 /** Runs the CLI; resolves to the exit code. */
 export async function runCli(argv: string[], io: Io, signal?: AbortSignal): Promise<number> {
@@ -92,6 +93,8 @@ async function runCache(action: 'status' | 'clear', folder: string, io: Io): Pro
 }
 
 if (require.main === module) {
+  // syntax trees read in a child process of their own, started when a question first needs one
+  useStructureProcess(bundledStructureProcess(__dirname));
   const controller = new AbortController();
   let interrupts = 0;
   process.on('SIGINT', () => {

@@ -15,8 +15,8 @@ import type { Tokenizer } from './tokens/tokenizer';
 import type { TokenCountCache } from './tokens/tokenCountCache';
 import type { TokenizerPool } from './tokens/tokenizerPool';
 import type { LineRange, Measure, ProgressListener, RankedFile, SkippedFile, SourceFile } from './types';
-import { namedDefinitions, namedIdentifiers } from './lexical/namedDefinitions';
-import { prepareStructure, rankedByStructure } from './structure/definitions';
+import { mayDefineNamed, namedDefinitions, namedIdentifiers } from './lexical/namedDefinitions';
+import { ParsingAhead } from './structure/parseAhead';
 import { DEFAULTS } from './options';
 
 export interface AskOptions {
@@ -176,9 +176,6 @@ async function run(options: AskOptions, deps: AskDeps): Promise<AskResult> {
   if (gathered.files.length === 0) throw new Error(`no text files to read (${gathered.skipped.length} skipped)`);
 
   const rankingStarted = performance.now();
-  // the grammars of the languages of the files to analyse (once a process; none when every file is known): a grammar that cannot load is said, and its files' declarations come from patterns
-  const known = deps.index?.lexical;
-  notes.push(...(await prepareStructure(gathered.files.filter((f) => !known?.knownWordsOf(f) && rankedByStructure(f.path)).map((f) => f.path))));
   const analysisStarted = performance.now();
   const lexical = await rankFilesLexicallyAsync(gathered.files, question, undefined, signal, deps.index?.lexical, (analysed, toAnalyse) => {
     const seconds = (performance.now() - analysisStarted) / 1000;
@@ -187,6 +184,8 @@ async function run(options: AskOptions, deps: AskDeps): Promise<AskResult> {
     check('ranking files');
     throw err;
   });
+  // a grammar that could not load (its files' declarations come from patterns), the structure process failing
+  notes.push(...lexical.notes);
   const rankingSeconds = (performance.now() - rankingStarted) / 1000;
   onProgress?.({ stage: 'rank', files: gathered.files.length });
   check('ranking files');
@@ -333,12 +332,21 @@ const DEFINITIONS_LISTED = 50;
 async function markNamedDefinitions(files: RankedFile[], sources: readonly SourceFile[], question: string) {
   const named = namedIdentifiers(question);
   if (named.size === 0) return;
-  await prepareStructure(files.slice(0, DEFINITIONS_LISTED).map((f) => f.path));
   const byPath = new Map(sources.map((f) => [f.path, f]));
-  for (const f of files.slice(0, DEFINITIONS_LISTED)) {
+  const listed = files.slice(0, DEFINITIONS_LISTED).flatMap((f) => {
     const source = byPath.get(f.path);
-    const definitions = source ? namedDefinitions(source, named) : [];
-    if (definitions.length) f.definitions = definitions;
+    return source ? [{ ranked: f, source }] : [];
+  });
+  // the syntax trees of the listed files that hold a name, read in the structure process (else here)
+  const ahead = await ParsingAhead.start(listed.map((l) => l.source).filter((s) => mayDefineNamed(s, named)));
+  try {
+    await ahead.all();
+    for (const { ranked, source } of listed) {
+      const definitions = namedDefinitions(source, named);
+      if (definitions.length) ranked.definitions = definitions;
+    }
+  } finally {
+    ahead.dispose();
   }
 }
 

@@ -7,6 +7,7 @@ import type { LocalModelHost } from '../core/backend';
 import { LocalModelProcess } from '../core/model/local/localModelProcess';
 import { TiktokenTokenizer } from '../core/tokens/tokenizer';
 import { Tokenizing } from '../core/tokens/tokenizing';
+import { bundledStructureProcess, useStructureProcess } from '../core/structure/structureProcess';
 import { RunQueue } from '../core/runQueue';
 import { RelevantFileDecorations } from './fileDecorations';
 import { Pins } from './pins';
@@ -56,6 +57,15 @@ export class Ctx implements vscode.Disposable {
     this.own(vscode.window.createTreeView('xl3m.relevantFiles', { treeDataProvider: this.tree }));
     this.own({ dispose: () => this.cancelRun() });
     this.own({ dispose: () => void this.tokenizing.dispose() });
+    // syntax trees read in a child process of their own (started when a question first needs one), not on the extension host's thread
+    const structure = bundledStructureProcess(__dirname);
+    useStructureProcess(structure);
+    this.own({
+      dispose: () => {
+        structure?.dispose();
+        useStructureProcess(undefined);
+      },
+    });
     this.own({
       dispose: () =>
         void this.local?.process.then(

@@ -6,7 +6,8 @@
 import { terms } from './bm25';
 import { codeNames, isMentioned, PRIORS, questionHints } from './priors';
 import { stem, type Stemming } from './stem';
-import { prepareStructure, rankedByStructure } from '../structure/definitions';
+import { rankedByStructure } from '../structure/definitions';
+import { ParsingAhead } from '../structure/parseAhead';
 import { LexicalIndex, type FileWords, type LexicalFile } from './wordIndex';
 import { fileKind, type FileKind } from '../files/fileKind';
 import { mergeRanges } from '../xl3m/select';
@@ -349,15 +350,19 @@ export async function rankFilesLexicallyAsync(
   index = new LexicalIndex(undefined, { structure: params.structure ?? true }),
   /** How many of the files whose words were not known are analysed so far, every few hundred (a first build's progress). */
   onAnalysed?: (analysed: number, toAnalyse: number) => void,
-): Promise<LexicalRanking> {
-  // the grammars of these files' languages, before any is read: what a file defines is then the same whenever it is read
-  await prepareStructure(files.filter((f) => !index.knownWordsOf(f) && rankedByStructure(f.path)).map((f) => f.path));
-  const steps = countingSteps(files, question, params, index, onAnalysed);
-  for (;;) {
-    signal?.throwIfAborted();
-    const step = steps.next();
-    if (step.done) return scoreLexically(step.value, params);
-    await new Promise((resolve) => setImmediate(resolve));
+): Promise<LexicalRanking & { notes: string[] }> {
+  // the syntax trees of the files to analyse, read ahead in the structure process (else their grammars loaded here, before any is read: what a file defines is then the same whenever it is read)
+  const ahead = await ParsingAhead.start(files.filter((f) => index.structure && !index.knownWordsOf(f) && rankedByStructure(f.path)));
+  try {
+    const steps = countingSteps(files, question, params, index, onAnalysed, ahead);
+    for (;;) {
+      signal?.throwIfAborted();
+      const step = steps.next();
+      if (step.done) return { ...scoreLexically(step.value, params), notes: ahead.problems };
+      await (step.value ?? new Promise((resolve) => setImmediate(resolve)));
+    }
+  } finally {
+    ahead.dispose();
   }
 }
 
@@ -372,7 +377,9 @@ function* countingSteps(
   { chunkLines, stemming, stemMatchWeight }: CountingParams,
   index: LexicalIndex,
   onAnalysed?: (analysed: number, toAnalyse: number) => void,
-): Generator<void, QuestionTermCounts> {
+  /** Yields when a file's syntax tree is still being read elsewhere: the caller waits for it. */
+  ahead?: ParsingAhead,
+): Generator<Promise<void> | void, QuestionTermCounts> {
   const { query, surface } = queryTerms(question, stemming);
   const named = codeNames(question);
   const termId = new Map(query.map((q, i) => [q.term, i]));
@@ -398,7 +405,11 @@ function* countingSteps(
       if (toAnalyse > 0) onAnalysed!(analysed, toAnalyse);
       yield;
     }
-    if (toAnalyse > 0 && !index.knownWordsOf(f)) analysed++;
+    if (!index.knownWordsOf(f)) {
+      if (toAnalyse > 0) analysed++;
+      const parsing = ahead?.waitFor(f.path);
+      if (parsing) yield parsing;
+    }
     fileWords.push(index.wordsOf(f));
   }
   if (toAnalyse > 0) onAnalysed!(analysed, toAnalyse);

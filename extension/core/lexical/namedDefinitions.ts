@@ -40,13 +40,7 @@ export function namedIdentifiers(question: string): Set<string> {
 
 /** The file's definitions whose name the question names, in line order. */
 export function namedDefinitions(file: { path: string; text: string }, named: ReadonlySet<string>): Definition[] {
-  if (named.size === 0) return [];
-  // a file that holds none of the names (ASCII names: a name is a piece of the text, and its lower
-  // case a piece of the text's) defines none: it is not parsed (a question's 50 files cost 0.9 s to parse)
-  if ([...named].every((n) => ASCII_NAME.test(n))) {
-    const lower = file.text.toLowerCase();
-    if (![...named].some((n) => lower.includes(n))) return [];
-  }
+  if (!holdsNamed(file, named)) return [];
   const all =
     parsedDefinitions(file) ??
     file.text.split('\n').flatMap((line, i): Definition[] => {
@@ -54,6 +48,23 @@ export function namedDefinitions(file: { path: string; text: string }, named: Re
       return name ? [{ name, kind: 'declaration', line: i + 1 }] : [];
     });
   return all.filter((d) => named.has(d.name.toLowerCase()));
+}
+
+/**
+ * Whether the file may hold a definition of one of the names. A file that holds none of the names
+ * (ASCII names: a name is a piece of the text, and its lower case a piece of the text's) defines
+ * none: it is not parsed (a question's 50 files cost 0.9 s to parse).
+ */
+function holdsNamed(file: { text: string }, named: ReadonlySet<string>): boolean {
+  if (named.size === 0) return false;
+  if (![...named].every((n) => ASCII_NAME.test(n))) return true;
+  const lower = file.text.toLowerCase();
+  return [...named].some((n) => lower.includes(n));
+}
+
+/** Whether `namedDefinitions` would parse this file (it may hold a name and was not parsed before): the files to read ahead. */
+export function mayDefineNamed(file: { path: string; text: string }, named: ReadonlySet<string>): boolean {
+  return !parsed.has(file) && holdsNamed(file, named);
 }
 
 /**

@@ -22,7 +22,20 @@ export interface Definition {
 }
 
 /** A file larger than this is not parsed (a generated or minified file would take long and say little): its declarations come from the patterns. */
-const MAX_PARSED_CHARS = 512 * 1024;
+export const MAX_PARSED_CHARS = 512 * 1024;
+
+/** Definitions read ahead in the structure process (`parseAhead.ts`), by path, until the file is analysed; null: its syntax is not read. */
+const parsedAhead = new Map<string, { text: string; definitions: Definition[] | null }>();
+
+/** Keeps a file's definitions read elsewhere, for `definitionsOf` on the same text. */
+export function keepParsedAhead(filePath: string, text: string, definitions: Definition[] | null): void {
+  parsedAhead.set(filePath, { text, definitions });
+}
+
+/** Drops what was read ahead for these files and not taken (a cancelled ranking). */
+export function dropParsedAhead(paths: Iterable<string>): void {
+  for (const p of paths) parsedAhead.delete(p);
+}
 
 let runtime: Promise<void> | undefined;
 const grammars = new Map<string, Promise<Language | undefined>>();
@@ -116,6 +129,11 @@ export function parsesStructure(filePath: string, text: string): boolean {
 
 /** The file's definitions in line order; undefined where its syntax is not read (then the patterns apply). */
 export function definitionsOf(filePath: string, text: string): Definition[] | undefined {
+  const ahead = parsedAhead.get(filePath);
+  if (ahead && ahead.text === text) {
+    parsedAhead.delete(filePath);
+    return ahead.definitions ?? undefined;
+  }
   if (!parsesStructure(filePath, text)) return undefined;
   const language = languageOf(filePath)!;
   parser!.setLanguage(loaded.get(language.grammar)!);
