@@ -6,7 +6,7 @@
 // time with its index in its own cache folder. Questions in the order a person asks them: the
 // first (cold: nothing kept), another, then the first again.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -120,10 +120,16 @@ async function main() {
     };
     const extension: number[] = [];
     for (const question of [QUESTIONS[0]!, QUESTIONS[1]!, QUESTIONS[0]!]) {
+      const before = cpuByProcess();
       extension.push(await ask(question));
+      // who else had the machine meanwhile (code-server's own watcher and servers, the browser)
+      const used = [...cpuByProcess()].map(([name, s]) => [name, s - (before.get(name) ?? 0)] as const).filter(([, s]) => s >= 0.2);
+      console.error(`CPU seconds while it ran: ${used.map(([name, s]) => `${name} ${s.toFixed(1)}`).join(', ')}`);
       // the run's own account of its time, to tell the run from what surrounds it in the window
       console.error(`extension: ${extension.at(-1)!.toFixed(2)} s; the panel's summary: ${(await panel().locator('#summary').textContent()) ?? ''}`);
     }
+    // the extension's own log: each question's stages
+    for (const line of extensionLog(join(tmp, 'ud'))) console.error(`log: ${line}`);
     const steps = ['cold', 'another question', 'the first again'];
     console.log('| step | extension (s) | CLI, new process (s) | extension / CLI |\n|---|---|---|---|');
     steps.forEach((step, i) => console.log(`| ${step} | ${extension[i]!.toFixed(2)} | ${cli[i]!.toFixed(2)} | ${(extension[i]! / cli[i]!).toFixed(2)} |`));
@@ -132,6 +138,47 @@ async function main() {
     await server.stop();
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** CPU seconds (user and system) so far of every process, added up by what runs it (its command line, shortened). */
+function cpuByProcess(): Map<string, number> {
+  const ticks = 100; // USER_HZ on Linux
+  const out = new Map<string, number>();
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const seconds = (Number(fields[11]) + Number(fields[12])) / ticks;
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      const name = describeProcess(cmd);
+      out.set(name, (out.get(name) ?? 0) + seconds);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+function describeProcess(cmd: string[]): string {
+  const joined = cmd.join(' ');
+  if (joined.includes('structureWorker')) return 'xl3m structure process';
+  if (joined.includes('extensionHost') || joined.includes('--type=extensionHost')) return 'extension host';
+  if (joined.includes('fileWatcher') || joined.includes('watcherService')) return 'code-server file watcher';
+  if (joined.includes('chromium')) return 'chromium';
+  if (joined.includes('code-server')) return `code-server ${cmd.find((a) => a.startsWith('--type='))?.slice(7) ?? cmd.slice(1, 3).join(' ').slice(0, 60)}`;
+  return (cmd[0] ?? '?').split('/').pop()!;
+}
+
+/** The lines of the extension's Output channel (code-server writes them under the user data folder's logs). */
+function extensionLog(userData: string): string[] {
+  const logs = join(userData, 'logs');
+  if (!existsSync(logs)) return [];
+  const files = (readdirSync(logs, { recursive: true }) as string[]).filter((f) => /xl3m\.log$/i.test(f));
+  return files.flatMap((f) =>
+    readFileSync(join(logs, f), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('done:')),
+  );
 }
 
 main().catch((err) => {

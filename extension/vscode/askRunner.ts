@@ -228,7 +228,9 @@ function finish(ctx: Ctx, { result, description, notes }: RunOutcome, listedFile
     updatedAt: Date.now(),
     state: `${formatCount(s.files)} files indexed: ${indexState(s)}`,
   });
-  ctx.log(`done: ${summary}${result.partial ? `; partial: ${result.partial}` : ''}`);
+  // each stage's seconds, for whoever wonders where a question's time went (the Output view)
+  const stages = `gathered in ${s.gatherSeconds.toFixed(2)} s, ranked in ${s.rankingSeconds.toFixed(2)} s, ${s.totalSeconds.toFixed(2)} s in all`;
+  ctx.log(`done: ${summary}${result.partial ? `; partial: ${result.partial}` : ''} (${stages})`);
 }
 
 async function confirmScoring(ctx: Ctx, plan: { segments: number; tokens: number }, above: number): Promise<boolean> {
