@@ -22,6 +22,7 @@ import { average, checkout, formatMetrics, metrics, readItems, type Metrics } fr
 import { referenceBm25 } from './referenceBm25';
 import { DEFAULT_EXCLUDES } from '../extension/core/options';
 import { askInProcess } from './cliFlags';
+import { bundledStructureProcess, useStructureProcess } from '../extension/core/structure/structureProcess';
 
 interface Row {
   metrics: Metrics;
@@ -50,6 +51,8 @@ async function main() {
       rankings: { type: 'string' },
     },
   });
+  // the syntax trees read as the CLI and the extension read them: in the built bundle's structure processes (in this thread without a build)
+  useStructureProcess(bundledStructureProcess(join(__dirname, '../dist')));
   const dataset = values.dataset ?? join(__dirname, 'quality/dev.jsonl');
   const every = Number(values.every ?? 1);
   const offset = Number(values.offset ?? 0);

@@ -49,8 +49,8 @@ async function askWith(root: string, process: StructureProcess | undefined): Pro
 }
 
 /** The structure process, counting the files it is sent. */
-function countingProcess(workerPath: string) {
-  const process = new StructureProcess(workerPath);
+function countingProcess(workerPath: string, processes: number) {
+  const process = new StructureProcess(workerPath, processes);
   const sent: string[] = [];
   const parse = process.parse.bind(process);
   process.parse = (files) => {
@@ -61,29 +61,30 @@ function countingProcess(workerPath: string) {
 }
 
 describe('syntax trees read in a child process', () => {
-  test('the same ranking, scores and listed definitions as parsed in this thread, every file parsed there', async () => {
-    const repo = repoOfAllLanguages();
-    const { process, sent } = countingProcess(join(DIST, 'structureWorker.js'));
-    try {
-      const here = await askWith(repo.root, undefined);
-      const there = await askWith(repo.root, process);
-      assert.ok(process.pid !== undefined, 'the child ran');
-      assert.deepEqual(there.files, here.files);
-      assert.deepEqual(there.notes, here.notes);
-      assert.ok(here.files[0]!.definitions !== undefined);
-      // the ranking's files (the languages ranked by trees), then the listed files that hold the name (the other languages)
-      for (const ext of ['go', 'rs', 'java', 'cs', 'c', 'cpp', 'rb', 'php', 'kt']) assert.ok(sent.includes(`src/ledger.${ext}`), ext);
-      assert.ok(sent.includes('big/pipeline.cpp') && sent.includes('many/part69.go'));
-      for (const ext of ['py', 'ts', 'js']) assert.equal(sent.filter((p) => p === `src/ledger.${ext}`).length, 1, ext);
-      for (const c of CASES) {
-        const definer = there.files.find((f) => f.path === `src/ledger.${c.ext}`)!;
-        assert.deepEqual(definer.definitions, [{ name: 'settleAccount', kind: c.kind, line: c.line }], c.language);
+  for (const processes of [1, 3])
+    test(`the same ranking, scores and listed definitions as parsed in this thread, every file parsed there (${processes} ${processes === 1 ? 'child' : 'children'})`, async () => {
+      const repo = repoOfAllLanguages();
+      const { process, sent } = countingProcess(join(DIST, 'structureWorker.js'), processes);
+      try {
+        const here = await askWith(repo.root, undefined);
+        const there = await askWith(repo.root, process);
+        assert.equal(process.pids.length, processes, 'every child ran');
+        assert.deepEqual(there.files, here.files);
+        assert.deepEqual(there.notes, here.notes);
+        assert.ok(here.files[0]!.definitions !== undefined);
+        // the ranking's files (the languages ranked by trees), then the listed files that hold the name (the other languages)
+        for (const ext of ['go', 'rs', 'java', 'cs', 'c', 'cpp', 'rb', 'php', 'kt']) assert.ok(sent.includes(`src/ledger.${ext}`), ext);
+        assert.ok(sent.includes('big/pipeline.cpp') && sent.includes('many/part69.go'));
+        for (const ext of ['py', 'ts', 'js']) assert.equal(sent.filter((p) => p === `src/ledger.${ext}`).length, 1, ext);
+        for (const c of CASES) {
+          const definer = there.files.find((f) => f.path === `src/ledger.${c.ext}`)!;
+          assert.deepEqual(definer.definitions, [{ name: 'settleAccount', kind: c.kind, line: c.line }], c.language);
+        }
+      } finally {
+        process.dispose();
+        repo.dispose();
       }
-    } finally {
-      process.dispose();
-      repo.dispose();
-    }
-  });
+    });
 
   test('a child that dies: the same answer, parsed in this thread, and a note says why', async () => {
     const repo = repoOfAllLanguages();
@@ -99,7 +100,7 @@ describe('syntax trees read in a child process', () => {
       // no other child is started once one failed: the next question is parsed here at once
       const again = await askWith(repo.root, process);
       assert.deepEqual(again.files, here.files);
-      assert.equal(process.pid, undefined);
+      assert.deepEqual(process.pids, []);
     } finally {
       process.dispose();
       rmSync(dying, { force: true });

@@ -7,7 +7,7 @@ import { dropParsedAhead, keepParsedAhead, MAX_PARSED_CHARS, prepareStructure } 
 import { languageOf } from './languages';
 import { structureProcessInUse, type StructureProcess } from './structureProcess';
 
-/** Files a batch (about 30 ms of parsing), and batches out at once beyond the one the analysis waits on. */
+/** Files a batch (about 30 ms of parsing), and batches out at once, for each structure process, beyond the one the analysis waits on. */
 const BATCH_FILES = 32;
 const BATCHES_AHEAD = 3;
 
@@ -25,7 +25,11 @@ export class ParsingAhead {
   /** What went wrong (a grammar not loaded, the structure process failed), said once each. */
   readonly problems: string[] = [];
 
-  private constructor(private readonly process: StructureProcess | undefined) {}
+  private readonly ahead: number;
+
+  private constructor(private readonly process: StructureProcess | undefined) {
+    this.ahead = BATCHES_AHEAD * (process?.processes ?? 1);
+  }
 
   /**
    * Starts reading ahead the definitions of these files (the files of a language whose syntax is
@@ -43,7 +47,7 @@ export class ParsingAhead {
       for (const f of batch) ahead.batchOf.set(f.path, ahead.batches.length);
       ahead.batches.push({ files: batch, settled: false });
     }
-    for (let b = 0; b <= BATCHES_AHEAD && b < ahead.batches.length; b++) ahead.send(b);
+    for (let b = 0; b <= ahead.ahead && b < ahead.batches.length; b++) ahead.send(b);
     return ahead;
   }
 
@@ -51,7 +55,7 @@ export class ParsingAhead {
   waitFor(path: string): Promise<void> | undefined {
     const b = this.batchOf.get(path);
     if (b === undefined) return undefined;
-    for (let next = b; next <= b + BATCHES_AHEAD && next < this.batches.length; next++) this.send(next);
+    for (let next = b; next <= b + this.ahead && next < this.batches.length; next++) this.send(next);
     const batch = this.batches[b]!;
     return batch.settled ? undefined : batch.done;
   }
