@@ -7,7 +7,7 @@ import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { nodeFileSystem } from '../../extension/core/files/fileSystem';
-import { ask, type AskResult } from '../../extension/core/pipeline';
+import { ask, CancelledError, type AskResult } from '../../extension/core/pipeline';
 import { StructureProcess, useStructureProcess } from '../../extension/core/structure/structureProcess';
 import { TiktokenTokenizer } from '../../extension/core/tokens/tokenizer';
 import { cliProcess } from '../support/cliProcess';
@@ -104,6 +104,35 @@ describe('syntax trees read in a child process', () => {
     } finally {
       process.dispose();
       rmSync(dying, { force: true });
+      repo.dispose();
+    }
+  });
+
+  test('a question cancelled while its trees are out: cancelled, and the next question is answered the same', async () => {
+    const repo = repoOfAllLanguages();
+    const process = new StructureProcess(join(DIST, 'structureWorker.js'));
+    const controller = new AbortController();
+    const parse = process.parse.bind(process);
+    let sent = 0;
+    process.parse = (files) => {
+      const parsed = parse(files);
+      // cancelled the moment the first batch is out: the ranking stops, the batches come back to no one
+      if (sent++ === 0) controller.abort(new Error('cancelled by the test'));
+      return parsed;
+    };
+    try {
+      useStructureProcess(process);
+      await assert.rejects(
+        ask({ question: QUESTION, roots: [{ path: repo.root, name: 'repo' }], signal: controller.signal }, { fs: nodeFileSystem, tokenizer }),
+        CancelledError,
+      );
+      const again = await askWith(repo.root, process);
+      const here = await askWith(repo.root, undefined);
+      assert.deepEqual(again.files, here.files);
+      assert.ok(sent > 1, 'the next question sent its own batches');
+    } finally {
+      useStructureProcess(undefined);
+      process.dispose();
       repo.dispose();
     }
   });
