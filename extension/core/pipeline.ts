@@ -244,7 +244,7 @@ async function run(options: AskOptions, deps: AskDeps): Promise<AskResult> {
     modelScores: scored?.modelScores,
     modelRanges: scored?.modelRanges,
   });
-  await markNamedDefinitions(files, gathered.files, question);
+  notes.push(...(await markNamedDefinitions(files, gathered.files, question)).filter((n) => !notes.includes(n)));
   options.onRanking?.(files);
 
   const answered = await answerStage(context.text, answerQuestion.text, options, deps, signal);
@@ -329,9 +329,10 @@ async function answerStage(
 /** Listed files (the first this many) say which definitions of names the question names they hold. */
 const DEFINITIONS_LISTED = 50;
 
-async function markNamedDefinitions(files: RankedFile[], sources: readonly SourceFile[], question: string) {
+/** Marks the listed files' definitions of the names the question names; what went wrong reading their trees, if anything. */
+async function markNamedDefinitions(files: RankedFile[], sources: readonly SourceFile[], question: string): Promise<string[]> {
   const named = namedIdentifiers(question);
-  if (named.size === 0) return;
+  if (named.size === 0) return [];
   const byPath = new Map(sources.map((f) => [f.path, f]));
   const listed = files.slice(0, DEFINITIONS_LISTED).flatMap((f) => {
     const source = byPath.get(f.path);
@@ -345,6 +346,7 @@ async function markNamedDefinitions(files: RankedFile[], sources: readonly Sourc
       const definitions = namedDefinitions(source, named);
       if (definitions.length) ranked.definitions = definitions;
     }
+    return ahead.problems;
   } finally {
     ahead.dispose();
   }

@@ -24,7 +24,11 @@ export interface Definition {
 /** A file larger than this is not parsed (a generated or minified file would take long and say little): its declarations come from the patterns. */
 export const MAX_PARSED_CHARS = 512 * 1024;
 
-/** Definitions read ahead in the structure process (`parseAhead.ts`), by path, until the file is analysed; null: its syntax is not read. */
+/**
+ * Definitions read ahead in the structure process (`parseAhead.ts`), by path, until the file is
+ * analysed; null: its syntax is not read. By path alone: a process ranks one question at a time
+ * (every host queues its runs).
+ */
 const parsedAhead = new Map<string, { text: string; definitions: Definition[] | null }>();
 
 /** Keeps a file's definitions read elsewhere, for `definitionsOf` on the same text. */
