@@ -37,7 +37,7 @@ export class Ctx implements vscode.Disposable {
   /** tiktoken (loaded on the first question, not at activation), the worker threads, the counts kept between questions. */
   readonly tokenizing = new Tokenizing(__dirname, { keepCounts: true });
   /** Each file's reading and words, kept between questions (and on disk, between sessions): a repeat question reads only what changed. */
-  readonly indexes = new WorkspaceIndexes((line) => this.log(line));
+  readonly indexes = new WorkspaceIndexes((line) => this.log(line), this.runs);
   private local: { key: string; process: Promise<LocalModelProcess> } | undefined;
 
   constructor(
@@ -57,7 +57,7 @@ export class Ctx implements vscode.Disposable {
     this.own(vscode.window.createTreeView('xl3m.relevantFiles', { treeDataProvider: this.tree }));
     this.own({ dispose: () => this.cancelRun() });
     this.own({ dispose: () => void this.tokenizing.dispose() });
-    // syntax trees read in a child process of their own (started when a question first needs one), not on the extension host's thread
+    // syntax trees read in child processes of their own (started when a question first needs one), not on the extension host's thread
     const structure = bundledStructureProcess(__dirname);
     useStructureProcess(structure);
     this.own({
@@ -66,6 +66,8 @@ export class Ctx implements vscode.Disposable {
         useStructureProcess(undefined);
       },
     });
+    // an index write still waiting for questions to pause is done as the window closes
+    this.own({ dispose: () => void this.indexes.dispose() });
     this.own({
       dispose: () =>
         void this.local?.process.then(

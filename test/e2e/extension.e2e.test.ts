@@ -3,7 +3,7 @@
 // Setup: test/e2e/setup.sh; the .vsix: npm run package.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -11,6 +11,7 @@ import { NEEDLE_ANSWER, NEEDLE_QUESTION, needleRepo } from '../support/needleRep
 import { startScoringServer, type ScoringServer } from '../support/scoringServer';
 import { writeTinyGguf } from '../support/tinyGguf';
 import { E2E_DEPS as DEPS, installExtension, startCodeServer, type RunningCodeServer } from '../support/codeServer';
+import { INDEX_SUFFIX } from '../../extension/core/store/cacheFolder';
 
 const ROOT = join(__dirname, '../..');
 const VSIX = join(ROOT, 'xl3m.vsix');
@@ -286,6 +287,10 @@ test('ask the codebase: ranked files, answer, open, decorations, cancel, endpoin
     assert.equal(reuse[1], '0', `no unchanged file read again: ${summary}`);
     // between questions the status bar says what the index holds, and since when
     await page.locator('.statusbar-item', { hasText: /xl3m: [\d,]+ files indexed, updated (just now|\d+ s ago)/ }).waitFor({ timeout: 20_000 });
+    // and the index is written to its cache folder once the questions pause (not after each one)
+    const cache = join(tmp, 'cache');
+    const written = () => (existsSync(cache) ? readdirSync(cache).filter((f) => f.endsWith(INDEX_SUFFIX)) : []);
+    while (written().length === 0) await page.waitForTimeout(100);
     assert.equal(
       await wv.locator('#answer script, #answer img, #answer [onerror], #answer a[href], #answer iframe').count(),
       0,

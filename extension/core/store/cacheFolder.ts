@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { decodeHeader, wholeIndexBytes, type IndexHeader } from './indexFile';
 
-const SUFFIX = '.index';
+export const INDEX_SUFFIX = '.index';
 /** A temporary file older than this was left by a process that died while writing. */
 const ABANDONED_MS = 60 * 60 * 1000;
 
@@ -25,7 +25,7 @@ export function indexFileOf(folder: string, roots: readonly string[]): string {
     .update([...roots].sort().join('\0'))
     .digest('hex')
     .slice(0, 32);
-  return path.join(folder, `${key}${SUFFIX}`);
+  return path.join(folder, `${key}${INDEX_SUFFIX}`);
 }
 
 /** Makes the folder (0700) if it is not there; a folder that exists keeps its own mode unless it is ours to tighten. */
@@ -57,7 +57,7 @@ export async function listCache(folder: string): Promise<CachedIndex[]> {
     throw err;
   }
   const out: CachedIndex[] = [];
-  for (const name of names.filter((n) => n.endsWith(SUFFIX) && !n.startsWith('.'))) {
+  for (const name of names.filter((n) => n.endsWith(INDEX_SUFFIX) && !n.startsWith('.'))) {
     const file = path.join(folder, name);
     const st = await fsp.stat(file).catch(() => undefined);
     if (!st?.isFile()) continue;
@@ -92,7 +92,7 @@ export async function clearCache(folder: string): Promise<{ files: number; bytes
   }
   let files = 0;
   let bytes = 0;
-  for (const name of names.filter((n) => n.endsWith(SUFFIX) || (n.startsWith('.') && n.endsWith('.tmp')))) {
+  for (const name of names.filter((n) => n.endsWith(INDEX_SUFFIX) || (n.startsWith('.') && n.endsWith('.tmp')))) {
     const file = path.join(folder, name);
     const st = await fsp.stat(file).catch(() => undefined);
     if (!st?.isFile()) continue;
