@@ -9,7 +9,7 @@
 import { promises as fsp, rmSync, statSync } from 'node:fs';
 import * as net from 'node:net';
 import { ensureCacheFolder } from '../core/store/cacheFolder';
-import { DiskIndex, SAVE_AFTER_PAUSE_MS } from '../core/store/diskIndex';
+import { DiskIndex } from '../core/store/diskIndex';
 import { RunQueue } from '../core/runQueue';
 import { Tokenizing } from '../core/tokens/tokenizing';
 import { inertLine } from '../core/report/terminalText';
@@ -21,6 +21,8 @@ import { buildOf, connect, readMessages, send, sendOutput, socketOf, type Client
 
 /** How often the server checks that its socket is still its own (a cleared cache folder stops it). */
 const SOCKET_CHECK_MS = 2000;
+/** The index is written back this long after the last question, unless another comes. */
+const SAVE_AFTER_MS = 3000;
 
 /** Serves one repository until idle, stopped or its socket is gone; resolves to the exit code. */
 export async function runIndexServer(repoPath: string, folder: string, idleMinutesAtStart: number, io: Io, signal?: AbortSignal): Promise<number> {
@@ -154,7 +156,7 @@ export async function runIndexServer(repoPath: string, folder: string, idleMinut
   };
   const saveSoon = () => {
     clearTimeout(saveTimer);
-    saveTimer = setTimeout(() => void save(), SAVE_AFTER_PAUSE_MS);
+    saveTimer = setTimeout(() => void save(), SAVE_AFTER_MS);
   };
 
   let stopping: Promise<void> | undefined;

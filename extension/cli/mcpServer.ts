@@ -21,7 +21,7 @@ import type { RunConfig } from '../core/config/runConfig';
 import { inertLine } from '../core/report/terminalText';
 import { Tokenizing } from '../core/tokens/tokenizing';
 import { WarmIndex } from '../core/warmIndex';
-import { DiskIndex, SAVE_AFTER_PAUSE_MS } from '../core/store/diskIndex';
+import { DiskIndex } from '../core/store/diskIndex';
 import type { McpArgs } from './args';
 import { collectGarbage } from './collectGarbage';
 import { inProcessModels } from './inProcessModels';
@@ -75,18 +75,6 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
       if (!queue.running) collectGarbage();
     }, COLLECT_AFTER_MS);
     pauseTimer.unref();
-  };
-
-  let saveTimer: NodeJS.Timeout | undefined;
-  const saveNow = () => {
-    clearTimeout(saveTimer);
-    saveTimer = undefined;
-    return queue.run('writing the index', () => disk!.save().then((note) => note && log(note))).catch(() => {});
-  };
-  const saveWhenPaused = () => {
-    clearTimeout(saveTimer);
-    saveTimer = setTimeout(() => void saveNow(), SAVE_AFTER_PAUSE_MS);
-    saveTimer.unref();
   };
 
   const gatherRoots: GatherRoot[] = roots.map((r) => ({ path: r, name: path.basename(r) }));
@@ -147,8 +135,8 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
           log(
             `${tool}: ${outcome.result.files.length} files ranked in ${((performance.now() - started) / 1000).toFixed(1)} s${outcome.result.partial ? ` (partial: ${outcome.result.partial})` : ''}`,
           );
-          // written once the calls pause (as the extension and the CLI's server do), in its turn in the queue: an agent's next call never waits on it
-          if (disk) saveWhenPaused();
+          // written after the reply, as the next call's turn in the queue: a call never waits on it unless one follows at once
+          if (disk) setImmediate(() => void queue.run('writing the index', () => disk.save().then((note) => note && log(note))).catch(() => {}));
           collectWhenPaused();
           return { outcome };
         },
@@ -255,8 +243,6 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
   if (queue.running) await waitUntil(() => !queue.running, 5000);
   await server.close().catch(() => {});
   clearTimeout(pauseTimer);
-  // a write still waiting for the calls to pause is done before the server goes
-  if (saveTimer !== undefined) await saveNow();
   index?.stopWatching();
   await tokenizing.dispose();
   log('client gone; stopped');

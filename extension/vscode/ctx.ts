@@ -37,7 +37,7 @@ export class Ctx implements vscode.Disposable {
   /** tiktoken (loaded on the first question, not at activation), the worker threads, the counts kept between questions. */
   readonly tokenizing = new Tokenizing(__dirname, { keepCounts: true });
   /** Each file's reading and words, kept between questions (and on disk, between sessions): a repeat question reads only what changed. */
-  readonly indexes = new WorkspaceIndexes((line) => this.log(line), this.runs);
+  readonly indexes = new WorkspaceIndexes((line) => this.log(line));
   private local: { key: string; process: Promise<LocalModelProcess> } | undefined;
 
   constructor(
@@ -66,8 +66,6 @@ export class Ctx implements vscode.Disposable {
         useStructureProcess(undefined);
       },
     });
-    // an index write still waiting for questions to pause is done as the window closes
-    this.own({ dispose: () => void this.indexes.dispose() });
     this.own({
       dispose: () =>
         void this.local?.process.then(

@@ -8,8 +8,7 @@ import * as vscode from 'vscode';
 import type { FileSystem } from '../core/files/fileSystem';
 import type { GatherRoot } from '../core/files/gather';
 import { cacheFolder } from '../core/store/cacheFolder';
-import { DiskIndex, SAVE_AFTER_PAUSE_MS } from '../core/store/diskIndex';
-import type { RunQueue } from '../core/runQueue';
+import { DiskIndex } from '../core/store/diskIndex';
 import { WarmIndex } from '../core/warmIndex';
 import type { Settings } from './config';
 
@@ -19,13 +18,7 @@ export class WorkspaceIndexes {
   /** The folders could not be watched (said once in the log): not tried again. */
   private watchRefused = false;
 
-  private saveTimer: NodeJS.Timeout | undefined;
-
-  /** `runs`: the extension's one-at-a-time queue, where a write takes its turn. */
-  constructor(
-    private readonly log: (line: string) => void,
-    private readonly runs: RunQueue,
-  ) {}
+  constructor(private readonly log: (line: string) => void) {}
 
   /** The index for a run over these roots (URI strings), its folders watched where they can be. */
   async forRoots(roots: readonly GatherRoot[], settings: Pick<Settings, 'indexCache' | 'indexCacheMegabytes'>, fs: FileSystem): Promise<WarmIndex> {
@@ -80,30 +73,10 @@ export class WorkspaceIndexes {
     this.disk = undefined;
   }
 
-  /**
-   * Writes the disk index back once questions pause (as the CLI's server does), in its turn among
-   * the runs: a question asked right after another never waits for a write of the whole index
-   * (1.3 s on a 26,000-file repository), nor shares the thread with one. A note in the log when
-   * it cannot be written.
-   */
+  /** Writes the disk index back after a question, in the background; a note in the log when it cannot be. */
   save() {
-    clearTimeout(this.saveTimer);
-    this.saveTimer = setTimeout(() => void this.saveNow(), SAVE_AFTER_PAUSE_MS);
-  }
-
-  /** A write still waiting for the pause is done now (the window closes). */
-  dispose(): Promise<void> | undefined {
-    if (this.saveTimer === undefined) return undefined;
-    return this.saveNow();
-  }
-
-  private async saveNow(): Promise<void> {
-    clearTimeout(this.saveTimer);
-    this.saveTimer = undefined;
-    const disk = this.disk;
-    if (!disk) return;
-    await this.runs
-      .run('writing the index', async () => (await disk.index).save())
+    void this.disk?.index
+      .then((d) => d.save())
       .then(
         (note) => note && this.log(note),
         (err) => this.log(`the index could not be written: ${(err as Error).message}`),

@@ -287,7 +287,7 @@ test('ask the codebase: ranked files, answer, open, decorations, cancel, endpoin
     assert.equal(reuse[1], '0', `no unchanged file read again: ${summary}`);
     // between questions the status bar says what the index holds, and since when
     await page.locator('.statusbar-item', { hasText: /xl3m: [\d,]+ files indexed, updated (just now|\d+ s ago)/ }).waitFor({ timeout: 20_000 });
-    // and the index is written to its cache folder once the questions pause (not after each one)
+    // and the index is written to its cache folder (in the background, after the answer is shown)
     const cache = join(tmp, 'cache');
     const written = () => (existsSync(cache) ? readdirSync(cache).filter((f) => f.endsWith(INDEX_SUFFIX)) : []);
     while (written().length === 0) await page.waitForTimeout(100);

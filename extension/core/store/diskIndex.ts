@@ -42,9 +42,6 @@ export interface DiskCacheOptions {
   locations?: { form: string; pathOf(location: string): string };
 }
 
-/** A long-lived host writes its index back once questions pause this long: a question asked right after another never waits for a write. */
-export const SAVE_AFTER_PAUSE_MS = 3000;
-
 export class DiskIndex {
   private index: WarmIndex | undefined;
   /** What the file on disk holds, to write only what a question changed (nothing when it changed nothing). */
