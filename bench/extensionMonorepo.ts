@@ -118,6 +118,16 @@ async function main() {
       await wv.locator('#summary').waitFor({ timeout: 600_000 });
       return (performance.now() - started) / 1000;
     };
+    // the window settled first (the workbench, its explorer and the extension host done starting: under
+    // a quarter of a core for a whole second), as a person who opens a window and then asks finds it;
+    // run 1-2 of BENCHMARKS.md asked as the window opened
+    const settleStarted = performance.now();
+    for (let busy = Infinity; busy > 0.25 && performance.now() - settleStarted < 120_000;) {
+      const before = cpuByProcess();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      busy = [...cpuByProcess()].reduce((sum, [name, s]) => sum + (name === 'node' ? 0 : s - (before.get(name) ?? s)), 0);
+    }
+    console.error(`the window settled in ${((performance.now() - settleStarted) / 1000).toFixed(1)} s`);
     const extension: number[] = [];
     for (const question of [QUESTIONS[0]!, QUESTIONS[1]!, QUESTIONS[0]!]) {
       const before = cpuByProcess();
