@@ -93,7 +93,7 @@ async function runCache(action: 'status' | 'clear', folder: string, io: Io): Pro
 }
 
 if (require.main === module) {
-  // syntax trees read in a child process of their own, started when a question first needs one
+  // syntax trees read in child processes of their own, started when a question first needs one
   useStructureProcess(bundledStructureProcess(__dirname));
   const controller = new AbortController();
   let interrupts = 0;

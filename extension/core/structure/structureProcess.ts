@@ -39,8 +39,9 @@ export class StructureProcess {
   failure: string | undefined;
 
   /**
-   * `processes`: how many children parse at once (each batch goes to the one with the fewest out);
-   * `execArgv`: Node flags for them (tests add `--import tsx` to run the source).
+   * `processes`: how many children may parse at once (a batch goes to a resting child, else to a
+   * new one while there is room, else to the one with the fewest out); `execArgv`: more Node flags
+   * for them.
    */
   constructor(
     readonly workerPath: string,
