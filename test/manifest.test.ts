@@ -43,3 +43,10 @@ test('the Marketplace page is written for people who install the extension: no b
   assert.doesNotMatch(page, /\bnpm (ci|test|run|install)\b|\bnpx\b/, 'no developer commands');
   for (const setting of ['xl3m.baseUrl', 'xl3m.model', 'xl3m.localModel', 'xl3m.excludes', 'xl3m.includeSecrets']) assert.ok(page.includes(setting), setting);
 });
+
+test('the .vsix carries every Node bundle the build makes: a worker left out would leave its work to the extension host, silently', () => {
+  const rules = readFileSync(join(ROOT, '.vscodeignore'), 'utf8').split('\n');
+  const bundles = [...readFileSync(join(ROOT, 'scripts/build.mjs'), 'utf8').matchAll(/outfile: '(dist\/[\w.]+\.js)'/g)].map((m) => m[1]!);
+  for (const worker of ['dist/structureWorker.js', 'dist/tokenizerWorker.js', 'dist/localModelWorker.js']) assert.ok(bundles.includes(worker), worker);
+  for (const bundle of bundles) assert.ok(rules.includes(`!${bundle}`), `${bundle} is packaged`);
+});
