@@ -176,9 +176,8 @@ async function run(options: AskOptions, deps: AskDeps): Promise<AskResult> {
   if (gathered.files.length === 0) throw new Error(`no text files to read (${gathered.skipped.length} skipped)`);
 
   const rankingStarted = performance.now();
-  const analysisStarted = performance.now();
   const lexical = await rankFilesLexicallyAsync(gathered.files, question, undefined, signal, deps.index?.lexical, (analysed, toAnalyse) => {
-    const seconds = (performance.now() - analysisStarted) / 1000;
+    const seconds = (performance.now() - rankingStarted) / 1000;
     onProgress?.({ stage: 'rank', files: gathered.files.length, analysed, toAnalyse, filesPerSecond: seconds > 0 ? analysed / seconds : 0 });
   }).catch((err) => {
     check('ranking files');

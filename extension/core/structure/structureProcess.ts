@@ -40,13 +40,11 @@ export class StructureProcess {
 
   /**
    * `processes`: how many children may parse at once (a batch goes to a resting child, else to a
-   * new one while there is room, else to the one with the fewest out); `execArgv`: more Node flags
-   * for them.
+   * new one while there is room, else to the one with the fewest out).
    */
   constructor(
     readonly workerPath: string,
     readonly processes = 1,
-    private readonly execArgv: readonly string[] = [],
   ) {
     this.children = Array.from({ length: Math.max(1, processes) });
   }
@@ -95,7 +93,7 @@ export class StructureProcess {
 
   private start(slot: number): Child {
     const process = fork(this.workerPath, [], {
-      execArgv: ['--liftoff-only', ...this.execArgv],
+      execArgv: ['--liftoff-only'],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'advanced',
     });
