@@ -21,7 +21,9 @@ for (const g of grammars)
 
 const node = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: !production, minify: production, logLevel: 'warning' };
 const builds = [
-  { ...node, entryPoints: ['extension/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // the command's entry, which hands a question to the repository's server loading little, and the rest of the CLI
+  { ...node, entryPoints: ['extension/cli/launch.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: ['extension/cli/main.ts'], outfile: 'dist/cliMain.js' },
   // the child process that runs a local GGUF model (node-llama-cpp stays outside the bundle)
   { ...node, entryPoints: ['extension/core/model/local/localModelWorker.ts'], outfile: 'dist/localModelWorker.js' },
   // the child process that reads syntax trees (structure/structureProcess.ts)

@@ -1,32 +1,22 @@
-// The `xl3m` command: reads the command line and runs the command it names (ask, check, mcp,
-// cache, server).
+// The `xl3m` command's every command: reads the command line and runs the command it names (ask,
+// check, mcp, cache, server). Bundled as dist/cliMain.js, which the command's entry
+// (launch.ts, dist/cli.js) loads only when this process has the work to do: a question the
+// repository's server answers never loads it.
 //
 // What only some commands need is loaded when they run (`await import`, which the bundle turns into
-// a module initialised on first use): a question handed to the repository's server loads the
-// command line, the socket and little else, not the ranking, the model clients or the MCP SDK.
+// a module initialised on first use): the ranking, the model clients or the MCP SDK.
 import type { Readable, Writable } from 'node:stream';
 import type { Endpoint } from '../core/model/endpoint';
 import { inert, inertLine } from '../core/report/terminalText';
-import { parseCommandLine, USAGE, UsageError, type ServerArgs } from './args';
+import { USAGE, type AskArgs, type Command, type ServerArgs } from './args';
 import { clearCache, listCache } from '../core/store/cacheFolder';
-import { failed, prepareAsk, type Io } from './askInput';
-import { askThroughServer, serverStatus, stopServers } from './serverClient';
+import { failed, type Io } from './askInput';
+import { serverStatus, stopServers } from './serverClient';
 import { removeLogs } from './serverProtocol';
 import { bundledStructureProcess, useStructureProcess } from '../core/structure/structureProcess';
 
-/** Runs the CLI; resolves to the exit code. */
-export async function runCli(argv: string[], io: Io, signal?: AbortSignal): Promise<number> {
-  let command;
-  try {
-    command = parseCommandLine(argv, io.env);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      // node's parser explains an unknown or malformed flag over several lines: the first says it
-      io.stderr.write(`xl3m: ${inertLine(err.message.split('\n', 1)[0]!)} (xl3m --help lists every option)\n`);
-      return 2;
-    }
-    throw err;
-  }
+/** Runs a command other than `ask` (launch.ts reads the command line and asks through the server); resolves to the exit code. */
+export async function runCommand(command: Exclude<Command, { command: 'ask' }>, io: Io, signal?: AbortSignal): Promise<number> {
   if (command.command === 'help') {
     io.stdout.write(USAGE);
     return 0;
@@ -38,19 +28,25 @@ export async function runCli(argv: string[], io: Io, signal?: AbortSignal): Prom
       const { serveMcp } = await import('./mcpServer');
       return await serveMcp(command, { stdin: (io.stdin ?? process.stdin) as Readable, stdout: io.stdout as Writable, stderr: io.stderr as Writable }, signal);
     }
-    if (command.command === 'server') {
-      if (command.action === 'run') return await (await import('./indexServer')).runIndexServer(command.repo, command.folder, command.idleMinutes, io, signal);
-      return await (command.action === 'status' ? serverStatus(command.folder, io) : stopServers(command.folder, io));
-    }
-    const args = await prepareAsk(command, io);
-    if (args.server && args.cache && io.entry) {
-      const code = await askThroughServer(args, io, io.entry, signal);
-      if (code !== undefined) return code;
-    }
+    if (command.action === 'run') return await (await import('./indexServer')).runIndexServer(command.repo, command.folder, command.idleMinutes, io, signal);
+    return await (command.action === 'status' ? serverStatus(command.folder, io) : stopServers(command.folder, io));
+  } catch (err) {
+    return failed(err, io);
+  }
+}
+
+/** `ask` answered in this process: its question already read (prepareAsk), its server not asked or gone. */
+export async function runAskHere(args: AskArgs, io: Io, signal?: AbortSignal): Promise<number> {
+  try {
     return await (await import('./ask')).runAsk(args, io, signal);
   } catch (err) {
     return failed(err, io);
   }
+}
+
+/** What this process needs before a command runs here: syntax trees read in child processes of their own, started when a question first needs one. */
+export function prepareProcess(bundleFolder: string) {
+  useStructureProcess(bundledStructureProcess(bundleFolder));
 }
 
 function checkEndpoints(args: ServerArgs): Endpoint[] {
@@ -90,24 +86,4 @@ async function runCache(action: 'status' | 'clear', folder: string, io: Io): Pro
     io.stdout.write(`  ${what}, ${mb(e.bytes)}, last used ${e.usedAt.toISOString()}\n`);
   }
   return 0;
-}
-
-if (require.main === module) {
-  // syntax trees read in child processes of their own, started when a question first needs one
-  useStructureProcess(bundledStructureProcess(__dirname));
-  const controller = new AbortController();
-  let interrupts = 0;
-  process.on('SIGINT', () => {
-    if (++interrupts > 1) process.exit(130);
-    controller.abort(new Error('interrupted'));
-  });
-  runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, entry: __filename }, controller.signal).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err) => {
-      process.stderr.write(`xl3m: ${(err as Error).stack ?? err}\n`);
-      process.exitCode = 1;
-    },
-  );
 }

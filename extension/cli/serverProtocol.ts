@@ -66,10 +66,14 @@ export async function removeLogs(folder: string): Promise<void> {
   await Promise.all(names.filter((n) => n.endsWith(LOG_SUFFIX)).map((n) => fsp.rm(path.join(folder, n), { force: true })));
 }
 
-/** Which build of xl3m a process runs: its bundle's size and time; a server of another build is replaced. */
+/** Which build of xl3m a process runs: its bundles' sizes and times (the entry's and the rest of the CLI's beside it); a server of another build is replaced. */
 export function buildOf(entry: string): string {
-  const st = statSync(entry);
-  return `${st.size}:${Math.round(st.mtimeMs)}`;
+  return [entry, path.join(path.dirname(entry), 'cliMain.js')]
+    .flatMap((file) => {
+      const st = statSync(file, { throwIfNoEntry: false });
+      return st ? [`${st.size}:${Math.round(st.mtimeMs)}`] : [];
+    })
+    .join('/');
 }
 
 export function send(socket: Socket, message: ClientMessage | ServerMessage): void {

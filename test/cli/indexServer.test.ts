@@ -5,7 +5,20 @@
 // `xl3m cache clear` see and stop it.
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, unlinkSync, writeFileSync, appendFileSync } from 'node:fs';
+import {
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+  appendFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -106,6 +119,31 @@ describe("ask through the repository's server", () => {
     assert.equal(textOf(plainServed), textOf(plainAlone));
     assert.match(plainServed.stderr, /^ranked \d+ files$/m);
     assert.equal(pidOf(await xl3m(['server', 'status'], cache)), pidOf(status), 'the same server answered them all');
+  });
+
+  test("a question its server answers loads only the command's entry, not the rest of the CLI", async () => {
+    assert.equal((await ask()).code, 0, 'its server is running');
+    const loaded = join(cache, 'loaded.txt');
+    const served = await cliProcess(['ask', NEEDLE_QUESTION, '--repo', repo.root, '--json'], {
+      env: { XL3M_CACHE_DIR: cache, XL3M_TEST_LOADED: loaded, NODE_OPTIONS: `--require ${join(__dirname, '../support/loadedModules.cjs')}` },
+    });
+    assert.equal(served.code, 0, served.stderr);
+    assert.equal(jsonOf(served).stats.index, 'memory', 'the server answered');
+    const modules = readFileSync(loaded, 'utf8').split('\n');
+    rmSync(loaded);
+    assert.ok(modules.includes(CLI), modules.join(', '));
+    assert.ok(!modules.some((m) => m.endsWith('cliMain.js')), `loaded: ${modules.join(', ')}`);
+    // and a question it does not answer loads it
+    const alone = await cliProcess(['ask', NEEDLE_QUESTION, '--repo', repo.root, '--json', '--no-server'], {
+      env: { XL3M_CACHE_DIR: cache, XL3M_TEST_LOADED: loaded, NODE_OPTIONS: `--require ${join(__dirname, '../support/loadedModules.cjs')}` },
+    });
+    assert.equal(alone.code, 0, alone.stderr);
+    assert.ok(
+      readFileSync(loaded, 'utf8')
+        .split('\n')
+        .some((m) => m.endsWith('cliMain.js')),
+    );
+    rmSync(loaded);
   });
 
   test('an edit, an added file and a deleted file are seen by the next question', async () => {
