@@ -125,7 +125,7 @@ describe("ask through the repository's server", () => {
     assert.equal((await ask()).code, 0, 'its server is running');
     const loaded = join(cache, 'loaded.txt');
     const served = await cliProcess(['ask', NEEDLE_QUESTION, '--repo', repo.root, '--json'], {
-      env: { XL3M_CACHE_DIR: cache, XL3M_TEST_LOADED: loaded, NODE_OPTIONS: `--require ${join(__dirname, '../support/loadedModules.cjs')}` },
+      env: { XL3M_CACHE_DIR: cache, XL3M_TEST_LOADED: loaded, NODE_OPTIONS: `--import ${join(__dirname, '../support/loadedModules.mjs')}` },
     });
     assert.equal(served.code, 0, served.stderr);
     assert.equal(jsonOf(served).stats.index, 'memory', 'the server answered');
@@ -135,7 +135,7 @@ describe("ask through the repository's server", () => {
     assert.ok(!modules.some((m) => m.endsWith('cliMain.js')), `loaded: ${modules.join(', ')}`);
     // and a question it does not answer loads it
     const alone = await cliProcess(['ask', NEEDLE_QUESTION, '--repo', repo.root, '--json', '--no-server'], {
-      env: { XL3M_CACHE_DIR: cache, XL3M_TEST_LOADED: loaded, NODE_OPTIONS: `--require ${join(__dirname, '../support/loadedModules.cjs')}` },
+      env: { XL3M_CACHE_DIR: cache, XL3M_TEST_LOADED: loaded, NODE_OPTIONS: `--import ${join(__dirname, '../support/loadedModules.mjs')}` },
     });
     assert.equal(alone.code, 0, alone.stderr);
     assert.ok(
