@@ -38,10 +38,13 @@ export class WarmIndex {
   }
 
   /**
-   * Watches the folders a question walks, from the next question on (a host that answers many);
-   * `roots`: the folders' paths on disk. Says why not where they cannot be watched.
+   * Watches the folders a question walks, from the next question on (a host that answers many),
+   * and keeps the content's postings; `roots`: the folders' paths on disk. Says why not where they
+   * cannot be watched.
    */
   watchFolders(roots: readonly string[], locations?: FolderLocations): string | undefined {
+    // a host that answers many questions: each reads only its words' postings
+    this.lexical.keepPostings();
     if (this.changes) return undefined;
     const why = unwatchableReason(roots);
     // watching that stops for good (the system's limit of watched folders) is said by the next question

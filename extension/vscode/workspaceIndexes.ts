@@ -24,6 +24,8 @@ export class WorkspaceIndexes {
   async forRoots(roots: readonly GatherRoot[], settings: Pick<Settings, 'indexCache' | 'indexCacheMegabytes'>, fs: FileSystem): Promise<WarmIndex> {
     const uris = roots.map((r) => vscode.Uri.parse(r.path));
     const index = await this.indexFor(uris, settings);
+    // (a virtual workspace's folders are not watched: its questions read postings all the same)
+    index.lexical.keepPostings();
     if (!index.changes && !this.watchRefused && uris.every((u) => u.scheme === 'file')) {
       const why = index.watchFolders(
         uris.map((u) => u.fsPath),

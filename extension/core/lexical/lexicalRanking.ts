@@ -9,6 +9,7 @@ import { stem, type Stemming } from './stem';
 import { rankedByStructure } from '../structure/definitions';
 import { ParsingAhead } from '../structure/parseAhead';
 import { LexicalIndex, type FileWords, type LexicalFile } from './wordIndex';
+import { ContentCounts, countFromWords, type WordMatches } from './postings';
 import { fileKind, type FileKind } from '../files/fileKind';
 import { mergeRanges } from '../xl3m/select';
 import type { LineRange } from '../types';
@@ -194,7 +195,15 @@ export interface QuestionTermCounts {
   stemming: Stemming;
   stemMatchWeight: number;
   structure: boolean;
-  stats: FileStats[];
+  /** Per file, in the files' order: its words (lengths, lines, imports), the question's terms in its content (by chunk), path and declared names, whether it defines a name the question gives as code, and the share of a quoted error message it holds. */
+  fileWords: readonly FileWords[];
+  content: ContentCounts;
+  path: readonly ReadonlyMap<number, number>[];
+  definitions: readonly ReadonlyMap<number, number>[];
+  definesNamed: Uint8Array;
+  raises: Float64Array;
+  /** The same per file as maps (made when first asked: a benchmark's own scoring reads them). */
+  readonly stats: FileStats[];
   /** The lines of file `i` that hold one of the question's terms, and what each term counts there (read again from the file's words when asked). */
   lineMatches(i: number): LineMatches;
 }
@@ -218,115 +227,85 @@ export function countQuestionTerms(
 
 /**
  * What each word of the vocabulary that meets the question counts for, as flat arrays: the word's
- * matches are `term[first[w]..first[w] + count[w]]` with `weight` alongside, in the order of the
- * word's parts (the order the counts add up in); `count[w]` = 0 for a word that does not meet it.
+ * matches are `term[first[w]..first[w] + count[w]]` with `weight` alongside (1, or
+ * `stemMatchWeight` where `stemmed`), in the order of the word's parts (the order the counts add
+ * up in); `count[w]` = 0 for a word that does not meet it.
  */
-interface QuestionMatches {
-  first: Int32Array;
-  count: Uint32Array;
-  term: Int32Array;
+interface QuestionMatches extends WordMatches {
   weight: Float64Array;
-  /** Per question term: scratch space for one file's sums and one chunk's, and which terms were touched, in order. */
-  sums: Float64Array;
-  chunkSums: Float64Array;
-  order: Int32Array;
-  chunkOrder: Int32Array;
 }
 
-/** The matches of the words `each` adds (a word added twice counts once), with scratch space for `termCount` query terms. */
-function questionMatches(termCount: number, vocabularySize: number, each: (add: (word: number, matches: number[]) => void) => void): QuestionMatches {
+/** The matches of the words `each` adds as [term, stemmed (0 or 1)] pairs (a word added twice counts once). */
+function questionMatches(vocabularySize: number, stemMatchWeight: number, each: (add: (word: number, matches: number[]) => void) => void): QuestionMatches {
   const first = new Int32Array(vocabularySize);
   const count = new Uint32Array(vocabularySize);
   const termList: number[] = [];
-  const weightList: number[] = [];
+  const stemmedList: number[] = [];
+  const words: number[] = [];
   each((word, matches) => {
     if (count[word]! > 0 || matches.length === 0) return;
     first[word] = termList.length;
     count[word] = matches.length / 2;
+    words.push(word);
     for (let m = 0; m < matches.length; m += 2) {
       termList.push(matches[m]!);
-      weightList.push(matches[m + 1]!);
+      stemmedList.push(matches[m + 1]!);
     }
   });
   return {
     first,
     count,
     term: Int32Array.from(termList),
-    weight: Float64Array.from(weightList),
-    sums: new Float64Array(termCount).fill(-1),
-    chunkSums: new Float64Array(termCount).fill(-1),
-    order: new Int32Array(termCount),
-    chunkOrder: new Int32Array(termCount),
+    stemmed: Uint8Array.from(stemmedList),
+    weight: Float64Array.from(stemmedList, (stemmed) => (stemmed ? stemMatchWeight : 1)),
+    words: Int32Array.from(words).sort(),
   };
 }
 
 /**
- * The question's terms in a file's content, whole and by chunk. One pass over the file's words;
- * only a word that meets the question finds its line (most files hold few such words: a walk over
- * every line cost more than the words themselves). Sums are kept in flat scratch arrays and become
- * maps once per file and chunk, in the order their terms were first met: the same sums, added in
- * the same order, as a map updated at every word.
+ * A file's content counts (postings.ts: `ContentCounts`, from its postings or its words) as the
+ * ranking reads them: per term, and per chunk that holds one, what its occurrences count (1 each as
+ * the question wrote it, `stemMatchWeight` by its stem alone), in term order; and those chunks'
+ * lengths. The same counts give the same sums, added in the same order, however they were made.
  */
-function countContent(
+function contentOf(
+  counted: ContentCounts,
+  file: number,
   fw: FileWords,
-  q: QuestionMatches,
   chunkLines: number,
-): { content?: Map<number, number>; chunks?: Map<number, Map<number, number>>; chunkLengths?: Map<number, number> } {
-  const { words, lineStarts } = fw;
-  const { first, count, term, weight, sums, chunkSums, order, chunkOrder } = q;
-  let chunks: Map<number, Map<number, number>> | undefined;
-  let chunkLengths: Map<number, number> | undefined;
+  stemMatchWeight: number,
+  scratch: { exact: Int32Array; stem: Int32Array; touched: Int32Array },
+): Pick<FileStats, 'content' | 'chunks' | 'chunkLengths'> {
+  const from = counted.fileStart[file]!;
+  const to = counted.fileEnd[file]!;
+  if (from === to) return { content: NO_COUNTS, chunks: NO_CHUNKS, chunkLengths: NO_COUNTS };
+  const { chunk, termStart, term, exact, stem } = counted;
+  const chunks = new Map<number, Map<number, number>>();
+  const chunkLengths = new Map<number, number>();
   let touched = 0;
-  let chunkTouched = 0;
-  let line = 0;
-  let chunk = -1;
-  const closeChunk = () => {
-    if (chunkTouched === 0) return;
+  for (let e = from; e < to; e++) {
     const counts = new Map<number, number>();
-    for (let i = 0; i < chunkTouched; i++) {
-      const t = chunkOrder[i]!;
-      counts.set(t, chunkSums[t]!);
-      chunkSums[t] = -1;
+    for (let k = termStart.data[e]!, end = termStart.data[e + 1]!; k < end; k++) {
+      const t = term.data[k]!;
+      counts.set(t, exact.data[k]! + stemMatchWeight * stem.data[k]!);
+      if (scratch.exact[t] === 0 && scratch.stem[t] === 0) scratch.touched[touched++] = t;
+      scratch.exact[t] += exact.data[k]!;
+      scratch.stem[t] += stem.data[k]!;
     }
-    chunkTouched = 0;
-    (chunks ??= new Map()).set(chunk, counts);
-    (chunkLengths ??= new Map()).set(chunk, chunkLength(fw, chunk, chunkLines));
-  };
-  for (let k = 0; k < words.length; k++) {
-    const word = words[k]!;
-    const n = count[word]!;
-    if (n === 0) continue;
-    while (lineStarts[line + 1]! <= k) line++;
-    const c = Math.floor(line / chunkLines);
-    if (c !== chunk) {
-      closeChunk();
-      chunk = c;
-    }
-    for (let m = first[word]!, end = m + n; m < end; m++) {
-      const t = term[m]!;
-      const w = weight[m]!;
-      if (sums[t]! < 0) {
-        sums[t] = 0;
-        order[touched++] = t;
-      }
-      sums[t] += w;
-      if (chunkSums[t]! < 0) {
-        chunkSums[t] = 0;
-        chunkOrder[chunkTouched++] = t;
-      }
-      chunkSums[t] += w;
-    }
+    const c = chunk.data[e]!;
+    chunks.set(c, counts);
+    chunkLengths.set(c, chunkLength(fw, c, chunkLines));
   }
-  closeChunk();
-  if (touched === 0) return {};
   const content = new Map<number, number>();
-  for (let i = 0; i < touched; i++) {
-    const t = order[i]!;
-    content.set(t, sums[t]!);
-    sums[t] = -1;
+  for (const t of scratch.touched.subarray(0, touched).sort()) {
+    content.set(t, scratch.exact[t]! + stemMatchWeight * scratch.stem[t]!);
+    scratch.exact[t] = 0;
+    scratch.stem[t] = 0;
   }
   return { content, chunks, chunkLengths };
 }
+
+const chunkCountOf = (fw: FileWords, chunkLines: number) => (fw.lines > 0 ? Math.floor((fw.lines - 1) / chunkLines) + 1 : 0);
 
 /** The terms of a file's chunk (its lines' lengths added up). */
 function chunkLength(fw: FileWords, chunk: number, chunkLines: number): number {
@@ -384,12 +363,12 @@ function* countingSteps(
   const named = codeNames(question);
   const termId = new Map(query.map((q, i) => [q.term, i]));
   const vocabulary = index.vocabulary;
-  // a word's query terms and what each match counts, in the order of the word's parts (the order the counts add up in)
+  // a word's query terms, each with whether it meets it only by its stem, in the order of the word's parts (the order the counts add up in)
   const matchesOfWord = (id: number): number[] => {
     const ids: number[] = [];
     for (const p of terms(vocabulary.words[id]!)) {
       const t = termId.get(stem(p, stemming));
-      if (t !== undefined) ids.push(t, surface.has(p) ? 1 : stemMatchWeight);
+      if (t !== undefined) ids.push(t, surface.has(p) ? 0 : 1);
     }
     return ids;
   };
@@ -418,13 +397,14 @@ function* countingSteps(
   const quoted = messageRuns(quotedErrorMessages(question), index.vocabulary).filter((m) => m.runs.length > 0);
   const firstWords = new Uint8Array(vocabulary.size);
   for (const m of quoted) for (const r of m.runs) firstWords[r[0]!] = 1;
-  const matches = questionMatches(query.length, vocabulary.size, (add) => {
+  const matches = questionMatches(vocabulary.size, stemMatchWeight, (add) => {
     for (const q of query) for (const id of vocabulary.wordsWithStem(q.term, stemming)) add(id, matchesOfWord(id));
   });
   // most files hold no word of the question: they share one empty map, and a map is made at a file's first match
   const countInto = (words: Uint32Array): ReadonlyMap<number, number> => {
     let into: Map<number, number> | undefined;
-    for (const word of words) {
+    for (let k = 0; k < words.length; k++) {
+      const word = words[k]!;
       const n = matches.count[word]!;
       if (n === 0) continue;
       into ??= new Map();
@@ -433,26 +413,29 @@ function* countingSteps(
     return into ?? NO_COUNTS;
   };
 
-  const stats: FileStats[] = [];
+  // the content's counts: from the postings a long-lived host keeps (built for the files it has not met), else from every file's words
+  const postings = index.postingsFor(chunkLines);
+  if (postings) yield* postings.update(fileWords, vocabulary.size);
+  // (undefined where another question on the same index updated them meanwhile: hosts ask one at a time)
+  let counted = postings?.count(fileWords, matches, query.length);
+  if (!counted) {
+    counted = new ContentCounts(fileWords.length, query.length);
+    for (let i = 0; i < fileWords.length; i++) {
+      if (i > 0 && i % 1024 === 0) yield;
+      countFromWords(fileWords[i]!, matches, chunkLines, counted, i);
+    }
+  }
+  // the other fields per file, most of them shared empty maps (the question's words are rarely in a file's path or declared names)
+  const path: ReadonlyMap<number, number>[] = [];
+  const definitions: ReadonlyMap<number, number>[] = [];
+  const definesNamed = new Uint8Array(fileWords.length);
+  const raises = new Float64Array(fileWords.length);
   for (let i = 0; i < fileWords.length; i++) {
     const fw = fileWords[i]!;
-    if (i > 0 && i % 1024 === 0) yield;
-    const { content, chunks, chunkLengths } = countContent(fw, matches, chunkLines);
-    stats.push({
-      contentLength: fw.contentLength,
-      pathLength: fw.pathLength,
-      definitionLength: fw.definitionLength,
-      content: content ?? NO_COUNTS,
-      path: countInto(fw.path),
-      definitions: countInto(fw.definitions),
-      chunks: chunks ?? NO_CHUNKS,
-      chunkLengths: chunkLengths ?? NO_COUNTS,
-      chunkCount: fw.lines > 0 ? Math.floor((fw.lines - 1) / chunkLines) + 1 : 0,
-      lines: fw.textLines,
-      definesNamed: named.size > 0 && definesOneOf(fw.definitions, named, vocabulary.words),
-      raises: quoted.length > 0 && content ? raisedShare(fw.words, quoted, firstWords) : 0,
-      imports: fw.imports,
-    });
+    path.push(countInto(fw.path));
+    definitions.push(countInto(fw.definitions));
+    if (named.size > 0 && definesOneOf(fw.definitions, named, vocabulary.words)) definesNamed[i] = 1;
+    if (quoted.length > 0 && counted.fileStart[i] !== counted.fileEnd[i]) raises[i] = raisedShare(fw.words, quoted, firstWords);
   }
   const lineMatches = (i: number): LineMatches => {
     const fw = fileWords[i]!;
@@ -468,12 +451,45 @@ function* countingSteps(
     }
     return lines;
   };
-  return { files, question, query, chunkLines, stemming, stemMatchWeight, structure: index.structure, stats, lineMatches };
+  let stats: FileStats[] | undefined;
+  return {
+    files,
+    question,
+    query,
+    chunkLines,
+    stemming,
+    stemMatchWeight,
+    structure: index.structure,
+    fileWords,
+    content: counted,
+    path,
+    definitions,
+    definesNamed,
+    raises,
+    get stats() {
+      const scratch = { exact: new Int32Array(query.length), stem: new Int32Array(query.length), touched: new Int32Array(query.length) };
+      return (stats ??= fileWords.map((fw, i) => ({
+        contentLength: fw.contentLength,
+        pathLength: fw.pathLength,
+        definitionLength: fw.definitionLength,
+        ...contentOf(counted, i, fw, chunkLines, stemMatchWeight, scratch),
+        path: path[i]!,
+        definitions: definitions[i]!,
+        chunkCount: chunkCountOf(fw, chunkLines),
+        lines: fw.textLines,
+        definesNamed: definesNamed[i] === 1,
+        raises: raises[i]!,
+        imports: fw.imports,
+      })));
+    },
+    lineMatches,
+  };
 }
 
 /** The ranking from counted terms. */
 export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams = DEFAULT_LEXICAL_PARAMS): LexicalRanking {
-  const { files, stats } = counts;
+  const { files, fileWords, content, path, definitions } = counts;
+  const { chunkLines } = counts;
   if (
     params.chunkLines !== counts.chunkLines ||
     params.stemming !== counts.stemming ||
@@ -485,6 +501,15 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
   const query = counts.query.map(({ term, qtf }) => ({ term, weight: k3 > 0 ? ((k3 + 1) * qtf) / (k3 + qtf) : 1 }));
   const hints = questionHints(counts.question, params);
   const priors = PRIORS.filter((p) => params.priors?.includes(p.name) ?? true);
+  const w = counts.stemMatchWeight;
+  const { fileStart, fileEnd } = content;
+  const chunkOf = content.chunk.data;
+  const termStart = content.termStart.data;
+  const termOf = content.term.data;
+  const exactOf = content.exact.data;
+  const stemOf = content.stem.data;
+  /** The file holds a word of the question in one of its fields. */
+  const matchesAny = (i: number) => fileStart[i] !== fileEnd[i] || path[i]!.size > 0 || definitions[i]!.size > 0;
 
   const kinds = files.map(kindOf);
   const sourceCount = kinds.filter((k) => k === 'source').length;
@@ -498,30 +523,32 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
   let chunkTotal = 0;
   let chunkCount = 0;
   const seenIn = new Int32Array(query.length);
+  let seenMark = 0;
   const countTerms = (id: number) => {
     if (seenIn[id] !== seenMark) {
       seenIn[id] = seenMark;
       df[id]!++;
     }
   };
-  const countChunkTerms = (c: ReadonlyMap<number, number>) => c.forEach((_, id) => chunkDf[id]!++);
-  let seenMark = 0;
-  for (let i = 0; i < stats.length; i++) {
-    const s = stats[i]!;
+  for (let i = 0; i < files.length; i++) {
     if (!counted(i)) continue;
-    contentTotal += s.contentLength;
-    pathTotal += s.pathLength;
-    definitionTotal += s.definitionLength;
+    const fw = fileWords[i]!;
+    contentTotal += fw.contentLength;
+    pathTotal += fw.pathLength;
+    definitionTotal += fw.definitionLength;
     // a file's chunks together hold its content
-    chunkTotal += s.contentLength;
-    chunkCount += s.chunkCount;
-    if (!matchesAny(s)) continue;
-    // each term once per file, whichever fields hold it (Map.forEach: no entry objects)
+    chunkTotal += fw.contentLength;
+    chunkCount += chunkCountOf(fw, chunkLines);
+    if (!matchesAny(i)) continue;
+    // each term once per file, whichever fields hold it (Map.forEach: no entry objects); each chunk's once per chunk
     seenMark = i + 1;
-    s.content.forEach((_, id) => countTerms(id));
-    s.path.forEach((_, id) => countTerms(id));
-    s.definitions.forEach((_, id) => countTerms(id));
-    s.chunks.forEach(countChunkTerms);
+    for (let e = fileStart[i]!; e < fileEnd[i]!; e++)
+      for (let k = termStart[e]!; k < termStart[e + 1]!; k++) {
+        countTerms(termOf[k]!);
+        chunkDf[termOf[k]!]!++;
+      }
+    path[i]!.forEach((_, id) => countTerms(id));
+    definitions[i]!.forEach((_, id) => countTerms(id));
   }
   const avgContent = contentTotal / n || 1;
   const avgPath = pathTotal / n || 1;
@@ -534,71 +561,85 @@ export function scoreLexically(counts: QuestionTermCounts, params: LexicalParams
   const innermost = innermostFrameFiles(files, counts.question);
   // one frozen range per length (most files of a large repository get one): not an array per file, every question
   const firstChunks: LineRange[][] = [];
-  const firstChunk = (s: FileStats): LineRange[] => {
-    const end = Math.max(1, Math.min(s.lines, params.chunkLines));
+  const firstChunk = (fw: FileWords): LineRange[] => {
+    const end = Math.max(1, Math.min(fw.textLines, params.chunkLines));
     return (firstChunks[end] ??= Object.freeze([Object.freeze({ start: 1, end })]) as LineRange[]);
   };
-  const evidence = stats.map((s, i): FileEvidence => {
+  // a file's content counts per term, summed over its chunks (what each occurrence counts: 1 as the question wrote it, `w` by its stem)
+  const exactSum = new Float64Array(query.length);
+  const stemSum = new Float64Array(query.length);
+  const keep = Math.max(1, params.chunkCount);
+  const bestScores: number[] = [];
+  const bestChunks: number[] = [];
+  const evidence = files.map((f, i): FileEvidence => {
+    const fw = fileWords[i]!;
     // most files of a large repository share no word with the question: nothing to score (a prior scales a score of 0 to 0)
-    if (!matchesAny(s)) return { score: 0, kind: kinds[i]!, mentioned: isMentioned(files[i]!.path, hints.mentions), ranges: firstChunk(s) };
-    const contentNorm = 1 - params.contentB + (params.contentB * s.contentLength) / avgContent;
-    const pathNorm = 0.25 + (0.75 * s.pathLength) / avgPath;
-    const definitionNorm = 1 - params.definitionB + (params.definitionB * s.definitionLength) / avgDefinition;
-    let score = 0;
-    for (let id = 0; id < query.length; id++) {
-      const tf =
-        (s.content.get(id) ?? 0) / contentNorm +
-        (params.pathWeight * (s.path.get(id) ?? 0)) / pathNorm +
-        (params.definitionWeight * (s.definitions.get(id) ?? 0)) / definitionNorm;
-      if (tf > 0) score += (query[id]!.weight * idf[id]! * tf * (k1 + 1)) / (tf + k1);
-    }
+    if (!matchesAny(i)) return { score: 0, kind: kinds[i]!, mentioned: isMentioned(f.path, hints.mentions), ranges: firstChunk(fw) };
+    const contentNorm = 1 - params.contentB + (params.contentB * fw.contentLength) / avgContent;
+    const pathNorm = 0.25 + (0.75 * fw.pathLength) / avgPath;
+    const definitionNorm = 1 - params.definitionB + (params.definitionB * fw.definitionLength) / avgDefinition;
     // the best chunks, kept as they come (best first; ties: the earlier chunk first): what sorting every chunk gave, with no pair per chunk
-    const keep = Math.max(1, params.chunkCount);
-    const bestScores: number[] = [];
-    const bestChunks: number[] = [];
-    s.chunks.forEach((counts, chunk) => {
-      const norm = 0.25 + (0.75 * (s.chunkLengths.get(chunk) ?? 0)) / avgChunk;
+    bestScores.length = 0;
+    bestChunks.length = 0;
+    for (let e = fileStart[i]!; e < fileEnd[i]!; e++) {
+      const chunk = chunkOf[e]!;
+      const norm = 0.25 + (0.75 * chunkLength(fw, chunk, chunkLines)) / avgChunk;
       let cs = 0;
-      counts.forEach((f, id) => {
-        const tf = f / norm;
+      for (let k = termStart[e]!; k < termStart[e + 1]!; k++) {
+        const id = termOf[k]!;
+        exactSum[id] += exactOf[k]!;
+        stemSum[id] += stemOf[k]!;
+        const tf = (exactOf[k]! + w * stemOf[k]!) / norm;
         cs += (query[id]!.weight * chunkIdf[id]! * tf * (k1 + 1)) / (tf + k1);
-      });
+      }
       let at = bestScores.length;
       while (at > 0 && (bestScores[at - 1]! < cs || (bestScores[at - 1] === cs && bestChunks[at - 1]! > chunk))) at--;
-      if (at >= keep) return;
+      if (at >= keep) continue;
       bestScores.splice(at, 0, cs);
       bestChunks.splice(at, 0, chunk);
       if (bestScores.length > keep) {
         bestScores.pop();
         bestChunks.pop();
       }
-    });
+    }
+    const fileDefinitions = definitions[i]!;
+    const filePath = path[i]!;
+    let score = 0;
+    for (let id = 0; id < query.length; id++) {
+      const inContent = exactSum[id]! + w * stemSum[id]!;
+      exactSum[id] = 0;
+      stemSum[id] = 0;
+      const tf =
+        inContent / contentNorm +
+        (params.pathWeight * (filePath.get(id) ?? 0)) / pathNorm +
+        (params.definitionWeight * (fileDefinitions.get(id) ?? 0)) / definitionNorm;
+      if (tf > 0) score += (query[id]!.weight * idf[id]! * tf * (k1 + 1)) / (tf + k1);
+    }
     let chunkSum = 0;
     for (const cs of bestScores) chunkSum += cs;
     score += params.chunkWeight * chunkSum;
     const kind = kinds[i]!;
     const file = {
-      path: files[i]!.path,
+      path: f.path,
       kind,
-      mentioned: isMentioned(files[i]!.path, hints.mentions),
+      mentioned: isMentioned(f.path, hints.mentions),
       innermostFrame: innermost.has(i),
-      definesNamed: stats[i]!.definesNamed,
-      raises: stats[i]!.raises,
+      definesNamed: counts.definesNamed[i] === 1,
+      raises: counts.raises[i]!,
     };
     for (const prior of priors) score *= prior.factor(file, hints, params);
-    const mentioned = file.mentioned;
     const ranges = bestChunks
       .slice(0, 3)
-      .map((c) => ({ start: c * params.chunkLines + 1, end: Math.min(s.lines, (c + 1) * params.chunkLines) }))
+      .map((c) => ({ start: c * params.chunkLines + 1, end: Math.min(fw.textLines, (c + 1) * params.chunkLines) }))
       .sort((a, b) => a.start - b.start);
-    return { score, kind, mentioned, ranges: ranges.length ? mergeRanges(ranges) : firstChunk(s) };
+    return { score, kind, mentioned: file.mentioned, ranges: ranges.length ? mergeRanges(ranges) : firstChunk(fw) };
   });
-  if (params.importerWeight > 0) liftImporters(evidence, files, stats, params);
+  if (params.importerWeight > 0) liftImporters(evidence, files, fileWords, params);
   // the files a person (or the answer) reads first show the lines where the question's words gather, not whole chunks
   const weights = query.map((q, id) => q.weight * chunkIdf[id]!);
   const focused = bestScored(evidence, params.focusedFiles);
   for (const [, i] of focused) {
-    const ranges = focusedRanges(counts.lineMatches(i), weights, stats[i]!.lines);
+    const ranges = focusedRanges(counts.lineMatches(i), weights, fileWords[i]!.textLines);
     if (ranges.length) evidence[i]!.ranges = ranges;
   }
   const idfByTerm = new Map(query.flatMap((q, id) => (df[id]! > 0 ? [[q.term, idf[id]!] as const] : [])));
@@ -647,7 +688,7 @@ const bareName = (path: string) => path.slice(path.lastIndexOf('/') + 1).replace
  * of many). Only the keys whose last part names a best file are resolved, for the files that hold
  * such a key.
  */
-function liftImporters(evidence: FileEvidence[], files: readonly LexicalFile[], stats: readonly FileStats[], params: LexicalParams) {
+function liftImporters(evidence: FileEvidence[], files: readonly LexicalFile[], fileWords: readonly FileWords[], params: LexicalParams) {
   const best = bestScored(evidence, params.importerFrom);
   const scoreOf = new Map(best.map(([score, i]) => [i, score]));
   const names = new Set(best.flatMap(([, i]) => namesOf(files[i]!.path)));
@@ -656,7 +697,7 @@ function liftImporters(evidence: FileEvidence[], files: readonly LexicalFile[], 
   let resolver: ImportResolver | undefined;
   const gains: [number, number][] = [];
   evidence.forEach((e, j) => {
-    const imports = stats[j]!.imports;
+    const imports = fileWords[j]!.imports;
     // most files import none of the best: a substring test before any key is split off
     if (e.score <= 0 || imports === '' || !nameList.some((n) => imports.includes(n))) return;
     const keys = imports.split('\n');
@@ -690,9 +731,6 @@ function bestScored(evidence: readonly { score: number }[], k: number): (readonl
   });
   return best;
 }
-
-/** The file holds a word of the question in one of its fields. */
-const matchesAny = (s: FileStats) => s.content.size > 0 || s.path.size > 0 || s.definitions.size > 0;
 
 export { declaredName } from './declarations';
 export { stem, type Stemming } from './stem';
