@@ -104,18 +104,25 @@ export async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal, kept?:
 /** The CLI's JSON contract: files most relevant first, paths relative to --repo with `/`. */
 export function toJson(result: AskResult) {
   return {
-    files: result.files.map((f) => ({
-      path: f.path,
-      score: f.score,
-      ...(f.modelScore !== undefined ? { modelScore: f.modelScore } : {}),
-      relevance: Number(f.relevance.toFixed(4)),
-      kind: f.kind,
-      inKeyContext: f.inKeyContext,
-      ranges: f.ranges.map((r) => ({ start: r.start, end: r.end })),
-      ...(f.mentioned ? { mentioned: true } : {}),
-      ...(f.pinned ? { pinned: true } : {}),
-      ...(f.definitions ? { definitions: f.definitions } : {}),
-    })),
+    files: result.files.map((f) => {
+      const ranges = f.ranges.map((r) => ({ start: r.start, end: r.end }));
+      const relevance = Number(f.relevance.toFixed(4));
+      // most files have nothing more to say: one object, not one per optional field (26,000 files a question)
+      if (f.modelScore === undefined && !f.mentioned && !f.pinned && !f.definitions)
+        return { path: f.path, score: f.score, relevance, kind: f.kind, inKeyContext: f.inKeyContext, ranges };
+      return {
+        path: f.path,
+        score: f.score,
+        ...(f.modelScore !== undefined ? { modelScore: f.modelScore } : {}),
+        relevance,
+        kind: f.kind,
+        inKeyContext: f.inKeyContext,
+        ranges,
+        ...(f.mentioned ? { mentioned: true } : {}),
+        ...(f.pinned ? { pinned: true } : {}),
+        ...(f.definitions ? { definitions: f.definitions } : {}),
+      };
+    }),
     answer: result.answer,
     skipped: result.skipped,
     ...(result.partial ? { partial: result.partial } : {}),

@@ -68,6 +68,29 @@ describe('file ranking', () => {
     assert.equal(ranked[2]!.inKeyContext, false);
     assert.equal(ranked[0]!.pinned, true);
   });
+
+  test('the order is a sort of every file by pinned, score, then place: files that score 0 (most) between those above and below, whatever the mix', () => {
+    let x = 7;
+    const next = () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let round = 0; round < 30; round++) {
+      const n = 1 + Math.floor(next() * 60);
+      const files = Array.from({ length: n }, (_, i) => ({ path: `f${i}.py`, absPath: `/r/f${i}.py`, text: '', bytes: 0 }));
+      // zeros (and a -0), positives, negatives (a fused score with no rank), ties, a NaN now and then
+      const scores = files.map(() => {
+        const r = next();
+        return r < 0.5 ? (r < 0.05 ? -0 : 0) : r < 0.7 ? Math.round(next() * 3) : r < 0.9 ? -next() : round % 10 === 9 && r > 0.98 ? NaN : next();
+      });
+      const pinned = new Set(files.filter(() => next() < 0.1).map((f) => f.path));
+      const ranked = rankAllFiles({ files, lexical: scores.map(() => evidence(0)), scores, keyContext: new Map(), pinned });
+      const isPinned = files.map((f) => (pinned.has(f.path) ? 1 : 0));
+      const expected = files.map((_, i) => i).sort((a, b) => isPinned[b]! - isPinned[a]! || scores[b]! - scores[a]! || a - b);
+      assert.deepEqual(
+        ranked.map((f) => f.path),
+        expected.map((i) => files[i]!.path),
+        `round ${round}: ${JSON.stringify(scores)}`,
+      );
+    }
+  });
 });
 
 describe('question condensing', () => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, test } from 'node:test';
-import { DEFAULT_LEXICAL_PARAMS, rankFilesLexically, type LexicalParams } from '../../extension/core/lexical/lexicalRanking';
+import { countQuestionTerms, DEFAULT_LEXICAL_PARAMS, rankFilesLexically, type LexicalParams } from '../../extension/core/lexical/lexicalRanking';
 import { ContentPostings } from '../../extension/core/lexical/postings';
 import { LexicalIndex, type LexicalFile } from '../../extension/core/lexical/wordIndex';
 
@@ -55,13 +55,17 @@ function repository(n: number, seed = 1): LexicalFile[] {
   ];
   let x = seed;
   const next = () => (x = (x * 1103515245 + 12345) % 2 ** 31);
-  return Array.from({ length: n }, (_, i) => {
+  const files = Array.from({ length: n }, (_, i) => {
     const lines = Array.from(
       { length: 20 + (next() % 150) },
       (_, l) => `line ${l} ${words[next() % words.length]} ${words[next() % words.length]} value_${next() % 50}`,
     );
     return { path: `src/${['render', 'cache', 'config', 'util'][i % 4]}/file${i}.ts`, text: lines.join('\n') };
   });
+  // the file that raises the error one question quotes, and one that holds its words out of order
+  files.push({ path: 'src/render/errors.ts', text: 'if (!target) throw new TypeError(`Cannot read properties of undefined (reading "${key}")`)' });
+  files.push({ path: 'src/render/words.ts', text: 'undefined properties; read of reading: cannot render' });
+  return files;
 }
 
 describe('postings', () => {
@@ -70,7 +74,10 @@ describe('postings', () => {
     index.keepPostings();
     let files = repository(300);
     for (const q of QUESTIONS) assertSame(files, q, index);
-    assert.equal(index.postingsFor(PARAMS.chunkLines)!.shape.files, 300, 'the questions were counted from the postings');
+    assert.equal(index.postingsFor(PARAMS.chunkLines)!.shape.files, files.length, 'the questions were counted from the postings');
+    const raises = countQuestionTerms(files, QUESTIONS[2]!, PARAMS, undefined, index).raises;
+    assert.ok(raises[files.findIndex((f) => f.path === 'src/render/errors.ts')]! > 0.5, 'the raiser is found');
+    assert.equal(raises[files.findIndex((f) => f.path === 'src/render/words.ts')], 0);
     // an edit (a new file object: the host's for a changed file), an added file and a deleted one
     files = files.map((f, i) => (i === 7 ? { path: f.path, text: f.text + '\nthe callback is registered here, twice: callback' } : f));
     files = [...files.slice(0, 100), ...files.slice(101), { path: 'src/new/evict.ts', text: 'export function evict(cache) { return cache.entries }' }];
@@ -129,7 +136,7 @@ describe('postings', () => {
       for (const step of postings.update(files, index.vocabulary.size)) void step;
     };
     update();
-    assert.deepEqual(postings.shape.files, 200);
+    assert.equal(postings.shape.files, 202);
     assert.equal(postings.shape.segments, 1);
     // forty questions, each after one file's edit: a segment each, merged as they pile up
     for (let k = 0; k < 40; k++) {
@@ -140,6 +147,6 @@ describe('postings', () => {
     // the segment mostly of files gone is built again from those still there
     files = files.slice(150);
     update();
-    assert.equal(postings.shape.files, 50);
+    assert.equal(postings.shape.files, 52);
   });
 });

@@ -99,24 +99,56 @@ export interface RankAllOptions {
 export function rankAllFiles(o: RankAllOptions): RankedFile[] {
   let best = 0;
   for (const s of o.scores) if (Number.isFinite(s) && s > best) best = s;
-  // whether each file is pinned, looked up once per file, not twice per comparison of the sort
-  const pinned = Uint8Array.from(o.files, (f) => (o.pinned.has(f.path) ? 1 : 0));
-  const order = o.files.map((_, i) => i).sort((a, b) => pinned[b]! - pinned[a]! || o.scores[b]! - o.scores[a]! || a - b);
-  return order.map((i) => {
+  return rankOrder(o).map((i) => {
     const f = o.files[i]!;
     const inContext = o.keyContext.get(i);
     const score = o.scores[i]!;
-    return {
+    const lexical = o.lexical[i]!;
+    const ranked: RankedFile = {
       path: f.path,
       location: f.absPath,
       score,
-      ...(o.modelScores?.has(i) ? { modelScore: o.modelScores.get(i)! } : {}),
       relevance: best > 0 ? Math.max(0, score) / best : 0,
-      kind: o.lexical[i]!.kind,
-      ranges: inContext ?? o.modelRanges?.get(i) ?? o.lexical[i]!.ranges,
+      kind: lexical.kind,
+      ranges: inContext ?? o.modelRanges?.get(i) ?? lexical.ranges,
       inKeyContext: inContext !== undefined,
-      ...(o.lexical[i]!.mentioned ? { mentioned: true } : {}),
-      ...(o.pinned.has(f.path) ? { pinned: true } : {}),
+    };
+    // (the few files with more to say get their fields in this order: a file's fields print in it)
+    const modelScore = o.modelScores?.get(i);
+    const pinned = o.pinned.has(f.path);
+    if (modelScore === undefined && !lexical.mentioned && !pinned) return ranked;
+    return {
+      path: ranked.path,
+      location: ranked.location,
+      score,
+      ...(modelScore !== undefined ? { modelScore } : {}),
+      relevance: ranked.relevance,
+      kind: ranked.kind,
+      ranges: ranked.ranges,
+      inKeyContext: ranked.inKeyContext,
+      ...(lexical.mentioned ? { mentioned: true } : {}),
+      ...(pinned ? { pinned: true } : {}),
     } satisfies RankedFile;
   });
+}
+
+/**
+ * The files' indexes, pinned first, then by score (highest first), ties in the files' order. Most
+ * files of a large repository score 0 and keep their order: only the others are sorted (the same
+ * order as sorting them all).
+ */
+function rankOrder(o: Pick<RankAllOptions, 'files' | 'scores' | 'pinned'>): number[] {
+  // whether each file is pinned, looked up once per file, not twice per comparison of the sort
+  const pinned = Uint8Array.from(o.files, (f) => (o.pinned.has(f.path) ? 1 : 0));
+  const byScore = (a: number, b: number) => pinned[b]! - pinned[a]! || o.scores[b]! - o.scores[a]! || a - b;
+  // a score that is not a number compares as equal to every other: all sorted together, as before
+  if (o.scores.some((s) => Number.isNaN(s))) return o.files.map((_, i) => i).sort(byScore);
+  const sorted: number[] = [];
+  const zeros: number[] = [];
+  for (let i = 0; i < o.files.length; i++) (o.scores[i] === 0 && !pinned[i] ? zeros : sorted).push(i);
+  sorted.sort(byScore);
+  // the files that score 0 go after those above 0 and before those below (with a model, a file that neither ranking holds)
+  let at = sorted.findIndex((i) => !pinned[i] && o.scores[i]! < 0);
+  if (at < 0) at = sorted.length;
+  return [...sorted.slice(0, at), ...zeros, ...sorted.slice(at)];
 }

@@ -14,7 +14,7 @@ import { fileKind, type FileKind } from '../files/fileKind';
 import { mergeRanges } from '../xl3m/select';
 import type { LineRange } from '../types';
 import { focusedRanges, type LineMatches } from './focusedRanges';
-import { messageRuns, quotedErrorMessages, raisedShare } from './quotedErrors';
+import { mayRaise, messageRuns, quotedErrorMessages, raisedShare } from './quotedErrors';
 import { tracebackFrames } from './tracebacks';
 import { ImportResolver, lastPartOf, namesOf } from '../structure/imports';
 
@@ -430,12 +430,20 @@ function* countingSteps(
   const definitions: ReadonlyMap<number, number>[] = [];
   const definesNamed = new Uint8Array(fileWords.length);
   const raises = new Float64Array(fileWords.length);
+  // with postings, only the files that hold the words of three runs of a quoted message are searched for them
+  let searched: Set<number> | undefined;
+  if (quoted.length > 0 && postings) {
+    const words = [...new Set(quoted.flatMap((m) => m.runs.flatMap((r) => [...r])))];
+    const holding = postings.filesHolding(fileWords, words);
+    if (holding) searched = mayRaise(quoted, (w) => holding[words.indexOf(w)]!);
+  }
   for (let i = 0; i < fileWords.length; i++) {
     const fw = fileWords[i]!;
     path.push(countInto(fw.path));
     definitions.push(countInto(fw.definitions));
     if (named.size > 0 && definesOneOf(fw.definitions, named, vocabulary.words)) definesNamed[i] = 1;
-    if (quoted.length > 0 && counted.fileStart[i] !== counted.fileEnd[i]) raises[i] = raisedShare(fw.words, quoted, firstWords);
+    if (quoted.length > 0 && counted.fileStart[i] !== counted.fileEnd[i] && (!searched || searched.has(i)))
+      raises[i] = raisedShare(fw.words, quoted, firstWords);
   }
   const lineMatches = (i: number): LineMatches => {
     const fw = fileWords[i]!;

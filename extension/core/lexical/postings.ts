@@ -205,6 +205,31 @@ export class ContentPostings {
     return out;
   }
 
+  /**
+   * For each of these words, the files (their places in the question `update` was given last) that
+   * hold it, ascending; undefined for other files. A file the postings do not hold (held twice,
+   * too large) is listed under every word: it may hold any.
+   */
+  filesHolding(files: readonly FileWords[], words: readonly number[]): Set<number>[] | undefined {
+    if (files !== this.placed) return undefined;
+    const holding = words.map(() => new Set<number>());
+    const posted = new Uint8Array(files.length);
+    for (const segment of this.segments) {
+      const { fileOf, unposted } = segment;
+      for (let local = 0; local < segment.size; local++) if (fileOf[local]! >= 0 && !unposted[local]) posted[fileOf[local]!] = 1;
+      words.forEach((w, j) => {
+        const at = search(segment.words, w);
+        if (at < 0) return;
+        for (let p = segment.offsets[at]!, end = segment.offsets[at + 1]!; p < end; p++) {
+          const i = fileOf[segment.locals[p]!]!;
+          if (i >= 0) holding[j]!.add(i);
+        }
+      });
+    }
+    for (let i = 0; i < files.length; i++) if (!posted[i]) for (const set of holding) set.add(i);
+    return holding;
+  }
+
   /** Each file's place in this question, marked in its segment; the files without one (new or changed), each once. */
   private place(files: readonly FileWords[]): number[] {
     for (const s of this.segments) {
@@ -414,4 +439,16 @@ export class ContentPostings {
     // the question's other files in it hold none of its words: counted (as nothing), but those not posted
     for (let local = 0; local < segment.size; local++) if (fileOf[local]! >= 0 && !unposted[local]) counted[fileOf[local]!] = 1;
   }
+}
+
+/** Where `w` is in the ascending `words`; -1 when it is not. */
+function search(words: Uint32Array, w: number): number {
+  let lo = 0;
+  let hi = words.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (words[mid]! < w) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < words.length && words[lo] === w ? lo : -1;
 }

@@ -66,3 +66,20 @@ export function raisedShare(words: Uint32Array, messages: readonly QuotedMessage
   for (const [m, message] of messages.entries()) if (found[m]!.size >= 3) best = Math.max(best, found[m]!.size / message.total);
   return best;
 }
+
+/**
+ * The files that may hold three runs of a message (`raisedShare` is 0 for every other): those that
+ * hold every word of at least three of its runs, from the files holding each word (postings.ts).
+ */
+export function mayRaise(messages: readonly QuotedMessage[], holding: (word: number) => ReadonlySet<number>): Set<number> {
+  const out = new Set<number>();
+  for (const message of messages) {
+    const runsHeld = new Map<number, number>();
+    for (const run of message.runs) {
+      const sets = Array.from(run, holding).sort((a, b) => a.size - b.size);
+      for (const file of sets[0]!) if (sets[1]!.has(file) && sets[2]!.has(file)) runsHeld.set(file, (runsHeld.get(file) ?? 0) + 1);
+    }
+    for (const [file, runs] of runsHeld) if (runs >= 3) out.add(file);
+  }
+  return out;
+}
