@@ -80,54 +80,57 @@ export function send(socket: Socket, message: ClientMessage | ServerMessage): vo
   if (!socket.destroyed) socket.write(JSON.stringify(message) + '\n');
 }
 
-/** Output for the caller's standard output or error: the message, then the bytes. */
+/** Output for the caller's standard output or error: the message, then the bytes (a string written as UTF-8 by the socket: not copied into a buffer first). */
 export function sendOutput(socket: Socket, type: 'stdout' | 'stderr', data: string | Uint8Array): void {
   if (socket.destroyed) return;
-  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  socket.write(JSON.stringify({ type, bytes: bytes.length }) + '\n');
-  socket.write(bytes);
+  const bytes = typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.length;
+  socket.write(JSON.stringify({ type, bytes }) + '\n');
+  if (bytes > 0) socket.write(data);
 }
 
 /**
- * Calls `onMessage` for each message line (a JSON object), with the bytes that follow it where it
- * announces some; a line that is not JSON ends the connection (whatever wrote it is not xl3m).
+ * Calls `onMessage` for each message line (a JSON object); where it announces bytes, with those
+ * bytes as they arrive, in order, over one call or more (an answer's 5 MB of JSON is passed on
+ * piece by piece, never gathered); a line that is not JSON ends the connection (whatever wrote it
+ * is not xl3m).
  */
 export function readMessages<T>(socket: Socket, onMessage: (message: T, bytes?: Buffer) => void): void {
-  let pending: Buffer[] = [];
-  let pendingLength = 0;
-  /** The message whose bytes are awaited. */
-  let awaiting: { message: T; bytes: number } | undefined;
+  /** A message line's start, while its end has not arrived. */
+  let line: Buffer[] = [];
+  /** The message whose bytes are arriving, and how many are still to come. */
+  let awaiting: { message: T; left: number } | undefined;
   socket.on('data', (chunk: Buffer) => {
-    pending.push(chunk);
-    pendingLength += chunk.length;
-    for (;;) {
+    let data = chunk;
+    while (data.length > 0) {
       if (awaiting) {
-        if (pendingLength < awaiting.bytes) return;
-        const all = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingLength);
-        const { message, bytes } = awaiting;
-        awaiting = undefined;
-        pending = [all.subarray(bytes)];
-        pendingLength = all.length - bytes;
-        onMessage(message, all.subarray(0, bytes));
+        const piece = data.subarray(0, awaiting.left);
+        data = data.subarray(piece.length);
+        awaiting.left -= piece.length;
+        const { message } = awaiting;
+        if (awaiting.left === 0) awaiting = undefined;
+        onMessage(message, piece);
         continue;
       }
-      const all = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingLength);
-      const end = all.indexOf(0x0a);
-      pending = [all];
-      if (end < 0) return;
-      pending = [all.subarray(end + 1)];
-      pendingLength = all.length - end - 1;
+      const end = data.indexOf(0x0a);
+      if (end < 0) {
+        line.push(data);
+        return;
+      }
+      const text = Buffer.concat([...line, data.subarray(0, end)]).toString('utf8');
+      line = [];
+      data = data.subarray(end + 1);
       let message: unknown;
       try {
-        message = JSON.parse(all.toString('utf8', 0, end));
+        message = JSON.parse(text);
       } catch {
         socket.destroy();
         return;
       }
       if (!message || typeof message !== 'object' || typeof (message as { type?: unknown }).type !== 'string') continue;
       const bytes = (message as { bytes?: unknown }).bytes;
-      if (typeof bytes === 'number' && Number.isSafeInteger(bytes) && bytes >= 0) awaiting = { message: message as T, bytes };
-      else onMessage(message as T);
+      if (typeof bytes !== 'number' || !Number.isSafeInteger(bytes) || bytes < 0) onMessage(message as T);
+      else if (bytes === 0) onMessage(message as T, Buffer.alloc(0));
+      else awaiting = { message: message as T, left: bytes };
     }
   });
 }

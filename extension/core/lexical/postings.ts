@@ -185,6 +185,8 @@ export class ContentPostings {
    * question builds them all), so that a host stays responsive.
    */
   *update(files: readonly FileWords[], vocabularySize: number): Generator<void, void> {
+    // (until it is done, no question's files are placed: a cancelled update leaves none)
+    this.placed = undefined;
     const unplaced = this.place(files);
     for (let from = 0; from < unplaced.length; from += SEGMENT_FILES) {
       this.post(unplaced.slice(from, from + SEGMENT_FILES), files, vocabularySize);
@@ -207,7 +209,7 @@ export class ContentPostings {
 
   /**
    * For each of these words, the files (their places in the question `update` was given last) that
-   * hold it, ascending; undefined for other files. A file the postings do not hold (held twice,
+   * hold it; undefined for other files. A file the postings do not hold (held twice,
    * too large) is listed under every word: it may hold any.
    */
   filesHolding(files: readonly FileWords[], words: readonly number[]): Set<number>[] | undefined {
