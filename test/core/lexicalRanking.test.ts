@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { fileKind } from '../../extension/core/files/fileKind';
 import { declaredName, DEFAULT_LEXICAL_PARAMS, mentionedPaths, rankFilesLexically, stem } from '../../extension/core/lexical/lexicalRanking';
 import { codeNames, PRIORS } from '../../extension/core/lexical/priors';
+import { resolverFor } from '../../extension/core/structure/imports';
 import { quotedErrorMessages } from '../../extension/core/lexical/quotedErrors';
 import { tracebackFrames } from '../../extension/core/lexical/tracebacks';
 import { LexicalIndex } from '../../extension/core/lexical/wordIndex';
@@ -458,4 +459,19 @@ describe('the files that import the best ones', () => {
       assert.ok(Math.abs(b.score - lifted[2]!.score) < 1e-9, 'a file that imports none of them keeps its score');
     });
   }
+
+  test('the next question of a host resolves imports against the files as they are now (a moved file is no longer imported)', () => {
+    const before = files(false);
+    ranked2(before, question);
+    // as many files, the best match moved to another folder under its name: `../slots` in ssr.ts now names no file
+    const after = [{ ...before[0]!, path: 'lib/slots.ts' }, ...before.slice(1)];
+    const renamed = ranked2(after, question);
+    const plain = ranked2(after, question, { importerWeight: 0 });
+    const score = (list: { path: string; score: number }[]) => list.find((f) => f.path === 'src/server/ssr.ts')!.score;
+    assert.ok(Math.abs(score(renamed) - score(plain)) < 1e-9, 'ssr.ts gains nothing from an import that no longer resolves');
+    // and a file list of the same paths is resolved by the same resolver, a changed one by a new one
+    const paths = before.map((f) => f.path);
+    assert.equal(resolverFor(paths), resolverFor([...paths]));
+    assert.notEqual(resolverFor(paths), resolverFor(after.map((f) => f.path)));
+  });
 });

@@ -115,7 +115,7 @@ export function rankAllFiles(o: RankAllOptions): RankedFile[] {
     };
     // (the few files with more to say get their fields in this order: a file's fields print in it)
     const modelScore = o.modelScores?.get(i);
-    const pinned = o.pinned.has(f.path);
+    const pinned = o.pinned.size > 0 && o.pinned.has(f.path);
     if (modelScore === undefined && !lexical.mentioned && !pinned) return ranked;
     return {
       path: ranked.path,
@@ -139,7 +139,7 @@ export function rankAllFiles(o: RankAllOptions): RankedFile[] {
  */
 function rankOrder(o: Pick<RankAllOptions, 'files' | 'scores' | 'pinned'>): number[] {
   // whether each file is pinned, looked up once per file, not twice per comparison of the sort
-  const pinned = Uint8Array.from(o.files, (f) => (o.pinned.has(f.path) ? 1 : 0));
+  const pinned = o.pinned.size === 0 ? new Uint8Array(o.files.length) : Uint8Array.from(o.files, (f) => (o.pinned.has(f.path) ? 1 : 0));
   const byScore = (a: number, b: number) => pinned[b]! - pinned[a]! || o.scores[b]! - o.scores[a]! || a - b;
   // a score that is not a number compares as equal to every other: all sorted together, as before
   if (o.scores.some((s) => Number.isNaN(s))) return o.files.map((_, i) => i).sort(byScore);

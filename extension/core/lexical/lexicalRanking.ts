@@ -16,7 +16,7 @@ import type { LineRange } from '../types';
 import { focusedRanges, type LineMatches } from './focusedRanges';
 import { mayRaise, messageRuns, quotedErrorMessages, raisedShare } from './quotedErrors';
 import { tracebackFrames } from './tracebacks';
-import { ImportResolver, lastPartOf, namesOf } from '../structure/imports';
+import { lastPartOf, namesOf, resolverFor, type ImportResolver } from '../structure/imports';
 
 export interface LexicalParams {
   k1: number;
@@ -710,7 +710,7 @@ function liftImporters(evidence: FileEvidence[], files: readonly LexicalFile[], 
     if (e.score <= 0 || imports === '' || !nameList.some((n) => imports.includes(n))) return;
     const keys = imports.split('\n');
     if (!keys.some((k) => names.has(lastPartOf(k)))) return;
-    resolver ??= new ImportResolver(files.map((f) => f.path));
+    resolver ??= resolverFor(files.map((f) => f.path));
     const targets = resolver.importsOf(j, keys);
     let gain = 0;
     for (const t of targets) {
