@@ -59,6 +59,21 @@ describe('the server protocol', () => {
       assert.equal(socket.destroyed, false);
     });
 
+  test("an output's bytes are passed on as they arrive, not gathered until the last", () => {
+    const { socket } = fakeSocket();
+    const pieces: number[] = [];
+    readMessages<{ type: string }>(socket, (message, bytes) => {
+      if (message.type === 'stdout' && bytes && bytes.length > 0) pieces.push(bytes.length);
+    });
+    for (let i = 0; i < wire.length; i += 4096) socket.emit('data', wire.subarray(i, i + 4096));
+    // the 60 KB output comes over its chunks, each piece at most a chunk
+    assert.ok(pieces.length > Buffer.byteLength(output) / 4096, `${pieces.length} pieces`);
+    assert.ok(
+      pieces.every((n) => n <= 4096),
+      'no piece longer than a chunk',
+    );
+  });
+
   test('a line that is not JSON ends the connection', () => {
     const { socket } = fakeSocket();
     const got: unknown[] = [];
