@@ -7,8 +7,9 @@
 // embedded objects died), so the next question runs unoptimized: on the 26,000-file monorepo its
 // ranking took 230-275 ms after a collection against 134-144 ms without (medians of six questions,
 // in one process). So a pause collects only when the garbage is worth it: more than 64 MB, or a
-// tenth of what the heap held after the last collection (on 26,000 files a question leaves 10-25 MB
-// beside 168 MB held: V8's own collections keep up; on 104,000 files it leaves 100-150 MB).
+// tenth of what the heap held after the last collection (on 26,000 files a question left 11-24 MB
+// beside 168 MB held, which V8's own collections keep up with; the growth above, on 104,000 files,
+// passes it).
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 

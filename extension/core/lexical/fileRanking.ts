@@ -99,7 +99,9 @@ export interface RankAllOptions {
 export function rankAllFiles(o: RankAllOptions): RankedFile[] {
   let best = 0;
   for (const s of o.scores) if (Number.isFinite(s) && s > best) best = s;
-  return rankOrder(o).map((i) => {
+  // whether each file is pinned, looked up once per file (none when nothing is pinned)
+  const pinnedAt = o.pinned.size === 0 ? new Uint8Array(o.files.length) : Uint8Array.from(o.files, (f) => (o.pinned.has(f.path) ? 1 : 0));
+  return rankOrder(o.scores, pinnedAt).map((i) => {
     const f = o.files[i]!;
     const inContext = o.keyContext.get(i);
     const score = o.scores[i]!;
@@ -115,7 +117,7 @@ export function rankAllFiles(o: RankAllOptions): RankedFile[] {
     };
     // (the few files with more to say get their fields in this order: a file's fields print in it)
     const modelScore = o.modelScores?.get(i);
-    const pinned = o.pinned.size > 0 && o.pinned.has(f.path);
+    const pinned = pinnedAt[i] === 1;
     if (modelScore === undefined && !lexical.mentioned && !pinned) return ranked;
     return {
       path: ranked.path,
@@ -137,18 +139,16 @@ export function rankAllFiles(o: RankAllOptions): RankedFile[] {
  * files of a large repository score 0 and keep their order: only the others are sorted (the same
  * order as sorting them all).
  */
-function rankOrder(o: Pick<RankAllOptions, 'files' | 'scores' | 'pinned'>): number[] {
-  // whether each file is pinned, looked up once per file, not twice per comparison of the sort
-  const pinned = o.pinned.size === 0 ? new Uint8Array(o.files.length) : Uint8Array.from(o.files, (f) => (o.pinned.has(f.path) ? 1 : 0));
-  const byScore = (a: number, b: number) => pinned[b]! - pinned[a]! || o.scores[b]! - o.scores[a]! || a - b;
+function rankOrder(scores: readonly number[], pinned: Uint8Array): number[] {
+  const byScore = (a: number, b: number) => pinned[b]! - pinned[a]! || scores[b]! - scores[a]! || a - b;
   // a score that is not a number compares as equal to every other: all sorted together, as before
-  if (o.scores.some((s) => Number.isNaN(s))) return o.files.map((_, i) => i).sort(byScore);
+  if (scores.some((s) => Number.isNaN(s))) return scores.map((_, i) => i).sort(byScore);
   const sorted: number[] = [];
   const zeros: number[] = [];
-  for (let i = 0; i < o.files.length; i++) (o.scores[i] === 0 && !pinned[i] ? zeros : sorted).push(i);
+  for (let i = 0; i < scores.length; i++) (scores[i] === 0 && !pinned[i] ? zeros : sorted).push(i);
   sorted.sort(byScore);
   // the files that score 0 go after those above 0 and before those below (with a model, a file that neither ranking holds)
-  let at = sorted.findIndex((i) => !pinned[i] && o.scores[i]! < 0);
+  let at = sorted.findIndex((i) => !pinned[i] && scores[i]! < 0);
   if (at < 0) at = sorted.length;
   return [...sorted.slice(0, at), ...zeros, ...sorted.slice(at)];
 }
