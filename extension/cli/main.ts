@@ -9,7 +9,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Endpoint } from '../core/model/endpoint';
 import { inert, inertLine } from '../core/report/terminalText';
 import { USAGE, type AskArgs, type Command, type ServerArgs } from './args';
-import { clearCache, listCache } from '../core/store/cacheFolder';
+import { clearCache, listCache } from '../core/store/cacheContents';
 import { failed, type Io } from './askInput';
 import { serverStatus, stopServers } from './serverClient';
 import { removeLogs } from './serverProtocol';

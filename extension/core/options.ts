@@ -7,7 +7,7 @@
 // This module imports no code (types only), so that any module of the core, those the server
 // families import included, may take its defaults from here. The scoring methods come from the
 // family registry, above it: `optionValues.ts` resolves them, and checks values.
-import type { ScoringMethod } from './model/families';
+import type { ScoringMethod } from './model/families/methods';
 import type { RankingMode } from './lexical/fileRanking';
 import type { Measure } from './types';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { listCache } from '../../extension/core/store/cacheFolder';
+import { listCache } from '../../extension/core/store/cacheContents';
 import { readSettings } from '../../extension/vscode/config';
 import { mcpSettingsLaunch } from '../../extension/vscode/mcpLaunch';
 import { linkedRepo, OUTSIDE_SECRET } from '../support/linkedRepo';

@@ -1,6 +1,6 @@
 // An option's values, where they come from above the table (the scoring methods of the server
 // families), and the check of a value against its option, for the settings reader and the CLI.
-import { FAMILIES, SCORING_METHODS } from '../model/families';
+import { METHODS, SCORING_METHODS } from '../model/families/methods';
 import type { OptionSpec } from '../options';
 
 export function enumValues(spec: OptionSpec): readonly string[] {
@@ -9,7 +9,7 @@ export function enumValues(spec: OptionSpec): readonly string[] {
 
 export function enumDescriptions(spec: OptionSpec): readonly string[] | undefined {
   return spec.values === 'scoring methods'
-    ? ['Probe each server once and use the best method it allows.', ...FAMILIES.map((f) => f.summary)]
+    ? ['Probe each server once and use the best method it allows.', ...METHODS.map((m) => m.summary)]
     : spec.valueDescriptions;
 }
 

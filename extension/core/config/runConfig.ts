@@ -1,7 +1,7 @@
 // One configuration of a run, whatever asks (the CLI, the panel, the chat, the tool, MCP), made from
 // the options of the one table (config/options.ts), and the way back to the CLI's arguments.
 import { DEFAULT_EXCLUDES, DEFAULTS, OPTION_NAMES, OPTIONS, type OptionName, type Options, type OptionSpec } from '../options';
-import type { ScoringMethod } from '../model/families';
+import type { ScoringMethod } from '../model/families/methods';
 import type { RankingMode } from '../lexical/fileRanking';
 import type { Measure } from '../types';
 

@@ -4,6 +4,7 @@ import { createClient } from '../endpoint';
 import { QUESTION_LEAD, ScoringUnsupportedError, type ScoreRequest } from '../scorer';
 import { BatchScorer, type BatchOptions, type BatchReport } from '../scorers/batchScorer';
 import type { ProbeCheck, ScorerOptions, ServerFamily } from './family';
+import { describedMethod } from './methods';
 
 export const YES_NO_INSTRUCTION = 'Does the document above help answer the question? Answer yes or no.';
 
@@ -76,8 +77,7 @@ export const chatLogprobsCheck: ProbeCheck = {
 
 /** llama.cpp's llama-server, Ollama, LM Studio, OpenAI chat models: generated-token log-probabilities only. */
 export const chatYesNoFamily = {
-  method: 'chat-yes-no',
-  summary: 'Yes/No relevance from chat top_logprobs (llama.cpp, Ollama, LM Studio, OpenAI).',
+  ...describedMethod('chat-yes-no'),
   check: chatLogprobsCheck,
   auto: true,
   explanation: () =>
@@ -87,8 +87,7 @@ export const chatYesNoFamily = {
 
 /** The second fallback on the same servers, only when chosen. */
 export const nextTokenEntropyFamily = {
-  method: 'next-token-entropy',
-  summary: 'Entropy of the next token after [segment][question], from chat top_logprobs.',
+  ...describedMethod('next-token-entropy'),
   check: chatLogprobsCheck,
   auto: false,
   explanation: () =>

@@ -5,6 +5,7 @@ import { QUESTION_LEAD, type ScoreRequest } from '../scorer';
 import { BatchScorer, type BatchOptions, type BatchReport } from '../scorers/batchScorer';
 import { textSpan, tokenize } from '../scorers/promptSpans';
 import { spanWords, type ScorerOptions, type ServerFamily } from './family';
+import { describedMethod } from './methods';
 
 type LogprobEntry = [number | null, number, string | null];
 interface GenerateReply {
@@ -91,8 +92,7 @@ export class SglangScorer extends BatchScorer {
 
 /** SGLang's native API: prompt log-probabilities of the question only, the segment from the radix cache. */
 export const sglangFamily = {
-  method: 'sglang-native',
-  summary: 'SGLang native /generate with logprob_start_len (reuses the radix cache).',
+  ...describedMethod('sglang-native'),
   check: {
     name: 'SGLang /generate with logprob_start_len',
     async run({ endpoint, root, text, signal }) {

@@ -5,6 +5,7 @@ import { QUESTION_LEAD, type ScoreRequest } from '../scorer';
 import { BatchScorer, type BatchOptions, type BatchReport } from '../scorers/batchScorer';
 import { textSpan } from '../scorers/promptSpans';
 import type { ScorerOptions, ServerFamily } from './family';
+import { describedMethod } from './methods';
 
 interface TgiReply {
   details?: { prefill?: { id: number; text: string; logprob: number | null }[] };
@@ -56,8 +57,7 @@ export class TgiScorer extends BatchScorer {
 
 /** Hugging Face TGI with `--enable-prefill-logprobs`. */
 export const tgiFamily = {
-  method: 'tgi-prefill',
-  summary: 'TGI /generate with prefill details (--enable-prefill-logprobs).',
+  ...describedMethod('tgi-prefill'),
   check: {
     name: 'TGI /generate with prefill details',
     async run({ endpoint, root, text, signal }) {

@@ -5,6 +5,7 @@ import { QUESTION_LEAD, type ScoreRequest } from '../scorer';
 import { BatchScorer, type BatchReport } from '../scorers/batchScorer';
 import { idSpan, textSpan, tokenize, type PromptLogprobs } from '../scorers/promptSpans';
 import { spanWords, type ProbeCheck, type ScorerOptions, type ServerFamily } from './family';
+import { describedMethod } from './methods';
 
 /**
  * `spans`: how the question's tokens are found in the echoed prompt. `token-ids`: the prompt is
@@ -91,8 +92,7 @@ export const completionsEchoCheck: ProbeCheck = {
 
 /** vLLM, vLLM-Ascend (and SGLang's OpenAI API): prompt log-probabilities through `/v1/completions` with echo. */
 export const completionsEchoFamily = {
-  method: 'completions-echo',
-  summary: 'Prompt log-probabilities from /v1/completions with echo (vLLM, vLLM-Ascend, SGLang).',
+  ...describedMethod('completions-echo'),
   check: completionsEchoCheck,
   auto: true,
   explanation: (tokenize: boolean) =>
