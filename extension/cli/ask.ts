@@ -84,7 +84,7 @@ export async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal, kept?:
     );
     if (tty) io.stderr.write('\r\x1b[K');
     flushProgress();
-    if (args.json) io.stdout.write(JSON.stringify(toJson(result)) + '\n');
+    if (args.json) writeJson(result, io.stdout);
     else writeSummary(result, io, answerStarted);
     for (const note of result.notes) io.stderr.write(`xl3m: ${inertLine(note)}\n`);
     if (result.partial) io.stderr.write(`xl3m: partial result: ${inertLine(result.partial)}\n`);
@@ -103,26 +103,51 @@ export async function runAsk(args: AskArgs, io: Io, signal?: AbortSignal, kept?:
 
 /** The CLI's JSON contract: files most relevant first, paths relative to --repo with `/`. */
 export function toJson(result: AskResult) {
+  return { files: result.files.map(jsonFile), ...jsonRest(result) };
+}
+
+/** Files per piece of the JSON written: a few hundred kilobytes each. */
+const FILES_PER_PIECE = 2000;
+
+/**
+ * Writes `toJson(result)` as JSON and a newline, the same text as `JSON.stringify`, in pieces of
+ * a few thousand files: through the repository's server, the caller writes the first files while
+ * the rest are still being made, and no 5 MB string (26,000 files) is made, measured and copied.
+ */
+export function writeJson(result: AskResult, out: NodeJS.WritableStream): void {
+  const { files } = result;
+  out.write('{"files":[');
+  for (let start = 0; start < files.length; start += FILES_PER_PIECE) {
+    const piece = JSON.stringify(files.slice(start, start + FILES_PER_PIECE).map(jsonFile));
+    out.write((start > 0 ? ',' : '') + piece.slice(1, -1));
+  }
+  const rest = JSON.stringify(jsonRest(result));
+  out.write(`]${rest.length > 2 ? ',' : ''}${rest.slice(1)}\n`);
+}
+
+function jsonFile(f: RankedFile) {
+  const ranges = f.ranges.map((r) => ({ start: r.start, end: r.end }));
+  const relevance = Number(f.relevance.toFixed(4));
+  // most files have nothing more to say: one object, not one per optional field (26,000 files a question)
+  if (f.modelScore === undefined && !f.mentioned && !f.pinned && !f.definitions)
+    return { path: f.path, score: f.score, relevance, kind: f.kind, inKeyContext: f.inKeyContext, ranges };
   return {
-    files: result.files.map((f) => {
-      const ranges = f.ranges.map((r) => ({ start: r.start, end: r.end }));
-      const relevance = Number(f.relevance.toFixed(4));
-      // most files have nothing more to say: one object, not one per optional field (26,000 files a question)
-      if (f.modelScore === undefined && !f.mentioned && !f.pinned && !f.definitions)
-        return { path: f.path, score: f.score, relevance, kind: f.kind, inKeyContext: f.inKeyContext, ranges };
-      return {
-        path: f.path,
-        score: f.score,
-        ...(f.modelScore !== undefined ? { modelScore: f.modelScore } : {}),
-        relevance,
-        kind: f.kind,
-        inKeyContext: f.inKeyContext,
-        ranges,
-        ...(f.mentioned ? { mentioned: true } : {}),
-        ...(f.pinned ? { pinned: true } : {}),
-        ...(f.definitions ? { definitions: f.definitions } : {}),
-      };
-    }),
+    path: f.path,
+    score: f.score,
+    ...(f.modelScore !== undefined ? { modelScore: f.modelScore } : {}),
+    relevance,
+    kind: f.kind,
+    inKeyContext: f.inKeyContext,
+    ranges,
+    ...(f.mentioned ? { mentioned: true } : {}),
+    ...(f.pinned ? { pinned: true } : {}),
+    ...(f.definitions ? { definitions: f.definitions } : {}),
+  };
+}
+
+/** Everything after the files. */
+function jsonRest(result: AskResult) {
+  return {
     answer: result.answer,
     skipped: result.skipped,
     ...(result.partial ? { partial: result.partial } : {}),
