@@ -13,6 +13,8 @@ import { cacheFolder } from '../../extension/core/store/cacheFolder';
 import { clearCache, listCache, trimCache } from '../../extension/core/store/cacheContents';
 import { DiskIndex } from '../../extension/core/store/diskIndex';
 import { Vocabulary } from '../../extension/core/lexical/wordIndex';
+import { terms } from '../../extension/core/lexical/bm25';
+import { stem } from '../../extension/core/lexical/stem';
 import { runSummary } from '../../extension/core/report/runSummary';
 import { age, countingFs, listingFs, ranking } from '../support/warmFiles';
 import { decodeHeader, INDEX_FORMAT } from '../../extension/core/store/indexFile';
@@ -378,5 +380,28 @@ describe('the vocabulary on disk', () => {
     for (const s of ['pars', 'cach']) assert.deepEqual([...restored.wordsWithStem(s, 'light')], [...fresh.wordsWithStem(s, 'light')], `${s} after growing`);
     assert.deepEqual(restored.toSnapshot(), fresh.toSnapshot(), 'grown, the stems read from disk and the new ones merged in order: as if never written');
     assert.deepEqual([...new Vocabulary(restored.toSnapshot()).wordsWithStem('cach', 'light')], [...fresh.wordsWithStem('cach', 'light')]);
+  });
+
+  test("a word's parts and stems, kept for the next question, are those of its terms", () => {
+    const words = ['parseTemplate', 'template_cache', 'HTTPServer2', 'caching', 'x'];
+    const vocabulary = new Vocabulary();
+    for (const w of words) vocabulary.id(w);
+    const restored = new Vocabulary(vocabulary.toSnapshot());
+    for (const stemming of ['none', 'plural', 'light'] as const)
+      for (const v of [vocabulary, vocabulary, restored])
+        for (const w of words)
+          assert.deepEqual(
+            v.partsWithStems(v.id(w), stemming),
+            terms(w).flatMap((p) => [p, stem(p, stemming)]),
+            `${w}, ${stemming}`,
+          );
+    assert.deepEqual(vocabulary.partsWithStems(vocabulary.id('parseTemplate'), 'light'), [
+      'parse',
+      'pars',
+      'template',
+      'templat',
+      'parsetemplate',
+      'parsetemplat',
+    ]);
   });
 });

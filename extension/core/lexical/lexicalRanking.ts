@@ -366,9 +366,10 @@ function* countingSteps(
   // a word's query terms, each with whether it meets it only by its stem, in the order of the word's parts (the order the counts add up in)
   const matchesOfWord = (id: number): number[] => {
     const ids: number[] = [];
-    for (const p of terms(vocabulary.words[id]!)) {
-      const t = termId.get(stem(p, stemming));
-      if (t !== undefined) ids.push(t, surface.has(p) ? 0 : 1);
+    const parts = vocabulary.partsWithStems(id, stemming);
+    for (let k = 0; k < parts.length; k += 2) {
+      const t = termId.get(parts[k + 1]!);
+      if (t !== undefined) ids.push(t, surface.has(parts[k]!) ? 0 : 1);
     }
     return ids;
   };

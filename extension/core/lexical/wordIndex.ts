@@ -12,6 +12,9 @@ import { ContentPostings } from './postings';
 
 const WORD = /[\p{L}\p{N}_]+/gu;
 
+/** The most words whose parts and stems a vocabulary keeps for questions (`partsWithStems`). */
+const MAX_STEMMED_WORDS = 100_000;
+
 /** A file as the lexical ranking reads it. */
 export interface LexicalFile {
   path: string;
@@ -50,6 +53,8 @@ export class Vocabulary {
   /** How many terms each word counts for (its parts, and itself when split). */
   readonly splitLengths: number[];
   private readonly byStem = new Map<Stemming, StemIndex>();
+  /** Per stemming, the parts and stems of the words questions met (`partsWithStems`). */
+  private readonly stemmedParts = new Map<Stemming, Map<number, readonly string[]>>();
 
   constructor(snapshot?: VocabularySnapshot) {
     this.words = snapshot ? (snapshot.words === '' ? [] : snapshot.words.split('\n')) : [];
@@ -109,6 +114,24 @@ export class Vocabulary {
       const expected = this.words.length;
       if (typeof word !== 'string' || word === '' || word.includes('\n') || this.id(word) !== expected) throw new Error('the added words do not hold together');
     }
+  }
+
+  /**
+   * The word's parts (`terms`), each followed by its stem: [part, stem, part, stem, ...]. Kept for
+   * the words a question met: the next question meets most of them again (every word with a part
+   * `server`, say), and splitting and stemming them again was a sixth of a warm question's ranking.
+   */
+  partsWithStems(id: number, stemming: Stemming): readonly string[] {
+    let known = this.stemmedParts.get(stemming);
+    if (!known) this.stemmedParts.set(stemming, (known = new Map()));
+    let parts = known.get(id);
+    if (!parts) {
+      // a bound on what questions leave here: a few megabytes
+      if (known.size >= MAX_STEMMED_WORDS) known.clear();
+      parts = terms(this.words[id]!).flatMap((p) => [p, stem(p, stemming)]);
+      known.set(id, parts);
+    }
+    return parts;
   }
 
   /** The ids of the words one of whose parts has this stem (the index grows with the vocabulary). */
