@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import { indexFileOf } from '../../extension/core/store/cacheFolder';
+import { logOf, socketOf } from '../../extension/cli/serverProtocol';
 import { NEEDLE_QUESTION, needleRepo } from '../support/needleRepo';
 import { startScoringServer } from '../support/scoringServer';
 import { CLI, cliProcess, type CliRun } from '../support/cliProcess';
@@ -187,6 +188,28 @@ describe("ask through the repository's server", () => {
       assert.ok(jsonOf(next).files.length > 0);
     } finally {
       await slow.close();
+    }
+  });
+
+  test('once questions pause, it ranks the last question again, lexically: nothing is sent to the model, and the next question is answered as before', async () => {
+    const scoring = await startScoringServer();
+    try {
+      const model = ['--base-url', scoring.url, '--model', 'test-model'];
+      const log = logOf(socketOf(cache, realpathSync(repo.root))!);
+      const rehearsals = () => (readFileSync(log, 'utf8').match(/rehearsed the last question 2 of 2 times/g) ?? []).length;
+      const asked = await ask(model);
+      assert.equal(asked.code, 0, asked.stderr);
+      const requests = scoring.requests.length;
+      assert.ok(requests > 0, 'the question was scored by the model');
+      // (the index is written 3 s after a question, then the rehearsal runs; an earlier one was stopped by this question, or said so before it was answered)
+      const before = rehearsals();
+      for (const deadline = Date.now() + 60_000; rehearsals() === before; await sleep(100)) assert.ok(Date.now() < deadline, 'rehearsed within a minute');
+      assert.equal(scoring.requests.length, requests, 'the rehearsal sent nothing to the model');
+      const next = await ask();
+      assert.equal(next.code, 0, next.stderr);
+      assert.deepEqual(rankingOf(next), rankingOf(await ask(['--no-server', '--no-cache'])));
+    } finally {
+      await scoring.close();
     }
   });
 
