@@ -11,6 +11,7 @@ import * as net from 'node:net';
 import { ensureCacheFolder } from '../core/store/cacheFolder';
 import { DiskIndex } from '../core/store/diskIndex';
 import { RunQueue } from '../core/runQueue';
+import { REHEARSALS, Rehearsal, rehearsalConfig } from '../core/rehearsal';
 import { Tokenizing } from '../core/tokens/tokenizing';
 import { inertLine } from '../core/report/terminalText';
 import { runAsk, type KeptForRuns } from './ask';
@@ -24,14 +25,6 @@ import { buildOf, connect, readMessages, send, sendOutput, socketOf, type Client
 const SOCKET_CHECK_MS = 2000;
 /** The index is written back this long after the last question, unless another comes. */
 const SAVE_AFTER_MS = 3000;
-/**
- * How often the last question is ranked again once questions pause (after the write and the
- * collection), its output dropped: V8 optimizes the ranking's code only after it has run a few
- * times, and throws that code away after a full collection, so the first questions of a server and
- * each question after a collection ranked at half speed (0.26-0.35 s against 0.10-0.17 s on the
- * 26,000-file monorepo). A question asked meanwhile stops the rehearsal and goes first.
- */
-const REHEARSALS = 2;
 
 /** Serves one repository until idle, stopped or its socket is gone; resolves to the exit code. */
 export async function runIndexServer(repoPath: string, folder: string, idleMinutesAtStart: number, io: Io, signal?: AbortSignal): Promise<number> {
@@ -60,9 +53,9 @@ export async function runIndexServer(repoPath: string, folder: string, idleMinut
   let unwatched: string | undefined;
   /** The questions being answered or waiting their turn. */
   const runs = new Set<AbortController>();
-  /** The last question, until it is rehearsed (once per pause); the rehearsal in progress. */
+  /** The last question, until it is rehearsed (once per pause: core/rehearsal.ts). */
   let toRehearse: AskArgs | undefined;
-  let rehearsal: AbortController | undefined;
+  const rehearsal = new Rehearsal();
 
   const server = net.createServer((socket) => {
     let controller: AbortController | undefined;
@@ -98,7 +91,7 @@ export async function runIndexServer(repoPath: string, folder: string, idleMinut
           return;
         }
         controller = new AbortController();
-        rehearsal?.abort();
+        rehearsal.stop();
         void answer(socket, message, controller);
       }
     });
@@ -172,28 +165,17 @@ export async function runIndexServer(repoPath: string, folder: string, idleMinut
     }
   };
 
-  /** The last question ranked again (REHEARSALS times), lexically and with its output dropped, unless a question comes first. */
+  /** The last question ranked again, lexically and with its output dropped, unless a question comes first. */
   const rehearse = async () => {
     const args = toRehearse;
     toRehearse = undefined;
-    if (!args) return;
-    const controller = (rehearsal = new AbortController());
+    if (!args || stopping) return;
     const dropped = { write: () => true } as unknown as NodeJS.WritableStream;
-    // no model: a rehearsal never sends a segment anywhere
-    const lexical: AskArgs = { ...args, config: { ...args.config, server: undefined, localModel: undefined, answer: false } };
-    const started = performance.now();
-    let rehearsed = 0;
-    try {
-      for (; rehearsed < REHEARSALS && !controller.signal.aborted && !stopping; rehearsed++)
-        await queue.run('rehearsing the last question', () => runAsk(lexical, { stdout: dropped, stderr: dropped, env: {} }, controller.signal, kept), {
-          signal: controller.signal,
-        });
-    } catch {
-      // stopped by a question, or failed: a question says why, if it fails too
-    } finally {
-      rehearsal = undefined;
-    }
-    log(`rehearsed the last question ${rehearsed} of ${REHEARSALS} times (${Math.round(performance.now() - started)} ms)`);
+    const lexical: AskArgs = { ...args, config: rehearsalConfig(args.config) };
+    await rehearsal.now(
+      (signal) => queue.run('rehearsing the last question', () => runAsk(lexical, { stdout: dropped, stderr: dropped, env: {} }, signal, kept), { signal }),
+      (rehearsed, ms) => log(`rehearsed the last question ${rehearsed} of ${REHEARSALS} times (${Math.round(ms)} ms)`),
+    );
   };
   const saveSoon = () => {
     clearTimeout(saveTimer);
@@ -207,7 +189,7 @@ export async function runIndexServer(repoPath: string, folder: string, idleMinut
   const done = new Promise<number>((resolve) => (resolveDone = resolve));
   const stop = (code = 0) => {
     if (stopping) return stopping;
-    rehearsal?.abort();
+    rehearsal.stop();
     // at once, before anything is said: the socket's name is free for a new server, which may be asked the moment this one replies
     clearInterval(listening.timer);
     server.close();

@@ -17,6 +17,7 @@ import { formatRanges } from '../core/report/rangeFormat';
 import { formatReport, relevantFilesReport, REPORT_DEFAULTS } from '../core/report/relevantFiles';
 import { runQuestion, type RunOutcome } from '../core/run';
 import { RunQueue } from '../core/runQueue';
+import { REHEARSALS, Rehearsal, rehearsalConfig } from '../core/rehearsal';
 import type { RunConfig } from '../core/config/runConfig';
 import { inertLine } from '../core/report/terminalText';
 import { Tokenizing } from '../core/tokens/tokenizing';
@@ -67,14 +68,42 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
   // one run at a time, in the order called: an agent calls tools in parallel, and each waits its turn
   const queue = new RunQueue();
   const closed = new AbortController();
-  // garbage collected once calls pause (collectGarbage.ts), not after each: an agent's calls often come in bursts
+  // garbage collected once calls pause (collectGarbage.ts), not after each: an agent's calls often come in bursts;
+  // then the last call ranked again, lexically (core/rehearsal.ts), unless a call comes first
   let pauseTimer: NodeJS.Timeout | undefined;
+  const rehearsal = new Rehearsal();
+  let toRehearse: { question: string; target: GatherRoot[]; config: RunConfig } | undefined;
   const collectWhenPaused = () => {
     clearTimeout(pauseTimer);
     pauseTimer = setTimeout(() => {
-      if (!queue.running) collectGarbage();
+      if (queue.running) return;
+      collectGarbage();
+      void rehearse();
     }, COLLECT_AFTER_MS);
     pauseTimer.unref();
+  };
+  const rehearse = async () => {
+    const last = toRehearse;
+    toRehearse = undefined;
+    const kept = index;
+    if (!last || !kept || closed.signal.aborted) return;
+    const lexical = rehearsalConfig(last.config);
+    await rehearsal.now(
+      (signal) =>
+        queue.run(
+          'rehearsing the last call',
+          () =>
+            runQuestion(
+              lexical,
+              last.question,
+              last.target,
+              { fs: nodeFileSystem, ...tokenizing.env(), localModels: inProcessModels, index: kept },
+              { signal },
+            ),
+          { signal },
+        ),
+      (rehearsed, ms) => log(`rehearsed the last call ${rehearsed} of ${REHEARSALS} times (${Math.round(ms)} ms)`),
+    );
   };
 
   const gatherRoots: GatherRoot[] = roots.map((r) => ({ path: r, name: path.basename(r) }));
@@ -92,6 +121,7 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
     config: RunConfig,
     extra: { signal: AbortSignal; sendNotification?: (n: ProgressNotification) => Promise<void>; _meta?: { progressToken?: string | number } },
   ): Promise<{ outcome: RunOutcome; refused?: undefined } | { outcome?: undefined; refused: string }> => {
+    rehearsal.stop();
     const target = await rootsFor(folder);
     if (typeof target === 'string') return { refused: target };
     const controller = new AbortController();
@@ -135,6 +165,7 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
           log(
             `${tool}: ${outcome.result.files.length} files ranked in ${((performance.now() - started) / 1000).toFixed(1)} s${outcome.result.partial ? ` (partial: ${outcome.result.partial})` : ''}`,
           );
+          toRehearse = { question, target, config };
           // written after the reply, as the next call's turn in the queue: a call never waits on it unless one follows at once
           if (disk) setImmediate(() => void queue.run('writing the index', () => disk.save().then((note) => note && log(note))).catch(() => {}));
           collectWhenPaused();
@@ -240,6 +271,7 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
   await ended;
   // the client is gone: nothing is left running
   closed.abort();
+  rehearsal.stop();
   if (queue.running) await waitUntil(() => !queue.running, 5000);
   await server.close().catch(() => {});
   clearTimeout(pauseTimer);

@@ -10,7 +10,8 @@ import { describeProgress, formatCount, formatSeconds, indexingText } from '../c
 import { indexState, runSummary } from '../core/report/runSummary';
 import type { ProgressEvent, RankedFile } from '../core/types';
 import { toRunConfig } from './config';
-import type { Ctx } from './ctx';
+import { REHEARSAL_LABEL, type Ctx } from './ctx';
+import { REHEARSALS, REHEARSE_AFTER_MS, rehearsalConfig } from '../core/rehearsal';
 import { EMPTY_STATE } from './protocol';
 import { workspaceFileSystem } from './workspaceFileSystem';
 import { folderUnderRoots } from '../core/files/roots';
@@ -92,7 +93,8 @@ interface WorkspaceRunOptions {
  */
 function runInWorkspace(ctx: Ctx, label: string, question: string, roots: GatherRoot[], options: WorkspaceRunOptions): Promise<RunOutcome> {
   // one run at a time (the queue every entry point uses): a panel question that replaced a running
-  // one starts when that one has stopped, never beside it
+  // one starts when that one has stopped, never beside it; a rehearsal stops at once
+  ctx.rehearsal.stop();
   return ctx.runs.run(label, () => runNow(ctx, label, question, roots, options), { signal: options.signal });
 }
 
@@ -153,6 +155,13 @@ async function runNow(ctx: Ctx, label: string, question: string, roots: GatherRo
     );
     finish(ctx, outcome, settings.listedFiles);
     ctx.indexes.save();
+    // once questions pause, the same question ranked again, lexically and with nothing shown (core/rehearsal.ts)
+    const lexical = rehearsalConfig(config);
+    ctx.rehearsal.schedule(
+      (signal) => ctx.runs.run(REHEARSAL_LABEL, () => runQuestion(lexical, question, roots, { ...env, index }, { signal }), { signal }),
+      REHEARSE_AFTER_MS,
+      (rehearsed, ms) => ctx.log(`rehearsed the last question ${rehearsed} of ${REHEARSALS} times (${Math.round(ms)} ms)`),
+    );
     return outcome;
   } catch (err) {
     const cancelled = err instanceof CancelledError || controller.signal.aborted;

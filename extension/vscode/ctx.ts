@@ -9,6 +9,7 @@ import { TiktokenTokenizer } from '../core/tokens/tokenizer';
 import { Tokenizing } from '../core/tokens/tokenizing';
 import { bundledStructureProcess, useStructureProcess } from '../core/structure/structureProcess';
 import { RunQueue } from '../core/runQueue';
+import { Rehearsal } from '../core/rehearsal';
 import { RelevantFileDecorations } from './fileDecorations';
 import { Pins } from './pins';
 import type { WebviewMessage } from './protocol';
@@ -18,6 +19,9 @@ import { RelevantFilesTree } from './relevantFilesTree';
 import { ApiKeyStore } from './secrets';
 import { StatusBar } from './statusBar';
 import { WorkspaceIndexes } from './workspaceIndexes';
+
+/** The queue's label for a rehearsal (askRunner.ts). */
+export const REHEARSAL_LABEL = 'rehearsing the last question';
 
 /** Owns every disposable of the extension and the state of the current run. */
 export class Ctx implements vscode.Disposable {
@@ -33,6 +37,8 @@ export class Ctx implements vscode.Disposable {
   readonly globalState: vscode.Memento;
   /** One run at a time, whoever asks (the panel, the chat, a tool call). */
   readonly runs = new RunQueue();
+  /** The last question ranked again once questions pause (core/rehearsal.ts); stopped by the next. */
+  readonly rehearsal = this.own(new Rehearsal());
   private run: AbortController | undefined;
   /** tiktoken (loaded on the first question, not at activation), the worker threads, the counts kept between questions. */
   readonly tokenizing = new Tokenizing(__dirname, { keepCounts: true });
@@ -152,6 +158,8 @@ export class Ctx implements vscode.Disposable {
   /** The run in progress, in words (what asked, for how long), or undefined. */
   busy(): string | undefined {
     const running = this.runs.running;
+    // a rehearsal is not a question: the next question stops it
+    if (running?.label === REHEARSAL_LABEL) return undefined;
     return running && `${running.label}, for ${Math.round((Date.now() - running.started) / 1000)} s`;
   }
 

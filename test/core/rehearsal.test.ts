@@ -1,0 +1,63 @@
+// A long-lived host's rehearsal of its last question (core/rehearsal.ts): it runs the set number of
+// times once questions pause, a question stops it (waiting or running, the run's signal aborted), and
+// its configuration never reaches a model.
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, test } from 'node:test';
+import { REHEARSALS, Rehearsal, rehearsalConfig } from '../../extension/core/rehearsal';
+import { runConfigOf } from '../../extension/core/config/runConfig';
+import { DEFAULTS } from '../../extension/core/options';
+
+describe('the rehearsal of the last question', () => {
+  test('runs REHEARSALS times after the pause, and says so', async () => {
+    const rehearsal = new Rehearsal();
+    let ran = 0;
+    const done = new Promise<number>((resolve) =>
+      rehearsal.schedule(
+        async () => void ran++,
+        10,
+        (n) => resolve(n),
+      ),
+    );
+    assert.equal(ran, 0, 'not before the pause');
+    assert.equal(await done, REHEARSALS);
+    assert.equal(ran, REHEARSALS);
+  });
+
+  test('a question stops it while it waits: nothing runs', async () => {
+    const rehearsal = new Rehearsal();
+    let ran = 0;
+    rehearsal.schedule(async () => void ran++, 20);
+    rehearsal.stop();
+    await sleep(60);
+    assert.equal(ran, 0);
+  });
+
+  test('a question stops it while it runs: its signal is aborted and no further run starts', async () => {
+    const rehearsal = new Rehearsal();
+    const signals: AbortSignal[] = [];
+    let said: number | undefined;
+    const running = rehearsal.now(
+      (signal) => {
+        signals.push(signal);
+        return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+      },
+      (n) => (said = n),
+    );
+    rehearsal.stop();
+    await running;
+    assert.equal(signals.length, 1);
+    assert.ok(signals[0]!.aborted);
+    assert.equal(said, 0);
+  });
+
+  test('its configuration has no model and asks for no answer', () => {
+    const config = runConfigOf({ ...DEFAULTS, baseUrl: 'http://127.0.0.1:9/v1', model: 'm', localModel: '/models/x.gguf' });
+    assert.ok(config.server && config.answer);
+    const rehearsed = rehearsalConfig(config);
+    assert.equal(rehearsed.server, undefined);
+    assert.equal(rehearsed.localModel, undefined);
+    assert.equal(rehearsed.answer, false);
+    assert.deepEqual({ ...rehearsed, server: config.server, localModel: config.localModel, answer: config.answer }, config, 'the rest as asked');
+  });
+});
