@@ -11,7 +11,7 @@ import * as net from 'node:net';
 import { ensureCacheFolder } from '../core/store/cacheFolder';
 import { DiskIndex } from '../core/store/diskIndex';
 import { RunQueue } from '../core/runQueue';
-import { REHEARSALS, Rehearsal, rehearsalConfig } from '../core/rehearsal';
+import { Rehearsal, rehearsalConfig } from '../core/rehearsal';
 import { Tokenizing } from '../core/tokens/tokenizing';
 import { inertLine } from '../core/report/terminalText';
 import { runAsk, type KeptForRuns } from './ask';
@@ -174,7 +174,7 @@ export async function runIndexServer(repoPath: string, folder: string, idleMinut
     const lexical: AskArgs = { ...args, config: rehearsalConfig(args.config) };
     await rehearsal.now(
       (signal) => queue.run('rehearsing the last question', () => runAsk(lexical, { stdout: dropped, stderr: dropped, env: {} }, signal, kept), { signal }),
-      (rehearsed, ms) => log(`rehearsed the last question ${rehearsed} of ${REHEARSALS} times (${Math.round(ms)} ms)`),
+      (rehearsed, ms) => log(`rehearsed the last question ${rehearsed} ${rehearsed === 1 ? 'time' : 'times'} (${ms.map(Math.round).join(', ')} ms)`),
     );
   };
   const saveSoon = () => {

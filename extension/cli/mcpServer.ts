@@ -17,7 +17,7 @@ import { formatRanges } from '../core/report/rangeFormat';
 import { formatReport, relevantFilesReport, REPORT_DEFAULTS } from '../core/report/relevantFiles';
 import { runQuestion, type RunOutcome } from '../core/run';
 import { RunQueue } from '../core/runQueue';
-import { REHEARSALS, Rehearsal, rehearsalConfig } from '../core/rehearsal';
+import { Rehearsal, rehearsalConfig } from '../core/rehearsal';
 import type { RunConfig } from '../core/config/runConfig';
 import { inertLine } from '../core/report/terminalText';
 import { Tokenizing } from '../core/tokens/tokenizing';
@@ -102,7 +102,7 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
             ),
           { signal },
         ),
-      (rehearsed, ms) => log(`rehearsed the last call ${rehearsed} of ${REHEARSALS} times (${Math.round(ms)} ms)`),
+      (rehearsed, ms) => log(`rehearsed the last call ${rehearsed} ${rehearsed === 1 ? 'time' : 'times'} (${ms.map(Math.round).join(', ')} ms)`),
     );
   };
 

@@ -11,7 +11,7 @@ import { indexState, runSummary } from '../core/report/runSummary';
 import type { ProgressEvent, RankedFile } from '../core/types';
 import { toRunConfig } from './config';
 import { REHEARSAL_LABEL, type Ctx } from './ctx';
-import { REHEARSALS, REHEARSE_AFTER_MS, rehearsalConfig } from '../core/rehearsal';
+import { REHEARSE_AFTER_MS, rehearsalConfig } from '../core/rehearsal';
 import { EMPTY_STATE } from './protocol';
 import { workspaceFileSystem } from './workspaceFileSystem';
 import { folderUnderRoots } from '../core/files/roots';
@@ -160,7 +160,7 @@ async function runNow(ctx: Ctx, label: string, question: string, roots: GatherRo
     ctx.rehearsal.schedule(
       (signal) => ctx.runs.run(REHEARSAL_LABEL, () => runQuestion(lexical, question, roots, { ...env, index }, { signal }), { signal }),
       REHEARSE_AFTER_MS,
-      (rehearsed, ms) => ctx.log(`rehearsed the last question ${rehearsed} of ${REHEARSALS} times (${Math.round(ms)} ms)`),
+      (rehearsed, ms) => ctx.log(`rehearsed the last question ${rehearsed} ${rehearsed === 1 ? 'time' : 'times'} (${ms.map(Math.round).join(', ')} ms)`),
     );
     return outcome;
   } catch (err) {

@@ -196,7 +196,7 @@ describe("ask through the repository's server", () => {
     try {
       const model = ['--base-url', scoring.url, '--model', 'test-model'];
       const log = logOf(socketOf(cache, realpathSync(repo.root))!);
-      const rehearsals = () => (readFileSync(log, 'utf8').match(/rehearsed the last question 2 of 2 times/g) ?? []).length;
+      const rehearsals = () => (readFileSync(log, 'utf8').match(/rehearsed the last question [2-9] times/g) ?? []).length;
       const asked = await ask(model);
       assert.equal(asked.code, 0, asked.stderr);
       const requests = scoring.requests.length;

@@ -9,19 +9,41 @@ import { runConfigOf } from '../../extension/core/config/runConfig';
 import { DEFAULTS } from '../../extension/core/options';
 
 describe('the rehearsal of the last question', () => {
-  test('runs REHEARSALS times after the pause, and says so', async () => {
+  /** A run that keeps the thread busy for `ms` (a timer would be late by as much on a loaded machine). */
+  const busyFor = (ms: number) => async () => {
+    for (const until = performance.now() + ms; performance.now() < until;);
+  };
+
+  test('runs after the pause, and stops once a run was no faster than the one before', async () => {
     const rehearsal = new Rehearsal();
+    const durations = [60, 30, 40, 40, 40];
     let ran = 0;
     const done = new Promise<number>((resolve) =>
       rehearsal.schedule(
-        async () => void ran++,
+        () => busyFor(durations[ran++]!)(),
         10,
         (n) => resolve(n),
       ),
     );
     assert.equal(ran, 0, 'not before the pause');
-    assert.equal(await done, REHEARSALS);
-    assert.equal(ran, REHEARSALS);
+    assert.equal(await done, 3, 'the third was no faster than the second');
+    assert.equal(ran, 3);
+    assert.ok(REHEARSALS.least >= 2);
+  });
+
+  test('runs at most REHEARSALS.most times while each run is faster', async () => {
+    const rehearsal = new Rehearsal();
+    const durations = [200, 150, 110, 80, 55, 40, 30];
+    let ran = 0;
+    const ms = await new Promise<number[]>(
+      (resolve) =>
+        void rehearsal.now(
+          () => busyFor(durations[ran++]!)(),
+          (_, each) => resolve(each),
+        ),
+    );
+    assert.equal(ms.length, REHEARSALS.most);
+    assert.equal(ran, REHEARSALS.most);
   });
 
   test('a question stops it while it waits: nothing runs', async () => {
