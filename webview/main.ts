@@ -76,8 +76,11 @@ function render() {
   if (state.summary) app.append(el('footer', { className: 'summary', id: 'summary', text: state.summary }));
   if (state.skipped.length) {
     const list = el('ul');
-    for (const s of state.skipped.slice(0, 500)) list.append(el('li', {}, el('code', { text: s.path }), document.createTextNode(` — ${s.reason}`)));
-    app.append(el('details', { className: 'skipped' }, el('summary', { text: `${state.skipped.length} files left out` }), list));
+    for (const s of state.skipped) list.append(el('li', {}, el('code', { text: s.path }), document.createTextNode(` — ${s.reason}`)));
+    const count = Math.max(state.skippedFiles || 0, state.skipped.length);
+    if (count > state.skipped.length)
+      list.append(el('li', { text: `… and ${count - state.skipped.length} more` }));
+    app.append(el('details', { className: 'skipped' }, el('summary', { text: `${count} files left out` }), list));
   }
 }
 
@@ -196,6 +199,10 @@ window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
   switch (m.type) {
     case 'state':
       state = m.state;
+      render();
+      return;
+    case 'update':
+      state = { ...state, ...m.change };
       render();
       return;
     case 'progress': {

@@ -87,8 +87,18 @@ export class AnswerPanel implements vscode.Disposable {
     }
   }
 
+  /**
+   * Changes part of the state and sends the webview only what changed: in code-server a state of
+   * 500 files and the files left out took 0.1-0.2 s to reach the panel, and a run's end sent the
+   * same files as its ranking a moment before.
+   */
   update(change: Partial<PanelState>) {
-    this.setState({ ...this.state, ...change });
+    const changed: Partial<PanelState> = {};
+    for (const key of Object.keys(change) as (keyof PanelState)[])
+      if (!sameValue(change[key], this.state[key])) (changed as Record<string, unknown>)[key] = change[key];
+    this.state = { ...this.state, ...change };
+    if (Object.keys(changed).length > 0) this.post({ type: 'update', change: changed });
+    if (this.state.status !== 'running') this.keep({ ...this.state, skipped: this.state.skipped.slice(0, 500) });
   }
 
   progress(text: string) {
@@ -139,4 +149,11 @@ export class AnswerPanel implements vscode.Disposable {
 function isPanelState(x: unknown): x is PanelState {
   const s = x as PanelState | undefined;
   return !!s && typeof s.question === 'string' && Array.isArray(s.files) && typeof s.answer === 'string' && typeof s.status === 'string';
+}
+
+/** The same value, or arrays of the same elements (the files of a ranking, sliced again). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+  return a.every((x, i) => x === b[i]);
 }

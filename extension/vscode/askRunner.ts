@@ -215,6 +215,8 @@ async function agentRoots(folder: string | undefined): Promise<GatherRoot[]> {
 
 /** Files the panel holds (it lists `xl3m.listedFiles` of them, and more on request). */
 const PANEL_FILES = 500;
+/** Files left out that the panel lists (it says how many there were). */
+const PANEL_SKIPPED = 500;
 
 function finish(ctx: Ctx, { result, description, notes }: RunOutcome, listedFiles: number) {
   const s = result.stats;
@@ -228,7 +230,8 @@ function finish(ctx: Ctx, { result, description, notes }: RunOutcome, listedFile
     listedFiles,
     answer: result.answer,
     summary,
-    skipped: result.skipped,
+    skipped: result.skipped.slice(0, PANEL_SKIPPED),
+    skippedFiles: result.skipped.length,
     progress: '',
   });
   ctx.showRanking(result.files, listedFiles);

@@ -40,6 +40,8 @@ export class Ctx implements vscode.Disposable {
   /** The last question ranked again once questions pause (core/rehearsal.ts); stopped by the next. */
   readonly rehearsal = this.own(new Rehearsal());
   private run: AbortController | undefined;
+  /** The files the Explorer badges and the Relevant Files view show now. */
+  private shownRanking: readonly RankedFile[] | undefined;
   /** tiktoken (loaded on the first question, not at activation), the worker threads, the counts kept between questions. */
   readonly tokenizing = new Tokenizing(__dirname, { keepCounts: true });
   /** Each file's reading and words, kept between questions (and on disk, between sessions): a repeat question reads only what changed. */
@@ -134,12 +136,17 @@ export class Ctx implements vscode.Disposable {
 
   /** The Explorer badges and the Relevant Files view list the best files; the editors shade the key context's lines. */
   showRanking(files: readonly RankedFile[], listed: number) {
-    this.decorations.set(files.slice(0, listed));
-    this.tree.set(files.slice(0, listed));
+    // a run's end shows the ranking its ranking step showed a moment before (the same files): the Explorer and the views are not redrawn for it
+    const shown = files.slice(0, listed);
+    if (this.shownRanking && this.shownRanking.length === shown.length && this.shownRanking.every((f, i) => f === shown[i])) return;
+    this.shownRanking = shown;
+    this.decorations.set(shown);
+    this.tree.set(shown);
     this.highlights.set(files.filter((f) => f.inKeyContext));
   }
 
   clearRanking() {
+    this.shownRanking = undefined;
     this.decorations.clear();
     this.tree.set([]);
     this.highlights.set([]);

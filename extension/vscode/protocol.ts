@@ -22,7 +22,9 @@ export interface PanelState {
   message: string;
   /** e.g. "635 files, 586k tokens, 228 segments in 4.4 s". */
   summary: string;
+  /** The first of the files left out (a few hundred at most: a large repository leaves out thousands); `skippedFiles` says how many. */
   skipped: { path: string; reason: string }[];
+  skippedFiles: number;
   pinned: string[];
 }
 
@@ -38,10 +40,16 @@ export const EMPTY_STATE: PanelState = {
   message: '',
   summary: '',
   skipped: [],
+  skippedFiles: 0,
   pinned: [],
 };
 
-export type HostMessage = { type: 'state'; state: PanelState } | { type: 'progress'; text: string } | { type: 'answerDelta'; text: string };
+export type HostMessage =
+  | { type: 'state'; state: PanelState }
+  /** The parts of the state that changed (a run's end does not send its 500 files again). */
+  | { type: 'update'; change: Partial<PanelState> }
+  | { type: 'progress'; text: string }
+  | { type: 'answerDelta'; text: string };
 
 export type WebviewMessage =
   | { type: 'ready' }

@@ -143,3 +143,24 @@ test('running with no model: no empty Answer section; with one, the section wait
     await page.close();
   }
 });
+
+test("a run's end sends only what changed: the panel keeps its files and shows the summary and how many files were left out", async () => {
+  const running: PanelState = { ...EMPTY_STATE, question: 'q', status: 'running', progress: 'ranked 700 files', files: files(3), rankedFiles: 3 };
+  const page = await openPanel(420, running);
+  try {
+    const change: Partial<PanelState> = {
+      status: 'done',
+      summary: '700 files ranked',
+      skipped: [{ path: 'big.bin', reason: 'binary' }],
+      skippedFiles: 1200,
+      progress: '',
+    };
+    await page.evaluate(`window.postMessage({ type: 'update', change: ${JSON.stringify(change)} }, '*')`);
+    await page.locator('#summary', { hasText: '700 files ranked' }).waitFor({ timeout: 5000 });
+    assert.equal(await page.locator('#files li.file').count(), 3, 'the files sent before are still listed');
+    assert.equal(await page.locator('details.skipped summary').textContent(), '1200 files left out');
+    assert.match((await page.locator('details.skipped').textContent()) ?? '', /big\.bin — binary.*… and 1199 more/s);
+  } finally {
+    await page.close();
+  }
+});
