@@ -171,7 +171,8 @@ export async function runIndexServer(repoPath: string, folder: string, idleMinut
     toRehearse = undefined;
     if (!args || stopping) return;
     const dropped = { write: () => true } as unknown as NodeJS.WritableStream;
-    const lexical: AskArgs = { ...args, config: rehearsalConfig(args.config) };
+    // (the text output, whatever the question asked for: every file's JSON, built to be dropped, takes 0.27 s on 104,000 files)
+    const lexical: AskArgs = { ...args, json: false, config: rehearsalConfig(args.config) };
     await rehearsal.now(
       (signal) => queue.run('rehearsing the last question', () => runAsk(lexical, { stdout: dropped, stderr: dropped, env: {} }, signal, kept), { signal }),
       (rehearsed, ms) => log(`rehearsed the last question ${rehearsed} ${rehearsed === 1 ? 'time' : 'times'} (${ms.map(Math.round).join(', ')} ms)`),
