@@ -78,8 +78,7 @@ function render() {
     const list = el('ul');
     for (const s of state.skipped) list.append(el('li', {}, el('code', { text: s.path }), document.createTextNode(` — ${s.reason}`)));
     const count = Math.max(state.skippedFiles || 0, state.skipped.length);
-    if (count > state.skipped.length)
-      list.append(el('li', { text: `… and ${count - state.skipped.length} more` }));
+    if (count > state.skipped.length) list.append(el('li', { text: `… and ${count - state.skipped.length} more` }));
     app.append(el('details', { className: 'skipped' }, el('summary', { text: `${count} files left out` }), list));
   }
 }
