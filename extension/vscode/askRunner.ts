@@ -18,7 +18,13 @@ import { folderUnderRoots } from '../core/files/roots';
 
 const RATE_KEY = 'xl3m.lastTokensPerSecond';
 
-/** Runs one question from the panel or the palette: a notification with progress and Cancel, the panel in front. */
+/**
+ * How long a run from the panel goes before a notification shows its progress and a Cancel: a warm
+ * question is answered in a few tenths of a second, and the panel and the status bar show it meanwhile.
+ */
+const NOTIFY_AFTER_MS = 1000;
+
+/** Runs one question from the panel or the palette: the panel in front, and after a second a notification with progress and Cancel. */
 export async function runInPanel(ctx: Ctx, question: string, roots: GatherRoot[]): Promise<void> {
   const { settings, problems } = ctx.settings();
   if (problems.length) void vscode.window.showWarningMessage(`xl3m settings: ${problems.join(' ')}`);
@@ -26,33 +32,51 @@ export async function runInPanel(ctx: Ctx, question: string, roots: GatherRoot[]
   const configured = toRunConfig(settings, undefined, []);
   const answerModel = settings.answerWithVsCodeModel && !configured.server && !configured.localModel ? await chooseVsCodeModel(ctx) : undefined;
   ctx.panel.show();
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'xl3m', cancellable: true }, async (progress, token) => {
-    const cancel = new AbortController();
-    token.onCancellationRequested(() => cancel.abort());
-    let reported = 0;
-    // one update per result would flood the notification and the webview on big runs
-    const shown = progressFilter({ everyMs: 250 });
-    try {
-      await runInWorkspace(ctx, 'from the panel', question, roots, {
-        answer: true,
-        ...(answerModel ? { answerModel } : {}),
-        signal: cancel.signal,
-        confirmScoring: (plan) => confirmScoring(ctx, plan, settings.confirmAboveTokens),
-        onStatus: (text) => progress.report({ message: text }),
-        onProgress: (e) => {
-          if (!shown(e)) return false;
-          const text = describeProgress(e, 16);
-          const pct = e.stage === 'score' && e.total ? (100 * e.done) / e.total : reported;
-          progress.report({ message: text, increment: pct - reported });
-          reported = pct;
-          return true;
-        },
-      });
-    } catch (err) {
-      // the panel's Cancel and the notification's both leave the run marked cancelled: no error to show
-      if (ctx.panel.current.status !== 'cancelled') void vscode.window.showErrorMessage(`xl3m: ${(err as Error).message}`);
-    }
+  const cancel = new AbortController();
+  // what the notification shows once it is there: the latest message, and how far scoring went
+  let notification: vscode.Progress<{ message?: string; increment?: number }> | undefined;
+  let message: string | undefined;
+  let reported = 0;
+  const report = (text: string, pct = reported) => {
+    message = text;
+    notification?.report({ message: text, increment: pct - reported });
+    reported = pct;
+  };
+  // one update per result would flood the notification and the webview on big runs
+  const shown = progressFilter({ everyMs: 250 });
+  const run = runInWorkspace(ctx, 'from the panel', question, roots, {
+    answer: true,
+    ...(answerModel ? { answerModel } : {}),
+    signal: cancel.signal,
+    confirmScoring: (plan) => confirmScoring(ctx, plan, settings.confirmAboveTokens),
+    onStatus: (text) => report(text),
+    onProgress: (e) => {
+      if (!shown(e)) return false;
+      report(describeProgress(e, 16), e.stage === 'score' && e.total ? (100 * e.done) / e.total : reported);
+      return true;
+    },
   });
+  const notify = setTimeout(
+    () =>
+      void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'xl3m', cancellable: true }, (progress, token) => {
+        token.onCancellationRequested(() => cancel.abort());
+        notification = progress;
+        progress.report({ ...(message ? { message } : {}), increment: reported });
+        return run.then(
+          () => undefined,
+          () => undefined,
+        );
+      }),
+    NOTIFY_AFTER_MS,
+  );
+  try {
+    await run;
+  } catch (err) {
+    // the panel's Cancel and the notification's both leave the run marked cancelled: no error to show
+    if (ctx.panel.current.status !== 'cancelled') void vscode.window.showErrorMessage(`xl3m: ${(err as Error).message}`);
+  } finally {
+    clearTimeout(notify);
+  }
 }
 
 /**

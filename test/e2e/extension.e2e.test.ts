@@ -311,6 +311,8 @@ test('ask the codebase: ranked files, answer, open, decorations, cancel, endpoin
     server.options.delayMs = 1500;
     await ask('How does the client build the request headers for authentication?');
     await wv.locator('#progress', { hasText: /scoring \[.*\] [1-9]\d*\/\d+/ }).waitFor({ timeout: 60_000 });
+    // a run longer than a second has its notification too, with its progress (a warm question's few tenths of a second has none)
+    await page.locator('.notifications-toasts .notification-toast', { hasText: /xl3m.*scoring/ }).waitFor({ timeout: 10_000 });
     await wv.locator('button', { hasText: 'Cancel' }).click();
     await wv.locator('#status', { hasText: /Partial result: cancelled after scoring \d+ of \d+ segments/ }).waitFor({ timeout: 10_000 });
     assert.ok((await wv.locator('#files li.file').count()) > 0, 'the partial ranking is shown');
