@@ -17,7 +17,7 @@ import { formatRanges } from '../core/report/rangeFormat';
 import { formatReport, relevantFilesReport, REPORT_DEFAULTS } from '../core/report/relevantFiles';
 import { runQuestion, type RunOutcome } from '../core/run';
 import { RunQueue } from '../core/runQueue';
-import { Rehearsal, rehearsalConfig } from '../core/rehearsal';
+import { describeRehearsal, Rehearsal, rehearsalConfig } from '../core/rehearsal';
 import type { RunConfig } from '../core/config/runConfig';
 import { inertLine } from '../core/report/terminalText';
 import { Tokenizing } from '../core/tokens/tokenizing';
@@ -72,40 +72,15 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
   // then the last call ranked again, lexically (core/rehearsal.ts), unless a call comes first
   let pauseTimer: NodeJS.Timeout | undefined;
   const rehearsal = new Rehearsal();
-  let toRehearse: { question: string; target: GatherRoot[]; config: RunConfig } | undefined;
   const collectWhenPaused = () => {
     clearTimeout(pauseTimer);
     pauseTimer = setTimeout(() => {
-      if (queue.running) return;
+      if (queue.running || closed.signal.aborted) return;
       collectGarbage();
-      void rehearse();
+      void rehearsal.now((rehearsed, ms) => log(describeRehearsal('call', rehearsed, ms)));
     }, COLLECT_AFTER_MS);
     pauseTimer.unref();
   };
-  const rehearse = async () => {
-    const last = toRehearse;
-    toRehearse = undefined;
-    const kept = index;
-    if (!last || !kept || closed.signal.aborted) return;
-    const lexical = rehearsalConfig(last.config);
-    await rehearsal.now(
-      (signal) =>
-        queue.run(
-          'rehearsing the last call',
-          () =>
-            runQuestion(
-              lexical,
-              last.question,
-              last.target,
-              { fs: nodeFileSystem, ...tokenizing.env(), localModels: inProcessModels, index: kept },
-              { signal },
-            ),
-          { signal },
-        ),
-      (rehearsed, ms) => log(`rehearsed the last call ${rehearsed} ${rehearsed === 1 ? 'time' : 'times'} (${ms.map(Math.round).join(', ')} ms)`),
-    );
-  };
-
   const gatherRoots: GatherRoot[] = roots.map((r) => ({ path: r, name: path.basename(r) }));
   /** The roots to read for a call: all of them, or the one folder it names (which must lie under a root). */
   const rootsFor = async (folder: string | undefined): Promise<GatherRoot[] | string> => {
@@ -165,7 +140,15 @@ export async function serveMcp(args: McpArgs, io: McpIo, signal?: AbortSignal): 
           log(
             `${tool}: ${outcome.result.files.length} files ranked in ${((performance.now() - started) / 1000).toFixed(1)} s${outcome.result.partial ? ` (partial: ${outcome.result.partial})` : ''}`,
           );
-          toRehearse = { question, target, config };
+          const lexical = rehearsalConfig(config);
+          const kept = index;
+          rehearsal.remember((signal) =>
+            queue.run(
+              'rehearsing the last call',
+              () => runQuestion(lexical, question, target, { fs: nodeFileSystem, ...tokenizing.env(), localModels: inProcessModels, index: kept }, { signal }),
+              { signal },
+            ),
+          );
           // written after the reply, as the next call's turn in the queue: a call never waits on it unless one follows at once
           if (disk) setImmediate(() => void queue.run('writing the index', () => disk.save().then((note) => note && log(note))).catch(() => {}));
           collectWhenPaused();

@@ -2,7 +2,7 @@
 // question again once questions pause, lexically and with nothing shown: V8 optimizes the
 // ranking's code only after it has run a few times, and drops that code after a full garbage
 // collection, so the first questions of a host and the first after a collection ranked at half
-// speed (on the 26,000-file monorepo 0.26-0.35 s against 0.10-0.17 s in the CLI's server). A
+// speed (on the 26,000-file monorepo 0.26-0.36 s against 0.10-0.17 s in the CLI's server). A
 // question asked meanwhile stops the rehearsal and goes first.
 import type { RunConfig } from './config/runConfig';
 
@@ -23,20 +23,40 @@ export function rehearsalConfig(config: RunConfig): RunConfig {
   return { ...config, server: undefined, localModel: undefined, answer: false };
 }
 
-/** One host's rehearsal: scheduled after a question, stopped by the next. */
+/** The line a host logs after a rehearsal: how many runs, each one's milliseconds. */
+export function describeRehearsal(what: string, rehearsed: number, ms: readonly number[]): string {
+  return `rehearsed the last ${what} ${rehearsed} ${rehearsed === 1 ? 'time' : 'times'} (${ms.map(Math.round).join(', ')} ms)`;
+}
+
+type Rank = (signal: AbortSignal) => Promise<unknown>;
+
+/** One host's rehearsal: the last question remembered, rehearsed once questions pause, stopped by the next. */
 export class Rehearsal {
+  private last: Rank | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running: AbortController | undefined;
 
-  /** Rehearses with `rank` in `afterMs`, unless stopped first; a later call replaces it. */
-  schedule(rank: (signal: AbortSignal) => Promise<unknown>, afterMs: number, onDone?: (rehearsed: number, ms: number[]) => void): void {
-    this.stop();
-    this.timer = setTimeout(() => void this.now(rank, onDone), afterMs);
+  /** The question just answered, as `rank` ranks it again: rehearsed at the next pause (once). */
+  remember(rank: Rank): void {
+    this.last = rank;
   }
 
-  /** Ranks with `rank` as REHEARSALS says, each time with a signal `stop` aborts; says how many ran and each one's milliseconds. */
-  async now(rank: (signal: AbortSignal) => Promise<unknown>, onDone?: (rehearsed: number, ms: number[]) => void): Promise<void> {
+  /** Rehearses in `afterMs`, unless stopped first; a later call replaces it. */
+  schedule(afterMs: number, onDone?: (rehearsed: number, ms: number[]) => void): void {
     this.stop();
+    this.timer = setTimeout(() => void this.now(onDone), afterMs);
+  }
+
+  /**
+   * Ranks the remembered question as REHEARSALS says, each time with a signal `stop` aborts, and
+   * forgets it; says how many runs there were and each one's milliseconds. Nothing when no question
+   * is remembered (it was rehearsed already).
+   */
+  async now(onDone?: (rehearsed: number, ms: number[]) => void): Promise<void> {
+    this.stop();
+    const rank = this.last;
+    this.last = undefined;
+    if (!rank) return;
     const controller = (this.running = new AbortController());
     const ms: number[] = [];
     try {

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
+import { sameElements } from '../core/sameElements';
 import { EMPTY_STATE, parseWebviewMessage, type HostMessage, type PanelState, type WebviewMessage } from './protocol';
 import { makeNonce, panelHtml } from './panelHtml';
 
@@ -65,10 +66,13 @@ export class AnswerPanel implements vscode.Disposable {
   setState(state: PanelState) {
     this.state = state;
     this.post({ type: 'state', state });
-    if (state.status !== 'running') this.keep({ ...state, skipped: state.skipped.slice(0, 500) });
+    this.keepIfOver();
   }
 
-  private keep(state: PanelState) {
+  /** A run that is over is kept (workspace state and a file) for the panel after a reload, with at most 500 of the files left out. */
+  private keepIfOver() {
+    if (this.state.status === 'running') return;
+    const state = { ...this.state, skipped: this.state.skipped.slice(0, 500) };
     void this.store.update(STORE_KEY, state);
     if (!this.storeFile) return;
     try {
@@ -88,9 +92,9 @@ export class AnswerPanel implements vscode.Disposable {
   }
 
   /**
-   * Changes part of the state and sends the webview only what changed: in code-server a state of
-   * 500 files and the files left out took 0.1-0.2 s to reach the panel, and a run's end sent the
-   * same files as its ranking a moment before.
+   * Changes part of the state and sends the webview only what changed: in code-server the state
+   * with the 500 best files and 977 files left out reached the panel 0.09-0.25 s after the run's
+   * end, and a run's end sent the same files as its ranking a moment before.
    */
   update(change: Partial<PanelState>) {
     const changed: Partial<PanelState> = {};
@@ -98,7 +102,7 @@ export class AnswerPanel implements vscode.Disposable {
       if (!sameValue(change[key], this.state[key])) (changed as Record<string, unknown>)[key] = change[key];
     this.state = { ...this.state, ...change };
     if (Object.keys(changed).length > 0) this.post({ type: 'update', change: changed });
-    if (this.state.status !== 'running') this.keep({ ...this.state, skipped: this.state.skipped.slice(0, 500) });
+    this.keepIfOver();
   }
 
   progress(text: string) {
@@ -153,7 +157,5 @@ function isPanelState(x: unknown): x is PanelState {
 
 /** The same value, or arrays of the same elements (the files of a ranking, sliced again). */
 function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-  return a.every((x, i) => x === b[i]);
+  return a === b || (Array.isArray(a) && Array.isArray(b) && sameElements(a, b));
 }

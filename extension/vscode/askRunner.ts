@@ -11,7 +11,7 @@ import { indexState, runSummary } from '../core/report/runSummary';
 import type { ProgressEvent, RankedFile } from '../core/types';
 import { toRunConfig } from './config';
 import { REHEARSAL_LABEL, type Ctx } from './ctx';
-import { REHEARSE_AFTER_MS, rehearsalConfig } from '../core/rehearsal';
+import { describeRehearsal, REHEARSE_AFTER_MS, rehearsalConfig } from '../core/rehearsal';
 import { EMPTY_STATE } from './protocol';
 import { workspaceFileSystem } from './workspaceFileSystem';
 import { folderUnderRoots } from '../core/files/roots';
@@ -183,11 +183,8 @@ async function runNow(ctx: Ctx, label: string, question: string, roots: GatherRo
     ctx.indexes.save();
     // once questions pause, the same question ranked again, lexically and with nothing shown (core/rehearsal.ts)
     const lexical = rehearsalConfig(config);
-    ctx.rehearsal.schedule(
-      (signal) => ctx.runs.run(REHEARSAL_LABEL, () => runQuestion(lexical, question, roots, { ...env, index }, { signal }), { signal }),
-      REHEARSE_AFTER_MS,
-      (rehearsed, ms) => ctx.log(`rehearsed the last question ${rehearsed} ${rehearsed === 1 ? 'time' : 'times'} (${ms.map(Math.round).join(', ')} ms)`),
-    );
+    ctx.rehearsal.remember((signal) => ctx.runs.run(REHEARSAL_LABEL, () => runQuestion(lexical, question, roots, { ...env, index }, { signal }), { signal }));
+    ctx.rehearsal.schedule(REHEARSE_AFTER_MS, (rehearsed, ms) => ctx.log(describeRehearsal('question', rehearsed, ms)));
     return outcome;
   } catch (err) {
     const cancelled = err instanceof CancelledError || controller.signal.aborted;

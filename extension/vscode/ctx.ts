@@ -10,6 +10,7 @@ import { Tokenizing } from '../core/tokens/tokenizing';
 import { bundledStructureProcess, useStructureProcess } from '../core/structure/structureProcess';
 import { RunQueue } from '../core/runQueue';
 import { Rehearsal } from '../core/rehearsal';
+import { sameElements } from '../core/sameElements';
 import { RelevantFileDecorations } from './fileDecorations';
 import { Pins } from './pins';
 import type { WebviewMessage } from './protocol';
@@ -138,7 +139,7 @@ export class Ctx implements vscode.Disposable {
   showRanking(files: readonly RankedFile[], listed: number) {
     // a run's end shows the ranking its ranking step showed a moment before (the same files): the Explorer and the views are not redrawn for it
     const shown = files.slice(0, listed);
-    if (this.shownRanking && this.shownRanking.length === shown.length && this.shownRanking.every((f, i) => f === shown[i])) return;
+    if (sameElements(this.shownRanking, shown)) return;
     this.shownRanking = shown;
     this.decorations.set(shown);
     this.tree.set(shown);

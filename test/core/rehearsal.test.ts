@@ -18,30 +18,23 @@ describe('the rehearsal of the last question', () => {
     const rehearsal = new Rehearsal();
     const durations = [60, 30, 40, 40, 40];
     let ran = 0;
-    const done = new Promise<number>((resolve) =>
-      rehearsal.schedule(
-        () => busyFor(durations[ran++]!)(),
-        10,
-        (n) => resolve(n),
-      ),
-    );
+    rehearsal.remember(() => busyFor(durations[ran++]!)());
+    const done = new Promise<number>((resolve) => rehearsal.schedule(10, (n) => resolve(n)));
     assert.equal(ran, 0, 'not before the pause');
     assert.equal(await done, 3, 'the third was no faster than the second');
     assert.equal(ran, 3);
     assert.ok(REHEARSALS.least >= 2);
+    // once per question: the next pause rehearses nothing until another question is remembered
+    await rehearsal.now();
+    assert.equal(ran, 3);
   });
 
   test('runs at most REHEARSALS.most times while each run is faster', async () => {
     const rehearsal = new Rehearsal();
     const durations = [200, 150, 110, 80, 55, 40, 30];
     let ran = 0;
-    const ms = await new Promise<number[]>(
-      (resolve) =>
-        void rehearsal.now(
-          () => busyFor(durations[ran++]!)(),
-          (_, each) => resolve(each),
-        ),
-    );
+    rehearsal.remember(() => busyFor(durations[ran++]!)());
+    const ms = await new Promise<number[]>((resolve) => void rehearsal.now((_, each) => resolve(each)));
     assert.equal(ms.length, REHEARSALS.most);
     assert.equal(ran, REHEARSALS.most);
   });
@@ -49,7 +42,8 @@ describe('the rehearsal of the last question', () => {
   test('a question stops it while it waits: nothing runs', async () => {
     const rehearsal = new Rehearsal();
     let ran = 0;
-    rehearsal.schedule(async () => void ran++, 20);
+    rehearsal.remember(async () => void ran++);
+    rehearsal.schedule(20);
     rehearsal.stop();
     await sleep(60);
     assert.equal(ran, 0);
@@ -59,13 +53,11 @@ describe('the rehearsal of the last question', () => {
     const rehearsal = new Rehearsal();
     const signals: AbortSignal[] = [];
     let said: number | undefined;
-    const running = rehearsal.now(
-      (signal) => {
-        signals.push(signal);
-        return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
-      },
-      (n) => (said = n),
-    );
+    rehearsal.remember((signal) => {
+      signals.push(signal);
+      return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+    });
+    const running = rehearsal.now((n) => (said = n));
     rehearsal.stop();
     await running;
     assert.equal(signals.length, 1);

@@ -12,8 +12,12 @@ import { ContentPostings } from './postings';
 
 const WORD = /[\p{L}\p{N}_]+/gu;
 
-/** The most words whose parts and stems a vocabulary keeps for questions (`partsWithStems`). */
-const MAX_STEMMED_WORDS = 100_000;
+/**
+ * The most words whose parts and stems a vocabulary keeps for questions (`partsWithStems`): a
+ * question on the monorepo meets 1,800-4,700 words, so several questions' worth; 100,000 words'
+ * parts and stems took 30.8 MiB, so this bound about 6 MiB.
+ */
+const MAX_STEMMED_WORDS = 20_000;
 
 /** A file as the lexical ranking reads it. */
 export interface LexicalFile {
@@ -126,7 +130,6 @@ export class Vocabulary {
     if (!known) this.stemmedParts.set(stemming, (known = new Map()));
     let parts = known.get(id);
     if (!parts) {
-      // a bound on what questions leave here: a few megabytes
       if (known.size >= MAX_STEMMED_WORDS) known.clear();
       parts = terms(this.words[id]!).flatMap((p) => [p, stem(p, stemming)]);
       known.set(id, parts);

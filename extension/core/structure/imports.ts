@@ -6,6 +6,8 @@
 // (relative specifiers), Python (absolute and relative modules) and Go (package paths, by their
 // longest suffix that is a folder of the repository).
 
+import { sameElements } from '../sameElements';
+
 const JS_IMPORT =
   /(?:^|[\s;])(?:import|export)\s[^'"`;]*?from\s*['"]([^'"\n]+)['"]|(?:^|[\s;(=,])(?:import|require)\s*\(\s*['"]([^'"\n]+)['"]\s*\)|^\s*import\s*['"]([^'"\n]+)['"]/gm;
 const PY_FROM = /^\s*from\s+(\.*)([\w.]*)\s+import\s+\(?([\w\s,*]+)/gm;
@@ -120,7 +122,7 @@ let lastResolver: { paths: readonly string[]; resolver: ImportResolver } | undef
  */
 export function resolverFor(paths: readonly string[]): ImportResolver {
   const last = lastResolver;
-  if (last && last.paths.length === paths.length && last.paths.every((p, i) => p === paths[i])) return last.resolver;
+  if (last && sameElements(last.paths, paths)) return last.resolver;
   lastResolver = { paths, resolver: new ImportResolver(paths) };
   return lastResolver.resolver;
 }
