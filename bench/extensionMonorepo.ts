@@ -1,12 +1,16 @@
 // `npm run bench:extension -- --root DIR` (test/e2e/setup.sh, `npm run package`, then this): the
 // extension in a real VS Code (code-server, as the e2e runs it) on a large repository, no model,
 // against the built CLI in the same run (issue 20.9: a cold question within 1.5x of the CLI's, a
-// warm one as fast). Each time runs from the question's Enter until the panel lists the files and
-// the run's summary for that question; the CLI's from its start to its exit, a new process each
-// time with its index in its own cache folder. Questions in the order a person asks them: the
-// first (cold: nothing kept), another, then the first again, each after --pause seconds (10 by
-// default; 0 asks at once, as runs before 2026-12-07 did) after the answer before it, as a person
-// reads an answer before asking again, for the CLI and the extension alike.
+// warm one as fast). The extension's time runs from the question's Enter until the panel shows the
+// run's summary for that question, twice measured: by the page's own clock (the Enter key reaching
+// the workbench, the panel painting the summary) and as Playwright's waits see it (which add their
+// round trips to the panel's frames); the CLI's from its start to its exit, a new process each time
+// with its index in its own cache folder. Questions in the order a person asks them: the first
+// (cold: nothing kept), another, then the first again (those two --rounds times), each --pause
+// seconds (10 by default; 0 asks at once, as runs before 2026-12-07 did) after the answer before
+// it, as a person reads an answer before asking again, for the CLI and the extension alike.
+// `--trace FILE` writes Chromium's trace of the last question (every process of the browser: the
+// workbench, the webview) for `tsx bench/traceSummary.ts FILE`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,9 +27,14 @@ const QUESTIONS = [
   'Where is the component template parsed into an abstract syntax tree?',
 ];
 
-const { values } = parseArgs({ options: { root: { type: 'string' }, pause: { type: 'string', default: '10' } } });
+const { values } = parseArgs({
+  options: { root: { type: 'string' }, pause: { type: 'string', default: '10' }, trace: { type: 'string' }, rounds: { type: 'string', default: '1' } },
+});
 const repo = values.root!;
 const pauseMs = Number(values.pause) * 1000;
+// the cold question, then another and the first again, --rounds times
+const ASKED = [QUESTIONS[0]!, ...Array.from({ length: Number(values.rounds) }, () => [QUESTIONS[1]!, QUESTIONS[0]!]).flat()];
+const STEPS = ['cold', ...Array.from({ length: Number(values.rounds) }, () => ['another question', 'the first again']).flat()];
 const pause = () => new Promise((resolve) => setTimeout(resolve, pauseMs));
 
 function cliAsk(question: string, cache: string): number {
@@ -44,7 +53,7 @@ async function main() {
   // the CLI first, alone on the machine: cold, another question, the first again
   const cliCache = join(tmp, 'cli-cache');
   const cli: number[] = [];
-  for (const question of [QUESTIONS[0]!, QUESTIONS[1]!, QUESTIONS[0]!]) {
+  for (const question of ASKED) {
     if (cli.length > 0) await pause();
     cli.push(cliAsk(question, cliCache));
   }
@@ -72,7 +81,7 @@ async function main() {
   const install = installExtension(dirs, join(ROOT, 'xl3m.vsix'), env);
   if (!install.ok) throw new Error(`installing the .vsix failed: ${install.output}`);
   const server = await startCodeServer(dirs, repo, { ...env, XL3M_CACHE_DIR: join(tmp, 'ext-cache') });
-  let browser: { close(): Promise<void>; newPage(o: object): Promise<any> } | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
+  let browser: Browser | undefined;
   try {
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
     const { port } = server;
@@ -82,6 +91,10 @@ async function main() {
     await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 120_000 });
     const panel = () => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
 
+    /** Notes the time (the page's clock) the panel paints this question's summary. */
+    const watchSummary = (question: string): Promise<void> => panel().locator('body').evaluate(WATCH_SUMMARY, question);
+    /** Each question's seconds by the page's clock: from the Enter key in the workbench until the panel painted its summary. */
+    const inPage: number[] = [];
     /** Asks through the command palette; the seconds from Enter until the panel shows this question's files and summary. */
     const ask = async (question: string): Promise<number> => {
       const input = page.locator('.quick-input-widget .quick-input-box input');
@@ -117,18 +130,30 @@ async function main() {
         await input.fill(question);
         break;
       }
+      // the page's own clock as well: when the Enter key reached the workbench, and when the panel had
+      // painted this question's summary (Playwright's waits below add their own round trips to the frames)
+      await page.evaluate(WATCH_ENTER);
+      // (the first question opens the panel: its summary is watched for once the panel shows the question)
+      const panelOpen = inPage.length > 0;
+      if (panelOpen) await watchSummary(question);
       await input.press('Enter');
       const started = performance.now();
+      const enteredAt = clock();
       const wv = panel();
       // waits in the page (Playwright's own wait, not a query a tenth of a second from here, which kept the renderer busy):
       // this question in the header (a new run clears the summary), then its summary, written when the run is over
       await wv.locator('#question', { hasText: question }).waitFor({ timeout: 600_000 });
       const shown = performance.now();
+      const shownAt = clock();
+      if (!panelOpen) await watchSummary(question);
       await wv.locator('#summary').waitFor({ timeout: 600_000 });
       // where the time goes: until the panel shows the run started (the command, the notification, the panel's first state), then until its summary
       console.error(
-        `the panel showed the question after ${((shown - started) / 1000).toFixed(2)} s, its summary ${((performance.now() - shown) / 1000).toFixed(2)} s later`,
+        `the panel showed the question after ${((shown - started) / 1000).toFixed(2)} s, its summary ${((performance.now() - shown) / 1000).toFixed(2)} s later (Enter ${enteredAt}, question ${shownAt}, summary ${clock()}, as the log's clock)`,
       );
+      const entered = (await page.evaluate('window.xl3mEnter')) as number | undefined;
+      const painted = (await panel().locator('body').evaluate(SUMMARY_PAINTED)) as number;
+      inPage.push(entered && painted ? (painted - entered) / 1000 : NaN);
       return (performance.now() - started) / 1000;
     };
     // the window settled first (the workbench, its explorer and the extension host done starting: under
@@ -142,10 +167,13 @@ async function main() {
     }
     console.error(`the window settled in ${((performance.now() - settleStarted) / 1000).toFixed(1)} s`);
     const extension: number[] = [];
-    for (const question of [QUESTIONS[0]!, QUESTIONS[1]!, QUESTIONS[0]!]) {
+    for (const question of ASKED) {
       if (extension.length > 0) await pause();
       const before = cpuByProcess();
+      const tracing = values.trace && extension.length === ASKED.length - 1;
+      if (tracing) await browser!.startTracing(page, { path: values.trace, categories: TRACE_CATEGORIES });
       extension.push(await ask(question));
+      if (tracing) await browser!.stopTracing();
       // who else had the machine meanwhile (code-server's own watcher and servers, the browser)
       const used = [...cpuByProcess()].map(([name, s]) => [name, s - (before.get(name) ?? 0)] as const).filter(([, s]) => s >= 0.2);
       console.error(`CPU seconds while it ran: ${used.map(([name, s]) => `${name} ${s.toFixed(1)}`).join(', ')}`);
@@ -154,15 +182,65 @@ async function main() {
     }
     // the extension's own log: each question's stages
     for (const line of extensionLog(join(tmp, 'ud'))) console.error(`log: ${line}`);
-    const steps = ['cold', 'another question', 'the first again'];
-    console.log('| step | extension (s) | CLI, new process (s) | extension / CLI |\n|---|---|---|---|');
-    steps.forEach((step, i) => console.log(`| ${step} | ${extension[i]!.toFixed(2)} | ${cli[i]!.toFixed(2)} | ${(extension[i]! / cli[i]!).toFixed(2)} |`));
+    console.log(
+      '| step | extension, in the page (s) | extension, as Playwright waits (s) | CLI, new process (s) | extension / CLI (in the page; as Playwright waits) |\n|---|---|---|---|---|',
+    );
+    STEPS.forEach((step, i) =>
+      console.log(
+        `| ${step} | ${inPage[i]!.toFixed(2)} | ${extension[i]!.toFixed(2)} | ${cli[i]!.toFixed(2)} | ${(inPage[i]! / cli[i]!).toFixed(2)}; ${(extension[i]! / cli[i]!).toFixed(2)} |`,
+      ),
+    );
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const warm = STEPS.map((_, i) => i).slice(1);
+    console.log(
+      `warm questions (${warm.length}), medians: in the page ${median(warm.map((i) => inPage[i]!)).toFixed(2)} s, as Playwright waits ${median(warm.map((i) => extension[i]!)).toFixed(2)} s, the CLI ${median(warm.map((i) => cli[i]!)).toFixed(2)} s; extension / CLI, each question against the CLI's: in the page ${median(warm.map((i) => inPage[i]! / cli[i]!)).toFixed(2)}, as Playwright waits ${median(warm.map((i) => extension[i]! / cli[i]!)).toFixed(2)}`,
+    );
   } finally {
     await browser?.close();
     await server.stop();
     rmSync(tmp, { recursive: true, force: true });
   }
 }
+
+type Browser = {
+  close(): Promise<void>;
+  newPage(o: object): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  startTracing(page: unknown, o: object): Promise<void>;
+  stopTracing(): Promise<unknown>;
+};
+
+// Scripts run in the page, written as text: the bundler's helpers (esbuild names functions) are not there.
+/** In the workbench: the time the next Enter key reaches it. */
+const WATCH_ENTER = `window.xl3mEnter = undefined;
+window.addEventListener('keydown', (e) => { if (e.key === 'Enter' && !window.xl3mEnter) window.xl3mEnter = Date.now(); }, { capture: true });`;
+/** In the panel: the time the frame after the one that first shows question `q` with a summary is painted. */
+const WATCH_SUMMARY = new Function(
+  'body',
+  'q',
+  `window.xl3mPainted = undefined;
+  window.xl3mWatch?.disconnect();
+  const watch = new MutationObserver(() => {
+    if (document.getElementById('question')?.textContent !== q || !document.getElementById('summary')) return;
+    watch.disconnect();
+    requestAnimationFrame(() => setTimeout(() => { window.xl3mPainted = Date.now(); }));
+  });
+  watch.observe(body, { childList: true, subtree: true });
+  window.xl3mWatch = watch;`,
+);
+/** In the panel: that time, once there (0 after two seconds: the summary was painted before it was watched for). */
+const SUMMARY_PAINTED = new Function(
+  `return new Promise((resolve) => {
+    const until = Date.now() + 2000;
+    const poll = () => (window.xl3mPainted || Date.now() > until ? resolve(window.xl3mPainted ?? 0) : setTimeout(poll, 5));
+    poll();
+  });`,
+);
+
+/** What the workbench, the webview and the browser's other threads did: tasks, scripts, layout, paint. */
+const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel', 'v8.execute', 'blink', 'cc', 'gpu'];
+
+/** The time of day as the extension's log writes it (UTC here), to set the window's moments beside the run's. */
+const clock = () => new Date().toISOString().slice(11, 23);
 
 /** CPU seconds (user and system) so far of every process, added up by what runs it (its command line, shortened). */
 function cpuByProcess(): Map<string, number> {
@@ -201,7 +279,7 @@ function extensionLog(userData: string): string[] {
   return files.flatMap((f) =>
     readFileSync(join(logs, f), 'utf8')
       .split('\n')
-      .filter((l) => l.includes('done:') || l.includes('rehearsed')),
+      .filter((l) => l.includes('done:') || l.includes('rehearsed') || l.includes('] question (')),
   );
 }
 
