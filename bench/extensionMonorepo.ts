@@ -153,6 +153,9 @@ async function main() {
       );
       const entered = (await page.evaluate('window.xl3mEnter')) as number | undefined;
       const painted = (await panel().locator('body').evaluate(SUMMARY_PAINTED)) as number;
+      const rendered = (await panel().locator('body').evaluate(new Function('return window.xl3mRendered'))) as number | undefined;
+      const at = (t: number | undefined) => (t ? new Date(t).toISOString().slice(11, 23) : '?');
+      console.error(`by the page's clock: Enter ${at(entered)}, the summary rendered ${at(rendered)}, painted ${at(painted)}`);
       inPage.push(entered && painted ? (painted - entered) / 1000 : NaN);
       return (performance.now() - started) / 1000;
     };
@@ -222,6 +225,7 @@ const WATCH_SUMMARY = new Function(
   const watch = new MutationObserver(() => {
     if (document.getElementById('question')?.textContent !== q || !document.getElementById('summary')) return;
     watch.disconnect();
+    window.xl3mRendered = Date.now();
     requestAnimationFrame(() => setTimeout(() => { window.xl3mPainted = Date.now(); }));
   });
   watch.observe(body, { childList: true, subtree: true });

@@ -13,6 +13,8 @@ export class AnswerPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
   private state: PanelState = EMPTY_STATE;
   private readonly disposables: vscode.Disposable[] = [];
+  /** The pending write of a finished run (`keepIfOver`). */
+  private keeping: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -69,8 +71,21 @@ export class AnswerPanel implements vscode.Disposable {
     this.keepIfOver();
   }
 
-  /** A run that is over is kept (workspace state and a file) for the panel after a reload, with at most 500 of the files left out. */
+  /**
+   * A run that is over is kept (workspace state and a file) for the panel after a reload, with at
+   * most 500 of the files left out: once the message that shows it has left (the extension host
+   * sends when its thread is free), as the run's end is what the person waits for.
+   */
   private keepIfOver() {
+    if (this.state.status === 'running') return;
+    clearTimeout(this.keeping);
+    this.keeping = setTimeout(() => {
+      this.keeping = undefined;
+      this.keep();
+    }, 0);
+  }
+
+  private keep() {
     if (this.state.status === 'running') return;
     const state = { ...this.state, skipped: this.state.skipped.slice(0, 500) };
     void this.store.update(STORE_KEY, state);
@@ -145,6 +160,12 @@ export class AnswerPanel implements vscode.Disposable {
   }
 
   dispose() {
+    // a finished run not yet written is written now
+    if (this.keeping) {
+      clearTimeout(this.keeping);
+      this.keeping = undefined;
+      this.keep();
+    }
     this.panel?.dispose();
     this.disposables.forEach((d) => d.dispose());
   }

@@ -23,6 +23,8 @@ const RATE_KEY = 'xl3m.lastTokensPerSecond';
  * question is answered in a few tenths of a second, and the panel and the status bar show it meanwhile.
  */
 const NOTIFY_AFTER_MS = 1000;
+/** How long the views that show a ranking (the Explorer's badges, Relevant Files, the shading) keep the last question's while a new one runs, unless its own comes first. */
+const KEEP_LAST_RANKING_MS = 1000;
 
 /** Runs one question from the panel or the palette: the panel in front, and after a second a notification with progress and Cancel. */
 export async function runInPanel(ctx: Ctx, question: string, roots: GatherRoot[]): Promise<void> {
@@ -131,7 +133,7 @@ async function runNow(ctx: Ctx, label: string, question: string, roots: GatherRo
   const controller = ctx.startRun();
   const abort = () => controller.abort(options.signal.reason);
   options.signal.addEventListener('abort', abort, { once: true });
-  ctx.clearRanking();
+  ctx.clearRankingAfter(KEEP_LAST_RANKING_MS);
   ctx.panel.setState({ ...EMPTY_STATE, question, status: 'running', progress: 'gathering files…', pinned });
   ctx.statusBar.running('gathering');
   ctx.log(`question (${label}): ${question}`);

@@ -43,6 +43,8 @@ export class Ctx implements vscode.Disposable {
   private run: AbortController | undefined;
   /** The files the Explorer badges and the Relevant Files view show now. */
   private shownRanking: readonly RankedFile[] | undefined;
+  /** Clears the last question's ranking unless the running one shows its own first (`clearRankingAfter`). */
+  private clearing: ReturnType<typeof setTimeout> | undefined;
   /** tiktoken (loaded on the first question, not at activation), the worker threads, the counts kept between questions. */
   readonly tokenizing = new Tokenizing(__dirname, { keepCounts: true });
   /** Each file's reading and words, kept between questions (and on disk, between sessions): a repeat question reads only what changed. */
@@ -65,6 +67,7 @@ export class Ctx implements vscode.Disposable {
     this.own(vscode.window.registerFileDecorationProvider(this.decorations));
     this.own(vscode.window.createTreeView('xl3m.relevantFiles', { treeDataProvider: this.tree }));
     this.own({ dispose: () => this.cancelRun() });
+    this.own({ dispose: () => clearTimeout(this.clearing) });
     this.own({ dispose: () => void this.tokenizing.dispose() });
     // syntax trees read in child processes of their own (started when a question first needs one), not on the extension host's thread
     const structure = bundledStructureProcess(__dirname);
@@ -137,6 +140,7 @@ export class Ctx implements vscode.Disposable {
 
   /** The Explorer badges and the Relevant Files view list the best files; the editors shade the key context's lines. */
   showRanking(files: readonly RankedFile[], listed: number) {
+    clearTimeout(this.clearing);
     // a run's end shows the ranking its ranking step showed a moment before (the same files): the Explorer and the views are not redrawn for it
     const shown = files.slice(0, listed);
     if (sameElements(this.shownRanking, shown)) return;
@@ -146,7 +150,19 @@ export class Ctx implements vscode.Disposable {
     this.highlights.set(files.filter((f) => f.inKeyContext));
   }
 
+  /**
+   * A new question: the last one's ranking stays until this one's replaces it, or `afterMs` have
+   * passed. A warm question ranks in a few tenths of a second; clearing the Explorer's badges, the
+   * view and the shading at its start had the window redraw them twice for it, the first time
+   * (and the extension host answer for the cleared badges) while it ranked.
+   */
+  clearRankingAfter(afterMs: number) {
+    clearTimeout(this.clearing);
+    this.clearing = setTimeout(() => this.clearRanking(), afterMs);
+  }
+
   clearRanking() {
+    clearTimeout(this.clearing);
     this.shownRanking = undefined;
     this.decorations.clear();
     this.tree.set([]);

