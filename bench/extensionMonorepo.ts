@@ -6,11 +6,11 @@
 // the workbench, the panel painting the summary) and as Playwright's waits see it (which add their
 // round trips to the panel's frames); the CLI's from its start to its exit, a new process each time
 // with its index in its own cache folder. Questions in the order a person asks them: the first
-// (cold: nothing kept), another, then the first again (those two --rounds times), each --pause
-// seconds (10 by default; 0 asks at once, as runs before 2026-12-07 did) after the answer before
-// it, as a person reads an answer before asking again, for the CLI and the extension alike.
-// `--trace FILE` writes Chromium's trace of the last question (every process of the browser: the
-// workbench, the webview) for `tsx bench/traceSummary.ts FILE`.
+// (cold: nothing kept), another, then the first again (those two --rounds times), each asked of the
+// CLI and then of the extension, --pause seconds apart (10 by default, as a person reads an answer
+// before asking again; 0 asks at once, and the CLI's server then still writes its index as the
+// extension is asked). `--trace FILE` writes Chromium's trace of the last question (every process
+// of the browser: the workbench, the webview) for `tsx bench/traceSummary.ts FILE`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,14 +50,8 @@ function cliAsk(question: string, cache: string): number {
 
 async function main() {
   const tmp = mkdtempSync(join(tmpdir(), 'xl3m-bench-ext-'));
-  // the CLI first, alone on the machine: cold, another question, the first again
   const cliCache = join(tmp, 'cli-cache');
   const cli: number[] = [];
-  for (const question of ASKED) {
-    if (cli.length > 0) await pause();
-    cli.push(cliAsk(question, cliCache));
-  }
-  console.error(`CLI: ${cli.map((s) => s.toFixed(2)).join(' / ')} s`);
 
   const home = join(tmp, 'home');
   for (const d of ['config', 'data', 'cache']) mkdirSync(join(home, d), { recursive: true });
@@ -162,16 +156,18 @@ async function main() {
     // the window settled first (the workbench, its explorer and the extension host done starting: under
     // a quarter of a core for a whole second), as a person who opens a window and then asks finds it;
     // run 1-2 of BENCHMARKS.md asked as the window opened
-    const settleStarted = performance.now();
-    for (let busy = Infinity; busy > 0.25 && performance.now() - settleStarted < 120_000;) {
-      const before = cpuByProcess();
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      busy = [...cpuByProcess()].reduce((sum, [name, s]) => sum + (name === 'node' ? 0 : s - (before.get(name) ?? s)), 0);
-    }
-    console.error(`the window settled in ${((performance.now() - settleStarted) / 1000).toFixed(1)} s`);
+    console.error(`the window settled in ${(await settle()).toFixed(1)} s`);
     const extension: number[] = [];
     for (const question of ASKED) {
+      // each question asked of the CLI, then of the extension (the window open and idle meanwhile):
+      // this machine's speed drifts from one minute to the next, and both meet the same drift
+      // (after the pause, until the machine is quiet: the CLI's server and the extension host rehearse, and write their index, meanwhile)
       if (extension.length > 0) await pause();
+      await settle();
+      cli.push(cliAsk(question, cliCache));
+      console.error(`CLI: ${cli.at(-1)!.toFixed(2)} s`);
+      await pause();
+      console.error(`quiet again ${(await settle()).toFixed(1)} s later`);
       const before = cpuByProcess();
       const tracing = values.trace && extension.length === ASKED.length - 1;
       if (tracing) await browser!.startTracing(page, { path: values.trace, categories: TRACE_CATEGORIES });
@@ -199,6 +195,8 @@ async function main() {
       `warm questions (${warm.length}), medians: in the page ${median(warm.map((i) => inPage[i]!)).toFixed(2)} s, as Playwright waits ${median(warm.map((i) => extension[i]!)).toFixed(2)} s, the CLI ${median(warm.map((i) => cli[i]!)).toFixed(2)} s; extension / CLI, each question against the CLI's: in the page ${median(warm.map((i) => inPage[i]! / cli[i]!)).toFixed(2)}, as Playwright waits ${median(warm.map((i) => extension[i]! / cli[i]!)).toFixed(2)}`,
     );
   } finally {
+    // the CLI's server, which would stop on its own once its cache folder is gone
+    spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'server', 'stop'], { env: { ...process.env, XL3M_CACHE_DIR: cliCache } });
     await browser?.close();
     await server.stop();
     rmSync(tmp, { recursive: true, force: true });
@@ -246,6 +244,20 @@ const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.tim
 /** The time of day as the extension's log writes it (UTC here), to set the window's moments beside the run's. */
 const clock = () => new Date().toISOString().slice(11, 23);
 
+/**
+ * Waits (at most two minutes) until every process but this one's kind (plain `node`: the benchmark
+ * and Playwright's driver) used under a quarter of a core for a whole second; the seconds waited.
+ */
+async function settle(): Promise<number> {
+  const started = performance.now();
+  for (let busy = Infinity; busy > 0.25 && performance.now() - started < 120_000;) {
+    const before = cpuByProcess();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    busy = [...cpuByProcess()].reduce((sum, [name, s]) => sum + (name === 'node' ? 0 : s - (before.get(name) ?? s)), 0);
+  }
+  return (performance.now() - started) / 1000;
+}
+
 /** CPU seconds (user and system) so far of every process, added up by what runs it (its command line, shortened). */
 function cpuByProcess(): Map<string, number> {
   const ticks = 100; // USER_HZ on Linux
@@ -268,6 +280,8 @@ function cpuByProcess(): Map<string, number> {
 function describeProcess(cmd: string[]): string {
   const joined = cmd.join(' ');
   if (joined.includes('structureWorker')) return 'xl3m structure process';
+  const cli = cmd.findIndex((a) => a.endsWith('dist/cli.js'));
+  if (cli >= 0) return `xl3m ${cmd.slice(cli + 1, cli + 3).join(' ')}`;
   if (joined.includes('extensionHost') || joined.includes('--type=extensionHost')) return 'extension host';
   if (joined.includes('fileWatcher') || joined.includes('watcherService')) return 'code-server file watcher';
   if (joined.includes('chromium')) return 'chromium';
