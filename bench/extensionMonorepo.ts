@@ -8,9 +8,9 @@
 // with its index in its own cache folder. Questions in the order a person asks them: the first
 // (cold: nothing kept), another, then the first again (those two --rounds times), each asked of the
 // CLI and then of the extension, --pause seconds apart (10 by default, as a person reads an answer
-// before asking again; 0 asks at once, and the CLI's server then still writes its index as the
-// extension is asked). `--trace FILE` writes Chromium's trace of the last question (every process
-// of the browser: the workbench, the webview) for `tsx bench/traceSummary.ts FILE`.
+// before asking again) and then once the machine is quiet (the CLI's server and the extension host
+// rehearse and write their index in a pause). `--trace FILE` writes Chromium's trace of the last
+// question (every process of the browser: the workbench, the webview) for `tsx bench/traceSummary.ts FILE`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -161,7 +161,6 @@ async function main() {
     for (const question of ASKED) {
       // each question asked of the CLI, then of the extension (the window open and idle meanwhile):
       // this machine's speed drifts from one minute to the next, and both meet the same drift
-      // (after the pause, until the machine is quiet: the CLI's server and the extension host rehearse, and write their index, meanwhile)
       if (extension.length > 0) await pause();
       await settle();
       cli.push(cliAsk(question, cliCache));
