@@ -19,6 +19,8 @@ import { average, checkout, formatMetrics, gitDirOf, metrics, readItems, type Me
 import { referenceBm25 } from './referenceBm25';
 import { DEFAULT_EXCLUDES } from '../extension/core/options';
 import { PRIORS } from '../extension/core/lexical/priors';
+import { terms } from '../extension/core/lexical/bm25';
+import { LexicalIndex } from '../extension/core/lexical/wordIndex';
 
 const { values } = parseArgs({
   options: {
@@ -188,6 +190,74 @@ const spread =
     return out;
   };
 
+// Pseudo-relevance feedback (RM3's idea, on code): the words (whole identifiers) the best `top`
+// files hold in common, weighed by those files' scores, their share of each file and how rare they
+// are in the repository (none held by more than `maxShare` of the files: a language's keywords), added to the question; the expanded question's ranking is mixed into the
+// first at `weight`. An index of its own per item (the analysis made once for every variant).
+let feedbackIndex: { index: LexicalIndex; df: Uint32Array } | undefined;
+function feedbackIndexOf(c: QuestionTermCounts) {
+  if (feedbackIndex) return feedbackIndex;
+  const index = new LexicalIndex();
+  const words = c.files.map((f) => index.wordsOf(f).words);
+  const df = new Uint32Array(index.vocabulary.size);
+  const seen = new Int32Array(index.vocabulary.size).fill(-1);
+  words.forEach((list, i) => {
+    for (const id of list) {
+      if (seen[id] === i) continue;
+      seen[id] = i;
+      df[id]!++;
+    }
+  });
+  return (feedbackIndex = { index, df });
+}
+const feedback =
+  (top: number, added: number, weight: number, minFiles = 2, maxShare = 0.05): Variant =>
+  (c) => {
+    const first = lexical({})(c);
+    const { index, df } = feedbackIndexOf(c);
+    const best = first
+      .map((s, i) => [s, i] as const)
+      .filter(([s]) => s > 0)
+      .sort((a, b) => b[0] - a[0])
+      .slice(0, top);
+    const total = best.reduce((sum, [s]) => sum + s, 0) || 1;
+    const asked = new Set(terms(c.question));
+    const mass = new Map<number, number>();
+    const filesWith = new Map<number, number>();
+    for (const [s, i] of best) {
+      const words = index.wordsOf(c.files[i]!).words;
+      const tf = new Map<number, number>();
+      for (const id of words) tf.set(id, (tf.get(id) ?? 0) + 1);
+      for (const [id, n] of tf) {
+        mass.set(id, (mass.get(id) ?? 0) + ((s / total) * n) / Math.max(1, words.length));
+        filesWith.set(id, (filesWith.get(id) ?? 0) + 1);
+      }
+    }
+    const n = c.files.length;
+    const chosen = [...mass]
+      .filter(([id]) => {
+        const word = index.vocabulary.words[id]!;
+        return (
+          filesWith.get(id)! >= Math.min(minFiles, best.length) &&
+          df[id]! <= maxShare * n &&
+          word.length >= 4 &&
+          !/^[0-9_]/.test(word) &&
+          !asked.has(word.toLowerCase())
+        );
+      })
+      .map(([id, m]) => [id, m * Math.log(n / df[id]!)] as const)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, added)
+      .map(([id]) => index.vocabulary.words[id]!);
+    if (process.env.RANKLAB_SHOW_FEEDBACK) console.error('  feedback:', chosen.join(' '));
+    const expanded = countQuestionTerms(c.files, `${c.question}\n${chosen.join(' ')}`, D, undefined, index);
+    return mix(
+      first,
+      scoreLexically(expanded, D).files.map((e) => e.score),
+      weight,
+    );
+  };
+
 // Each variant changes one thing; the rejected ones were measured on the ranking before the
 // stemmer (words compared as written), as BENCHMARKS.md (*How the defaults were chosen*) gives them.
 const asWritten = { stemming: 'none' } as const;
@@ -233,6 +303,13 @@ const allVariants: Record<string, Variant> = {
   forwardBack03: spread('back', 0.3, 10, spread('forward', 0.3)),
   importers01: lexical({ importerWeight: 0.1 }),
   importers05: lexical({ importerWeight: 0.5 }),
+  // pseudo-relevance feedback: from the best 5 or 10, 8 or 15 words, mixed in at 0.3 or 1
+  feedback5x8w03: feedback(5, 8, 0.3),
+  feedback5x8w1: feedback(5, 8, 1),
+  feedback10x15w03: feedback(10, 15, 0.3),
+  feedback5x8w03any: feedback(5, 8, 0.3, 1),
+  feedback5x8w05: feedback(5, 8, 0.5),
+  feedback5x4w03: feedback(5, 4, 0.3),
   // each prior (lexical/priors.ts) switched off by name
   ...Object.fromEntries(PRIORS.map((prior) => [`without-${prior.name}`, lexical({ priors: PRIORS.map((p) => p.name).filter((n) => n !== prior.name) })])),
 };
@@ -256,6 +333,7 @@ const rows = new Map<string, Metrics[]>(['reference', ...names].map((n) => [n, [
           : [];
       countsByStemming = new Map([[`${D.stemming} ${D.stemMatchWeight} true`, counts]]);
       graph = undefined;
+      feedbackIndex = undefined;
       for (const name of names) {
         const t0 = performance.now();
         const scores = allVariants[name]!(counts);
