@@ -80,6 +80,14 @@ function plain(c: QuestionTermCounts, k1 = 1.2, b = 0.75, pathTimes = 3): number
   });
 }
 
+/** The best `top` files with evidence, as [score, index], best first. */
+function bestOf(scores: readonly number[], top: number): (readonly [number, number])[] {
+  return scores
+    .map((s, i) => [s, i] as const)
+    .filter(([s]) => s > 0)
+    .sort((a, b) => b[0] - a[0])
+    .slice(0, top);
+}
 function ranks(scores: number[]): number[] {
   const order = scores.map((s, i) => [s, i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
   const r = new Array<number>(scores.length).fill(Infinity);
@@ -135,11 +143,7 @@ const coChange =
   (beta: number, top: number): Variant =>
   (c) => {
     const scores = lexical({})(c);
-    const best = scores
-      .map((s, i) => [s, i] as const)
-      .filter(([s]) => s > 0)
-      .sort((a, b) => b[0] - a[0])
-      .slice(0, top);
+    const best = bestOf(scores, top);
     const indexOf = new Map(c.files.map((f, i) => [f.path, i]));
     const out = [...scores];
     for (const [s, t] of best) {
@@ -177,11 +181,7 @@ const spread =
   (c) => {
     const scores = (from ?? lexical({ importerWeight: 0 }))(c);
     const { imports, importers } = graphOf(c);
-    const best = scores
-      .map((s, i) => [s, i] as const)
-      .filter(([s]) => s > 0)
-      .sort((a, b) => b[0] - a[0])
-      .slice(0, top);
+    const best = bestOf(scores, top);
     const out = [...scores];
     for (const [s, t] of best) {
       if (direction === 'forward') for (const j of imports[t]!) out[j]! += scores[j]! > 0 ? (weight * s) / importers[j]!.length : 0;
@@ -215,11 +215,7 @@ const feedback =
   (c) => {
     const first = lexical({})(c);
     const { index, df } = feedbackIndexOf(c);
-    const best = first
-      .map((s, i) => [s, i] as const)
-      .filter(([s]) => s > 0)
-      .sort((a, b) => b[0] - a[0])
-      .slice(0, top);
+    const best = bestOf(first, top);
     const total = best.reduce((sum, [s]) => sum + s, 0) || 1;
     const asked = new Set(terms(c.question));
     const mass = new Map<number, number>();
