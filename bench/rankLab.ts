@@ -190,10 +190,12 @@ const spread =
     return out;
   };
 
-// Pseudo-relevance feedback (RM3's idea, on code): the words (whole identifiers) the best `top`
-// files hold in common, weighed by those files' scores, their share of each file and how rare they
-// are in the repository (none held by more than `maxShare` of the files: a language's keywords), added to the question; the expanded question's ranking is mixed into the
-// first at `weight`. An index of its own per item (the analysis made once for every variant).
+// Pseudo-relevance feedback (RM3's idea, on code): the words (whole identifiers) that `minFiles` or
+// more of the best `top` files hold, weighed by those files' scores, their share of each file and
+// how rare they are in the repository (none held by more than `maxShare` of the files: a language's
+// keywords), the best `added` of them added to the question; the expanded question's ranking is
+// mixed into the first at `weight`. An index of its own per item (the analysis made once for every
+// variant). Measured, not kept (BENCHMARKS.md, *Pseudo-relevance feedback*).
 let feedbackIndex: { index: LexicalIndex; df: Uint32Array } | undefined;
 function feedbackIndexOf(c: QuestionTermCounts) {
   if (feedbackIndex) return feedbackIndex;
@@ -299,7 +301,7 @@ const allVariants: Record<string, Variant> = {
   forwardBack03: spread('back', 0.3, 10, spread('forward', 0.3)),
   importers01: lexical({ importerWeight: 0.1 }),
   importers05: lexical({ importerWeight: 0.5 }),
-  // pseudo-relevance feedback: from the best 5 or 10, 8 or 15 words, mixed in at 0.3 or 1
+  // pseudo-relevance feedback: from the best 5 or 10 files, 4, 8 or 15 words, mixed in at 0.3, 0.5 or 1
   feedback5x8w03: feedback(5, 8, 0.3),
   feedback5x8w1: feedback(5, 8, 1),
   feedback10x15w03: feedback(10, 15, 0.3),
