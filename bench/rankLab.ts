@@ -42,6 +42,8 @@ const D = DEFAULT_LEXICAL_PARAMS;
 type Variant = (c: QuestionTermCounts) => number[];
 /** Counts by stemming, made once per item (a variant with other stemming counts again, once). */
 let countsByStemming = new Map<string, QuestionTermCounts>();
+/** The index the item's default counts were made with: every file's words, analysed once. */
+let itemIndex = new LexicalIndex();
 function countsFor(c: QuestionTermCounts, params: LexicalParams): QuestionTermCounts {
   if (params.stemming === c.stemming && params.stemMatchWeight === c.stemMatchWeight && (params.structure ?? true) === c.structure) return c;
   const key = `${params.stemming} ${params.stemMatchWeight} ${params.structure ?? true}`;
@@ -194,47 +196,48 @@ const spread =
 // more of the best `top` files hold, weighed by those files' scores, their share of each file and
 // how rare they are in the repository (none held by more than `maxShare` of the files: a language's
 // keywords), the best `added` of them added to the question; the expanded question's ranking is
-// mixed into the first at `weight`. An index of its own per item (the analysis made once for every
-// variant). Measured, not kept (BENCHMARKS.md, *Pseudo-relevance feedback*).
-let feedbackIndex: { index: LexicalIndex; df: Uint32Array } | undefined;
-function feedbackIndexOf(c: QuestionTermCounts) {
-  if (feedbackIndex) return feedbackIndex;
-  const index = new LexicalIndex();
-  const words = c.files.map((f) => index.wordsOf(f).words);
-  const df = new Uint32Array(index.vocabulary.size);
-  const seen = new Int32Array(index.vocabulary.size).fill(-1);
-  words.forEach((list, i) => {
-    for (const id of list) {
+// mixed into the first at `weight`. It reads the words of the item's index, which the default
+// counts analysed (`itemIndex`). Measured, not kept (BENCHMARKS.md, *Pseudo-relevance feedback*).
+/** Per item: how many files hold each word of `itemIndex`'s vocabulary (made when a feedback variant first asks). */
+let wordFiles: Uint32Array | undefined;
+function wordFilesOf(c: QuestionTermCounts): Uint32Array {
+  if (wordFiles) return wordFiles;
+  const size = itemIndex.vocabulary.size;
+  const df = new Uint32Array(size);
+  const seen = new Int32Array(size).fill(-1);
+  c.fileWords.forEach(({ words }, i) => {
+    for (const id of words) {
       if (seen[id] === i) continue;
       seen[id] = i;
       df[id]!++;
     }
   });
-  return (feedbackIndex = { index, df });
+  return (wordFiles = df);
 }
 const feedback =
   (top: number, added: number, weight: number, minFiles = 2, maxShare = 0.05): Variant =>
   (c) => {
     const first = lexical({})(c);
-    const { index, df } = feedbackIndexOf(c);
+    const df = wordFilesOf(c);
+    const words = itemIndex.vocabulary.words;
     const best = bestOf(first, top);
     const total = best.reduce((sum, [s]) => sum + s, 0) || 1;
     const asked = new Set(terms(c.question));
     const mass = new Map<number, number>();
     const filesWith = new Map<number, number>();
     for (const [s, i] of best) {
-      const words = index.wordsOf(c.files[i]!).words;
+      const held = c.fileWords[i]!.words;
       const tf = new Map<number, number>();
-      for (const id of words) tf.set(id, (tf.get(id) ?? 0) + 1);
+      for (const id of held) tf.set(id, (tf.get(id) ?? 0) + 1);
       for (const [id, n] of tf) {
-        mass.set(id, (mass.get(id) ?? 0) + ((s / total) * n) / Math.max(1, words.length));
+        mass.set(id, (mass.get(id) ?? 0) + ((s / total) * n) / Math.max(1, held.length));
         filesWith.set(id, (filesWith.get(id) ?? 0) + 1);
       }
     }
     const n = c.files.length;
     const chosen = [...mass]
       .filter(([id]) => {
-        const word = index.vocabulary.words[id]!;
+        const word = words[id]!;
         return (
           filesWith.get(id)! >= Math.min(minFiles, best.length) &&
           df[id]! <= maxShare * n &&
@@ -246,9 +249,9 @@ const feedback =
       .map(([id, m]) => [id, m * Math.log(n / df[id]!)] as const)
       .sort((a, b) => b[1] - a[1])
       .slice(0, added)
-      .map(([id]) => index.vocabulary.words[id]!);
+      .map(([id]) => words[id]!);
     if (process.env.RANKLAB_SHOW_FEEDBACK) console.error('  feedback:', chosen.join(' '));
-    const expanded = countQuestionTerms(c.files, `${c.question}\n${chosen.join(' ')}`, D, undefined, index);
+    const expanded = countQuestionTerms(c.files, `${c.question}\n${chosen.join(' ')}`, D, undefined, itemIndex);
     return mix(
       first,
       scoreLexically(expanded, D).files.map((e) => e.score),
@@ -324,14 +327,15 @@ const rows = new Map<string, Metrics[]>(['reference', ...names].map((n) => [n, [
       rows.get('reference')!.push(metrics(ref, item.gold_files));
       const line: string[] = [`ref:${ref.findIndex((p) => item.gold_files.includes(p)) + 1}`];
       await prepareStructure(files.filter((f) => rankedByStructure(f.path)).map((f) => f.path));
-      const counts = countQuestionTerms(files, item.question, D);
+      itemIndex = new LexicalIndex(undefined, { structure: D.structure ?? true });
+      const counts = countQuestionTerms(files, item.question, D, undefined, itemIndex);
       history =
         names.some((n) => /^(recency|coChange)/.test(n)) && item.repo && item.base_commit
           ? historyOf(gitDirOf(item.repo, values.mirrors!), item.base_commit, 3000)
           : [];
       countsByStemming = new Map([[`${D.stemming} ${D.stemMatchWeight} true`, counts]]);
       graph = undefined;
-      feedbackIndex = undefined;
+      wordFiles = undefined;
       for (const name of names) {
         const t0 = performance.now();
         const scores = allVariants[name]!(counts);
